@@ -1,0 +1,3 @@
+"""imports_pipeline: messy CSV/XLSX in, clean validated rows out."""
+
+__version__ = "0.1.0"

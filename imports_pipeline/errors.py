@@ -1,0 +1,103 @@
+"""Domain errors shared by every layer.
+
+Each error carries a stable ``code`` and the HTTP status the API answers with,
+so the engine can say precisely what is wrong (row, column, field) without
+knowing anything about HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base class: a problem with the caller's input or request, never a bug."""
+
+    code: str = "DOMAIN_ERROR"
+    http_status: int = 400
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class TemplateFileError(DomainError):
+    """A template YAML file is malformed; the message names the file and the field."""
+
+    code = "INVALID_TEMPLATE_FILE"
+    http_status = 500
+
+
+class UnknownTemplateError(DomainError):
+    code = "TEMPLATE_NOT_FOUND"
+    http_status = 404
+
+
+class UnknownOptionSourceError(DomainError):
+    code = "OPTION_SOURCE_NOT_FOUND"
+    http_status = 404
+
+
+class UnsupportedFileTypeError(DomainError):
+    code = "UNSUPPORTED_FILE_TYPE"
+    http_status = 415
+
+
+class EmptyFileError(DomainError):
+    code = "EMPTY_FILE"
+    http_status = 422
+
+
+class UnreadableFileError(DomainError):
+    """The bytes are not a table we can read (binary, corrupt workbook, …)."""
+
+    code = "UNREADABLE_FILE"
+    http_status = 422
+
+
+class UnknownSheetError(DomainError):
+    code = "SHEET_NOT_FOUND"
+    http_status = 422
+
+
+class UnsupportedLocaleError(DomainError):
+    code = "UNSUPPORTED_LOCALE"
+    http_status = 422
+
+
+class InvalidMappingError(DomainError):
+    code = "INVALID_MAPPING"
+    http_status = 422
+
+
+class InvalidCorrectionError(DomainError):
+    code = "INVALID_CORRECTION"
+    http_status = 422
+
+
+class SessionNotFoundError(DomainError):
+    code = "IMPORT_NOT_FOUND"
+    http_status = 404
+
+
+class SessionExpiredError(DomainError):
+    code = "IMPORT_EXPIRED"
+    http_status = 410
+
+
+class StepOutOfOrderError(DomainError):
+    """E.g. validate before mapping, or patch after submit."""
+
+    code = "INVALID_STATE"
+    http_status = 409
+
+
+class SubmissionBlockedError(DomainError):
+    """Errors remain and the client did not ask to ignore them."""
+
+    code = "VALIDATION_ERRORS_REMAIN"
+    http_status = 409
