@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""One entry point for a new user: `python3 dev.py run` and `python3 dev.py test`.
+
+Both create `.venv` and install the project into it (skipped when pyproject.toml
+has not changed since the last install). `test` also makes sure the PostgreSQL
+server binaries exist (installing Debian's `postgresql` package when running as
+root), because the suite starts a real server. Only the standard library is
+used here: this runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+STAMP = VENV / ".installed-pyproject-sha256"
+
+
+def _run(*args: str | Path, **kwargs) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, **kwargs)
+
+
+def ensure_installed() -> None:
+    """Create the virtualenv and install the package with its test extras."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11+ is required, this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]")
+    STAMP.write_text(wanted)
+
+
+def postgres_bin_dir() -> Path | None:
+    """Where initdb/pg_ctl live: PATH first, then Debian's versioned folders."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    return candidates[0].parent if candidates else None
+
+
+def ensure_postgres() -> None:
+    """The test suite runs a real PostgreSQL; install the server if it is missing."""
+    if postgres_bin_dir():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        _run("apt-get", "update", "-q", env=env)
+        _run("apt-get", "install", "-y", "-q", "postgresql", env=env)
+        return
+    sys.exit(
+        "PostgreSQL server binaries (initdb, pg_ctl) are needed for the tests.\n"
+        "Install them with your package manager, e.g. `sudo apt-get install postgresql`."
+    )
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "help"
+    if command == "run":
+        ensure_installed()
+        return subprocess.call([str(VENV / "bin" / "imports-pipeline"), "demo", *argv[2:]])
+    if command == "test":
+        ensure_installed()
+        ensure_postgres()
+        return subprocess.call([str(PYTHON), "-m", "pytest", *argv[2:]], cwd=ROOT)
+    print("usage: python3 dev.py run | test [pytest args]")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,75 @@
+"""The ``imports-pipeline`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from imports_pipeline.errors import DomainError
+
+SAMPLE_FILE = Path(__file__).parent / "samples" / "logistics_march.csv"
+
+
+def _print(title: str, payload: object) -> None:
+    print(f"\n== {title}")
+    print(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+
+
+def run_demo(file: Path, template_id: str, numeric_locale: str | None) -> None:
+    """Walk one file through the whole interactive flow on the embedded defaults, printing each step."""
+    from imports_pipeline.sessions import Actor, Correction, ImportService
+
+    service = ImportService.from_environment()
+    actor = Actor(organization_id="demo-org", user_id="demo-user")
+    with open(file, "rb") as upload:
+        created = service.create_session(actor, template_id, file.name, upload, numeric_locale=numeric_locale)
+    _print("1. create session", created.model_dump())
+    suggestion = service.suggest_mapping(actor, created.import_id)
+    _print("2. suggested mapping", {"mapping": suggestion.mapping, "unmapped_required": suggestion.unmapped_required})
+    values = service.unique_values(actor, created.import_id, suggestion.mapping, limit=5)
+    _print("3. unique values (top 5 per category column)", values.model_dump()["columns"])
+    result = service.validate(actor, created.import_id, suggestion.mapping, page_size=3)
+    _print("4. validate", result.model_dump(include={"status", "total_rows", "valid_rows", "error_rows", "errors_by_column", "detected"}))
+    errors = service.rows(actor, created.import_id, errors_only=True, page_size=5)
+    _print("5. rows with errors", [r.model_dump() for r in errors.rows])
+    fixes = [
+        Correction(r.row_index, e.column, 128.4 if e.column == "distance_km" else None)
+        for r in errors.rows
+        for e in r.errors
+    ]
+    if fixes:
+        patched = service.patch_rows(actor, created.import_id, fixes)
+        _print("6. patch", patched.model_dump(include={"valid_rows", "error_rows", "remaining_errors"}))
+    submitted = service.submit(actor, created.import_id, ignore_errors=True)
+    _print("7. submit", submitted.model_dump())
+    _print("8. status", service.get_session(actor, created.import_id).model_dump(mode="json"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="imports-pipeline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="run one file through the whole import flow on the embedded defaults")
+    demo.add_argument("file", nargs="?", type=Path, default=SAMPLE_FILE)
+    demo.add_argument("--template", default="logistics_requests")
+    demo.add_argument("--numeric-locale", default="es_ES")
+    commands.add_parser("templates", help="list the available templates")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            run_demo(args.file, args.template, args.numeric_locale)
+        elif args.command == "templates":
+            from imports_pipeline.templates.catalog import default_catalog
+
+            for template in default_catalog().list():
+                print(f"{template.id}\t{template.name}\t{', '.join(template.column_keys)}")
+    except DomainError as error:
+        print(f"error ({error.code}): {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

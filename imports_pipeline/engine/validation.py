@@ -1,0 +1,282 @@
+"""Row validation: coerce mapped cells to their types, then check the template's rules.
+
+Three sources of row errors, each with a stable code:
+- coercion (``invalid_type``): a non-empty cell that is not a number/date/…;
+- the pandera schema generated from the template (``required``, ``out_of_range``,
+  ``invalid_option``, ``pattern``, ``invalid_email``, ``too_long``);
+- uniqueness of the key columns and of ``unique`` columns (``duplicate_key``),
+  which spans the whole file and so is checked on the key columns alone, also
+  when only a few rows were patched.
+A cell that failed coercion reports only ``invalid_type``, never also ``required``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from imports_pipeline.engine.coercion import coerce_column
+from imports_pipeline.engine.schema import RuleSchema, build_rule_schema
+from imports_pipeline.engine.values import map_categories
+from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
+
+ERROR_COLUMNS = ["row_index", "column", "code", "value", "message"]
+
+
+def empty_errors() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row_index": pd.Series([], dtype="int64"),
+            "column": pd.Series([], dtype="str"),
+            "code": pd.Series([], dtype="str"),
+            "value": pd.Series([], dtype="str"),
+            "message": pd.Series([], dtype="str"),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class ValidationRules:
+    """Everything validation needs from the template, resolved once per template."""
+
+    template: Template
+    options_by_column: dict[str, list[Option]]
+    rule_schema: RuleSchema = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rule_schema", build_rule_schema(self.template, self.options_by_column))
+
+    @property
+    def uniqueness_groups(self) -> list[tuple[str, ...]]:
+        groups: list[tuple[str, ...]] = []
+        if self.template.key_columns:
+            groups.append(tuple(self.template.key_columns))
+        for column in self.template.columns:
+            if column.unique and (column.key,) not in groups:
+                groups.append((column.key,))
+        return groups
+
+
+@dataclass(frozen=True)
+class CoercedRows:
+    typed: pd.DataFrame
+    """One column per template column, index = row_index."""
+    errors: pd.DataFrame
+    detected: dict[str, dict[str, str]]
+
+
+def _default_series(column: TemplateColumn, index: pd.Index) -> pd.Series:
+    raw = pd.Series([pd.NA] * len(index), index=index, dtype="str")
+    if column.default is not None:
+        raw[:] = str(column.default)
+    return raw
+
+
+def coerce_rows(
+    raw: pd.DataFrame,
+    rules: ValidationRules,
+    numeric_locale: str | None,
+    value_mapping: Mapping[str, Mapping[str, str]] | None = None,
+    native_columns: Sequence[str] = (),
+    locales_by_column: Mapping[str, str] | None = None,
+) -> CoercedRows:
+    """Turn raw strings (columns = mapped template keys, index = row_index) into typed columns.
+
+    Unmapped template columns take their default (or stay empty). Empty mapped cells
+    take the default too. ``locales_by_column`` pins what an earlier full pass inferred,
+    so a patched row is read with the same conventions as the rest of its column.
+    """
+    typed: dict[str, pd.Series] = {}
+    detected: dict[str, dict[str, str]] = {}
+    error_parts: list[pd.DataFrame] = []
+    for column in rules.template.columns:
+        if column.key in raw.columns:
+            series = raw[column.key]
+            if column.default is not None:
+                series = series.fillna(str(column.default))
+        else:
+            series = _default_series(column, raw.index)
+        if column.type is ColumnType.CATEGORY:
+            mapping = (value_mapping or {}).get(column.key)
+            typed[column.key] = map_categories(series, rules.options_by_column.get(column.key, []), mapping)
+            continue
+        locale = (locales_by_column or {}).get(column.key) or numeric_locale
+        result = coerce_column(series, column, numeric_locale=locale, native=column.key in native_columns)
+        typed[column.key] = result.values
+        if result.detected:
+            detected[column.key] = dict(result.detected)
+        if result.invalid.any():
+            bad = np.flatnonzero(result.invalid)
+            values = series.iloc[bad]
+            error_parts.append(
+                pd.DataFrame(
+                    {
+                        "row_index": raw.index[bad].to_numpy(dtype="int64"),
+                        "column": column.key,
+                        "code": "invalid_type",
+                        "value": values.to_numpy(dtype=object),
+                        "message": [_invalid_type_message(column, v, locale or result.detected.get("numeric_locale")) for v in values],
+                    }
+                )
+            )
+    frame = pd.DataFrame(typed, index=raw.index)
+    return CoercedRows(frame, _concat_errors(error_parts), detected)
+
+
+_TYPE_NAMES = {
+    ColumnType.NUMBER: "a number",
+    ColumnType.INTEGER: "a whole number",
+    ColumnType.DATE: "a date",
+    ColumnType.DATETIME: "a date and time",
+    ColumnType.BOOLEAN: "yes/no (true/false)",
+}
+
+
+def _invalid_type_message(column: TemplateColumn, value: object, locale: str | None) -> str:
+    expected = _TYPE_NAMES.get(column.type, column.type.value)
+    hint = f" (numbers are read as {locale})" if locale and column.type in (ColumnType.NUMBER, ColumnType.INTEGER) else ""
+    if column.format and column.type in (ColumnType.DATE, ColumnType.DATETIME):
+        hint = f" (expected format {column.format})"
+    return f"{column.label}: '{value}' is not {expected}{hint}"
+
+
+def _rule_message(code: str, column: TemplateColumn, value: object) -> str:
+    if code == "required":
+        return f"{column.label} is required"
+    if code == "out_of_range":
+        bounds = []
+        if column.min is not None:
+            bounds.append(f"at least {column.min:g}")
+        if column.max is not None:
+            bounds.append(f"at most {column.max:g}")
+        return f"{column.label}: {value} is out of range (must be {' and '.join(bounds)})"
+    if code == "invalid_option":
+        return f"{column.label}: '{value}' is not one of the allowed options"
+    if code == "invalid_email":
+        return f"{column.label}: '{value}' is not a valid email address"
+    if code == "pattern":
+        return f"{column.label}: '{value}' does not match the expected pattern {column.pattern}"
+    if code == "too_long":
+        return f"{column.label}: '{value}' is longer than {column.max_length} characters"
+    return f"{column.label}: '{value}' failed check {code}"
+
+
+def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules) -> pd.DataFrame:
+    """Run the pandera schema lazily and turn its failure cases into row errors."""
+    try:
+        rules.rule_schema.schema.validate(coerced.typed, lazy=True)
+        return empty_errors()
+    except pa.errors.SchemaErrors as failure:
+        cases = failure.failure_cases
+    cases = cases[cases["index"].notna() & cases["column"].notna()]
+    if cases.empty:
+        return empty_errors()
+    codes = [
+        "required" if check == "not_nullable" else rules.rule_schema.check_codes.get((column, int(number)), str(check))
+        for column, check, number in zip(cases["column"], cases["check"], cases["check_number"], strict=True)
+    ]
+    rows = cases["index"].to_numpy(dtype="int64")
+    columns = cases["column"].to_numpy(dtype=object)
+    raw_values = [_raw_value(raw, row, column) for row, column in zip(rows, columns, strict=True)]
+    errors = pd.DataFrame(
+        {
+            "row_index": rows,
+            "column": columns,
+            "code": codes,
+            "value": raw_values,
+            "message": [
+                _rule_message(code, rules.template.column(column), raw if raw is not None else value)
+                for code, column, raw, value in zip(codes, columns, raw_values, cases["failure_case"], strict=True)
+            ],
+        }
+    )
+    if not coerced.errors.empty:
+        already = pd.MultiIndex.from_frame(coerced.errors[["row_index", "column"]])
+        errors = errors[~pd.MultiIndex.from_frame(errors[["row_index", "column"]]).isin(already)]
+    return errors
+
+
+def _raw_value(raw: pd.DataFrame, row: int, column: str) -> str | None:
+    if column not in raw.columns:
+        return None
+    value = raw.at[row, column]
+    return None if pd.isna(value) else str(value)
+
+
+def duplicate_key_errors(keys: pd.DataFrame, rules: ValidationRules, only_rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Rows whose key repeats an earlier row's key (the first copy is not an error).
+
+    ``keys`` holds the typed key/unique columns of the WHOLE file (index = row_index);
+    ``only_rows`` limits the report to rows whose status may have changed.
+    """
+    parts: list[pd.DataFrame] = []
+    for group in rules.uniqueness_groups:
+        if not set(group) <= set(keys.columns):
+            continue
+        candidates = keys.loc[keys[list(group)].notna().all(axis=1), list(group)]
+        repeated = candidates.duplicated(keep="first")
+        if not repeated.any():
+            continue
+        row_numbers = pd.Series(candidates.index, index=candidates.index)
+        first_rows = row_numbers.groupby([candidates[c] for c in group], sort=False).transform("first")
+        shown = candidates[list(group)].astype(str).agg(" / ".join, axis=1) if len(group) > 1 else candidates[group[0]].astype(str)
+        keep = repeated if only_rows is None else repeated & candidates.index.isin(only_rows)
+        label = " + ".join(rules.template.column(c).label for c in group)
+        values = shown[keep]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row_index": values.index.to_numpy(dtype="int64"),
+                    "column": group[0],
+                    "code": "duplicate_key",
+                    "value": values.to_numpy(dtype=object),
+                    "message": [
+                        f"{label} '{value}' is duplicated: it already appears in row {first}"
+                        for value, first in zip(values, first_rows[keep], strict=True)
+                    ],
+                }
+            )
+        )
+    return _concat_errors(parts)
+
+
+def _concat_errors(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [part for part in parts if not part.empty]
+    if not parts:
+        return empty_errors()
+    errors = pd.concat(parts, ignore_index=True)
+    return errors.astype({"row_index": "int64", "column": "str", "code": "str", "message": "str"})
+
+
+def sort_errors(errors: pd.DataFrame, template: Template) -> pd.DataFrame:
+    order = {key: position for position, key in enumerate(template.column_keys)}
+    return (
+        errors.assign(_order=errors["column"].map(order))
+        .sort_values(["row_index", "_order", "code"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def validate_rows(
+    raw: pd.DataFrame,
+    rules: ValidationRules,
+    numeric_locale: str | None,
+    value_mapping: Mapping[str, Mapping[str, str]] | None = None,
+    native_columns: Sequence[str] = (),
+) -> tuple[CoercedRows, pd.DataFrame]:
+    """Full pass over a file: typed rows and every row error, sorted by row."""
+    coerced = coerce_rows(raw, rules, numeric_locale, value_mapping, native_columns)
+    key_columns = sorted({c for group in rules.uniqueness_groups for c in group})
+    errors = _concat_errors(
+        [
+            coerced.errors,
+            rule_errors(coerced, raw, rules),
+            duplicate_key_errors(coerced.typed[key_columns], rules),
+        ]
+    )
+    return coerced, sort_errors(errors, rules.template)

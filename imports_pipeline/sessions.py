@@ -1,0 +1,814 @@
+"""The import use cases: create, suggest mapping, unique values, validate, rows, patch, submit, status, list.
+
+Plain Python over ``engine`` (pure table functions), ``store`` (SQL metadata and
+the file store) and ``templates``. The HTTP API and Dagster both call these;
+neither holds logic of its own about what an import is.
+
+Where things live for one session (names in ``artifacts``, files in the file store):
+- ``parsed``: the upload as a table of strings, written once at create;
+- ``rows``: typed template columns from the last full validation;
+- ``overlay``: typed rows re-computed after corrections (``row_index`` + columns);
+- ``errors``: every current row error, sorted by row.
+The original upload is never changed; corrections are an overlay in SQL and in ``overlay``.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+from filelock import FileLock
+
+from imports_pipeline.engine.coercion import SUPPORTED_LOCALES, infer_numeric_locale
+from imports_pipeline.engine.mapping import suggest_mapping
+from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, read_table
+from imports_pipeline.engine.validation import (
+    ValidationRules,
+    coerce_rows,
+    duplicate_key_errors,
+    empty_errors,
+    rule_errors,
+    sort_errors,
+    validate_rows,
+)
+from imports_pipeline.engine.values import unique_values as engine_unique_values
+from imports_pipeline.errors import (
+    DomainError,
+    InvalidCorrectionError,
+    InvalidMappingError,
+    SessionExpiredError,
+    StepOutOfOrderError,
+    SubmissionBlockedError,
+    UnsupportedFileTypeError,
+    UnsupportedLocaleError,
+)
+from imports_pipeline.store.database import create_database_engine, data_dir, upgrade_schema
+from imports_pipeline.store.files import FileStore
+from imports_pipeline.store.repository import SessionRepository
+from imports_pipeline.store.tables import CorrectionRow, ImportSessionRow, StoredFileRow
+from imports_pipeline.templates.catalog import TemplateCatalog, default_catalog
+from imports_pipeline.templates.model import ColumnType, Template
+from imports_pipeline.views import (
+    CreatedSession,
+    ImportSession,
+    MappingCandidate,
+    MappingColumnSuggestion,
+    MappingSuggestionResult,
+    PatchResult,
+    RowError,
+    RowsPage,
+    RowView,
+    SessionPage,
+    SessionStatus,
+    SubmitResult,
+    UniqueValue,
+    UniqueValuesResult,
+    ValidationResult,
+)
+
+DEFAULT_TTL = timedelta(hours=24)
+SAMPLE_ROWS = 5
+PROFILE_ROWS = 200
+"""Rows the mapping suggester looks at to recognise dates, numbers and options."""
+
+MAPPABLE_STATES = {SessionStatus.PARSED, SessionStatus.MAPPED, SessionStatus.VALIDATED}
+REVIEWABLE_STATES = {SessionStatus.VALIDATED}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: the organization is the tenant boundary of every use case."""
+
+    organization_id: str
+    user_id: str | None = None
+    actor_type: str = "user"
+    api_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Correction:
+    row_index: int
+    column: str
+    value: Any
+
+
+def utc_now() -> datetime:
+    """Naive UTC, as stored and as the contract's examples show timestamps."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+class ImportService:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        files: FileStore,
+        catalog: TemplateCatalog,
+        ttl: timedelta = DEFAULT_TTL,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.repository = SessionRepository(engine)
+        self.files = files
+        self.catalog = catalog
+        self.ttl = ttl
+        self.clock = clock
+        self._rules: dict[str, ValidationRules] = {}
+
+    @classmethod
+    def from_environment(cls, database_url: str | None = None, root: Path | None = None) -> "ImportService":
+        """The embedded defaults: SQLite and files under ``IMPORTS_DATA_DIR`` (``./data``)."""
+        engine = create_database_engine(database_url)
+        upgrade_schema(engine)
+        return cls(engine, FileStore(root or data_dir() / "files"), default_catalog())
+
+    # --- helpers -----------------------------------------------------------
+
+    def _rules_for(self, template: Template) -> ValidationRules:
+        if template.id not in self._rules:
+            options = {c.key: self.catalog.options_for(c) for c in template.columns if c.type is ColumnType.CATEGORY}
+            self._rules[template.id] = ValidationRules(template, options)
+        return self._rules[template.id]
+
+    def _load(self, actor: Actor, import_id: str, allowed: set[SessionStatus] | None = None, step: str = "") -> ImportSessionRow:
+        row = self.repository.get(import_id, actor.organization_id)
+        status = SessionStatus(row.status)
+        if allowed is not None and status not in allowed:
+            if status in {SessionStatus.SUBMITTING, SessionStatus.SUBMITTED}:
+                raise StepOutOfOrderError(f"Import {import_id} is already {status.value}: it cannot {step} any more")
+            if self._is_expired(row):
+                raise SessionExpiredError(f"Import {import_id} expired at {row.expires_at.isoformat()}")
+            expected = ", ".join(sorted(s.value for s in allowed))
+            raise StepOutOfOrderError(f"Cannot {step} import {import_id} while it is {status.value} (needs: {expected})")
+        if allowed is not None and self._is_expired(row):
+            raise SessionExpiredError(f"Import {import_id} expired at {row.expires_at.isoformat()}")
+        return row
+
+    def _is_expired(self, row: ImportSessionRow) -> bool:
+        return row.status not in (SessionStatus.SUBMITTED, SessionStatus.SUBMITTING) and row.expires_at <= self.clock()
+
+    def _lock(self, import_id: str) -> FileLock:
+        """One writer per session across processes (API workers, Dagster runs)."""
+        return FileLock(str(self.files.session_dir(import_id) / ".lock"), timeout=120)
+
+    def _view(self, row: ImportSessionRow) -> ImportSession:
+        status = SessionStatus.EXPIRED if self._is_expired(row) else SessionStatus(row.status)
+        return ImportSession(
+            id=row.id,
+            organization_id=row.organization_id,
+            user_id=row.user_id,
+            template_id=row.template_id,
+            file_name=row.file_name,
+            file_type=row.file_type,
+            status=status,
+            numeric_locale=row.numeric_locale,
+            actor_type=row.actor_type,
+            actor_api_key_id=row.actor_api_key_id,
+            total_rows=row.total_rows,
+            valid_rows=row.valid_rows,
+            error_rows=row.error_rows,
+            source_columns=list(row.source_columns),
+            mapping=row.mapping,
+            errors_by_column=row.errors_by_column,
+            status_detail=row.status_detail,
+            submitted_file_id=row.submitted_file_id,
+            processing_job_id=row.processing_job_id,
+            raw_file_id=row.raw_file_id,
+            project_id=row.project_id,
+            folder_id=row.folder_id,
+            selected_sheet=row.selected_sheet,
+            detected_header_row=row.detected_header_row,
+            expires_at=row.expires_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    # --- create --------------------------------------------------------------
+
+    def create_session(
+        self,
+        actor: Actor,
+        template_id: str,
+        file_name: str,
+        upload: BinaryIO,
+        numeric_locale: str | None = None,
+        selected_sheet: str | None = None,
+        project_id: str | None = None,
+        folder_id: str | None = None,
+    ) -> CreatedSession:
+        """Store the upload, parse it and persist the table of strings.
+
+        The session row is written (status ``created``) as soon as the upload is
+        safely stored, so a file that then fails to parse is still on record as
+        ``failed`` with the reason, and its bytes are kept.
+        """
+        template = self.catalog.get(template_id)
+        extension = Path(file_name).suffix.lower()
+        if extension not in SUPPORTED_EXTENSIONS:
+            raise UnsupportedFileTypeError(
+                f"File type '{extension or file_name}' is not supported; use one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}"
+            )
+        if numeric_locale is not None and numeric_locale not in SUPPORTED_LOCALES:
+            raise UnsupportedLocaleError(
+                f"numeric_locale '{numeric_locale}' is not supported; use one of {', '.join(SUPPORTED_LOCALES)}"
+            )
+        import_id = str(uuid.uuid4())
+        now = self.clock()
+        saved = self.files.save_stream(import_id, f"upload{extension}", upload)
+        raw_file = StoredFileRow(
+            id=str(uuid.uuid4()),
+            organization_id=actor.organization_id,
+            session_id=import_id,
+            kind="upload",
+            file_name=file_name,
+            relative_path=saved.relative_path,
+            size_bytes=saved.size_bytes,
+            sha256=saved.sha256,
+            content_type=None,
+            created_at=now,
+        )
+        session = ImportSessionRow(
+            id=import_id,
+            organization_id=actor.organization_id,
+            user_id=actor.user_id,
+            template_id=template.id,
+            file_name=file_name,
+            file_type=extension.lstrip("."),
+            status=SessionStatus.CREATED.value,
+            status_detail=None,
+            numeric_locale=numeric_locale,
+            actor_type=actor.actor_type,
+            actor_api_key_id=actor.api_key_id,
+            total_rows=0,
+            valid_rows=0,
+            error_rows=0,
+            source_columns=[],
+            mapping=None,
+            value_mapping=None,
+            errors_by_column=None,
+            submitted_file_id=None,
+            processing_job_id=None,
+            raw_file_id=raw_file.id,
+            project_id=project_id,
+            folder_id=folder_id,
+            selected_sheet=selected_sheet,
+            sheets=[],
+            detected_header_row=0,
+            parse_info={"sha256": saved.sha256, "size_bytes": saved.size_bytes},
+            artifacts={},
+            submission=None,
+            processing_status=None,
+            version=1,
+            expires_at=now + self.ttl,
+            created_at=now,
+            updated_at=now,
+        )
+        self.repository.add(raw_file, session)
+        try:
+            parsed = read_table(self.files.path_of(saved.relative_path), file_name, selected_sheet)
+        except DomainError as error:
+            self.repository.update(import_id, self.clock(), status=SessionStatus.FAILED.value, status_detail=str(error))
+            raise
+        parsed_name = self.files.write_table(import_id, "parsed", parsed.table)
+        sample = parsed.sample_rows(PROFILE_ROWS)
+        inferred = {} if numeric_locale else _infer_locales(parsed.source_columns, sample, parsed.native_columns)
+        self.repository.update(
+            import_id,
+            self.clock(),
+            status=SessionStatus.PARSED.value,
+            file_type=parsed.file_type,
+            total_rows=parsed.total_rows,
+            source_columns=list(parsed.source_columns),
+            sheets=list(parsed.sheets),
+            selected_sheet=parsed.selected_sheet,
+            detected_header_row=parsed.detected_header_row,
+            parse_info={
+                **session.parse_info,
+                "encoding": parsed.encoding,
+                "delimiter": parsed.delimiter,
+                "native_columns": sorted(parsed.native_columns),
+                "inferred_numeric_locales": inferred,
+            },
+            artifacts={"parsed": parsed_name},
+        )
+        return CreatedSession(
+            import_id=import_id,
+            file_name=file_name,
+            total_rows=parsed.total_rows,
+            numeric_locale=numeric_locale,
+            sheets=list(parsed.sheets),
+            selected_sheet=parsed.selected_sheet,
+            detected_header_row=parsed.detected_header_row,
+            source_columns=list(parsed.source_columns),
+            sample_rows=sample[:SAMPLE_ROWS],
+            inferred_numeric_locales=inferred,
+        )
+
+    # --- mapping -------------------------------------------------------------
+
+    def _sample_frame(self, row: ImportSessionRow) -> pd.DataFrame:
+        table = self.files.read_rows(row.id, row.artifacts["parsed"], np.arange(min(PROFILE_ROWS, row.total_rows)))
+        return table.to_pandas()
+
+    def suggest_mapping(self, actor: Actor, import_id: str) -> MappingSuggestionResult:
+        row = self._load(actor, import_id, MAPPABLE_STATES, "suggest a mapping for")
+        template = self.catalog.get(row.template_id)
+        rules = self._rules_for(template)
+        remembered = self.repository.remembered_mapping(actor.organization_id, template.id, row.source_columns)
+        suggestion = suggest_mapping(
+            template, list(row.source_columns), self._sample_frame(row), rules.options_by_column, remembered
+        )
+        return MappingSuggestionResult(
+            import_id=import_id,
+            mapping=suggestion.mapping,
+            suggestions=[
+                MappingColumnSuggestion(
+                    template_column=c.template_column,
+                    source_column=c.source_column,
+                    score=round(c.score, 4),
+                    reason=c.reason,
+                    candidates=[MappingCandidate(source_column=k.source_column, score=round(k.score, 4)) for k in c.candidates],
+                )
+                for c in suggestion.columns
+            ],
+            unmapped_required=suggestion.unmapped_required,
+        )
+
+    def _check_mapping(self, row: ImportSessionRow, template: Template, mapping: Mapping[str, str]) -> dict[str, str]:
+        unknown_targets = sorted(set(mapping) - set(template.column_keys))
+        if unknown_targets:
+            raise InvalidMappingError(
+                f"mapping names template columns that do not exist in '{template.id}': {', '.join(unknown_targets)}",
+                fields=unknown_targets,
+            )
+        unknown_sources = sorted({s for s in mapping.values() if s not in row.source_columns})
+        if unknown_sources:
+            raise InvalidMappingError(
+                f"mapping names source columns that are not in the file: {', '.join(unknown_sources)} "
+                f"(the file has: {', '.join(row.source_columns)})",
+                fields=unknown_sources,
+            )
+        return {target: source for target, source in mapping.items() if source}
+
+    def unique_values(
+        self, actor: Actor, import_id: str, mapping: Mapping[str, str], limit: int | None = None
+    ) -> UniqueValuesResult:
+        """Distinct raw values of each mapped category column, with option suggestions."""
+        row = self._load(actor, import_id, MAPPABLE_STATES, "list unique values of")
+        template = self.catalog.get(row.template_id)
+        mapping = self._check_mapping(row, template, mapping or row.mapping or {})
+        if not mapping:
+            raise StepOutOfOrderError(f"Import {import_id} has no mapping yet: send one or call mapping/suggest first")
+        rules = self._rules_for(template)
+        categories = {k: s for k, s in mapping.items() if template.column(k).type is ColumnType.CATEGORY}
+        table = self.files.read_table(row.id, row.artifacts["parsed"], columns=sorted(set(categories.values())))
+        value_mapping = row.value_mapping or {}
+        columns = {
+            key: [
+                UniqueValue(
+                    raw_value=v.raw_value, count=v.count, is_valid=v.is_valid, suggested_option=v.option, score=round(v.score, 4)
+                )
+                for v in engine_unique_values(
+                    table.column(source).to_pandas(), rules.options_by_column[key], value_mapping.get(key), limit
+                )
+            ]
+            for key, source in categories.items()
+        }
+        if row.status == SessionStatus.PARSED:
+            self.repository.update(import_id, self.clock(), status=SessionStatus.MAPPED.value, mapping=mapping)
+        return UniqueValuesResult(import_id=import_id, columns=columns)
+
+    # --- validate ------------------------------------------------------------
+
+    def validate(
+        self,
+        actor: Actor,
+        import_id: str,
+        mapping: Mapping[str, str] | None,
+        value_mapping: Mapping[str, Mapping[str, str]] | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> ValidationResult:
+        """Full validation pass with the chosen mapping; existing corrections are re-applied on top."""
+        row = self._load(actor, import_id, MAPPABLE_STATES, "validate")
+        template = self.catalog.get(row.template_id)
+        mapping = self._check_mapping(row, template, mapping or row.mapping or {})
+        if not mapping:
+            raise StepOutOfOrderError(f"Import {import_id} has no mapping yet: send a mapping (see mapping/suggest)")
+        missing = [c.key for c in template.columns if c.required and c.default is None and c.key not in mapping]
+        if missing:
+            raise InvalidMappingError(
+                f"required template columns are not mapped: {', '.join(missing)}", fields=missing
+            )
+        value_mapping = _check_value_mapping(template, value_mapping)
+        rules = self._rules_for(template)
+        with self._lock(import_id):
+            previous = dict(row.artifacts)
+            self.repository.update(import_id, self.clock(), status=SessionStatus.VALIDATING.value)
+            try:
+                raw = self._raw_frame(row, mapping)
+                native = _native_template_columns(row, mapping)
+                coerced, errors = validate_rows(raw, rules, row.numeric_locale, value_mapping, native)
+                artifacts = {"parsed": previous["parsed"], "rows": self.files.write_table(import_id, "rows", _to_arrow(coerced.typed))}
+                detected = coerced.detected
+                corrections = self.repository.corrections(import_id)
+                if corrections:
+                    context = _PatchContext(row, mapping, value_mapping, native, detected)
+                    overlay, errors = self._apply_corrections(context, rules, artifacts, errors, corrections)
+                    artifacts["overlay"] = self.files.write_table(import_id, "overlay", _to_arrow(overlay, with_index=True))
+                artifacts["errors"] = self.files.write_table(import_id, "errors", pa.Table.from_pandas(errors, preserve_index=False))
+                counts = _counts(errors, row.total_rows)
+                self.repository.update(
+                    import_id,
+                    self.clock(),
+                    status=SessionStatus.VALIDATED.value,
+                    status_detail=None,
+                    mapping=mapping,
+                    value_mapping=value_mapping,
+                    artifacts=artifacts,
+                    parse_info={**row.parse_info, "detected": detected},
+                    **counts,
+                )
+            except Exception:
+                self.repository.update(import_id, self.clock(), status=row.status, artifacts=previous)
+                raise
+        _remove_replaced(self.files, import_id, previous, artifacts)
+        self.repository.remember_mapping(actor.organization_id, template.id, mapping, self.clock())
+        rows_page = self.rows(actor, import_id, page, page_size, errors_only=False)
+        return ValidationResult(
+            import_id=import_id,
+            status=SessionStatus.VALIDATED,
+            detected=detected,
+            page=rows_page.page,
+            page_size=rows_page.page_size,
+            pages=rows_page.pages,
+            rows=rows_page.rows,
+            **counts,
+        )
+
+    def _raw_frame(self, row: ImportSessionRow, mapping: Mapping[str, str], row_indices: np.ndarray | None = None) -> pd.DataFrame:
+        """Raw strings of the mapped source columns, renamed to template keys, index = row_index."""
+        sources = sorted(set(mapping.values()))
+        if row_indices is None:
+            table = self.files.read_table(row.id, row.artifacts["parsed"], columns=sources)
+            index = pd.RangeIndex(table.num_rows)
+        else:
+            table = self.files.read_rows(row.id, row.artifacts["parsed"], row_indices, columns=sources)
+            index = pd.Index(row_indices, dtype="int64")
+        by_source = {name: table.column(name).to_pandas() for name in sources}
+        return pd.DataFrame({key: by_source[source].to_numpy() for key, source in mapping.items()}, index=index).astype("str")
+
+    # --- rows ----------------------------------------------------------------
+
+    def rows(self, actor: Actor, import_id: str, page: int = 1, page_size: int = 50, errors_only: bool = False) -> RowsPage:
+        row = self._load(actor, import_id)
+        if "errors" not in row.artifacts:
+            raise StepOutOfOrderError(f"Import {import_id} has not been validated yet: call validate first")
+        errors = self.files.read_table(import_id, row.artifacts["errors"]).to_pandas()
+        if errors_only:
+            candidates = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
+            total = len(candidates)
+            selected = candidates[(page - 1) * page_size : page * page_size]
+        else:
+            total = row.total_rows
+            selected = np.arange((page - 1) * page_size, min(page * page_size, total), dtype=np.int64)
+        return RowsPage(
+            import_id=import_id,
+            page=page,
+            page_size=page_size,
+            total=total,
+            pages=math.ceil(total / page_size) if total else 0,
+            errors_only=errors_only,
+            rows=self._row_views(row, selected, errors),
+        )
+
+    def _typed_rows(self, row: ImportSessionRow, selected: np.ndarray, artifacts: Mapping[str, str] | None = None) -> pd.DataFrame:
+        """Typed rows with the corrections overlay applied, index = row_index."""
+        artifacts = artifacts or row.artifacts
+        typed = self.files.read_rows(row.id, artifacts["rows"], selected).to_pandas()
+        typed.index = pd.Index(selected, dtype="int64")
+        if "overlay" in artifacts and len(selected):
+            overlay = self.files.read_table(row.id, artifacts["overlay"]).to_pandas().set_index("row_index")
+            hit = overlay.index.intersection(typed.index)
+            if len(hit):
+                typed.loc[hit, overlay.columns] = overlay.loc[hit]
+        return typed
+
+    def _row_views(self, row: ImportSessionRow, selected: np.ndarray, errors: pd.DataFrame, artifacts: Mapping[str, str] | None = None) -> list[RowView]:
+        typed = self._typed_rows(row, selected, artifacts)
+        page_errors = errors[errors["row_index"].isin(selected)]
+        by_row: dict[int, list[RowError]] = {}
+        for item in page_errors.itertuples(index=False):
+            by_row.setdefault(int(item.row_index), []).append(
+                RowError(column=item.column, code=item.code, message=item.message, value=item.value)
+            )
+        records = typed.astype(object).where(typed.notna(), None).to_dict(orient="index")
+        return [
+            RowView(
+                row_index=int(index),
+                values={key: _json_value(value) for key, value in records[index].items()},
+                errors=by_row.get(int(index), []),
+                is_valid=int(index) not in by_row,
+            )
+            for index in selected
+        ]
+
+    # --- patch ---------------------------------------------------------------
+
+    def patch_rows(self, actor: Actor, import_id: str, corrections: Sequence[Correction]) -> PatchResult:
+        """Revalidate only the corrected rows (and the uniqueness rules they touch)."""
+        row = self._load(actor, import_id, REVIEWABLE_STATES, "patch rows of")
+        template = self.catalog.get(row.template_id)
+        if not corrections:
+            raise InvalidCorrectionError("corrections is empty: send at least one {row_index, column, value}")
+        for correction in corrections:
+            if not 0 <= correction.row_index < row.total_rows:
+                raise InvalidCorrectionError(
+                    f"row_index {correction.row_index} does not exist: the file has rows 0 to {row.total_rows - 1}",
+                    field="row_index",
+                )
+            if correction.column not in template.column_keys:
+                raise InvalidCorrectionError(
+                    f"column '{correction.column}' is not a column of template '{template.id}'", field="column"
+                )
+        rules = self._rules_for(template)
+        with self._lock(import_id):
+            row = self._load(actor, import_id, REVIEWABLE_STATES, "patch rows of")
+            errors = self.files.read_table(import_id, row.artifacts["errors"]).to_pandas()
+            now = self.clock()
+            new_rows = [
+                CorrectionRow(session_id=import_id, row_index=c.row_index, column=c.column, value=c.value, corrected_at=now)
+                for c in corrections
+            ]
+            stored = {(c.row_index, c.column): c for c in self.repository.corrections(import_id)}
+            stored.update({(c.row_index, c.column): c for c in new_rows})
+            context = _PatchContext(
+                row, row.mapping or {}, row.value_mapping or {}, _native_template_columns(row, row.mapping or {}),
+                row.parse_info.get("detected", {}),
+            )
+            touched = sorted({c.row_index for c in corrections})
+            overlay, errors = self._apply_corrections(
+                context, rules, row.artifacts, errors, [c for c in stored.values() if c.row_index in touched]
+            )
+            artifacts = dict(row.artifacts)
+            artifacts["overlay"] = self.files.write_table(import_id, "overlay", _to_arrow(overlay, with_index=True))
+            artifacts["errors"] = self.files.write_table(import_id, "errors", pa.Table.from_pandas(errors, preserve_index=False))
+            counts = _counts(errors, row.total_rows)
+            self.repository.save_corrections_and_update(import_id, new_rows, self.clock(), artifacts=artifacts, **counts)
+        _remove_replaced(self.files, import_id, row.artifacts, artifacts)
+        updated = self._row_views(row, np.array(touched, dtype=np.int64), errors, artifacts)
+        return PatchResult(
+            import_id=import_id,
+            updated_rows=updated,
+            remaining_errors=len(errors),
+            **counts,
+        )
+
+    def _apply_corrections(
+        self,
+        context: "_PatchContext",
+        rules: ValidationRules,
+        artifacts: Mapping[str, str],
+        errors: pd.DataFrame,
+        corrections: Sequence[CorrectionRow],
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Re-coerce and re-check the corrected rows; return the new overlay and the new error list."""
+        row = context.row
+        touched = np.array(sorted({c.row_index for c in corrections}), dtype=np.int64)
+        raw = self._raw_frame(row, context.mapping, touched) if context.mapping else pd.DataFrame(index=pd.Index(touched))
+        for correction in corrections:
+            if correction.column not in raw.columns:
+                raw[correction.column] = pd.Series(pd.NA, index=raw.index, dtype="str")
+            raw.loc[correction.row_index, correction.column] = _correction_text(correction.value)
+        locales = {key: info["numeric_locale"] for key, info in context.detected.items() if "numeric_locale" in info}
+        native = list(context.native) + [c.column for c in corrections if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
+        coerced = coerce_rows(raw, rules, context.row.numeric_locale, context.value_mapping, native, locales)
+        previous_overlay = (
+            self.files.read_table(row.id, artifacts["overlay"]).to_pandas().set_index("row_index")
+            if "overlay" in artifacts
+            else coerced.typed.iloc[0:0]
+        )
+        overlay = pd.concat([previous_overlay[~previous_overlay.index.isin(touched)], coerced.typed]).sort_index()
+        overlay.index.name = "row_index"
+        key_columns = sorted({c for group in rules.uniqueness_groups for c in group})
+        if key_columns:
+            keys = self.files.read_table(row.id, artifacts["rows"], columns=key_columns).to_pandas()
+            keys.loc[overlay.index, key_columns] = overlay[key_columns]
+            affected = np.union1d(touched, _rows_sharing_keys(keys, errors, touched, key_columns))
+        else:
+            affected = touched
+        kept = errors[~errors["row_index"].isin(touched) & ~(errors["code"].eq("duplicate_key") & errors["row_index"].isin(affected))]
+        new_errors = [
+            kept,
+            coerced.errors,
+            rule_errors(coerced, raw, rules),
+        ]
+        if key_columns:
+            new_errors.append(duplicate_key_errors(keys, rules, only_rows=affected))
+        combined = pd.concat([e for e in new_errors if not e.empty] or [empty_errors()], ignore_index=True)
+        return overlay, sort_errors(combined, rules.template)
+
+    # --- submit --------------------------------------------------------------
+
+    def submit(
+        self,
+        actor: Actor,
+        import_id: str,
+        ignore_errors: bool = False,
+        partner: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> SubmitResult:
+        """Write the cleaned dataset to the file store and record the submission for processing."""
+        row = self._load(actor, import_id, REVIEWABLE_STATES, "submit")
+        if row.error_rows and not ignore_errors:
+            raise SubmissionBlockedError(
+                f"Import {import_id} still has {row.error_rows} rows with errors: correct them or submit with ignore_errors=true",
+                error_rows=row.error_rows,
+            )
+        with self._lock(import_id):
+            row = self._load(actor, import_id, REVIEWABLE_STATES, "submit")
+            self.repository.update(import_id, self.clock(), status=SessionStatus.SUBMITTING.value)
+            try:
+                errors = self.files.read_table(import_id, row.artifacts["errors"], columns=["row_index"]).to_pandas()
+                all_rows = np.arange(row.total_rows, dtype=np.int64)
+                keep = all_rows[~np.isin(all_rows, errors["row_index"].to_numpy())] if ignore_errors else all_rows
+                typed = self._typed_rows(row, keep)
+                table = _to_arrow(typed, with_index=True)
+                saved = self.files.save_bytes(import_id, "submitted.parquet", _parquet_bytes(table))
+                file_row = StoredFileRow(
+                    id=str(uuid.uuid4()),
+                    organization_id=actor.organization_id,
+                    session_id=import_id,
+                    kind="submitted",
+                    file_name=f"{Path(row.file_name).stem}.cleaned.parquet",
+                    relative_path=saved.relative_path,
+                    size_bytes=saved.size_bytes,
+                    sha256=saved.sha256,
+                    content_type="application/vnd.apache.parquet",
+                    created_at=self.clock(),
+                )
+                self.repository.add(file_row)
+                submission = {
+                    "ignore_errors": ignore_errors,
+                    "partner": partner,
+                    "rows_submitted": int(len(keep)),
+                    "submitted_by": actor.user_id or actor.api_key_id,
+                    "submitted_at": self.clock().isoformat(),
+                    **dict(options or {}),
+                }
+                self.repository.update(
+                    import_id,
+                    self.clock(),
+                    status=SessionStatus.SUBMITTED.value,
+                    submitted_file_id=file_row.id,
+                    submission=submission,
+                    processing_status="queued",
+                )
+            except Exception:
+                self.repository.update(import_id, self.clock(), status=row.status)
+                raise
+        return SubmitResult(
+            status=SessionStatus.SUBMITTED.value, file_id=file_row.id, processing_job_id=None, rows_submitted=int(len(keep))
+        )
+
+    # --- read ----------------------------------------------------------------
+
+    def get_session(self, actor: Actor, import_id: str) -> ImportSession:
+        return self._view(self._load(actor, import_id))
+
+    def list_sessions(
+        self,
+        actor: Actor,
+        status: SessionStatus | None = None,
+        template_id: str | None = None,
+        user_id: str | None = None,
+        include_expired: bool = False,
+        page: int = 1,
+        size: int = 10,
+    ) -> SessionPage:
+        now = self.clock()
+        conditions: list[sa.ColumnElement[bool]] = []
+        unexpired = sa.or_(
+            ImportSessionRow.expires_at > now,
+            ImportSessionRow.status.in_([SessionStatus.SUBMITTED.value, SessionStatus.SUBMITTING.value]),
+        )
+        if status is SessionStatus.EXPIRED:
+            conditions.append(sa.not_(unexpired))
+        elif status is not None:
+            conditions.append(ImportSessionRow.status == status.value)
+            conditions.append(unexpired)
+        elif not include_expired:
+            conditions.append(unexpired)
+        if template_id:
+            conditions.append(ImportSessionRow.template_id == template_id)
+        if user_id:
+            conditions.append(ImportSessionRow.user_id == user_id)
+        rows, total = self.repository.list(actor.organization_id, conditions, (page - 1) * size, size)
+        return SessionPage(
+            items=[self._view(r) for r in rows], total=total, page=page, size=size, pages=math.ceil(total / size) if total else 0
+        )
+
+
+@dataclass(frozen=True)
+class _PatchContext:
+    row: ImportSessionRow
+    mapping: Mapping[str, str]
+    value_mapping: Mapping[str, Mapping[str, str]]
+    native: Sequence[str]
+    detected: Mapping[str, Mapping[str, str]]
+
+
+def _check_value_mapping(template: Template, value_mapping: Mapping[str, Mapping[str, str]] | None) -> dict[str, dict[str, str]]:
+    value_mapping = value_mapping or {}
+    for key in value_mapping:
+        if key not in template.column_keys or template.column(key).type is not ColumnType.CATEGORY:
+            raise InvalidMappingError(f"value_mapping names '{key}', which is not a category column of '{template.id}'", fields=[key])
+    return {key: dict(values) for key, values in value_mapping.items()}
+
+
+def _native_template_columns(row: ImportSessionRow, mapping: Mapping[str, str]) -> list[str]:
+    native = set(row.parse_info.get("native_columns", []))
+    return [key for key, source in mapping.items() if source in native]
+
+
+def _infer_locales(source_columns: list[str], sample: list[list[str | None]], native: frozenset[str]) -> dict[str, str]:
+    inferred: dict[str, str] = {}
+    for position, name in enumerate(source_columns):
+        if name in native:
+            continue
+        locale = infer_numeric_locale(pd.Series([r[position] for r in sample], dtype="str"))
+        if locale:
+            inferred[name] = locale
+    return inferred
+
+
+def _rows_sharing_keys(keys: pd.DataFrame, errors: pd.DataFrame, touched: np.ndarray, key_columns: list[str]) -> np.ndarray:
+    """Rows whose duplicate status can change when ``touched`` rows change: same key as before or after."""
+    before = errors.loc[errors["code"].eq("duplicate_key"), "row_index"].to_numpy(dtype=np.int64)
+    related = np.zeros(len(keys), dtype=bool)
+    for column in key_columns:
+        values = keys.loc[touched, column].dropna()
+        if len(values):
+            related |= keys[column].isin(values).to_numpy()
+    return np.union1d(np.flatnonzero(related), before)
+
+
+def _correction_text(value: Any) -> Any:
+    if value is None:
+        return pd.NA
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _counts(errors: pd.DataFrame, total_rows: int) -> dict[str, Any]:
+    error_rows = int(errors["row_index"].nunique())
+    by_column = {str(k): int(v) for k, v in errors.groupby("column")["row_index"].nunique().items()}
+    return {"valid_rows": total_rows - error_rows, "error_rows": error_rows, "errors_by_column": by_column}
+
+
+def _to_arrow(frame: pd.DataFrame, with_index: bool = False) -> pa.Table:
+    if with_index:
+        frame = frame.reset_index(names="row_index")
+        frame["row_index"] = frame["row_index"].astype("int64")
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def _remove_replaced(files: FileStore, import_id: str, before: Mapping[str, str], after: Mapping[str, str]) -> None:
+    """Old artifact files are deleted only after the SQL pointer has moved to the new ones."""
+    for key, name in before.items():
+        if after.get(key) != name:
+            files.remove(import_id, name)
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        if value == value.normalize():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

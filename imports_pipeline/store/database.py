@@ -1,0 +1,55 @@
+"""Engine creation and schema upgrades for the session store.
+
+SQLite is the embedded default; it runs in WAL mode with a busy timeout because
+the API and Dagster's run processes write the same file at the same time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def data_dir() -> Path:
+    """The data folder: ``IMPORTS_DATA_DIR`` or ``./data``."""
+    return Path(os.environ.get("IMPORTS_DATA_DIR", "data")).resolve()
+
+
+def default_database_url() -> str:
+    return os.environ.get("IMPORTS_DATABASE_URL") or f"sqlite:///{data_dir() / 'imports.db'}"
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_database_engine(url: str | None = None) -> sa.Engine:
+    url = url or default_database_url()
+    if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def upgrade_schema(engine: sa.Engine) -> None:
+    """Bring the database to the newest migration; safe to call at every start."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,143 @@
+"""SQL reads and writes of the session store, so use cases never build queries themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from imports_pipeline.errors import SessionNotFoundError
+from imports_pipeline.store.tables import CorrectionRow, ImportSessionRow, RememberedMappingRow, StoredFileRow
+
+
+class SessionRepository:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def _session(self) -> Session:
+        return self._sessions()
+
+    # --- import sessions -------------------------------------------------
+
+    def add(self, *rows: Any) -> None:
+        with self._session() as db, db.begin():
+            db.add_all(rows)
+
+    def get(self, session_id: str, organization_id: str) -> ImportSessionRow:
+        """The session, or not found: another organization's session is indistinguishable from none."""
+        with self._session() as db:
+            row = db.get(ImportSessionRow, session_id)
+        if row is None or row.organization_id != organization_id:
+            raise SessionNotFoundError(f"Import session {session_id} not found")
+        return row
+
+    def update(self, session_id: str, now: datetime, **fields: Any) -> ImportSessionRow:
+        with self._session() as db, db.begin():
+            row = db.get(ImportSessionRow, session_id, with_for_update=True)
+            if row is None:
+                raise SessionNotFoundError(f"Import session {session_id} not found")
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.updated_at = now
+            row.version = row.version + 1
+        return row
+
+    def list(
+        self,
+        organization_id: str,
+        conditions: Iterable[sa.ColumnElement[bool]],
+        offset: int,
+        limit: int,
+    ) -> tuple[list[ImportSessionRow], int]:
+        where = [ImportSessionRow.organization_id == organization_id, *conditions]
+        with self._session() as db:
+            total = db.scalar(sa.select(sa.func.count()).select_from(ImportSessionRow).where(*where)) or 0
+            rows = db.scalars(
+                sa.select(ImportSessionRow)
+                .where(*where)
+                .order_by(ImportSessionRow.created_at.desc(), ImportSessionRow.id.desc())
+                .offset(offset)
+                .limit(limit)
+            ).all()
+        return list(rows), total
+
+    # --- files -------------------------------------------------------------
+
+    def get_file(self, file_id: str, organization_id: str) -> StoredFileRow | None:
+        with self._session() as db:
+            row = db.get(StoredFileRow, file_id)
+        return row if row is not None and row.organization_id == organization_id else None
+
+    # --- corrections -------------------------------------------------------
+
+    def corrections(self, session_id: str) -> list[CorrectionRow]:
+        with self._session() as db:
+            return list(
+                db.scalars(
+                    sa.select(CorrectionRow)
+                    .where(CorrectionRow.session_id == session_id)
+                    .order_by(CorrectionRow.row_index, CorrectionRow.column)
+                ).all()
+            )
+
+    def save_corrections_and_update(
+        self, session_id: str, corrections: Iterable[CorrectionRow], now: datetime, **fields: Any
+    ) -> ImportSessionRow:
+        """Corrections and the session's new counters/artifacts in one transaction: all or nothing."""
+        with self._session() as db, db.begin():
+            for correction in corrections:
+                db.merge(correction)
+            row = db.get(ImportSessionRow, session_id, with_for_update=True)
+            if row is None:
+                raise SessionNotFoundError(f"Import session {session_id} not found")
+            for name, value in fields.items():
+                setattr(row, name, value)
+            row.updated_at = now
+            row.version = row.version + 1
+        return row
+
+    # --- remembered mappings -----------------------------------------------
+
+    def remembered_mapping(self, organization_id: str, template_id: str, source_columns: Iterable[str]) -> dict[str, str]:
+        """For each template column, the most often (then most recently) confirmed header present in this file."""
+        present = set(source_columns)
+        with self._session() as db:
+            rows = db.scalars(
+                sa.select(RememberedMappingRow)
+                .where(
+                    RememberedMappingRow.organization_id == organization_id,
+                    RememberedMappingRow.template_id == template_id,
+                )
+                .order_by(RememberedMappingRow.times_confirmed.desc(), RememberedMappingRow.last_confirmed_at.desc())
+            ).all()
+        chosen: dict[str, str] = {}
+        used: set[str] = set()
+        for row in rows:
+            if row.source_column in present and row.template_column not in chosen and row.source_column not in used:
+                chosen[row.template_column] = row.source_column
+                used.add(row.source_column)
+        return chosen
+
+    def remember_mapping(self, organization_id: str, template_id: str, mapping: Mapping[str, str], now: datetime) -> None:
+        with self._session() as db, db.begin():
+            for template_column, source_column in mapping.items():
+                key = (organization_id, template_id, template_column, source_column)
+                row = db.get(RememberedMappingRow, key)
+                if row is None:
+                    db.add(
+                        RememberedMappingRow(
+                            organization_id=organization_id,
+                            template_id=template_id,
+                            template_column=template_column,
+                            source_column=source_column,
+                            times_confirmed=1,
+                            last_confirmed_at=now,
+                        )
+                    )
+                else:
+                    row.times_confirmed += 1
+                    row.last_confirmed_at = now

@@ -1,0 +1,106 @@
+"""SQL tables of the session store (metadata only; row data lives in Parquet files).
+
+Alembic migrations in ``migrations/`` create these tables; keep both in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: sa.JSON, list[Any]: sa.JSON}
+
+
+class ImportSessionRow(Base):
+    """One import session: the contract's session object plus what the engine needs to resume."""
+
+    __tablename__ = "import_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    user_id: Mapped[str | None] = mapped_column(sa.String(64))
+    template_id: Mapped[str] = mapped_column(sa.String(64))
+    file_name: Mapped[str] = mapped_column(sa.String(512))
+    file_type: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    status_detail: Mapped[str | None] = mapped_column(sa.Text)
+    numeric_locale: Mapped[str | None] = mapped_column(sa.String(8))
+    actor_type: Mapped[str] = mapped_column(sa.String(16))
+    actor_api_key_id: Mapped[str | None] = mapped_column(sa.String(36))
+    total_rows: Mapped[int] = mapped_column(sa.Integer, default=0)
+    valid_rows: Mapped[int] = mapped_column(sa.Integer, default=0)
+    error_rows: Mapped[int] = mapped_column(sa.Integer, default=0)
+    source_columns: Mapped[list[Any]] = mapped_column(sa.JSON)
+    mapping: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    value_mapping: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    errors_by_column: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    submitted_file_id: Mapped[str | None] = mapped_column(sa.String(36))
+    processing_job_id: Mapped[str | None] = mapped_column(sa.String(64))
+    raw_file_id: Mapped[str | None] = mapped_column(sa.String(36))
+    project_id: Mapped[str | None] = mapped_column(sa.String(64))
+    folder_id: Mapped[str | None] = mapped_column(sa.String(64))
+    selected_sheet: Mapped[str | None] = mapped_column(sa.String(256))
+    sheets: Mapped[list[Any]] = mapped_column(sa.JSON)
+    detected_header_row: Mapped[int] = mapped_column(sa.Integer, default=0)
+    parse_info: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    """Encoding, delimiter, native columns, inferred locales and date orders."""
+    artifacts: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    """Names of the current Parquet files of this session; swapped in one commit so readers never see half a step."""
+    submission: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    processing_status: Mapped[str | None] = mapped_column(sa.String(24))
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+    __table_args__ = (
+        sa.Index("ix_import_sessions_org_created", "organization_id", "created_at", "id"),
+        sa.Index("ix_import_sessions_org_status", "organization_id", "status"),
+    )
+
+
+class StoredFileRow(Base):
+    """A file kept in the file store: an upload, a submitted dataset or an error report."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    session_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    file_name: Mapped[str] = mapped_column(sa.String(512))
+    relative_path: Mapped[str] = mapped_column(sa.String(1024))
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content_type: Mapped[str | None] = mapped_column(sa.String(128))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+class CorrectionRow(Base):
+    """A person's correction of one cell: the overlay over the original upload (latest wins)."""
+
+    __tablename__ = "corrections"
+
+    session_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    row_index: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    column: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
+    corrected_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+class RememberedMappingRow(Base):
+    """A source header an organization confirmed for a template column; ranked first next time."""
+
+    __tablename__ = "remembered_mappings"
+
+    organization_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    template_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    template_column: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    source_column: Mapped[str] = mapped_column(sa.String(512), primary_key=True)
+    times_confirmed: Mapped[int] = mapped_column(sa.Integer, default=1)
+    last_confirmed_at: Mapped[datetime] = mapped_column(sa.DateTime)

@@ -1,0 +1,179 @@
+"""What the use cases return: pydantic models shaped exactly like the contract's JSON.
+
+The HTTP layer serialises these as they are, so a field name here is a field
+name on the wire (Dcycle Imports API v2, ``../shared/seeds/000`` and ``001``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class SessionStatus(StrEnum):
+    CREATED = "created"
+    PARSED = "parsed"
+    MAPPED = "mapped"
+    VALIDATING = "validating"
+    VALIDATED = "validated"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+class ActorType(StrEnum):
+    USER = "user"
+    API_KEY = "api_key"
+    SENSOR = "sensor"
+    SYSTEM = "system"
+
+
+class ImportSession(BaseModel):
+    """The session object of the List Import Sessions document, every field."""
+
+    id: str
+    organization_id: str
+    user_id: str | None
+    template_id: str
+    file_name: str
+    file_type: str
+    status: SessionStatus
+    numeric_locale: str | None
+    actor_type: str
+    actor_api_key_id: str | None
+    total_rows: int
+    valid_rows: int
+    error_rows: int
+    source_columns: list[str]
+    mapping: dict[str, str] | None
+    errors_by_column: dict[str, int] | None
+    status_detail: str | None
+    submitted_file_id: str | None
+    processing_job_id: str | None
+    raw_file_id: str | None
+    project_id: str | None
+    folder_id: str | None
+    selected_sheet: str | None
+    detected_header_row: int
+    expires_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionPage(BaseModel):
+    items: list[ImportSession]
+    total: int
+    page: int
+    size: int
+    pages: int
+
+
+class CreatedSession(BaseModel):
+    """The create response of the overview document."""
+
+    import_id: str
+    file_name: str
+    total_rows: int
+    numeric_locale: str | None
+    sheets: list[str]
+    selected_sheet: str | None
+    detected_header_row: int
+    source_columns: list[str]
+    sample_rows: list[list[str | None]]
+    inferred_numeric_locales: dict[str, str] = Field(
+        default_factory=dict,
+        description="When no numeric_locale was given: the convention inferred for each numeric-looking source column.",
+    )
+
+
+class MappingCandidate(BaseModel):
+    source_column: str
+    score: float
+
+
+class MappingColumnSuggestion(BaseModel):
+    template_column: str
+    source_column: str | None
+    score: float
+    reason: str
+    candidates: list[MappingCandidate]
+
+
+class MappingSuggestionResult(BaseModel):
+    import_id: str
+    mapping: dict[str, str] = Field(description="Template column → source column, in the shape validate takes.")
+    suggestions: list[MappingColumnSuggestion]
+    unmapped_required: list[str]
+
+
+class UniqueValue(BaseModel):
+    raw_value: str
+    count: int
+    is_valid: bool
+    suggested_option: str | None
+    score: float
+
+
+class UniqueValuesResult(BaseModel):
+    import_id: str
+    columns: dict[str, list[UniqueValue]]
+
+
+class RowError(BaseModel):
+    column: str
+    code: str
+    message: str
+    value: str | None
+
+
+class RowView(BaseModel):
+    row_index: int
+    values: dict[str, Any]
+    errors: list[RowError]
+    is_valid: bool
+
+
+class RowsPage(BaseModel):
+    import_id: str
+    page: int
+    page_size: int
+    total: int
+    pages: int
+    errors_only: bool
+    rows: list[RowView]
+
+
+class ValidationResult(BaseModel):
+    import_id: str
+    status: SessionStatus
+    total_rows: int
+    valid_rows: int
+    error_rows: int
+    errors_by_column: dict[str, int]
+    detected: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Per template column: what was inferred (numeric locale, date order)."
+    )
+    page: int
+    page_size: int
+    pages: int
+    rows: list[RowView]
+
+
+class PatchResult(BaseModel):
+    import_id: str
+    updated_rows: list[RowView]
+    valid_rows: int
+    error_rows: int
+    remaining_errors: int
+    errors_by_column: dict[str, int]
+
+
+class SubmitResult(BaseModel):
+    status: str
+    file_id: str
+    processing_job_id: str | None
+    rows_submitted: int
