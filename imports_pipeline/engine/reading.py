@@ -1,0 +1,135 @@
+"""The parse phase: bytes of an uploaded file -> a table of strings with unique, visible column names.
+
+Format-specific readers (``reading_csv``, ``reading_excel``) only produce a header and
+positional raw string columns; the clean-up every format shares (trimming, empty ->
+null, dropping blank rows and blank trailing columns, naming) is done once here.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from imports_pipeline.engine.reading_csv import read_csv_grid
+from imports_pipeline.engine.reading_excel import read_sheet_grid
+from imports_pipeline.engine.sniffing import unique_column_names
+from imports_pipeline.errors import EmptyFileError, UnsupportedFileTypeError
+
+_FILE_TYPES = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+}
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(_FILE_TYPES)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    table: pa.Table  # every column pa.string(); empty cells are null; column names == source_columns
+    source_columns: list[str]
+    detected_header_row: int  # 0-based, among the file's physical rows
+    file_type: str  # "csv" | "xlsx" | "xls" | "ods"
+    sheets: list[str]  # all sheet names for workbooks, [] for CSV
+    selected_sheet: str | None  # None for CSV
+    encoding: str | None  # CSV only
+    delimiter: str | None  # CSV only
+    # Workbook columns of typed numbers/dates, already rendered canonically ("1234.5",
+    # "2026-03-01"): a numeric locale must not be applied to them.
+    native_columns: frozenset[str]
+
+    @property
+    def total_rows(self) -> int:
+        """Data rows, header excluded."""
+        return self.table.num_rows
+
+    def sample_rows(self, n: int = 5) -> list[list[str | None]]:
+        """The first ``n`` data rows, cells in column order."""
+        return [list(row.values()) for row in self.table.slice(0, n).to_pylist()]
+
+
+def read_table(path: Path, file_name: str, selected_sheet: str | None = None) -> ParsedFile:
+    """Read the stored bytes at ``path``; ``file_name`` (the client's name) decides the format."""
+    file_type = _file_type(file_name)
+    if path.stat().st_size == 0:
+        raise EmptyFileError("The file is empty (0 bytes).")
+    if file_type == "csv":
+        grid = read_csv_grid(path)
+        layout = grid.layout
+        table = _tidy(layout.header, grid.body)
+        return ParsedFile(
+            table=table,
+            source_columns=table.column_names,
+            detected_header_row=layout.header_row,
+            file_type=file_type,
+            sheets=[],
+            selected_sheet=None,
+            encoding=layout.encoding,
+            delimiter=layout.delimiter,
+            native_columns=frozenset(),
+        )
+    sheet = read_sheet_grid(path, selected_sheet)
+    table = _tidy(sheet.header, sheet.body)
+    return ParsedFile(
+        table=table,
+        source_columns=table.column_names,
+        detected_header_row=sheet.header_row,
+        file_type=file_type,
+        sheets=sheet.sheets,
+        selected_sheet=sheet.selected_sheet,
+        encoding=None,
+        delimiter=None,
+        native_columns=frozenset(table.column_names[index] for index in sheet.native_positions),
+    )
+
+
+def _file_type(file_name: str) -> str:
+    extension = Path(file_name).suffix.lower()
+    if extension not in _FILE_TYPES:
+        shown = f"{extension!r} files are" if extension else "Files without an extension are"
+        raise UnsupportedFileTypeError(
+            f"{shown} not supported; upload one of: {', '.join(sorted(SUPPORTED_EXTENSIONS))}.",
+            extension=extension,
+            supported=sorted(SUPPORTED_EXTENSIONS),
+        )
+    return _FILE_TYPES[extension]
+
+
+def _tidy(header: list[str], body: pa.Table) -> pa.Table:
+    """Trimmed values, empty -> null, no blank rows nor blank trailing columns, unique names."""
+    # Arrow kernels release the GIL: cleaning columns in parallel uses every core.
+    with ThreadPoolExecutor(max_workers=pa.cpu_count()) as pool:
+        columns = list(pool.map(_clean_strings, body.columns))
+    cells = [*header, *[None] * (len(columns) - len(header))]
+    while columns and not (cells[len(columns) - 1] or "").strip() and columns[-1].null_count == len(columns[-1]):
+        columns.pop()
+    table = pa.table(columns, names=unique_column_names(cells[: len(columns)]))
+    table = _drop_blank_rows(table)
+    if table.num_rows == 0:
+        raise EmptyFileError("The file has a header row but no data rows.")
+    return table
+
+
+def _clean_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    trimmed = pc.utf8_trim_whitespace(column)
+    emptied = pc.equal(trimmed, "")
+    if not pc.any(emptied).as_py():
+        return trimmed
+    return pc.if_else(emptied, pa.scalar(None, pa.string()), trimmed)
+
+
+def _drop_blank_rows(table: pa.Table) -> pa.Table:
+    blank = None
+    for column in table.columns:
+        nulls = pc.is_null(column)
+        blank = nulls if blank is None else pc.and_(blank, nulls)
+    if blank is None or not pc.any(blank).as_py():
+        return table
+    return table.filter(pc.invert(blank))
