@@ -57,7 +57,7 @@ class TemplateColumn(BaseModel):
     @classmethod
     def _options_may_be_plain_strings(cls, value: Any) -> Any:
         if isinstance(value, list):
-            return [{"value": str(v), "label": str(v)} if not isinstance(v, dict) else v for v in value]
+            return [v if isinstance(v, (dict, Option)) else {"value": str(v), "label": str(v)} for v in value]
         return value
 
     @model_validator(mode="after")

@@ -1,0 +1,156 @@
+"""Category values: list what a column holds, suggest options, and map cells to option values.
+
+Everything works on the distinct values of a column, never row by row: a
+category column of a million rows rarely holds more than a few hundred
+distinct spellings, so normalising and fuzzy-matching those is cheap and the
+result is broadcast back with the factorize codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from rapidfuzz import fuzz, process
+
+from imports_pipeline.engine.normalize import normalize_value
+from imports_pipeline.templates.model import Option
+
+MIN_SUGGESTION_SCORE = 0.5
+"""Below this a suggestion is noise: the UI should ask instead of pre-selecting."""
+
+SHARPNESS = 1.5
+"""WRatio is generous (~0.6 for unrelated words of similar letters); raising to this power pushes those below the bar."""
+
+SHORT_NAME = 3
+"""Names this short (country codes) are compared whole: partial matching would find "es" in "Estonia"."""
+
+
+@dataclass(frozen=True)
+class ValueSuggestion:
+    raw_value: str
+    count: int
+    is_valid: bool
+    option: str | None
+    score: float
+
+
+def option_lookup(options: Sequence[Option]) -> dict[str, str]:
+    """Normalised value/label/alias → option value; values beat labels beat aliases on collisions."""
+    ranked = [(o.value, o.value) for o in options] + [(o.label, o.value) for o in options]
+    ranked += [(alias, o.value) for o in options for alias in o.aliases]
+    lookup: dict[str, str] = {}
+    for name, value in ranked:
+        lookup.setdefault(normalize_value(name), value)
+    lookup.pop("", None)
+    return lookup
+
+
+def _as_strings(raw: pd.Series) -> pd.Series:
+    """Excel cells may arrive typed (numbers, dates); category matching compares text."""
+    return raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("str")
+
+
+def _resolve(values: pd.Series, options: Sequence[Option], value_mapping: Mapping[str, str] | None) -> pd.Series:
+    """Option value for each distinct raw value (NaN where nothing matches exactly).
+
+    Order matters: the user's explicit value mapping (raw spelling first, then
+    normalised) overrides what the option names would say.
+    """
+    value_mapping = value_mapping or {}
+    stripped = values.str.strip()
+    normalized = stripped.map(normalize_value)
+    by_normalized = {normalize_value(raw): target for raw, target in value_mapping.items()}
+    resolved = pd.Series(np.nan, index=values.index, dtype="str")
+    for keys, table in (
+        (values, value_mapping),
+        (stripped, value_mapping),
+        (normalized, by_normalized),
+        (normalized, option_lookup(options)),
+    ):
+        resolved = resolved.fillna(keys.map(table).astype("str"))
+    return resolved
+
+
+def map_categories(raw: pd.Series, options: Sequence[Option], value_mapping: Mapping[str, str] | None = None) -> pd.Series:
+    """Raw cells → option values; unmatched cells keep their stripped text so validation flags them."""
+    codes, uniques = pd.factorize(_as_strings(raw))
+    uniques = pd.Series(uniques, dtype="str")
+    stripped = uniques.str.strip()
+    mapped = _resolve(uniques, options, value_mapping).fillna(stripped.where(stripped != ""))
+    dictionary = pa.array(mapped.to_numpy(dtype=object, na_value=None), type=pa.large_string())
+    cells = dictionary.take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.array(cells, dtype="str"), index=raw.index, name=raw.name)
+
+
+def _choices(options: Sequence[Option]) -> tuple[list[str], list[str]]:
+    names: list[str] = []
+    values: list[str] = []
+    for option in options:
+        for name in dict.fromkeys(normalize_value(n) for n in (option.value, option.label, *option.aliases)):
+            if not name:
+                continue
+            names.append(name)
+            values.append(option.value)
+    return names, values
+
+
+def _fuzzy_scores(queries: list[str], names: list[str]) -> np.ndarray:
+    """WRatio, except that short names (codes) only count as whole-string matches."""
+    weighted = process.cdist(queries, names, scorer=fuzz.WRatio, processor=None, dtype=np.float32)
+    plain = process.cdist(queries, names, scorer=fuzz.ratio, processor=None, dtype=np.float32)
+    short = np.array([len(name) <= SHORT_NAME for name in names])[None, :] | np.array(
+        [len(query) <= SHORT_NAME for query in queries]
+    )[:, None]
+    return (np.where(short, plain, weighted) / 100.0) ** SHARPNESS
+
+
+def _suggest_many(raw_values: list[str], options: Sequence[Option]) -> list[tuple[str | None, float]]:
+    names, option_values = _choices(options)
+    queries = [normalize_value(value) for value in raw_values]
+    if not names or not queries:
+        return [(None, 0.0)] * len(raw_values)
+    scores = _fuzzy_scores(queries, names)
+    best = scores.argmax(axis=1)
+    suggestions: list[tuple[str | None, float]] = []
+    for row, column in enumerate(best):
+        score = float(scores[row, column])
+        suggestions.append((option_values[column], round(score, 4)) if score >= MIN_SUGGESTION_SCORE else (None, 0.0))
+    return suggestions
+
+
+def suggest_option(raw_value: str, options: Sequence[Option]) -> tuple[str | None, float]:
+    """Best option for one raw value: 1.0 when it names an option exactly, else a fuzzy score."""
+    exact = option_lookup(options).get(normalize_value(raw_value))
+    if exact is not None:
+        return exact, 1.0
+    return _suggest_many([raw_value], options)[0]
+
+
+def unique_values(
+    raw: pd.Series,
+    options: Sequence[Option],
+    value_mapping: Mapping[str, str] | None = None,
+    limit: int | None = None,
+) -> list[ValueSuggestion]:
+    """Distinct raw values, most frequent first, each with its option or a suggestion."""
+    stripped = _as_strings(raw).str.strip()
+    counts = stripped[stripped.notna() & (stripped != "")].value_counts()
+    counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+    if limit is not None:
+        counts = counts.iloc[:limit]
+    values = pd.Series(counts.index, dtype="str")
+    resolved = _resolve(values, options, value_mapping)
+    option_values = {option.value for option in options}
+    valid = resolved.isin(option_values).to_numpy()
+    pending = [value for value, ok in zip(values, valid, strict=True) if not ok]
+    suggested = dict(zip(pending, _suggest_many(pending, options), strict=True))
+    return [
+        ValueSuggestion(value, int(count), True, target, 1.0)
+        if ok
+        else ValueSuggestion(value, int(count), False, *suggested[value])
+        for value, count, ok, target in zip(values, counts, valid, resolved, strict=True)
+    ]
