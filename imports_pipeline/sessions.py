@@ -445,6 +445,7 @@ class ImportService:
         return ValidationResult(
             import_id=import_id,
             status=SessionStatus.VALIDATED,
+            total_rows=row.total_rows,
             detected=detected,
             page=rows_page.page,
             page_size=rows_page.page_size,
@@ -507,7 +508,7 @@ class ImportService:
         by_row: dict[int, list[RowError]] = {}
         for item in page_errors.itertuples(index=False):
             by_row.setdefault(int(item.row_index), []).append(
-                RowError(column=item.column, code=item.code, message=item.message, value=item.value)
+                RowError(column=item.column, code=item.code, message=item.message, value=None if pd.isna(item.value) else item.value)
             )
         records = typed.astype(object).where(typed.notna(), None).to_dict(orient="index")
         return [
@@ -587,9 +588,8 @@ class ImportService:
             if correction.column not in raw.columns:
                 raw[correction.column] = pd.Series(pd.NA, index=raw.index, dtype="str")
             raw.loc[correction.row_index, correction.column] = _correction_text(correction.value)
-        locales = {key: info["numeric_locale"] for key, info in context.detected.items() if "numeric_locale" in info}
         native = list(context.native) + [c.column for c in corrections if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
-        coerced = coerce_rows(raw, rules, context.row.numeric_locale, context.value_mapping, native, locales)
+        coerced = coerce_rows(raw, rules, context.row.numeric_locale, context.value_mapping, native, context.detected)
         previous_overlay = (
             self.files.read_table(row.id, artifacts["overlay"]).to_pandas().set_index("row_index")
             if "overlay" in artifacts

@@ -77,8 +77,8 @@ def _numbers(raw: pd.Series, integer: bool, numeric_locale: str | None, native: 
     return _typed(raw, integers, invalid | fractional, detected)
 
 
-def _dates(raw: pd.Series, column: TemplateColumn, native: bool) -> CoercedColumn:
-    parsed = parse_dates(raw, column.format, native)
+def _dates(raw: pd.Series, column: TemplateColumn, native: bool, date_order: str | None) -> CoercedColumn:
+    parsed = parse_dates(raw, column.format, native, date_order)
     values = parsed.values
     if column.type is ColumnType.DATE:
         values = values.astype("datetime64[D]").astype("datetime64[ms]")
@@ -105,19 +105,25 @@ def _text(raw: pd.Series, lowercase: bool) -> CoercedColumn:
 
 
 def coerce_column(
-    raw: pd.Series, column: TemplateColumn, numeric_locale: str | None = None, native: bool = False
+    raw: pd.Series,
+    column: TemplateColumn,
+    numeric_locale: str | None = None,
+    native: bool = False,
+    date_order: str | None = None,
 ) -> CoercedColumn:
     """Typed values of one column of raw text cells (NA for empty cells).
 
     ``native`` cells come from typed spreadsheet cells rendered canonically
     ("1234.5", "2026-03-01"), so the locale and date-order detection do not apply.
+    ``date_order`` pins an order decided earlier on the whole column, so a few
+    patched cells are read like the rest of their column.
     """
     if numeric_locale is not None:
         convention_for(numeric_locale)
     if column.type in (ColumnType.NUMBER, ColumnType.INTEGER):
         return _numbers(raw, column.type is ColumnType.INTEGER, numeric_locale, native)
     if column.type in (ColumnType.DATE, ColumnType.DATETIME):
-        return _dates(raw, column, native)
+        return _dates(raw, column, native, date_order)
     if column.type is ColumnType.BOOLEAN:
         return _booleans(raw)
     return _text(raw, lowercase=column.type is ColumnType.EMAIL)

@@ -77,10 +77,11 @@ def _assemble(year: np.ndarray, month: np.ndarray, day: np.ndarray, ms_of_day: n
     return result
 
 
-def _numeric_dates(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, str | None]:
+def _numeric_dates(texts: pa.Array, date_order: str | None = None) -> tuple[np.ndarray, np.ndarray, str | None]:
     """(matched mask, values of the matched cells, "day_first"/"month_first" or None when no cell matched).
 
-    The order is the column's: day-first unless more cells can only be month-first.
+    The order is the column's: day-first unless more cells can only be month-first;
+    a ``date_order`` decided earlier on the whole column (a patched cell) wins.
     """
     parts = pc.extract_regex(texts, NUMERIC_DATE)
     matched = to_mask(parts.is_valid())
@@ -88,7 +89,7 @@ def _numeric_dates(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, str | None]
         return matched, np.array([], dtype="datetime64[ms]"), None
     parts = parts.filter(pa.array(matched))
     first, second, year, hour, minute, seconds = (_ints(parts.field(i)) for i in range(6))
-    day_first = int((first > 12).sum()) >= int((second > 12).sum())
+    day_first = int((first > 12).sum()) >= int((second > 12).sum()) if date_order is None else date_order == "day_first"
     day, month = (first, second) if day_first else (second, first)
     short = pc.utf8_length(parts.field(2)).to_numpy(zero_copy_only=False) == 2
     year = np.where(short, np.where(year < CENTURY_PIVOT, 2000, 1900) + year, year)
@@ -106,7 +107,9 @@ def _serials(texts: pa.Array) -> np.ndarray:
     return values
 
 
-def _detected_shapes(texts: pa.Array, present: np.ndarray, native: bool) -> tuple[np.ndarray, dict[str, str]]:
+def _detected_shapes(
+    texts: pa.Array, present: np.ndarray, native: bool, date_order: str | None = None
+) -> tuple[np.ndarray, dict[str, str]]:
     """Cells sorted by shape and parsed; native cells are canonical ISO, so only ISO and serials apply."""
     values = np.full(len(texts), NAT)
     iso = np.flatnonzero(to_mask(pc.match_substring_regex(texts, ISO)))
@@ -118,7 +121,7 @@ def _detected_shapes(texts: pa.Array, present: np.ndarray, native: bool) -> tupl
         return values, detected
     others = texts.take(rest)
     if not native:
-        matched, parsed, order = _numeric_dates(others)
+        matched, parsed, order = _numeric_dates(others, date_order)
         values[rest[matched]] = parsed
         if order:
             detected["date_order"] = order
@@ -129,7 +132,7 @@ def _detected_shapes(texts: pa.Array, present: np.ndarray, native: bool) -> tupl
     return values, detected
 
 
-def parse_dates(raw: pd.Series, fmt: str | None, native: bool) -> ParsedDates:
+def parse_dates(raw: pd.Series, fmt: str | None, native: bool, date_order: str | None = None) -> ParsedDates:
     """A column of date/datetime cells; an explicit ``fmt`` wins over detection."""
     texts = pc.utf8_trim_whitespace(as_arrow(raw))
     present = to_mask(pc.not_equal(texts, ""))
@@ -137,5 +140,5 @@ def parse_dates(raw: pd.Series, fmt: str | None, native: bool) -> ParsedDates:
         values, detected = _with_format(texts, fmt), {}
         values[~present] = NAT
     else:
-        values, detected = _detected_shapes(texts, present, native)
+        values, detected = _detected_shapes(texts, present, native, date_order)
     return ParsedDates(values, present & np.isnat(values), detected)

@@ -82,7 +82,7 @@ def coerce_rows(
     numeric_locale: str | None,
     value_mapping: Mapping[str, Mapping[str, str]] | None = None,
     native_columns: Sequence[str] = (),
-    locales_by_column: Mapping[str, str] | None = None,
+    conventions: Mapping[str, Mapping[str, str]] | None = None,
 ) -> CoercedRows:
     """Turn raw strings (columns = mapped template keys, index = row_index) into typed columns.
 
@@ -104,8 +104,11 @@ def coerce_rows(
             mapping = (value_mapping or {}).get(column.key)
             typed[column.key] = map_categories(series, rules.options_by_column.get(column.key, []), mapping)
             continue
-        locale = (locales_by_column or {}).get(column.key) or numeric_locale
-        result = coerce_column(series, column, numeric_locale=locale, native=column.key in native_columns)
+        pinned = (conventions or {}).get(column.key, {})
+        locale = pinned.get("numeric_locale") or numeric_locale
+        result = coerce_column(
+            series, column, numeric_locale=locale, native=column.key in native_columns, date_order=pinned.get("date_order")
+        )
         typed[column.key] = result.values
         if result.detected:
             detected[column.key] = dict(result.detected)

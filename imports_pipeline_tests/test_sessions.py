@@ -1,0 +1,260 @@
+"""The use cases end to end on real files, a real SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import datetime, timedelta
+
+import pyarrow.parquet as pq
+import pytest
+
+from imports_pipeline.errors import (
+    EmptyFileError,
+    InvalidCorrectionError,
+    InvalidMappingError,
+    SessionExpiredError,
+    SessionNotFoundError,
+    StepOutOfOrderError,
+    SubmissionBlockedError,
+    UnknownTemplateError,
+    UnsupportedFileTypeError,
+)
+from imports_pipeline.sessions import Actor, Correction
+from imports_pipeline.views import SessionStatus
+from imports_pipeline_tests.service import SAMPLE_CSV, SEED_MAPPING, build_service
+
+ACTOR = Actor(organization_id="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", user_id="bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
+OTHER_ORG = Actor(organization_id="cccccccc-cccc-cccc-cccc-cccccccccccc")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 4, 8, 14, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def service(request, tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'imports.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    return build_service(url, tmp_path, clock)
+
+
+@pytest.fixture
+def sqlite_service(tmp_path, clock):
+    return build_service(f"sqlite:///{tmp_path / 'imports.db'}", tmp_path, clock)
+
+
+def create(service, content: bytes | None = None, name: str = "logistics.csv", template: str = "logistics_requests", actor=ACTOR, **options):
+    data = SAMPLE_CSV.read_bytes() if content is None else content
+    options.setdefault("numeric_locale", "es_ES")
+    return service.create_session(actor, template, name, io.BytesIO(data), **options)
+
+
+def test_create_session_answers_like_the_contract_example(service):
+    created = create(service)
+    assert created.file_name == "logistics.csv"
+    assert created.total_rows == 240
+    assert created.numeric_locale == "es_ES"
+    assert created.sheets == []
+    assert created.selected_sheet is None
+    assert created.detected_header_row == 0
+    assert created.source_columns == ["Trip Date", "Client", "Distance", "Origin Country", "Destination Country"]
+    assert created.sample_rows[0] == ["2026-03-01", "ACME", "125,4", "ES", "FR"]
+
+
+def test_session_object_has_every_contract_field_and_a_24h_ttl(service, clock):
+    created = create(service, project_id="p1", folder_id="f1")
+    session = service.get_session(ACTOR, created.import_id)
+    dumped = session.model_dump(mode="json")
+    assert set(dumped) == {
+        "id", "organization_id", "user_id", "template_id", "file_name", "file_type", "status", "numeric_locale",
+        "actor_type", "actor_api_key_id", "total_rows", "valid_rows", "error_rows", "source_columns", "mapping",
+        "errors_by_column", "status_detail", "submitted_file_id", "processing_job_id", "raw_file_id", "project_id",
+        "folder_id", "selected_sheet", "detected_header_row", "expires_at", "created_at", "updated_at",
+    }
+    assert dumped["status"] == "parsed"
+    assert dumped["file_type"] == "csv"
+    assert dumped["actor_type"] == "user"
+    assert dumped["user_id"] == ACTOR.user_id
+    assert dumped["project_id"] == "p1" and dumped["folder_id"] == "f1"
+    assert dumped["raw_file_id"] is not None
+    assert dumped["created_at"] == "2026-04-08T14:00:00"
+    assert dumped["expires_at"] == "2026-04-09T14:00:00"
+
+
+def test_the_seed_flow_validate_review_patch_submit(service):
+    created = create(service)
+    upload_hash = hashlib.sha256(SAMPLE_CSV.read_bytes()).hexdigest()
+
+    suggestion = service.suggest_mapping(ACTOR, created.import_id)
+    assert suggestion.mapping == SEED_MAPPING
+    assert suggestion.unmapped_required == []
+
+    result = service.validate(ACTOR, created.import_id, SEED_MAPPING, page=1, page_size=50)
+    assert (result.status, result.total_rows, result.valid_rows, result.error_rows) == ("validated", 240, 238, 2)
+    assert result.errors_by_column == {"distance_km": 2}
+    assert result.rows[0].values == {
+        "trip_date": "2026-03-01", "client": "ACME", "distance_km": 125.4, "origin_country": "ES",
+        "destination_country": "FR", "vehicle_type": None, "load_kg": None, "fuel_type": None,
+        "cost_eur": None, "reference": None,
+    }
+    assert len(result.rows) == 50 and result.pages == 5
+
+    errors = service.rows(ACTOR, created.import_id, page=1, page_size=50, errors_only=True)
+    assert [r.row_index for r in errors.rows] == [17, 203]
+    assert [(e.column, e.code, e.value) for e in errors.rows[0].errors] == [("distance_km", "invalid_type", "128.4 km?")]
+    assert [(e.column, e.code, e.value) for e in errors.rows[1].errors] == [("distance_km", "out_of_range", "-15,0")]
+    assert "Distance" in errors.rows[0].errors[0].message
+
+    patched = service.patch_rows(ACTOR, created.import_id, [Correction(17, "distance_km", 128.4)])
+    assert patched.remaining_errors == 1 and patched.error_rows == 1 and patched.valid_rows == 239
+    assert patched.updated_rows[0].row_index == 17
+    assert patched.updated_rows[0].values["distance_km"] == 128.4
+    assert patched.updated_rows[0].is_valid
+
+    page = service.rows(ACTOR, created.import_id, page=1, page_size=20)
+    assert page.rows[17].values["distance_km"] == 128.4 and page.rows[17].errors == []
+
+    with pytest.raises(SubmissionBlockedError, match="1 rows with errors"):
+        service.submit(ACTOR, created.import_id, ignore_errors=False)
+    submitted = service.submit(ACTOR, created.import_id, ignore_errors=True, partner="dcycle")
+    assert submitted.status == "submitted" and submitted.rows_submitted == 239
+
+    session = service.get_session(ACTOR, created.import_id)
+    assert session.status is SessionStatus.SUBMITTED
+    assert session.submitted_file_id == submitted.file_id
+    file_row = service.repository.get_file(submitted.file_id, ACTOR.organization_id)
+    dataset = pq.read_table(service.files.path_of(file_row.relative_path)).to_pandas()
+    assert len(dataset) == 239 and 203 not in set(dataset["row_index"])
+    assert dataset.set_index("row_index").loc[17, "distance_km"] == 128.4
+
+    raw = service.repository.get_file(session.raw_file_id, ACTOR.organization_id)
+    assert hashlib.sha256(service.files.path_of(raw.relative_path).read_bytes()).hexdigest() == upload_hash
+
+    with pytest.raises(StepOutOfOrderError, match="already submitted"):
+        service.patch_rows(ACTOR, created.import_id, [Correction(203, "distance_km", 5)])
+
+
+def test_steps_out_of_order_are_refused(sqlite_service):
+    created = create(sqlite_service)
+    with pytest.raises(StepOutOfOrderError, match="not been validated"):
+        sqlite_service.rows(ACTOR, created.import_id)
+    with pytest.raises(StepOutOfOrderError):
+        sqlite_service.patch_rows(ACTOR, created.import_id, [Correction(1, "distance_km", 1)])
+    with pytest.raises(StepOutOfOrderError, match="no mapping"):
+        sqlite_service.validate(ACTOR, created.import_id, {})
+    with pytest.raises(StepOutOfOrderError):
+        sqlite_service.submit(ACTOR, created.import_id)
+
+
+def test_bad_mappings_name_the_offending_columns(sqlite_service):
+    created = create(sqlite_service)
+    with pytest.raises(InvalidMappingError, match="source columns that are not in the file: Kilometres"):
+        sqlite_service.validate(ACTOR, created.import_id, {**SEED_MAPPING, "distance_km": "Kilometres"})
+    with pytest.raises(InvalidMappingError, match="template columns that do not exist.*: weight"):
+        sqlite_service.validate(ACTOR, created.import_id, {**SEED_MAPPING, "weight": "Client"})
+    partial = {k: v for k, v in SEED_MAPPING.items() if k != "client"}
+    with pytest.raises(InvalidMappingError, match="required template columns are not mapped: client"):
+        sqlite_service.validate(ACTOR, created.import_id, partial)
+    assert sqlite_service.get_session(ACTOR, created.import_id).status is SessionStatus.PARSED
+
+
+def test_bad_corrections_are_refused_and_change_nothing(sqlite_service):
+    created = create(sqlite_service)
+    sqlite_service.validate(ACTOR, created.import_id, SEED_MAPPING)
+    with pytest.raises(InvalidCorrectionError, match="row_index 240 does not exist"):
+        sqlite_service.patch_rows(ACTOR, created.import_id, [Correction(17, "distance_km", 1), Correction(240, "distance_km", 1)])
+    with pytest.raises(InvalidCorrectionError, match="'weight' is not a column"):
+        sqlite_service.patch_rows(ACTOR, created.import_id, [Correction(17, "weight", 1)])
+    assert sqlite_service.repository.corrections(created.import_id) == []
+    assert sqlite_service.get_session(ACTOR, created.import_id).error_rows == 2
+
+
+def test_other_organizations_cannot_see_a_session(sqlite_service):
+    created = create(sqlite_service)
+    with pytest.raises(SessionNotFoundError):
+        sqlite_service.get_session(OTHER_ORG, created.import_id)
+    with pytest.raises(SessionNotFoundError):
+        sqlite_service.validate(OTHER_ORG, created.import_id, SEED_MAPPING)
+    assert sqlite_service.list_sessions(OTHER_ORG).total == 0
+
+
+def test_sessions_expire_after_24_hours(sqlite_service, clock):
+    created = create(sqlite_service)
+    clock.now += timedelta(hours=24)
+    with pytest.raises(SessionExpiredError):
+        sqlite_service.validate(ACTOR, created.import_id, SEED_MAPPING)
+    assert sqlite_service.get_session(ACTOR, created.import_id).status is SessionStatus.EXPIRED
+    assert sqlite_service.list_sessions(ACTOR).total == 0
+    assert sqlite_service.list_sessions(ACTOR, include_expired=True).items[0].status is SessionStatus.EXPIRED
+
+
+def test_list_filters_and_pages_newest_first(service, clock):
+    first = create(service)
+    clock.now += timedelta(minutes=1)
+    second = create(service, template="logistics_requests")
+    service.validate(ACTOR, second.import_id, SEED_MAPPING)
+    clock.now += timedelta(minutes=1)
+    third = create(service, actor=Actor(ACTOR.organization_id, user_id="someone-else"))
+    page = service.list_sessions(ACTOR, page=1, size=2)
+    assert [s.id for s in page.items] == [third.import_id, second.import_id]
+    assert (page.total, page.pages, page.size) == (3, 2, 2)
+    assert [s.id for s in service.list_sessions(ACTOR, page=2, size=2).items] == [first.import_id]
+    assert [s.id for s in service.list_sessions(ACTOR, status=SessionStatus.VALIDATED).items] == [second.import_id]
+    assert [s.id for s in service.list_sessions(ACTOR, user_id="someone-else").items] == [third.import_id]
+    assert service.list_sessions(ACTOR, template_id="leads").total == 0
+
+
+def test_bad_files_are_refused_and_recorded(sqlite_service):
+    with pytest.raises(UnsupportedFileTypeError, match=".pdf"):
+        create(sqlite_service, b"%PDF-1.4", name="report.pdf")
+    with pytest.raises(UnknownTemplateError):
+        create(sqlite_service, template="nope")
+    with pytest.raises(EmptyFileError):
+        create(sqlite_service, b"", name="empty.csv")
+    failed = sqlite_service.list_sessions(ACTOR).items
+    assert [s.status for s in failed] == [SessionStatus.FAILED]
+    assert failed[0].status_detail and failed[0].raw_file_id
+
+
+def test_confirmed_mappings_are_remembered_per_organization(sqlite_service):
+    content = "Fecha;Cliente;Cliente final;Km;Origen;Destino\n2026-03-01;ACME;Carrefour;12,5;ES;FR\n".encode()
+    first = create(sqlite_service, content)
+    suggested = sqlite_service.suggest_mapping(ACTOR, first.import_id).mapping
+    assert suggested["client"] == "Cliente"
+    chosen = {**suggested, "client": "Cliente final"}
+    sqlite_service.validate(ACTOR, first.import_id, chosen)
+    second = create(sqlite_service, content)
+    again = sqlite_service.suggest_mapping(ACTOR, second.import_id)
+    assert again.mapping["client"] == "Cliente final"
+    assert next(s for s in again.suggestions if s.template_column == "client").reason == "remembered"
+    other = create(sqlite_service, content, actor=OTHER_ORG)
+    assert sqlite_service.suggest_mapping(OTHER_ORG, other.import_id).mapping["client"] == "Cliente"
+
+
+def test_unique_values_show_counts_validity_and_suggestions(sqlite_service):
+    content = "Fecha;Cliente;Km;Origen;Destino\n" + "".join(
+        f"2026-03-0{i % 9 + 1};ACME;1;{origin};ES\n" for i, origin in enumerate(["ES", "Spain", "france", "FR", "ES", "Narnia"])
+    )
+    created = create(sqlite_service, content.encode())
+    mapping = {"trip_date": "Fecha", "client": "Cliente", "distance_km": "Km", "origin_country": "Origen", "destination_country": "Destino"}
+    values = sqlite_service.unique_values(ACTOR, created.import_id, mapping).columns
+    origin = {v.raw_value: v for v in values["origin_country"]}
+    assert origin["ES"].count == 2 and origin["ES"].is_valid and origin["ES"].suggested_option == "ES"
+    assert origin["Spain"].is_valid and origin["Spain"].suggested_option == "ES"
+    assert origin["france"].suggested_option == "FR"
+    assert not origin["Narnia"].is_valid
+    assert values["destination_country"][0].raw_value == "ES" and values["destination_country"][0].count == 6
+    assert sqlite_service.get_session(ACTOR, created.import_id).status is SessionStatus.MAPPED
+
+    result = sqlite_service.validate(ACTOR, created.import_id, mapping, value_mapping={"origin_country": {"Narnia": "PT"}})
+    assert result.error_rows == 0
+    assert [r.values["origin_country"] for r in result.rows] == ["ES", "ES", "FR", "FR", "ES", "PT"]
