@@ -101,3 +101,8 @@ class SubmissionBlockedError(DomainError):
 
     code = "VALIDATION_ERRORS_REMAIN"
     http_status = 409
+
+
+class InvalidCursorError(DomainError):
+    code = "INVALID_CURSOR"
+    http_status = 422

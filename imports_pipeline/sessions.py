@@ -14,7 +14,10 @@ The original upload is never changed; corrections are an overlay in SQL and in `
 
 from __future__ import annotations
 
+import base64
+import json
 import math
+import mimetypes
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ from filelock import FileLock
 
 from imports_pipeline.engine.coercion import SUPPORTED_LOCALES, infer_numeric_locale
 from imports_pipeline.engine.mapping import suggest_mapping
+from imports_pipeline.engine.reports import REPORT_FORMATS, error_report
 from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, read_table
 from imports_pipeline.engine.validation import (
     ValidationRules,
@@ -44,8 +48,10 @@ from imports_pipeline.engine.values import unique_values as engine_unique_values
 from imports_pipeline.errors import (
     DomainError,
     InvalidCorrectionError,
+    InvalidCursorError,
     InvalidMappingError,
     SessionExpiredError,
+    SessionNotFoundError,
     StepOutOfOrderError,
     SubmissionBlockedError,
     UnsupportedFileTypeError,
@@ -59,7 +65,9 @@ from imports_pipeline.templates.catalog import TemplateCatalog, default_catalog
 from imports_pipeline.templates.model import ColumnType, Template
 from imports_pipeline.views import (
     CreatedSession,
+    DownloadableFile,
     ImportSession,
+    ImportStatus,
     MappingCandidate,
     MappingColumnSuggestion,
     MappingSuggestionResult,
@@ -68,8 +76,10 @@ from imports_pipeline.views import (
     RowsPage,
     RowView,
     SessionPage,
+    SessionSort,
     SessionStatus,
     SubmitResult,
+    TimeRange,
     UniqueValue,
     UniqueValuesResult,
     ValidationResult,
@@ -692,7 +702,17 @@ class ImportService:
         include_expired: bool = False,
         page: int = 1,
         size: int = 10,
+        created_at: TimeRange | None = None,
+        updated_at: TimeRange | None = None,
+        sort: SessionSort = SessionSort.CREATED_AT_DESC,
+        cursor: str | None = None,
     ) -> SessionPage:
+        """Page/size pagination with a total, or keyset pagination with ``cursor``.
+
+        The keyset (sort column, id) stays correct while sessions are being
+        created: a new session never shifts rows between pages already handed out.
+        """
+        sort = SessionSort(sort)
         now = self.clock()
         conditions: list[sa.ColumnElement[bool]] = []
         unexpired = sa.or_(
@@ -710,10 +730,98 @@ class ImportService:
             conditions.append(ImportSessionRow.template_id == template_id)
         if user_id:
             conditions.append(ImportSessionRow.user_id == user_id)
-        rows, total = self.repository.list(actor.organization_id, conditions, (page - 1) * size, size)
+        conditions += _range_conditions(ImportSessionRow.created_at, created_at)
+        conditions += _range_conditions(ImportSessionRow.updated_at, updated_at)
+        column = ImportSessionRow.updated_at if "updated_at" in sort.value else ImportSessionRow.created_at
+        descending = sort.value.startswith("-")
+        offset = (page - 1) * size
+        keyset: list[sa.ColumnElement[bool]] = []
+        if cursor is not None:
+            after_value, after_id = _decode_cursor(cursor, sort)
+            later = (column < after_value) | ((column == after_value) & (ImportSessionRow.id < after_id))
+            earlier = (column > after_value) | ((column == after_value) & (ImportSessionRow.id > after_id))
+            keyset.append(later if descending else earlier)
+            offset = 0
+        order = [column.desc(), ImportSessionRow.id.desc()] if descending else [column.asc(), ImportSessionRow.id.asc()]
+        rows, total = self.repository.list(actor.organization_id, conditions, keyset, order, offset, size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        last = rows[-1] if rows else None
+        next_cursor = _encode_cursor(sort, getattr(last, column.key), last.id) if more and last is not None else None
         return SessionPage(
-            items=[self._view(r) for r in rows], total=total, page=page, size=size, pages=math.ceil(total / size) if total else 0
+            items=[self._view(r) for r in rows],
+            total=total,
+            page=page if cursor is None else 1,
+            size=size,
+            pages=math.ceil(total / size) if total else 0,
+            next_cursor=next_cursor,
         )
+
+    def status(self, actor: Actor, import_id: str) -> ImportStatus:
+        row = self._load(actor, import_id)
+        submission = row.submission
+        return ImportStatus(
+            **self._view(row).model_dump(),
+            processing_status=row.processing_status,
+            rows_submitted=(submission or {}).get("rows_submitted"),
+            submission=submission,
+        )
+
+    def original_upload(self, actor: Actor, import_id: str) -> DownloadableFile:
+        row = self._load(actor, import_id)
+        stored = self.repository.get_file(row.raw_file_id, actor.organization_id) if row.raw_file_id else None
+        if stored is None:
+            raise SessionNotFoundError(f"Import {import_id} has no stored upload")
+        return DownloadableFile(
+            path=self.files.path_of(stored.relative_path), file_name=stored.file_name, media_type=_media_type(stored.file_name)
+        )
+
+    def error_report(self, actor: Actor, import_id: str, fmt: str) -> DownloadableFile:
+        """The failing rows as CSV, JSON or XLSX, built once per error state and kept next to it."""
+        if fmt not in REPORT_FORMATS:
+            raise UnsupportedFileTypeError(f"error reports come as {', '.join(REPORT_FORMATS)}, not '{fmt}'")
+        row = self._load(actor, import_id)
+        if "errors" not in row.artifacts:
+            raise StepOutOfOrderError(f"Import {import_id} has not been validated yet: call validate first")
+        name = f"report.{Path(row.artifacts['errors']).stem}.{fmt}"
+        path = self.files.session_dir(import_id) / name
+        if not path.exists():
+            errors = self.files.read_table(import_id, row.artifacts["errors"]).to_pandas()
+            failing = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
+            source = self.files.read_rows(import_id, row.artifacts["parsed"], failing).to_pandas()
+            source.index = pd.Index(failing)
+            self.files.save_bytes(import_id, name, error_report(source, errors, row.mapping or {}, fmt))
+        stem = Path(row.file_name).stem
+        return DownloadableFile(path=path, file_name=f"{stem}.errors.{fmt}", media_type=REPORT_FORMATS[fmt])
+
+
+def _range_conditions(column: sa.ColumnElement[datetime], bounds: TimeRange | None) -> list[sa.ColumnElement[bool]]:
+    if bounds is None:
+        return []
+    naive = {k: v.astimezone(UTC).replace(tzinfo=None) if v.tzinfo else v for k, v in bounds.model_dump().items() if v}
+    operators = {"lt": column.__lt__, "lte": column.__le__, "gt": column.__gt__, "gte": column.__ge__}
+    return [operators[name](value) for name, value in naive.items()]
+
+
+def _encode_cursor(sort: SessionSort, value: datetime, session_id: str) -> str:
+    payload = json.dumps({"s": sort.value, "v": value.isoformat(), "id": session_id}).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: SessionSort) -> tuple[datetime, str]:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if payload["s"] != sort.value:
+            raise InvalidCursorError(f"cursor was made for sort '{payload['s']}', not '{sort.value}'")
+        return datetime.fromisoformat(payload["v"]), str(payload["id"])
+    except InvalidCursorError:
+        raise
+    except (ValueError, KeyError, TypeError) as error:
+        raise InvalidCursorError("cursor is not one this API handed out") from error
+
+
+def _media_type(file_name: str) -> str:
+    return mimetypes.guess_type(file_name)[0] or "application/octet-stream"
 
 
 @dataclass(frozen=True)

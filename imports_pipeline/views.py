@@ -7,6 +7,7 @@ name on the wire (Dcycle Imports API v2, ``../shared/seeds/000`` and ``001``).
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from enum import StrEnum
 from typing import Any
 
@@ -70,6 +71,25 @@ class SessionPage(BaseModel):
     page: int
     size: int
     pages: int
+    next_cursor: str | None = Field(
+        default=None, description="Opaque keyset cursor for the next page; stable while new sessions are created."
+    )
+
+
+class TimeRange(BaseModel):
+    """A range filter on a timestamp (Fleetio-style lt/lte/gt/gte); every bound optional."""
+
+    lt: datetime | None = None
+    lte: datetime | None = None
+    gt: datetime | None = None
+    gte: datetime | None = None
+
+
+class SessionSort(StrEnum):
+    CREATED_AT_DESC = "-created_at"
+    CREATED_AT = "created_at"
+    UPDATED_AT_DESC = "-updated_at"
+    UPDATED_AT = "updated_at"
 
 
 class CreatedSession(BaseModel):
@@ -177,3 +197,17 @@ class SubmitResult(BaseModel):
     file_id: str
     processing_job_id: str | None
     rows_submitted: int
+
+
+class ImportStatus(ImportSession):
+    """The session object plus the processing side once it has been submitted."""
+
+    processing_status: str | None
+    rows_submitted: int | None
+    submission: dict[str, Any] | None
+
+
+class DownloadableFile(BaseModel):
+    path: Path
+    file_name: str
+    media_type: str

@@ -12,6 +12,7 @@ import pytest
 from imports_pipeline.errors import (
     EmptyFileError,
     InvalidCorrectionError,
+    InvalidCursorError,
     InvalidMappingError,
     SessionExpiredError,
     SessionNotFoundError,
@@ -21,7 +22,7 @@ from imports_pipeline.errors import (
     UnsupportedFileTypeError,
 )
 from imports_pipeline.sessions import Actor, Correction
-from imports_pipeline.views import SessionStatus
+from imports_pipeline.views import SessionStatus, TimeRange
 from imports_pipeline_tests.service import SAMPLE_CSV, SEED_MAPPING, build_service
 
 ACTOR = Actor(organization_id="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", user_id="bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
@@ -258,3 +259,82 @@ def test_unique_values_show_counts_validity_and_suggestions(sqlite_service):
     result = sqlite_service.validate(ACTOR, created.import_id, mapping, value_mapping={"origin_country": {"Narnia": "PT"}})
     assert result.error_rows == 0
     assert [r.values["origin_country"] for r in result.rows] == ["ES", "ES", "FR", "FR", "ES", "PT"]
+
+
+def test_cursor_pages_stay_correct_while_sessions_are_created(service, clock):
+    made = []
+    for _ in range(5):
+        made.append(create(service).import_id)
+        clock.now += timedelta(seconds=1)
+    first = service.list_sessions(ACTOR, size=2)
+    assert [s.id for s in first.items] == made[:-3:-1]
+    create(service)  # newer than everything handed out so far
+    second = service.list_sessions(ACTOR, size=2, cursor=first.next_cursor)
+    third = service.list_sessions(ACTOR, size=2, cursor=second.next_cursor)
+    assert [s.id for s in second.items] == [made[2], made[1]]
+    assert [s.id for s in third.items] == [made[0]] and third.next_cursor is None
+    oldest_first = service.list_sessions(ACTOR, size=3, sort="created_at")
+    assert [s.id for s in oldest_first.items] == made[:3]
+    with pytest.raises(InvalidCursorError):
+        service.list_sessions(ACTOR, cursor="not-a-cursor")
+    with pytest.raises(InvalidCursorError, match="made for sort"):
+        service.list_sessions(ACTOR, sort="created_at", cursor=first.next_cursor)
+
+
+def test_range_filters_on_created_and_updated_at(sqlite_service, clock):
+    early = create(sqlite_service).import_id
+    clock.now += timedelta(hours=1)
+    late = create(sqlite_service).import_id
+    clock.now += timedelta(hours=1)
+    sqlite_service.validate(ACTOR, early, SEED_MAPPING)
+    start = datetime(2026, 4, 8, 14, 30)
+    assert [s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(gte=start)).items] == [late]
+    assert [s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(lt=start)).items] == [early]
+    assert [s.id for s in sqlite_service.list_sessions(ACTOR, updated_at=TimeRange(gt=datetime(2026, 4, 8, 15, 30))).items] == [early]
+    assert [s.id for s in sqlite_service.list_sessions(ACTOR, sort="-updated_at").items] == [early, late]
+
+
+def test_error_reports_list_failing_rows_with_original_cells_and_neutralise_formulas(sqlite_service):
+    import csv
+    import json
+
+    from openpyxl import load_workbook
+
+    content = "Fecha;Cliente;Km;Origen;Destino\n2026-03-01;ACME;12,5;ES;FR\n2026-03-02;=HYPERLINK(\"x\");abc;ES;FR\n2026-03-03;;-4;ES;FR\n"
+    created = create(sqlite_service, content.encode())
+    mapping = {"trip_date": "Fecha", "client": "Cliente", "distance_km": "Km", "origin_country": "Origen", "destination_country": "Destino"}
+    sqlite_service.validate(ACTOR, created.import_id, mapping)
+
+    report = sqlite_service.error_report(ACTOR, created.import_id, "csv")
+    rows = list(csv.DictReader(report.path.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["row_index"] for r in rows] == ["1", "2"]
+    assert rows[0]["Cliente"] == "'=HYPERLINK(\"x\")" and rows[0]["error_codes"] == "invalid_type"
+    assert rows[1]["Km"] == "'-4" and rows[1]["error_columns"] == "client, distance_km"
+    assert report.file_name == "logistics.errors.csv"
+
+    data = json.loads(sqlite_service.error_report(ACTOR, created.import_id, "json").path.read_text())
+    assert data[0]["values"]["Km"] == "abc" and data[0]["errors"][0]["code"] == "invalid_type"
+
+    book = load_workbook(sqlite_service.error_report(ACTOR, created.import_id, "xlsx").path)
+    sheet = book["errors"]
+    assert [c.value for c in sheet[1]][:6] == ["row_index", "Fecha", "Cliente", "Km", "Origen", "Destino"]
+    assert sheet["C2"].value == "'=HYPERLINK(\"x\")" and sheet["C2"].data_type == "s"
+    assert sheet["D2"].fill.start_color.rgb == "FFF4CCCC" and "not a number" in sheet["D2"].comment.text
+    assert sheet["B2"].comment is None
+
+    sqlite_service.patch_rows(ACTOR, created.import_id, [Correction(1, "distance_km", 3)])
+    after = sqlite_service.error_report(ACTOR, created.import_id, "csv")
+    assert [r["row_index"] for r in csv.DictReader(after.path.read_text(encoding="utf-8-sig").splitlines())] == ["2"]
+
+    upload = sqlite_service.original_upload(ACTOR, created.import_id)
+    assert upload.path.read_bytes() == content.encode() and upload.media_type == "text/csv"
+
+
+def test_status_carries_the_submission(sqlite_service):
+    created = create(sqlite_service)
+    sqlite_service.validate(ACTOR, created.import_id, SEED_MAPPING)
+    assert sqlite_service.status(ACTOR, created.import_id).processing_status is None
+    sqlite_service.submit(ACTOR, created.import_id, ignore_errors=True, partner="dcycle", options={"action": "merge"})
+    status = sqlite_service.status(ACTOR, created.import_id)
+    assert (status.status, status.processing_status, status.rows_submitted) == ("submitted", "queued", 238)
+    assert status.submission["partner"] == "dcycle" and status.submission["action"] == "merge"

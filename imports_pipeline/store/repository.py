@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,19 +49,18 @@ class SessionRepository:
     def list(
         self,
         organization_id: str,
-        conditions: Iterable[sa.ColumnElement[bool]],
+        filters: Iterable[sa.ColumnElement[bool]],
+        keyset: Iterable[sa.ColumnElement[bool]],
+        order: Sequence[sa.ColumnElement[Any]],
         offset: int,
         limit: int,
     ) -> tuple[list[ImportSessionRow], int]:
-        where = [ImportSessionRow.organization_id == organization_id, *conditions]
+        """A page of sessions and the total matching ``filters`` (``keyset`` narrows the page, not the total)."""
+        where = [ImportSessionRow.organization_id == organization_id, *filters]
         with self._session() as db:
             total = db.scalar(sa.select(sa.func.count()).select_from(ImportSessionRow).where(*where)) or 0
             rows = db.scalars(
-                sa.select(ImportSessionRow)
-                .where(*where)
-                .order_by(ImportSessionRow.created_at.desc(), ImportSessionRow.id.desc())
-                .offset(offset)
-                .limit(limit)
+                sa.select(ImportSessionRow).where(*where, *keyset).order_by(*order).offset(offset).limit(limit)
             ).all()
         return list(rows), total
 
