@@ -338,3 +338,60 @@ def test_status_carries_the_submission(sqlite_service):
     status = sqlite_service.status(ACTOR, created.import_id)
     assert (status.status, status.processing_status, status.rows_submitted) == ("submitted", "queued", 238)
     assert status.submission["partner"] == "dcycle" and status.submission["action"] == "merge"
+
+
+def test_workbook_sheet_choice_title_rows_and_typed_cells(sqlite_service, tmp_path):
+    from datetime import date
+
+    from imports_pipeline_tests.files import write_xlsx
+
+    path = write_xlsx(
+        tmp_path / "viajes.xlsx",
+        {
+            "Resumen": [["Total", 3]],
+            "Viajes": [
+                ["Informe de viajes marzo 2026"],
+                [],
+                ["Fecha", "Cliente", "Distancia (km)", "País origen", "País destino"],
+                [date(2026, 3, 1), "ACME", 125.4, "España", "Francia"],
+                [date(2026, 3, 2), "Norte", 1234.5, "ES", "PT"],
+                [date(2026, 3, 3), "Sur", "99,5", "Portugal", "Alemania"],
+            ],
+        },
+    )
+    created = create(sqlite_service, path.read_bytes(), name="viajes.xlsx", selected_sheet="Viajes")
+    assert created.sheets == ["Resumen", "Viajes"] and created.selected_sheet == "Viajes"
+    assert created.detected_header_row == 2 and created.total_rows == 3
+    assert created.sample_rows[0] == ["2026-03-01", "ACME", "125.4", "España", "Francia"]
+    mapping = sqlite_service.suggest_mapping(ACTOR, created.import_id).mapping
+    assert mapping == {
+        "trip_date": "Fecha", "client": "Cliente", "distance_km": "Distancia (km)",
+        "origin_country": "País origen", "destination_country": "País destino",
+    }
+    result = sqlite_service.validate(ACTOR, created.import_id, mapping)
+    # Typed cells ignore the session's es_ES locale; the one text cell in the column is read in it.
+    assert [r.values["distance_km"] for r in result.rows] == [125.4, 1234.5, 99.5]
+    assert result.error_rows == 0
+    assert [r.values["origin_country"] for r in result.rows] == ["ES", "ES", "PT"]
+    assert [r.values["destination_country"] for r in result.rows] == ["FR", "PT", "DE"]
+    session = sqlite_service.get_session(ACTOR, created.import_id)
+    assert session.file_type == "xlsx" and session.selected_sheet == "Viajes"
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"Trip Date;Client;Distance\n", "header_only.csv", "no data rows"),
+        (bytes(range(256)) * 64, "binary.csv", "not text in any supported encoding"),
+        (b"PK\x03\x04 not really a workbook", "broken.xlsx", "workbook|read|corrupt"),
+    ],
+)
+def test_unreadable_uploads_fail_clearly_and_keep_the_bytes(sqlite_service, content, name, message):
+    from imports_pipeline.errors import UnreadableFileError
+
+    with pytest.raises((EmptyFileError, UnreadableFileError), match=message):
+        create(sqlite_service, content, name=name)
+    failed = sqlite_service.list_sessions(ACTOR).items[0]
+    assert failed.status is SessionStatus.FAILED and failed.status_detail
+    upload = sqlite_service.original_upload(ACTOR, failed.id)
+    assert upload.path.read_bytes() == content

@@ -68,6 +68,8 @@ def _numbers(raw: pd.Series, integer: bool, numeric_locale: str | None, native: 
         if inferred:
             detected["numeric_locale"] = INFERRED_LOCALES[inferred]
     values, invalid = parse_numbers(texts, convention)
+    if native and numeric_locale and invalid.any():
+        values, invalid = _text_cells_in_locale(raw, values, invalid, numeric_locale)
     if not integer:
         return _typed(raw, pd.arrays.FloatingArray(values, np.isnan(values)), invalid, detected)
     fractional = ~np.isnan(values) & ((values != np.trunc(values)) | (np.abs(values) >= INT64_LIMIT))
@@ -75,6 +77,19 @@ def _numbers(raw: pd.Series, integer: bool, numeric_locale: str | None, native: 
     missing = np.isnan(values)
     integers = pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
     return _typed(raw, integers, invalid | fractional, detected)
+
+
+def _text_cells_in_locale(
+    raw: pd.Series, values: np.ndarray, invalid: np.ndarray, numeric_locale: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """A typed spreadsheet column can still hold a few text cells ("99,5"): read those in the locale."""
+    positions = np.flatnonzero(invalid)
+    retried, still_invalid = parse_numbers(NumberTexts(as_arrow(raw.iloc[positions])), convention_for(numeric_locale))
+    values = values.copy()
+    values[positions] = retried
+    invalid = invalid.copy()
+    invalid[positions] = still_invalid
+    return values, invalid
 
 
 def _dates(raw: pd.Series, column: TemplateColumn, native: bool, date_order: str | None) -> CoercedColumn:
