@@ -19,6 +19,7 @@ import json
 import math
 import mimetypes
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -37,12 +38,12 @@ from imports_pipeline.engine.reports import REPORT_FORMATS, error_report
 from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, read_table
 from imports_pipeline.engine.validation import (
     ValidationRules,
+    check_rows,
     coerce_rows,
     duplicate_key_errors,
     empty_errors,
     rule_errors,
     sort_errors,
-    validate_rows,
 )
 from imports_pipeline.engine.values import unique_values as engine_unique_values
 from imports_pipeline.errors import (
@@ -425,8 +426,12 @@ class ImportService:
             try:
                 raw = self._raw_frame(row, mapping)
                 native = _native_template_columns(row, mapping)
-                coerced, errors = validate_rows(raw, rules, row.numeric_locale, value_mapping, native)
-                artifacts = {"parsed": previous["parsed"], "rows": self.files.write_table(import_id, "rows", _to_arrow(coerced.typed))}
+                coerced = coerce_rows(raw, rules, row.numeric_locale, value_mapping, native)
+                with ThreadPoolExecutor(max_workers=1) as writer:
+                    # Writing the typed rows releases the GIL: overlap it with the checks.
+                    rows_name = writer.submit(self.files.write_table, import_id, "rows", _to_arrow(coerced.typed))
+                    errors = check_rows(coerced, raw, rules)
+                    artifacts = {"parsed": previous["parsed"], "rows": rows_name.result()}
                 detected = coerced.detected
                 corrections = self.repository.corrections(import_id)
                 if corrections:
@@ -474,7 +479,9 @@ class ImportService:
             table = self.files.read_rows(row.id, row.artifacts["parsed"], row_indices, columns=sources)
             index = pd.Index(row_indices, dtype="int64")
         by_source = {name: table.column(name).to_pandas() for name in sources}
-        return pd.DataFrame({key: by_source[source].to_numpy() for key, source in mapping.items()}, index=index).astype("str")
+        frame = pd.DataFrame({key: by_source[source] for key, source in mapping.items()})
+        frame.index = index
+        return frame
 
     # --- rows ----------------------------------------------------------------
 
@@ -482,7 +489,7 @@ class ImportService:
         row = self._load(actor, import_id)
         if "errors" not in row.artifacts:
             raise StepOutOfOrderError(f"Import {import_id} has not been validated yet: call validate first")
-        errors = self.files.read_table(import_id, row.artifacts["errors"]).to_pandas()
+        errors = self.files.read_frame(import_id, row.artifacts["errors"])
         if errors_only:
             candidates = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
             total = len(candidates)
@@ -506,7 +513,7 @@ class ImportService:
         typed = self.files.read_rows(row.id, artifacts["rows"], selected).to_pandas()
         typed.index = pd.Index(selected, dtype="int64")
         if "overlay" in artifacts and len(selected):
-            overlay = self.files.read_table(row.id, artifacts["overlay"]).to_pandas().set_index("row_index")
+            overlay = self.files.read_frame(row.id, artifacts["overlay"], index_column="row_index")
             hit = overlay.index.intersection(typed.index)
             if len(hit):
                 typed.loc[hit, overlay.columns] = overlay.loc[hit]
@@ -552,7 +559,7 @@ class ImportService:
         rules = self._rules_for(template)
         with self._lock(import_id):
             row = self._load(actor, import_id, REVIEWABLE_STATES, "patch rows of")
-            errors = self.files.read_table(import_id, row.artifacts["errors"]).to_pandas()
+            errors = self.files.read_frame(import_id, row.artifacts["errors"])
             now = self.clock()
             new_rows = [
                 CorrectionRow(session_id=import_id, row_index=c.row_index, column=c.column, value=c.value, corrected_at=now)
@@ -601,27 +608,23 @@ class ImportService:
         native = list(context.native) + [c.column for c in corrections if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
         coerced = coerce_rows(raw, rules, context.row.numeric_locale, context.value_mapping, native, context.detected)
         previous_overlay = (
-            self.files.read_table(row.id, artifacts["overlay"]).to_pandas().set_index("row_index")
+            self.files.read_frame(row.id, artifacts["overlay"], index_column="row_index")
             if "overlay" in artifacts
             else coerced.typed.iloc[0:0]
         )
         overlay = pd.concat([previous_overlay[~previous_overlay.index.isin(touched)], coerced.typed]).sort_index()
         overlay.index.name = "row_index"
         key_columns = sorted({c for group in rules.uniqueness_groups for c in group})
-        if key_columns:
-            keys = self.files.read_table(row.id, artifacts["rows"], columns=key_columns).to_pandas()
-            keys.loc[overlay.index, key_columns] = overlay[key_columns]
-            affected = np.union1d(touched, _rows_sharing_keys(keys, errors, touched, key_columns))
-        else:
-            affected = touched
+        keys = (
+            _keys_sharing_values(
+                self.files.read_frame(row.id, artifacts["rows"], columns=key_columns), previous_overlay, overlay, touched, rules
+            )
+            if key_columns
+            else overlay.iloc[0:0]
+        )
+        affected = np.union1d(touched, keys.index.to_numpy(dtype=np.int64))
         kept = errors[~errors["row_index"].isin(touched) & ~(errors["code"].eq("duplicate_key") & errors["row_index"].isin(affected))]
-        new_errors = [
-            kept,
-            coerced.errors,
-            rule_errors(coerced, raw, rules),
-        ]
-        if key_columns:
-            new_errors.append(duplicate_key_errors(keys, rules, only_rows=affected))
+        new_errors = [kept, coerced.errors, rule_errors(coerced, raw, rules), duplicate_key_errors(keys, rules)]
         combined = pd.concat([e for e in new_errors if not e.empty] or [empty_errors()], ignore_index=True)
         return overlay, sort_errors(combined, rules.template)
 
@@ -646,7 +649,7 @@ class ImportService:
             row = self._load(actor, import_id, REVIEWABLE_STATES, "submit")
             self.repository.update(import_id, self.clock(), status=SessionStatus.SUBMITTING.value)
             try:
-                errors = self.files.read_table(import_id, row.artifacts["errors"], columns=["row_index"]).to_pandas()
+                errors = self.files.read_frame(import_id, row.artifacts["errors"])
                 all_rows = np.arange(row.total_rows, dtype=np.int64)
                 keep = all_rows[~np.isin(all_rows, errors["row_index"].to_numpy())] if ignore_errors else all_rows
                 typed = self._typed_rows(row, keep)
@@ -786,7 +789,7 @@ class ImportService:
         name = f"report.{Path(row.artifacts['errors']).stem}.{fmt}"
         path = self.files.session_dir(import_id) / name
         if not path.exists():
-            errors = self.files.read_table(import_id, row.artifacts["errors"]).to_pandas()
+            errors = self.files.read_frame(import_id, row.artifacts["errors"])
             failing = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
             source = self.files.read_rows(import_id, row.artifacts["parsed"], failing).to_pandas()
             source.index = pd.Index(failing)
@@ -857,15 +860,37 @@ def _infer_locales(source_columns: list[str], sample: list[list[str | None]], na
     return inferred
 
 
-def _rows_sharing_keys(keys: pd.DataFrame, errors: pd.DataFrame, touched: np.ndarray, key_columns: list[str]) -> np.ndarray:
-    """Rows whose duplicate status can change when ``touched`` rows change: same key as before or after."""
-    before = errors.loc[errors["code"].eq("duplicate_key"), "row_index"].to_numpy(dtype=np.int64)
-    related = np.zeros(len(keys), dtype=bool)
-    for column in key_columns:
-        values = keys.loc[touched, column].dropna()
-        if len(values):
-            related |= keys[column].isin(values).to_numpy()
-    return np.union1d(np.flatnonzero(related), before)
+def _keys_sharing_values(
+    base: pd.DataFrame, previous: pd.DataFrame, overlay: pd.DataFrame, touched: np.ndarray, rules: ValidationRules
+) -> pd.DataFrame:
+    """The key columns of every row whose duplicate status can change when ``touched`` rows change.
+
+    Those are the rows sharing a key, old or new, with a touched row. They are
+    found with ``isin`` on the whole key columns (fast on Arrow strings) and
+    only they are rechecked, so a patch never re-scans uniqueness of the whole file.
+    ``base`` holds the key columns of the last full validation; ``previous`` and ``overlay``
+    the corrected rows before and after this patch.
+    """
+    corrected = overlay[base.columns]
+    old_keys = base.iloc[touched]
+    before = previous.index.intersection(touched)
+    if len(before):
+        old_keys = pd.concat([old_keys, previous.loc[before, list(base.columns)]])
+    new_keys = corrected.loc[corrected.index.intersection(touched)]
+    wanted = np.zeros(len(base), dtype=bool)
+    overlay_wanted = np.zeros(len(corrected), dtype=bool)
+    for group in rules.uniqueness_groups:
+        group = list(group)
+        values = {c: pd.concat([old_keys[c], new_keys[c]]).dropna().unique() for c in group}
+        if any(len(v) == 0 for v in values.values()):
+            continue
+        wanted |= np.logical_and.reduce([base[c].isin(values[c]).to_numpy() for c in group])
+        overlay_wanted |= np.logical_and.reduce([corrected[c].isin(values[c]).to_numpy() for c in group])
+    # A corrected row counts with its corrected key only: its original key no longer binds it.
+    wanted[corrected.index.to_numpy(dtype=np.int64)] = False
+    from_base = base.iloc[np.flatnonzero(wanted)]
+    from_overlay = corrected[overlay_wanted]
+    return pd.concat([from_base, from_overlay]).sort_index()
 
 
 def _correction_text(value: Any) -> Any:

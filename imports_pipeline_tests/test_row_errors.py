@@ -96,3 +96,28 @@ def test_patch_with_a_text_value_uses_the_session_locale(service):
     patched = service.patch_rows(ACTOR, created.import_id, [Correction(0, "client", None)])
     assert [(e.column, e.code) for e in patched.updated_rows[0].errors] == [("client", "required")]
     assert patched.updated_rows[0].values["distance_km"] == 1234.5
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_incremental_patches_agree_with_a_full_revalidation(service, seed):
+    """Random patches of keys and numbers, then a full pass with the same corrections: same errors."""
+    import random
+
+    rnd = random.Random(seed)
+    lines = ["date,client,km,from,to,ref"]
+    for i in range(120):
+        ref = f"R{rnd.randrange(90)}"
+        km = rnd.choice(["1.5", "-2", "abc", "40"])
+        lines.append(f"2026-03-{1 + i % 28:02d},{rnd.choice(['ACME', ''])},{km},ES,FR,{ref}")
+    import_id, _, _ = validate(service, "logistics_requests", "\n".join(lines) + "\n", LOGISTICS)
+    for _ in range(12):
+        corrections = [
+            Correction(rnd.randrange(120), rnd.choice(["reference", "distance_km", "client"]), rnd.choice(["R1", "R2", f"N{rnd.randrange(5)}", "7", None]))
+            for _ in range(rnd.randrange(1, 6))
+        ]
+        service.patch_rows(ACTOR, import_id, corrections)
+    incremental = {(r.row_index, e.column, e.code) for r in service.rows(ACTOR, import_id, page_size=200).rows for e in r.errors}
+    full = service.validate(ACTOR, import_id, LOGISTICS, page_size=200)
+    revalidated = {(r.row_index, e.column, e.code) for r in full.rows for e in r.errors}
+    assert incremental == revalidated
+    assert len(revalidated) > 10

@@ -100,7 +100,8 @@ def _noise_pattern(convention: NumberConvention) -> str:
 def as_arrow(raw: pd.Series) -> pa.Array:
     """The cells as one Arrow string array (no copy for the default pyarrow-backed "str" dtype)."""
     strings = raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("str")
-    return pa.array(strings.array)
+    texts = pa.array(strings.array)
+    return texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
 
 
 def take(texts: pa.Array, positions: np.ndarray) -> pa.Array:

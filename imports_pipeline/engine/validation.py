@@ -12,7 +12,9 @@ A cell that failed coercion reports only ``invalid_type``, never also ``required
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +27,8 @@ from imports_pipeline.engine.values import map_categories
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
 
 ERROR_COLUMNS = ["row_index", "column", "code", "value", "message"]
+PARALLEL_THRESHOLD = 50_000
+"""Below this many rows, threads cost more than they save."""
 
 
 def empty_errors() -> pd.DataFrame:
@@ -76,6 +80,48 @@ def _default_series(column: TemplateColumn, index: pd.Index) -> pd.Series:
     return raw
 
 
+@dataclass(frozen=True)
+class _CoercionSettings:
+    rules: ValidationRules
+    numeric_locale: str | None
+    value_mapping: Mapping[str, Mapping[str, str]]
+    native_columns: Sequence[str]
+    conventions: Mapping[str, Mapping[str, str]]
+
+
+def _coerce_one(raw: pd.DataFrame, column: TemplateColumn, settings: _CoercionSettings) -> tuple[pd.Series, dict[str, str], pd.DataFrame]:
+    """One template column: typed values, what was detected, and its invalid_type errors."""
+    if column.key in raw.columns:
+        series = raw[column.key]
+        if column.default is not None:
+            series = series.fillna(str(column.default))
+    else:
+        series = _default_series(column, raw.index)
+    if column.type is ColumnType.CATEGORY:
+        options = settings.rules.options_by_column.get(column.key, [])
+        return map_categories(series, options, settings.value_mapping.get(column.key)), {}, empty_errors()
+    pinned = settings.conventions.get(column.key, {})
+    locale = pinned.get("numeric_locale") or settings.numeric_locale
+    result = coerce_column(
+        series, column, numeric_locale=locale, native=column.key in settings.native_columns, date_order=pinned.get("date_order")
+    )
+    if not result.invalid.any():
+        return result.values, dict(result.detected), empty_errors()
+    bad = np.flatnonzero(result.invalid)
+    values = series.iloc[bad]
+    shown_locale = locale or result.detected.get("numeric_locale")
+    errors = pd.DataFrame(
+        {
+            "row_index": raw.index[bad].to_numpy(dtype="int64"),
+            "column": column.key,
+            "code": "invalid_type",
+            "value": values.to_numpy(dtype=object),
+            "message": [_invalid_type_message(column, v, shown_locale) for v in values],
+        }
+    )
+    return result.values, dict(result.detected), errors
+
+
 def coerce_rows(
     raw: pd.DataFrame,
     rules: ValidationRules,
@@ -87,47 +133,20 @@ def coerce_rows(
     """Turn raw strings (columns = mapped template keys, index = row_index) into typed columns.
 
     Unmapped template columns take their default (or stay empty). Empty mapped cells
-    take the default too. ``locales_by_column`` pins what an earlier full pass inferred,
-    so a patched row is read with the same conventions as the rest of its column.
+    take the default too. ``conventions`` pins what an earlier full pass detected per
+    column (numeric locale, date order), so a patched row is read like the rest of its column.
+    Columns are coerced in threads: the work is in Arrow kernels that release the GIL.
     """
-    typed: dict[str, pd.Series] = {}
-    detected: dict[str, dict[str, str]] = {}
-    error_parts: list[pd.DataFrame] = []
-    for column in rules.template.columns:
-        if column.key in raw.columns:
-            series = raw[column.key]
-            if column.default is not None:
-                series = series.fillna(str(column.default))
-        else:
-            series = _default_series(column, raw.index)
-        if column.type is ColumnType.CATEGORY:
-            mapping = (value_mapping or {}).get(column.key)
-            typed[column.key] = map_categories(series, rules.options_by_column.get(column.key, []), mapping)
-            continue
-        pinned = (conventions or {}).get(column.key, {})
-        locale = pinned.get("numeric_locale") or numeric_locale
-        result = coerce_column(
-            series, column, numeric_locale=locale, native=column.key in native_columns, date_order=pinned.get("date_order")
-        )
-        typed[column.key] = result.values
-        if result.detected:
-            detected[column.key] = dict(result.detected)
-        if result.invalid.any():
-            bad = np.flatnonzero(result.invalid)
-            values = series.iloc[bad]
-            error_parts.append(
-                pd.DataFrame(
-                    {
-                        "row_index": raw.index[bad].to_numpy(dtype="int64"),
-                        "column": column.key,
-                        "code": "invalid_type",
-                        "value": values.to_numpy(dtype=object),
-                        "message": [_invalid_type_message(column, v, locale or result.detected.get("numeric_locale")) for v in values],
-                    }
-                )
-            )
-    frame = pd.DataFrame(typed, index=raw.index)
-    return CoercedRows(frame, _concat_errors(error_parts), detected)
+    settings = _CoercionSettings(rules, numeric_locale, value_mapping or {}, native_columns, conventions or {})
+    columns = rules.template.columns
+    if len(raw) >= PARALLEL_THRESHOLD:
+        with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
+            results = list(pool.map(lambda column: _coerce_one(raw, column, settings), columns))
+    else:
+        results = [_coerce_one(raw, column, settings) for column in columns]
+    frame = pd.DataFrame({c.key: values for c, (values, _, _) in zip(columns, results, strict=True)}, index=raw.index)
+    detected = {c.key: found for c, (_, found, _) in zip(columns, results, strict=True) if found}
+    return CoercedRows(frame, _concat_errors([errors for _, _, errors in results]), detected)
 
 
 _TYPE_NAMES = {
@@ -184,7 +203,7 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
     ]
     rows = cases["index"].to_numpy(dtype="int64")
     columns = cases["column"].to_numpy(dtype=object)
-    raw_values = [_raw_value(raw, row, column) for row, column in zip(rows, columns, strict=True)]
+    raw_values = _raw_values(raw, rows, columns)
     errors = pd.DataFrame(
         {
             "row_index": rows,
@@ -203,33 +222,57 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
     return errors
 
 
-def _raw_value(raw: pd.DataFrame, row: int, column: str) -> str | None:
-    if column not in raw.columns:
-        return None
-    value = raw.at[row, column]
-    return None if pd.isna(value) else str(value)
+def _raw_values(raw: pd.DataFrame, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The raw cell behind each failure, fetched per column in bulk (None for unmapped columns)."""
+    values = np.full(len(rows), None, dtype=object)
+    positions = raw.index.get_indexer(rows)
+    for column in set(columns):
+        if column not in raw.columns:
+            continue
+        here = np.flatnonzero(columns == column)
+        cells = raw[column].iloc[positions[here]]
+        values[here] = cells.astype(object).where(cells.notna(), None).to_numpy()
+    return values
+
+
+def _first_rows(keys: pd.DataFrame) -> np.ndarray:
+    """For each row, the position of the first row with the same key (itself when it is the first).
+
+    Factorising numbers keys in order of first appearance, so the first row of
+    each code is found with one numpy scatter instead of a groupby.
+    """
+    if keys.shape[1] == 1:
+        codes, _ = pd.factorize(keys.iloc[:, 0])
+    else:
+        codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
+    positions = np.arange(len(codes))
+    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
+    first[codes[::-1]] = positions[::-1]
+    return first[codes]
 
 
 def duplicate_key_errors(keys: pd.DataFrame, rules: ValidationRules, only_rows: np.ndarray | None = None) -> pd.DataFrame:
     """Rows whose key repeats an earlier row's key (the first copy is not an error).
 
-    ``keys`` holds the typed key/unique columns of the WHOLE file (index = row_index);
-    ``only_rows`` limits the report to rows whose status may have changed.
+    ``keys`` holds the typed key/unique columns of every row that can share a key
+    with the rows in question (index = row_index); ``only_rows`` limits the report
+    to rows whose status may have changed.
     """
     parts: list[pd.DataFrame] = []
     for group in rules.uniqueness_groups:
         if not set(group) <= set(keys.columns):
             continue
         candidates = keys.loc[keys[list(group)].notna().all(axis=1), list(group)]
-        repeated = candidates.duplicated(keep="first")
+        first = _first_rows(candidates)
+        repeated = first != np.arange(len(candidates))
+        if only_rows is not None:
+            repeated &= candidates.index.isin(only_rows)
         if not repeated.any():
             continue
-        row_numbers = pd.Series(candidates.index, index=candidates.index)
-        first_rows = row_numbers.groupby([candidates[c] for c in group], sort=False).transform("first")
-        shown = candidates[list(group)].astype(str).agg(" / ".join, axis=1) if len(group) > 1 else candidates[group[0]].astype(str)
-        keep = repeated if only_rows is None else repeated & candidates.index.isin(only_rows)
+        first_rows = candidates.index.to_numpy()[first[repeated]]
+        shown = candidates[repeated].astype(str)
+        values = shown.agg(" / ".join, axis=1) if len(group) > 1 else shown[group[0]]
         label = " + ".join(rules.template.column(c).label for c in group)
-        values = shown[keep]
         parts.append(
             pd.DataFrame(
                 {
@@ -238,8 +281,8 @@ def duplicate_key_errors(keys: pd.DataFrame, rules: ValidationRules, only_rows: 
                     "code": "duplicate_key",
                     "value": values.to_numpy(dtype=object),
                     "message": [
-                        f"{label} '{value}' is duplicated: it already appears in row {first}"
-                        for value, first in zip(values, first_rows[keep], strict=True)
+                        f"{label} '{value}' is duplicated: it already appears in row {row}"
+                        for value, row in zip(values, first_rows, strict=True)
                     ],
                 }
             )
@@ -265,6 +308,19 @@ def sort_errors(errors: pd.DataFrame, template: Template) -> pd.DataFrame:
     )
 
 
+def check_rows(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules) -> pd.DataFrame:
+    """Every row error of a full pass over coerced rows, sorted by row."""
+    key_columns = sorted({c for group in rules.uniqueness_groups for c in group})
+    errors = _concat_errors(
+        [
+            coerced.errors,
+            rule_errors(coerced, raw, rules),
+            duplicate_key_errors(coerced.typed[key_columns], rules),
+        ]
+    )
+    return sort_errors(errors, rules.template)
+
+
 def validate_rows(
     raw: pd.DataFrame,
     rules: ValidationRules,
@@ -274,12 +330,4 @@ def validate_rows(
 ) -> tuple[CoercedRows, pd.DataFrame]:
     """Full pass over a file: typed rows and every row error, sorted by row."""
     coerced = coerce_rows(raw, rules, numeric_locale, value_mapping, native_columns)
-    key_columns = sorted({c for group in rules.uniqueness_groups for c in group})
-    errors = _concat_errors(
-        [
-            coerced.errors,
-            rule_errors(coerced, raw, rules),
-            duplicate_key_errors(coerced.typed[key_columns], rules),
-        ]
-    )
-    return coerced, sort_errors(errors, rules.template)
+    return coerced, check_rows(coerced, raw, rules)

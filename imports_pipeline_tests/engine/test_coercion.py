@@ -306,3 +306,17 @@ def test_text_columns_are_trimmed_and_never_invalid():
 def test_emails_are_lowercased():
     result = coerce_column(cells(" Ana.Perez@Example.COM "), column(ColumnType.EMAIL))
     assert as_list(result.values) == ["ana.perez@example.com"]
+
+
+def test_columns_read_from_a_multi_chunk_arrow_table_coerce_like_plain_ones() -> None:
+    """Parquet hands back chunked columns; every parser must accept them."""
+    import pyarrow as pa
+
+    from imports_pipeline.templates.model import TemplateColumn
+
+    chunked = pa.chunked_array([["01/03/2026", "1,5"], ["13/03/2026", None]])
+    raw = chunked.to_pandas()
+    dates = coerce_column(raw, TemplateColumn(key="d", label="D", type="date"))
+    assert [str(v.date()) if v is not pd.NaT else None for v in dates.values] == ["2026-03-01", None, "2026-03-13", None]
+    numbers = coerce_column(raw, TemplateColumn(key="n", label="N", type="number"), numeric_locale="es_ES")
+    assert numbers.values.tolist()[1] == 1.5 and numbers.invalid.tolist() == [True, False, True, False]
