@@ -510,10 +510,14 @@ class ImportService:
     def _typed_rows(self, row: ImportSessionRow, selected: np.ndarray, artifacts: Mapping[str, str] | None = None) -> pd.DataFrame:
         """Typed rows with the corrections overlay applied, index = row_index."""
         artifacts = artifacts or row.artifacts
+        overlay = (
+            self.files.read_frame(row.id, artifacts["overlay"], index_column="row_index") if "overlay" in artifacts else None
+        )
+        if overlay is not None and len(selected) and pd.Index(selected).isin(overlay.index).all():
+            return overlay.loc[selected]
         typed = self.files.read_rows(row.id, artifacts["rows"], selected).to_pandas()
         typed.index = pd.Index(selected, dtype="int64")
-        if "overlay" in artifacts and len(selected):
-            overlay = self.files.read_frame(row.id, artifacts["overlay"], index_column="row_index")
+        if overlay is not None and len(selected):
             hit = overlay.index.intersection(typed.index)
             if len(hit):
                 typed.loc[hit, overlay.columns] = overlay.loc[hit]

@@ -32,6 +32,11 @@ PARALLEL_THRESHOLD = 50_000
 
 
 def empty_errors() -> pd.DataFrame:
+    """A typed empty error list (a cheap view of one built once: patches call this a lot)."""
+    return _EMPTY_ERRORS.copy(deep=False)
+
+
+def _build_empty_errors() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "row_index": pd.Series([], dtype="int64"),
@@ -41,6 +46,9 @@ def empty_errors() -> pd.DataFrame:
             "message": pd.Series([], dtype="str"),
         }
     )
+
+
+_EMPTY_ERRORS = _build_empty_errors()
 
 
 @dataclass(frozen=True)

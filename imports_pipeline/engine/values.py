@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,12 @@ class ValueSuggestion:
 
 def option_lookup(options: Sequence[Option]) -> dict[str, str]:
     """Normalised value/label/alias → option value; values beat labels beat aliases on collisions."""
+    return _option_lookup(tuple(options))
+
+
+@lru_cache(maxsize=64)
+def _option_lookup(options: tuple[Option, ...]) -> dict[str, str]:
+    """Cached: a patch of ten rows must not re-normalise 249 countries and their aliases."""
     ranked = [(o.value, o.value) for o in options] + [(o.label, o.value) for o in options]
     ranked += [(alias, o.value) for o in options for alias in o.aliases]
     lookup: dict[str, str] = {}
@@ -54,34 +61,37 @@ def _as_strings(raw: pd.Series) -> pd.Series:
     return raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("str")
 
 
-def _resolve(values: pd.Series, options: Sequence[Option], value_mapping: Mapping[str, str] | None) -> pd.Series:
-    """Option value for each distinct raw value (NaN where nothing matches exactly).
+def _resolve(values: Sequence[str | None], options: Sequence[Option], value_mapping: Mapping[str, str] | None) -> list[str | None]:
+    """Option value for each distinct raw value (None where nothing matches exactly).
 
-    Order matters: the user's explicit value mapping (raw spelling first, then
-    normalised) overrides what the option names would say.
+    Order matters: the user's explicit value mapping (raw spelling, then stripped,
+    then normalised) overrides what the option names would say. A plain loop:
+    it runs over distinct values only, where pandas' per-call overhead would dominate.
     """
     value_mapping = value_mapping or {}
-    stripped = values.str.strip()
-    normalized = stripped.map(normalize_value)
     by_normalized = {normalize_value(raw): target for raw, target in value_mapping.items()}
-    resolved = pd.Series(np.nan, index=values.index, dtype="str")
-    for keys, table in (
-        (values, value_mapping),
-        (stripped, value_mapping),
-        (normalized, by_normalized),
-        (normalized, option_lookup(options)),
-    ):
-        resolved = resolved.fillna(keys.map(table).astype("str"))
+    lookup = option_lookup(options)
+    resolved: list[str | None] = []
+    for value in values:
+        if value is None:
+            resolved.append(None)
+            continue
+        stripped = value.strip()
+        normalized = normalize_value(stripped)
+        for table, key in ((value_mapping, value), (value_mapping, stripped), (by_normalized, normalized), (lookup, normalized)):
+            if key in table:
+                resolved.append(table[key])
+                break
+        else:
+            resolved.append(stripped or None)
     return resolved
 
 
 def map_categories(raw: pd.Series, options: Sequence[Option], value_mapping: Mapping[str, str] | None = None) -> pd.Series:
     """Raw cells → option values; unmatched cells keep their stripped text so validation flags them."""
     codes, uniques = pd.factorize(_as_strings(raw))
-    uniques = pd.Series(uniques, dtype="str")
-    stripped = uniques.str.strip()
-    mapped = _resolve(uniques, options, value_mapping).fillna(stripped.where(stripped != ""))
-    dictionary = pa.array(mapped.to_numpy(dtype=object, na_value=None), type=pa.large_string())
+    mapped = _resolve([None if pd.isna(v) else str(v) for v in uniques], options, value_mapping)
+    dictionary = pa.array(mapped, type=pa.large_string())
     cells = dictionary.take(pa.array(codes, mask=codes < 0))
     return pd.Series(pd.array(cells, dtype="str"), index=raw.index, name=raw.name)
 
@@ -142,10 +152,10 @@ def unique_values(
     counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
     if limit is not None:
         counts = counts.iloc[:limit]
-    values = pd.Series(counts.index, dtype="str")
+    values = [str(value) for value in counts.index]
     resolved = _resolve(values, options, value_mapping)
     option_values = {option.value for option in options}
-    valid = resolved.isin(option_values).to_numpy()
+    valid = [target in option_values for target in resolved]
     pending = [value for value, ok in zip(values, valid, strict=True) if not ok]
     suggested = dict(zip(pending, _suggest_many(pending, options), strict=True))
     return [
