@@ -170,36 +170,10 @@ class ImportService:
         return FileLock(str(self.files.session_dir(import_id) / ".lock"), timeout=120)
 
     def _view(self, row: ImportSessionRow) -> ImportSession:
-        status = SessionStatus.EXPIRED if self._is_expired(row) else SessionStatus(row.status)
-        return ImportSession(
-            id=row.id,
-            organization_id=row.organization_id,
-            user_id=row.user_id,
-            template_id=row.template_id,
-            file_name=row.file_name,
-            file_type=row.file_type,
-            status=status,
-            numeric_locale=row.numeric_locale,
-            actor_type=row.actor_type,
-            actor_api_key_id=row.actor_api_key_id,
-            total_rows=row.total_rows,
-            valid_rows=row.valid_rows,
-            error_rows=row.error_rows,
-            source_columns=list(row.source_columns),
-            mapping=row.mapping,
-            errors_by_column=row.errors_by_column,
-            status_detail=row.status_detail,
-            submitted_file_id=row.submitted_file_id,
-            processing_job_id=row.processing_job_id,
-            raw_file_id=row.raw_file_id,
-            project_id=row.project_id,
-            folder_id=row.folder_id,
-            selected_sheet=row.selected_sheet,
-            detected_header_row=row.detected_header_row,
-            expires_at=row.expires_at,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+        """The contract's session object; ``expired`` is computed, never stored."""
+        fields = {name: getattr(row, name) for name in ImportSession.model_fields}
+        fields["status"] = SessionStatus.EXPIRED if self._is_expired(row) else SessionStatus(row.status)
+        return ImportSession.model_validate(fields)
 
     # --- create --------------------------------------------------------------
 

@@ -37,14 +37,7 @@ class SessionRepository:
 
     def update(self, session_id: str, now: datetime, **fields: Any) -> ImportSessionRow:
         with self._session() as db, db.begin():
-            row = db.get(ImportSessionRow, session_id, with_for_update=True)
-            if row is None:
-                raise SessionNotFoundError(f"Import session {session_id} not found")
-            for name, value in fields.items():
-                setattr(row, name, value)
-            row.updated_at = now
-            row.version = row.version + 1
-        return row
+            return _apply_update(db, session_id, now, fields)
 
     def list(
         self,
@@ -90,14 +83,7 @@ class SessionRepository:
         with self._session() as db, db.begin():
             for correction in corrections:
                 db.merge(correction)
-            row = db.get(ImportSessionRow, session_id, with_for_update=True)
-            if row is None:
-                raise SessionNotFoundError(f"Import session {session_id} not found")
-            for name, value in fields.items():
-                setattr(row, name, value)
-            row.updated_at = now
-            row.version = row.version + 1
-        return row
+            return _apply_update(db, session_id, now, fields)
 
     # --- remembered mappings -----------------------------------------------
 
@@ -140,3 +126,15 @@ class SessionRepository:
                 else:
                     row.times_confirmed += 1
                     row.last_confirmed_at = now
+
+
+def _apply_update(db: Session, session_id: str, now: datetime, fields: Mapping[str, Any]) -> ImportSessionRow:
+    """Set fields on the locked session row, bump its version and ``updated_at``."""
+    row = db.get(ImportSessionRow, session_id, with_for_update=True)
+    if row is None:
+        raise SessionNotFoundError(f"Import session {session_id} not found")
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.updated_at = now
+    row.version = row.version + 1
+    return row
