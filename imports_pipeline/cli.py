@@ -1,4 +1,4 @@
-"""The ``imports-pipeline`` command."""
+"""The ``imports-pipeline`` command: demo, templates, keys, serve."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from imports_pipeline.errors import DomainError
+
+if TYPE_CHECKING:
+    from imports_pipeline.store.api_keys import ApiKeyStore
 
 SAMPLE_FILE = Path(__file__).parent / "samples" / "logistics_march.csv"
 
@@ -48,6 +53,43 @@ def run_demo(file: Path, template_id: str, numeric_locale: str | None) -> None:
     _print("8. status", service.get_session(actor, created.import_id).model_dump(mode="json"))
 
 
+def _api_keys() -> "ApiKeyStore":
+    from imports_pipeline.store.api_keys import ApiKeyStore
+    from imports_pipeline.store.database import create_database_engine, upgrade_schema
+
+    engine = create_database_engine()
+    upgrade_schema(engine)
+    return ApiKeyStore(engine)
+
+
+def run_keys(args: argparse.Namespace) -> None:
+    """Issue, list and revoke API keys in the configured database (``IMPORTS_DATABASE_URL`` or the data folder)."""
+    keys = _api_keys()
+    if args.keys_command == "create":
+        issued = keys.create(args.org, user_id=args.user, name=args.name)
+        owner = f"organization {issued.record.organization_id}" + (f", user {issued.record.user_id}" if issued.record.user_id else "")
+        print(f"created API key {issued.record.id} for {owner}")
+        print("the key is shown once and only its hash is stored; send it as x-api-key:")
+        print(issued.secret)
+    elif args.keys_command == "list":
+        print("id\torganization_id\tuser_id\tname\tprefix\tcreated_at\trevoked_at")
+        for record in keys.list(args.org):
+            fields = [record.id, record.organization_id, record.user_id, record.name, record.key_prefix + "…",
+                      record.created_at.isoformat(), record.revoked_at.isoformat() if record.revoked_at else None]
+            print("\t".join("-" if value is None else value for value in fields))
+    elif args.keys_command == "revoke":
+        record = keys.revoke(args.key_id)
+        print(f"revoked API key {record.id} (organization {record.organization_id}) at {record.revoked_at.isoformat()}")
+
+
+def run_server(host: str, port: int) -> None:
+    import uvicorn
+
+    from imports_pipeline.api.app import from_environment
+
+    uvicorn.run(from_environment(), host=host, port=port)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="imports-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -56,6 +98,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--template", default="logistics_requests")
     demo.add_argument("--numeric-locale", default="es_ES")
     commands.add_parser("templates", help="list the available templates")
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="keys_command", required=True)
+    create = keys.add_parser("create", help="issue a key; the key itself is the last line of the output")
+    create.add_argument("--org", required=True, help="the organization the key belongs to")
+    create.add_argument("--user", help="the user the key acts as (sessions record it as user_id)")
+    create.add_argument("--name", help="a note to tell keys apart")
+    listing = keys.add_parser("list", help="list keys (never the secrets)")
+    listing.add_argument("--org", help="only this organization's keys")
+    revoke = keys.add_parser("revoke", help="revoke a key: it stops working at once")
+    revoke.add_argument("key_id")
+    serve = commands.add_parser("serve", help="run the HTTP API on the embedded defaults")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
@@ -65,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             for template in default_catalog().list():
                 print(f"{template.id}\t{template.name}\t{', '.join(template.column_keys)}")
+        elif args.command == "keys":
+            run_keys(args)
+        elif args.command == "serve":
+            run_server(args.host, args.port)
     except DomainError as error:
         print(f"error ({error.code}): {error}", file=sys.stderr)
         return 1

@@ -106,3 +106,41 @@ class SubmissionBlockedError(DomainError):
 class InvalidCursorError(DomainError):
     code = "INVALID_CURSOR"
     http_status = 422
+
+
+class InvalidApiKeyError(DomainError):
+    """Missing, unknown or revoked API key (the contract's 401 body)."""
+
+    code = "INVALID_API_KEY"
+    http_status = 401
+
+
+class OrganizationMismatchError(DomainError):
+    """A valid key used with another organization's id."""
+
+    code = "ORGANIZATION_MISMATCH"
+    http_status = 403
+
+
+class ApiKeyNotFoundError(DomainError):
+    code = "API_KEY_NOT_FOUND"
+    http_status = 404
+
+
+class UploadTooLargeError(DomainError):
+    code = "UPLOAD_TOO_LARGE"
+    http_status = 413
+
+
+class IdempotencyKeyReusedError(DomainError):
+    """The same Idempotency-Key was sent with a different request (method, path or body)."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+    http_status = 422
+
+
+class IdempotencyKeyInUseError(DomainError):
+    """The first request with this Idempotency-Key is still running."""
+
+    code = "IDEMPOTENCY_KEY_IN_USE"
+    http_status = 409

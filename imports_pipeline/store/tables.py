@@ -104,3 +104,33 @@ class RememberedMappingRow(Base):
     source_column: Mapped[str] = mapped_column(sa.String(512), primary_key=True)
     times_confirmed: Mapped[int] = mapped_column(sa.Integer, default=1)
     last_confirmed_at: Mapped[datetime] = mapped_column(sa.DateTime)
+
+
+class ApiKeyRow(Base):
+    """An API key of one organization (optionally acting as one user); only its sha256 is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    user_id: Mapped[str | None] = mapped_column(sa.String(64))
+    name: Mapped[str | None] = mapped_column(sa.String(128))
+    key_prefix: Mapped[str] = mapped_column(sa.String(16))
+    """The first characters of the key, so a person can tell keys apart in a listing."""
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+class IdempotencyKeyRow(Base):
+    """The first response to an ``Idempotency-Key`` of one organization; no response yet means it is running."""
+
+    __tablename__ = "idempotency_keys"
+
+    organization_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int | None] = mapped_column(sa.Integer)
+    response_body: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

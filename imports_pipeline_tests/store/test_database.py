@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from imports_pipeline.store.database import create_database_engine, upgrade_schema
 from imports_pipeline.store.repository import SessionRepository
 
-EXPECTED_TABLES = {"import_sessions", "stored_files", "corrections", "remembered_mappings", "alembic_version"}
+EXPECTED_TABLES = {
+    "import_sessions", "stored_files", "corrections", "remembered_mappings", "api_keys", "idempotency_keys", "alembic_version",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

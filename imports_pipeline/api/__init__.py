@@ -1,0 +1,1 @@
+"""The HTTP Imports API v2 (FastAPI): routes, auth, request models and error bodies over ``sessions``."""

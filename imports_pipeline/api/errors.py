@@ -1,0 +1,60 @@
+"""Turning errors into the contract's bodies: ``{"detail": message, "code": CODE}``.
+
+Domain errors carry their own code and status. Starlette's HTTP errors (unknown
+path, wrong method, body over the size limit) get the same body shape. Anything
+else is a bug: logged with its traceback, answered with a generic 500 that
+leaks nothing. Request validation keeps FastAPI's own 422 shape, as the
+contract shows it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from imports_pipeline.errors import DomainError, UploadTooLargeError
+
+logger = logging.getLogger("imports_pipeline.api")
+
+HTTP_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: UploadTooLargeError.code}
+
+
+def error_response(error: DomainError) -> JSONResponse:
+    body = {"detail": error.message, "code": error.code, **jsonable_encoder(error.context)}
+    return JSONResponse(body, status_code=error.http_status)
+
+
+async def domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    if error.http_status >= 500:
+        logger.error("%s: %s", error.code, error, exc_info=error)
+    return error_response(error)
+
+
+def too_large_response(limit: int) -> JSONResponse:
+    return error_response(
+        UploadTooLargeError(f"The request body is larger than the limit of {limit} bytes (IMPORTS_MAX_UPLOAD_BYTES)", max_bytes=limit)
+    )
+
+
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 413:
+        return too_large_response(request.app.state.max_upload_bytes)
+    code = HTTP_ERROR_CODES.get(error.status_code, "HTTP_ERROR")
+    return JSONResponse({"detail": error.detail, "code": code}, status_code=error.status_code, headers=error.headers)
+
+
+async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    return JSONResponse({"detail": "Internal server error", "code": "INTERNAL_ERROR"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,0 +1,111 @@
+"""The request and response examples of the Dcycle documents (``shared/seeds/000``, ``001``), for /docs.
+
+Kept as data in one place so the OpenAPI document and the contract stay word for word the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+IMPORT_ID = "11111111-1111-1111-1111-111111111111"
+
+SEED_MAPPING = {
+    "trip_date": "Trip Date",
+    "client": "Client",
+    "distance_km": "Distance",
+    "origin_country": "Origin Country",
+    "destination_country": "Destination Country",
+}
+
+CREATED_SESSION: dict[str, Any] = {
+    "import_id": IMPORT_ID,
+    "file_name": "logistics.csv",
+    "total_rows": 240,
+    "numeric_locale": "es_ES",
+    "sheets": [],
+    "selected_sheet": None,
+    "detected_header_row": 0,
+    "source_columns": ["Trip Date", "Client", "Distance", "Origin Country", "Destination Country"],
+    "sample_rows": [["2026-03-01", "ACME", "125,4", "ES", "FR"]],
+}
+
+SESSION: dict[str, Any] = {
+    "id": IMPORT_ID,
+    "organization_id": "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
+    "user_id": "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb",
+    "template_id": "logistics_requests",
+    "file_name": "logistics_march.csv",
+    "file_type": "csv",
+    "status": "validated",
+    "numeric_locale": "es_ES",
+    "actor_type": "user",
+    "actor_api_key_id": None,
+    "total_rows": 240,
+    "valid_rows": 238,
+    "error_rows": 2,
+    "source_columns": ["Trip Date", "Client", "Distance", "Origin", "Destination"],
+    "mapping": {"trip_date": "Trip Date", "client": "Client", "distance_km": "Distance"},
+    "errors_by_column": {"distance_km": 2},
+    "status_detail": None,
+    "submitted_file_id": None,
+    "processing_job_id": None,
+    "raw_file_id": None,
+    "project_id": None,
+    "folder_id": None,
+    "selected_sheet": None,
+    "detected_header_row": 0,
+    "expires_at": "2026-04-09T14:00:00",
+    "created_at": "2026-04-08T14:00:00",
+    "updated_at": "2026-04-08T14:05:12",
+}
+
+SESSION_PAGE: dict[str, Any] = {"items": [SESSION], "total": 1, "page": 1, "size": 25, "pages": 1}
+
+MAPPING_REQUEST = {"mapping": SEED_MAPPING}
+
+PATCH_REQUEST = {"corrections": [{"row_index": 17, "column": "distance_km", "value": 128.4}]}
+
+SUBMIT_REQUEST = {"ignore_errors": False}
+
+SUBMIT_RESULT: dict[str, Any] = {
+    "status": "processing",
+    "file_id": "22222222-2222-2222-2222-222222222222",
+    "processing_job_id": "33333333-3333-3333-3333-333333333333",
+    "rows_submitted": 240,
+}
+
+INVALID_API_KEY = {"detail": "Invalid API key", "code": "INVALID_API_KEY"}
+
+INVALID_STATUS = {
+    "detail": [{"loc": ["query", "status"], "msg": "value is not a valid enumeration member", "type": "type_error.enum"}]
+}
+
+ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
+    401: ("Missing, unknown or revoked API key", INVALID_API_KEY),
+    403: (
+        "The key belongs to another organization",
+        {"detail": "This API key does not belong to organization 'cccc…'", "code": "ORGANIZATION_MISMATCH"},
+    ),
+    404: (
+        "No such import in your organization",
+        {"detail": f"Import session {IMPORT_ID} not found", "code": "IMPORT_NOT_FOUND"},
+    ),
+    409: (
+        "Step out of order, or errors remain at submit",
+        {"detail": f"Import {IMPORT_ID} still has 1 rows with errors: correct them or submit with ignore_errors=true",
+         "code": "VALIDATION_ERRORS_REMAIN", "error_rows": 1},
+    ),
+    410: ("The session is past its 24 h TTL", {"detail": f"Import {IMPORT_ID} expired at 2026-04-09T14:00:00", "code": "IMPORT_EXPIRED"}),
+    413: ("Upload over IMPORTS_MAX_UPLOAD_BYTES", {"detail": "The request body is larger than the limit of 262144000 bytes (IMPORTS_MAX_UPLOAD_BYTES)", "code": "UPLOAD_TOO_LARGE", "max_bytes": 262144000}),
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries for these statuses, each with the contract's error body."""
+    from imports_pipeline.api.models import ErrorBody
+
+    return {
+        status: {"model": ErrorBody, "description": ERROR_EXAMPLES[status][0],
+                 "content": {"application/json": {"example": ERROR_EXAMPLES[status][1]}}}
+        for status in statuses
+    }

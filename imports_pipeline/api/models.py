@@ -1,0 +1,126 @@
+"""Request bodies of the API, and the few responses that only exist on the wire.
+
+Responses are otherwise the use cases' own models (``imports_pipeline.views``),
+which already have the contract's field names.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from imports_pipeline.templates.model import Option
+from imports_pipeline.views import ImportStatus, SessionSort, SessionStatus
+
+JsonScalar = str | int | float | bool | None
+
+
+class ErrorBody(BaseModel):
+    """Every domain error: a message, a stable code, sometimes context (``fields``, ``error_rows``, …)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    detail: str
+    code: str
+
+
+class SuggestMappingRequest(BaseModel):
+    """No options yet; the contract sends ``{}``."""
+
+
+class UniqueValuesRequest(BaseModel):
+    mapping: dict[str, str] | None = Field(
+        default=None, description="Template column → source column; defaults to the session's last mapping."
+    )
+    limit: int | None = Field(default=None, ge=1, description="At most this many distinct values per column, most frequent first.")
+
+
+class ValidateRequest(BaseModel):
+    mapping: dict[str, str] | None = Field(
+        default=None, description="Template column → source column, as `mapping/suggest` returns it."
+    )
+    value_mapping: dict[str, dict[str, str]] | None = Field(
+        default=None, description="Per category column: raw value → option value, e.g. `{\"origin_country\": {\"Narnia\": \"PT\"}}`."
+    )
+
+
+class CorrectionIn(BaseModel):
+    row_index: int = Field(ge=0)
+    column: str = Field(description="A template column key.")
+    value: JsonScalar = Field(
+        description="A JSON number is taken as that number; a string is read with the column's conventions (`\"1.234,5\"` in es_ES)."
+    )
+
+
+class PatchRowsRequest(BaseModel):
+    corrections: list[CorrectionIn] = Field(min_length=1)
+
+
+class SubmitAction(StrEnum):
+    MERGE = "merge"
+    OVERWRITE = "overwrite"
+    DELETE = "delete"
+
+
+class DuplicateHandling(StrEnum):
+    IGNORE_ALL = "ignore_all"
+    USE_FIRST = "use_first"
+
+
+class SubmitRequest(BaseModel):
+    ignore_errors: bool = Field(default=False, description="Submit the valid rows even though some rows still have errors.")
+    action: SubmitAction = Field(
+        default=SubmitAction.MERGE,
+        description="`merge` upserts; `overwrite` upserts then deletes the rest of the scope; `delete` removes the keys.",
+    )
+    duplicate_handling: DuplicateHandling = Field(
+        default=DuplicateHandling.IGNORE_ALL,
+        description="Repeated keys in the file: `ignore_all` drops every copy, `use_first` keeps the first.",
+    )
+
+
+class SessionListQuery(BaseModel):
+    """Filters of `GET /v2/imports/sessions`: the contract's, plus Fleetio-style ranges, sort and a keyset cursor."""
+
+    status: SessionStatus | None = Field(default=None, description="Filter by session status.", examples=["validated"])
+    template_id: str | None = Field(default=None, description="Filter by import template.", examples=["logistics_requests"])
+    user_id: str | None = Field(default=None, description="Only sessions created by this user.")
+    include_expired: bool = Field(default=False, description="Include sessions past their `expires_at`.")
+    page: int = Field(default=1, ge=1, description="Page number (ignored when `cursor` is given).")
+    size: int = Field(default=10, ge=1, le=100, description="Items per page (1–100).")
+    created_at_gte: datetime | None = Field(default=None, description="Created at or after (ISO 8601; naive means UTC).")
+    created_at_gt: datetime | None = Field(default=None, description="Created strictly after.")
+    created_at_lte: datetime | None = Field(default=None, description="Created at or before.")
+    created_at_lt: datetime | None = Field(default=None, description="Created strictly before.")
+    updated_at_gte: datetime | None = Field(default=None, description="Updated at or after.")
+    updated_at_gt: datetime | None = Field(default=None, description="Updated strictly after.")
+    updated_at_lte: datetime | None = Field(default=None, description="Updated at or before.")
+    updated_at_lt: datetime | None = Field(default=None, description="Updated strictly before.")
+    sort: SessionSort = Field(default=SessionSort.CREATED_AT_DESC, description="`-` for newest first.")
+    cursor: str | None = Field(
+        default=None, description="The `next_cursor` of the previous page: keyset pagination, stable while sessions are created."
+    )
+
+
+class ProcessingSummary(BaseModel):
+    """The processing side of a session, with download links in PackageX's naming."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    processing_status: str | None = Field(description="queued, processing, completed, partially_completed, failed, rolled_back.")
+    rows_submitted: int | None
+    upload_url: str | None = Field(alias="_upload_url", description="The original upload, byte for byte.")
+    errors_csv_url: str | None = Field(alias="_errors_csv_url", description="Failing rows with their errors, once validated.")
+    errors_json_url: str | None = Field(alias="_errors_json_url")
+    errors_xlsx_url: str | None = Field(alias="_errors_xlsx_url")
+
+
+class StatusResponse(ImportStatus):
+    processing: ProcessingSummary
+
+
+class OptionsResult(BaseModel):
+    source_key: str
+    options: list[Option]

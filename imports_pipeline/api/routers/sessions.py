@@ -1,0 +1,212 @@
+"""Import sessions: the contract's flow, one thin route per use case of ``ImportService``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, File, Form, Header, Query, Request, Response, UploadFile
+
+from imports_pipeline.api import examples
+from imports_pipeline.api.auth import CurrentActor
+from imports_pipeline.api.dependencies import Service
+from imports_pipeline.api.idempotency import Idempotency
+from imports_pipeline.api.models import (
+    PatchRowsRequest,
+    ProcessingSummary,
+    SessionListQuery,
+    StatusResponse,
+    SubmitRequest,
+    SuggestMappingRequest,
+    UniqueValuesRequest,
+    ValidateRequest,
+)
+from imports_pipeline.sessions import Correction
+from imports_pipeline.views import (
+    CreatedSession,
+    MappingSuggestionResult,
+    PatchResult,
+    RowsPage,
+    SessionPage,
+    SubmitResult,
+    TimeRange,
+    UniqueValuesResult,
+    ValidationResult,
+)
+
+router = APIRouter(prefix="/v2/imports", tags=["import sessions"], responses=examples.error_responses(401, 403))
+session_errors = examples.error_responses(404, 409, 410)
+
+PageQuery = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+PageSizeQuery = Annotated[int, Query(ge=1, le=1000, description="Rows per page (1–1000).")]
+
+
+def _json_example(summary: str, value: object) -> dict:
+    return {"content": {"application/json": {"examples": {"contract": {"summary": summary, "value": value}}}}}
+
+
+@router.post(
+    "/sessions",
+    status_code=201,
+    response_model=CreatedSession,
+    summary="Create Import Session",
+    responses={
+        201: _json_example("The contract's create response", examples.CREATED_SESSION),
+        **examples.error_responses(413),
+    },
+)
+def create_session(
+    service: Service,
+    actor: CurrentActor,
+    idempotency: Idempotency,
+    template_id: Annotated[str, Form(description="The target template.", examples=["logistics_requests"])],
+    upload_file: Annotated[UploadFile, File(description="CSV, TSV, TXT, XLSX, XLSM or XLS; at most IMPORTS_MAX_UPLOAD_BYTES.")],
+    numeric_locale: Annotated[
+        str | None, Form(description="How numbers are written (`es_ES`: 1.234,5). Inferred per column when absent.", examples=["es_ES"])
+    ] = None,
+    selected_sheet: Annotated[str | None, Form(description="Workbook sheet; the first sheet with data when absent.")] = None,
+    project_id: Annotated[str | None, Form()] = None,
+    folder_id: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Upload a file and start a session: the file is stored, parsed, and its columns and first rows returned."""
+    return idempotency.run(
+        lambda: service.create_session(
+            actor,
+            template_id,
+            upload_file.filename or "",
+            upload_file.file,
+            numeric_locale=numeric_locale,
+            selected_sheet=selected_sheet,
+            project_id=project_id,
+            folder_id=folder_id,
+        ),
+        status_code=201,
+    )
+
+
+@router.get(
+    "/sessions",
+    response_model=SessionPage,
+    summary="List Import Sessions",
+    responses={200: _json_example("Successful response", examples.SESSION_PAGE)},
+)
+def list_sessions(service: Service, actor: CurrentActor, query: Annotated[SessionListQuery, Query()]) -> SessionPage:
+    """Your organization's sessions, newest first; expired ones only with `include_expired=true`."""
+    return service.list_sessions(
+        actor,
+        status=query.status,
+        template_id=query.template_id,
+        user_id=query.user_id,
+        include_expired=query.include_expired,
+        page=query.page,
+        size=query.size,
+        created_at=_range(query, "created_at"),
+        updated_at=_range(query, "updated_at"),
+        sort=query.sort,
+        cursor=query.cursor,
+    )
+
+
+def _range(query: SessionListQuery, column: str) -> TimeRange | None:
+    bounds = {op: getattr(query, f"{column}_{op}") for op in ("lt", "lte", "gt", "gte")}
+    return TimeRange(**bounds) if any(v is not None for v in bounds.values()) else None
+
+
+@router.post("/{import_id}/mapping/suggest", response_model=MappingSuggestionResult, responses=session_errors)
+def suggest_mapping(
+    service: Service,
+    actor: CurrentActor,
+    import_id: str,
+    _body: Annotated[SuggestMappingRequest | None, Body(openapi_examples={"contract": {"value": {}}})] = None,
+) -> MappingSuggestionResult:
+    """Best-effort source → template column matches; `mapping` is exactly what validate takes."""
+    return service.suggest_mapping(actor, import_id)
+
+
+@router.post("/{import_id}/unique-values", response_model=UniqueValuesResult, responses=session_errors)
+def unique_values(
+    service: Service,
+    actor: CurrentActor,
+    import_id: str,
+    body: Annotated[UniqueValuesRequest, Body(openapi_examples={"contract": {"value": examples.MAPPING_REQUEST}})],
+) -> UniqueValuesResult:
+    """Distinct raw values of the mapped category columns, with the option each one would become."""
+    return service.unique_values(actor, import_id, body.mapping or {}, limit=body.limit)
+
+
+@router.post("/{import_id}/validate", response_model=ValidationResult, responses=session_errors)
+def validate(
+    service: Service,
+    actor: CurrentActor,
+    import_id: str,
+    body: Annotated[ValidateRequest, Body(openapi_examples={"contract": {"value": examples.MAPPING_REQUEST}})],
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> ValidationResult:
+    """Validate every row with this mapping; counts for the whole file, one page of rows."""
+    return service.validate(actor, import_id, body.mapping, body.value_mapping, page=page, page_size=page_size)
+
+
+@router.get("/{import_id}/rows", response_model=RowsPage, responses=session_errors)
+def rows(
+    service: Service,
+    actor: CurrentActor,
+    import_id: str,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+    errors_only: Annotated[bool, Query(description="Only rows that still need action.")] = False,
+) -> RowsPage:
+    """A page of the validated rows, corrections applied."""
+    return service.rows(actor, import_id, page, page_size, errors_only)
+
+
+@router.patch("/{import_id}/rows", response_model=PatchResult, responses=session_errors)
+def patch_rows(
+    service: Service,
+    actor: CurrentActor,
+    import_id: str,
+    body: Annotated[PatchRowsRequest, Body(openapi_examples={"contract": {"value": examples.PATCH_REQUEST}})],
+) -> PatchResult:
+    """Correct cells; only the touched rows (and the keys they share) are revalidated."""
+    corrections = [Correction(c.row_index, c.column, c.value) for c in body.corrections]
+    return service.patch_rows(actor, import_id, corrections)
+
+
+@router.post(
+    "/{import_id}/submit",
+    response_model=SubmitResult,
+    responses={200: _json_example("The contract's submit response", examples.SUBMIT_RESULT), **session_errors},
+)
+def submit(
+    service: Service,
+    actor: CurrentActor,
+    idempotency: Idempotency,
+    import_id: str,
+    body: Annotated[SubmitRequest, Body(openapi_examples={"contract": {"value": examples.SUBMIT_REQUEST}})],
+    x_partner: Annotated[str | None, Header(description="The integration submitting, recorded as `partner`.", examples=["dcycle"])] = None,
+) -> Response:
+    """Hand the cleaned rows to processing; refused while errors remain unless `ignore_errors` is true."""
+    options = {"action": body.action.value, "duplicate_handling": body.duplicate_handling.value}
+    return idempotency.run(
+        lambda: service.submit(actor, import_id, ignore_errors=body.ignore_errors, partner=x_partner, options=options),
+        status_code=200,
+    )
+
+
+@router.get("/{import_id}/status", response_model=StatusResponse, responses={404: session_errors[404]})
+def status(service: Service, actor: CurrentActor, import_id: str, request: Request) -> StatusResponse:
+    """The session object plus its processing side and where to download its files."""
+    current = service.status(actor, import_id)
+
+    def link(name: str, **params: str) -> str:
+        return str(request.url_for(name, import_id=import_id, **params))
+
+    validated = current.errors_by_column is not None
+    processing = ProcessingSummary(
+        processing_status=current.processing_status,
+        rows_submitted=current.rows_submitted,
+        upload_url=link("download_upload") if current.raw_file_id else None,
+        errors_csv_url=link("download_error_report", fmt="csv") if validated else None,
+        errors_json_url=link("download_error_report", fmt="json") if validated else None,
+        errors_xlsx_url=link("download_error_report", fmt="xlsx") if validated else None,
+    )
+    return StatusResponse(**current.model_dump(), processing=processing)

@@ -1,0 +1,147 @@
+"""Error bodies: FastAPI's 422 for bad parameters, the contract's {detail, code} for everything else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from imports_pipeline_tests.api.conftest import build_api
+from imports_pipeline_tests.service import SAMPLE_CSV, SEED_MAPPING
+
+PATCH = {"corrections": [{"row_index": 17, "column": "distance_km", "value": 128.4}]}
+SESSION_CALLS = [
+    ("POST", "mapping/suggest", {}),
+    ("POST", "unique-values", {"mapping": SEED_MAPPING}),
+    ("POST", "validate", {"mapping": SEED_MAPPING}),
+    ("GET", "rows", None),
+    ("PATCH", "rows", PATCH),
+    ("POST", "submit", {"ignore_errors": True}),
+    ("GET", "status", None),
+    ("GET", "files/upload", None),
+    ("GET", "files/errors.csv", None),
+]
+
+
+def call(api, method, import_id, step, body, headers=None):
+    return api.client.request(method, f"/v2/imports/{import_id}/{step}", headers=headers or api.headers, json=body)
+
+
+def test_an_unknown_status_filter_answers_fastapis_422(api):
+    response = api.client.get("/v2/imports/sessions?status=bogus", headers=api.headers)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["query", "status"] and error["type"] == "enum" and "validated" in error["msg"]
+    too_big = api.client.get("/v2/imports/sessions?size=101", headers=api.headers)
+    assert too_big.status_code == 422 and too_big.json()["detail"][0]["loc"] == ["query", "size"]
+
+
+@pytest.mark.parametrize(("method", "step", "body"), SESSION_CALLS)
+def test_another_organizations_session_does_not_exist(api, method, step, body):
+    import_id = api.created_id()
+    call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
+    response = call(api, method, import_id, step, body, headers=api.other_headers)
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"Import session {import_id} not found", "code": "IMPORT_NOT_FOUND"}
+
+
+def test_an_expired_session_answers_410(api, clock):
+    import_id = api.created_id()
+    clock.now += timedelta(hours=24)
+    response = call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
+    assert response.status_code == 410 and response.json()["code"] == "IMPORT_EXPIRED"
+    status = call(api, "GET", import_id, "status", None).json()
+    assert status["status"] == "expired"
+
+
+def test_steps_out_of_order_answer_409(api):
+    import_id = api.created_id()
+    for method, step, body in [("GET", "rows", None), ("PATCH", "rows", PATCH), ("POST", "submit", {}), ("GET", "files/errors.csv", None)]:
+        response = call(api, method, import_id, step, body)
+        assert (response.status_code, response.json()["code"]) == (409, "INVALID_STATE"), step
+    call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
+    call(api, "POST", import_id, "submit", {"ignore_errors": True})
+    again = call(api, "PATCH", import_id, "rows", PATCH)
+    assert again.status_code == 409 and "already submitted" in again.json()["detail"]
+
+
+def test_bad_corrections_and_mappings_answer_422_naming_the_problem(api):
+    import_id = api.created_id()
+    call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
+    bad_row = call(api, "PATCH", import_id, "rows", {"corrections": [{"row_index": 240, "column": "distance_km", "value": 1}]})
+    assert bad_row.status_code == 422
+    assert bad_row.json()["code"] == "INVALID_CORRECTION" and bad_row.json()["field"] == "row_index"
+    assert "row_index 240 does not exist" in bad_row.json()["detail"]
+    no_value = call(api, "PATCH", import_id, "rows", {"corrections": [{"row_index": 1, "column": "distance_km"}]})
+    assert no_value.status_code == 422 and no_value.json()["detail"][0]["loc"] == ["body", "corrections", 0, "value"]
+    empty = call(api, "PATCH", import_id, "rows", {"corrections": []})
+    assert empty.status_code == 422 and empty.json()["detail"][0]["loc"] == ["body", "corrections"]
+    bad_mapping = call(api, "POST", import_id, "validate", {"mapping": {**SEED_MAPPING, "distance_km": "Kilometres"}})
+    assert bad_mapping.status_code == 422
+    assert bad_mapping.json()["code"] == "INVALID_MAPPING" and bad_mapping.json()["fields"] == ["Kilometres"]
+    not_json = api.client.post(f"/v2/imports/{import_id}/validate", headers={**api.headers, "content-type": "application/json"}, content=b"{")
+    assert not_json.status_code == 422 and not_json.json()["detail"][0]["type"] == "json_invalid"
+
+
+def test_bad_uploads_answer_with_their_codes(api):
+    pdf = api.create(b"%PDF-1.4", name="report.pdf")
+    assert (pdf.status_code, pdf.json()["code"]) == (415, "UNSUPPORTED_FILE_TYPE")
+    template = api.create(template_id="nope")
+    assert (template.status_code, template.json()["code"]) == (404, "TEMPLATE_NOT_FOUND")
+    empty = api.create(b"", name="empty.csv")
+    assert (empty.status_code, empty.json()["code"]) == (422, "EMPTY_FILE")
+    locale = api.create(numeric_locale="xx_XX")
+    assert (locale.status_code, locale.json()["code"]) == (422, "UNSUPPORTED_LOCALE")
+    no_file = api.client.post("/v2/imports/sessions", headers=api.headers, data={"template_id": "logistics_requests"})
+    assert no_file.status_code == 422 and no_file.json()["detail"][0]["loc"] == ["body", "upload_file"]
+
+
+def test_unknown_paths_and_methods_keep_the_error_shape(api):
+    missing = api.client.get("/v2/nothing", headers=api.headers)
+    assert missing.json() == {"detail": "Not Found", "code": "NOT_FOUND"}
+    wrong_method = api.client.delete("/v2/imports/sessions", headers=api.headers)
+    assert (wrong_method.status_code, wrong_method.json()["code"]) == (405, "METHOD_NOT_ALLOWED")
+
+
+def test_an_unexpected_exception_is_a_generic_500_and_is_logged(api, monkeypatch, caplog):
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(api.service, "list_sessions", explode)
+    client = TestClient(api.client.app, raise_server_exceptions=False)
+    response = client.get("/v2/imports/sessions", headers=api.headers)
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error", "code": "INTERNAL_ERROR"}
+    assert "secret internal detail" in caplog.text
+
+
+@pytest.fixture
+def small_limit_api(tmp_path, clock):
+    yield from build_api(f"sqlite:///{tmp_path / 'imports.db'}", tmp_path, clock, max_upload_bytes=4096)
+
+
+def test_uploads_over_the_limit_are_refused_with_413(small_limit_api):
+    api = small_limit_api
+    assert len(SAMPLE_CSV.read_bytes()) > 4096
+    declared = api.create()
+    assert declared.status_code == 413
+    assert declared.json() == {
+        "detail": "The request body is larger than the limit of 4096 bytes (IMPORTS_MAX_UPLOAD_BYTES)",
+        "code": "UPLOAD_TOO_LARGE",
+        "max_bytes": 4096,
+    }
+
+    def chunks():  # no Content-Length: the limit is enforced while the body streams in
+        yield b"x" * 3000
+        yield b"x" * 3000
+
+    streamed = api.client.post(
+        "/v2/imports/sessions",
+        headers={**api.headers, "content-type": "multipart/form-data; boundary=abc"},
+        content=chunks(),
+    )
+    assert streamed.status_code == 413 and streamed.json()["code"] == "UPLOAD_TOO_LARGE"
+    assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 0
+    small = api.create(b"Trip Date;Client;Distance;Origin Country;Destination Country\n2026-03-01;ACME;1,5;ES;FR\n")
+    assert small.status_code == 201
