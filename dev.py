@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "help"
     if command == "run":
         ensure_installed()
-        return subprocess.call([str(VENV / "bin" / "imports-pipeline"), "demo", *argv[2:]])
+        return subprocess.call([str(VENV / "bin" / "imports-pipeline"), "up", *argv[2:]])
     if command == "test":
         ensure_installed()
         ensure_postgres()
