@@ -1,0 +1,43 @@
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+
+from imports_pipeline.destination import destination_table, ensure_destination_table
+from imports_pipeline.templates.model import Template
+
+
+def test_destination_table_has_typed_template_columns_lineage_and_the_natural_key(logistics):
+    table = destination_table(logistics, sa.MetaData())
+    assert table.name == "imports_logistics_requests"
+    assert {c.name: type(c.type).__name__ for c in table.columns} == {
+        "organization_id": "Text", "row_key": "Text", "trip_date": "Date", "client": "Text", "distance_km": "Double",
+        "origin_country": "Text", "destination_country": "Text", "vehicle_type": "Text", "load_kg": "Double",
+        "fuel_type": "Text", "cost_eur": "Double", "reference": "Text", "import_id": "Text", "updated_at": "DateTime",
+    }
+    assert [c.name for c in table.primary_key.columns] == ["organization_id", "row_key"]
+    assert [c.name for c in table.columns if not c.nullable] == ["organization_id", "row_key", "import_id", "updated_at"]
+
+
+def test_other_column_types_map_to_their_sql_types():
+    template = Template.model_validate({"id": "t", "name": "T", "columns": [
+        {"key": "n", "label": "N", "type": "integer"}, {"key": "at", "label": "At", "type": "datetime"},
+        {"key": "ok", "label": "Ok", "type": "boolean"}, {"key": "mail", "label": "Mail", "type": "email"},
+    ]})
+    table = destination_table(template, sa.MetaData())
+    assert [type(table.c[key].type).__name__ for key in ("n", "at", "ok", "mail")] == ["BigInteger", "DateTime", "Boolean", "Text"]
+
+
+def test_a_template_column_named_like_a_lineage_column_is_refused():
+    template = Template.model_validate({"id": "t", "name": "T", "columns": [{"key": "import_id", "label": "Import"}]})
+    with pytest.raises(ValueError, match="reserved by the destination: import_id"):
+        destination_table(template, sa.MetaData())
+
+
+def test_ensure_creates_both_tables_once_even_when_called_concurrently(engine, logistics):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: ensure_destination_table(engine, logistics), range(8)))
+    ensure_destination_table(engine, logistics)
+    inspector = sa.inspect(engine)
+    assert {"imports_logistics_requests", "imports_logistics_requests_history"} <= set(inspector.get_table_names())
+    assert inspector.get_pk_constraint("imports_logistics_requests")["constrained_columns"] == ["organization_id", "row_key"]
