@@ -1,4 +1,4 @@
-"""Both pagination styles while other clients keep creating sessions, over real HTTP, with real threads."""
+"""Listing sessions over real HTTP: every filter, and both pagination styles while new sessions arrive."""
 
 from __future__ import annotations
 
@@ -80,3 +80,32 @@ def test_page_walk_pinned_to_a_snapshot_is_exact_while_new_ones_arrive(api, cloc
     assert walked == list(reversed(existing))
     unpinned = api.client.get("/v2/imports/sessions", headers=api.headers, params={"page": 1, "size": 2}).json()
     assert unpinned["total"] == 8
+
+
+def test_each_list_filter_over_http(api, clock):
+    from imports_pipeline_tests.api.conftest import ORG
+    from imports_pipeline_tests.service import SEED_MAPPING
+
+    old = api.created_id()
+    clock.now += timedelta(hours=25)  # `old` is now past its 24 h TTL
+    mine = api.created_id()
+    other_user = api.created_id(headers=api.key_headers(ORG, "someone-else"))
+    leads = api.created_id(content=b"Email,Nombre\na@b.com,Ana\n", name="leads.csv", template_id="leads")
+    validated = api.created_id()
+    api.client.post(f"/v2/imports/{validated}/validate", headers=api.headers, json={"mapping": SEED_MAPPING})
+
+    def ids(**params) -> list[str]:
+        response = api.client.get("/v2/imports/sessions", headers=api.headers, params=params)
+        assert response.status_code == 200, response.text
+        return sorted(item["id"] for item in response.json()["items"])
+
+    assert ids() == sorted([mine, other_user, leads, validated])
+    assert ids(include_expired="true") == sorted([old, mine, other_user, leads, validated])
+    assert ids(status="expired") == [old]
+    assert ids(status="validated") == [validated]
+    assert ids(status="parsed") == sorted([mine, other_user, leads])
+    assert ids(template_id="leads") == [leads]
+    assert ids(user_id="someone-else") == [other_user]
+    assert ids(status="parsed", template_id="logistics_requests", user_id="someone-else") == [other_user]
+    bad = api.client.get("/v2/imports/sessions", headers=api.headers, params={"size": 101})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "size"]
