@@ -311,3 +311,38 @@ def test_ragged_rows_stay_in_place_around_titles_multiline_cells_and_blank_lines
         {"Client": "r3", "Load (kg)": "3", "Note": "c", "Column 4": "extra"},
         {"Client": "r4", "Load (kg)": "4", "Note": "d", "Column 4": None},
     ]
+
+
+def test_ods_workbook_sheets_dates_and_numbers(tmp_path):
+    """OpenDocument sheets (LibreOffice's format) read like xlsx; written with pandas' odf engine."""
+    import pandas as pd
+
+    path = tmp_path / "viajes.ods"
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        pd.DataFrame([["Informe"]]).to_excel(writer, sheet_name="Resumen", index=False, header=False)
+        pd.DataFrame(
+            {"Fecha": [dt.date(2026, 3, 1), dt.date(2026, 3, 2)], "Cliente": ["ACME", "Norte"], "Km": [125.4, 12.0]}
+        ).to_excel(writer, sheet_name="Viajes", index=False)
+    parsed = read_table(path, "viajes.ods", "Viajes")
+    assert (parsed.file_type, parsed.sheets, parsed.selected_sheet) == ("ods", ["Resumen", "Viajes"], "Viajes")
+    assert parsed.source_columns == ["Fecha", "Cliente", "Km"]
+    assert parsed.sample_rows() == [["2026-03-01", "ACME", "125.4"], ["2026-03-02", "Norte", "12"]]
+    assert parsed.native_columns == frozenset({"Fecha", "Km"})
+
+
+def test_legacy_xls_workbook(tmp_path):
+    """Excel 97-2003 files still arrive from old ERPs; written here with xlwt."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Viajes")
+    for column, header in enumerate(["Fecha", "Cliente", "Km"]):
+        sheet.write(0, column, header)
+    sheet.write(1, 0, dt.datetime(2026, 3, 1), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    sheet.write(1, 1, "Logística Sur")
+    sheet.write(1, 2, 125.4)
+    path = tmp_path / "viajes.xls"
+    book.save(str(path))
+    parsed = read_table(path, "viajes.xls")
+    assert (parsed.file_type, parsed.sheets) == ("xls", ["Viajes"])
+    assert parsed.sample_rows() == [["2026-03-01", "Logística Sur", "125.4"]]
