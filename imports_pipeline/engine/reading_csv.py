@@ -141,25 +141,55 @@ def _read_ragged(path: Path, layout: CsvLayout) -> pa.Table:
     return pa.concat_tables([regular, ragged]).take(order)
 
 
+LARGE_BLOCK_BYTES = 64 << 20
+"""Arrow parses in 1 MB blocks by default; a row (or a header) longer than a block needs a bigger one."""
+_BLOCK_TOO_SMALL = ("straddling", "larger than block size")
+
+
 def _arrow_read(
     path: Path, layout: CsvLayout, on_invalid_row: Callable[[pa_csv.InvalidRow], str], use_threads: bool
 ) -> pa.Table:
     """Every column as a nullable string, named by position.
 
-    ``newlines_in_values`` slows the multithreaded parser, so it is only enabled when
-    the sample has quotes.
+    Retried once with large blocks when a row does not fit Arrow's default block;
+    if the header is then still all there is, the body is empty (not an error here:
+    the caller reports "header but no data rows").
     """
+    try:
+        return _arrow_read_blocks(path, layout, on_invalid_row, use_threads, block_size=None)
+    except pa.ArrowInvalid as error:
+        if not any(marker in str(error) for marker in _BLOCK_TOO_SMALL):
+            raise
+    try:
+        return _arrow_read_blocks(path, layout, on_invalid_row, use_threads, block_size=LARGE_BLOCK_BYTES)
+    except pa.ArrowInvalid as error:
+        if "Could not skip initial" in str(error):
+            return pa.table({f"f{index}": pa.array([], pa.string()) for index in range(len(layout.header))})
+        raise
+
+
+def _arrow_read_blocks(
+    path: Path,
+    layout: CsvLayout,
+    on_invalid_row: Callable[[pa_csv.InvalidRow], str],
+    use_threads: bool,
+    block_size: int | None,
+) -> pa.Table:
+    """``newlines_in_values`` slows the multithreaded parser, so it is only enabled when the sample has quotes."""
     names = [f"f{index}" for index in range(len(layout.header))]
+    read_options = pa_csv.ReadOptions(
+        use_threads=use_threads,
+        # Arrow skips a UTF-8 BOM itself; naming "utf-8-sig" would force slow transcoding.
+        encoding="utf-8" if layout.encoding == "utf-8-sig" else layout.encoding,
+        skip_rows=layout.lines_through_header,
+        column_names=names,
+    )
+    if block_size:
+        read_options.block_size = block_size
     try:
         return pa_csv.read_csv(
             path,
-            read_options=pa_csv.ReadOptions(
-                use_threads=use_threads,
-                # Arrow skips a UTF-8 BOM itself; naming "utf-8-sig" would force slow transcoding.
-                encoding="utf-8" if layout.encoding == "utf-8-sig" else layout.encoding,
-                skip_rows=layout.lines_through_header,
-                column_names=names,
-            ),
+            read_options=read_options,
             parse_options=pa_csv.ParseOptions(
                 delimiter=layout.delimiter,
                 newlines_in_values=layout.quoted,

@@ -57,7 +57,12 @@ def detect_encoding(sample: bytes, complete: bool) -> str:
 
 def decode_sample(sample: bytes, encoding: str, complete: bool) -> str:
     """Decode the sample, cut at its last full line, and reject binary content renamed to .csv."""
-    text = codecs.getincrementaldecoder(encoding)().decode(sample, final=complete)
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(sample, final=complete)
+    except UnicodeDecodeError as error:
+        raise UnreadableFileError(
+            f"The file starts like {encoding} text but is not valid {encoding} (byte {error.start}); is it complete?"
+        ) from error
     if not complete:
         text = text[: text.rfind("\n") + 1] or text
     if "\x00" in text or len(_CONTROL_CHARS.findall(text)) > len(text) * _MAX_CONTROL_RATIO:

@@ -346,3 +346,28 @@ def test_legacy_xls_workbook(tmp_path):
     parsed = read_table(path, "viajes.xls")
     assert (parsed.file_type, parsed.sheets) == ("xls", ["Viajes"])
     assert parsed.sample_rows() == [["2026-03-01", "Logística Sur", "125.4"]]
+
+
+@pytest.mark.parametrize(
+    ("content", "error", "message"),
+    [
+        (b"Client,Distance", EmptyFileError, "no data rows"),  # header without a final newline
+        (b"x", EmptyFileError, "no data rows"),
+        ("a,b\n1,2\n".encode("utf-16")[:-1], UnreadableFileError, "not valid utf-16"),  # cut mid-character
+    ],
+)
+def test_truncated_and_header_only_files_get_clear_errors(tmp_path, content, error, message):
+    path = tmp_path / "file.csv"
+    path.write_bytes(content)
+    with pytest.raises(error, match=message):
+        read_table(path, "file.csv")
+
+
+def test_a_cell_longer_than_arrows_block_is_read_whole(tmp_path):
+    """A pasted document in one cell (here 3 MB) must not make the file unreadable."""
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"Client,Note\nACME," + b"x" * 3_000_000 + b"\nNorte,short\n")
+    parsed = read_table(path, "long.csv")
+    assert parsed.total_rows == 2
+    assert len(parsed.table.column("Note")[0].as_py()) == 3_000_000
+    assert parsed.table.column("Client").to_pylist() == ["ACME", "Norte"]
