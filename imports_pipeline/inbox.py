@@ -1,0 +1,211 @@
+"""Unattended imports from drop folders: a file dropped into ``inbox/<organization>/<template>/`` is imported.
+
+Plain Python over the session use cases; the Dagster sensor only calls
+``scan_inbox``. Each file goes through the same steps as an interactive
+session, with the mapping taken from the folder's settings file, then from
+what the organization confirmed before, then from confident suggestions. When
+a required column cannot be mapped, or errors remain and the folder does not
+allow them, the session stops there with the reason in ``status_detail``.
+
+A file is never deleted or lost. It is first claimed by an atomic rename into
+``processing/`` (so two sensor ticks never take the same file), then moved to
+``processed/`` or ``failed/`` next to the inbox, with a short JSON report. A file
+still being written (modified in the last ``settle_seconds``) is left alone;
+editors' and browsers' partial files (``.part``, ``~$…``, dot files) are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from imports_pipeline.errors import DomainError
+from imports_pipeline.sessions import Actor, ImportService, utc_now
+from imports_pipeline.views import ActorType
+
+SETTINGS_FILE = "imports.yaml"
+CONFIDENT_SCORE = 0.8
+"""Suggestions at or above this score are used unattended; below it a person must confirm."""
+PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".swp")
+STALE_CLAIM_SECONDS = 3600
+"""A claimed file with no outcome after this long (a crashed run) goes back to the inbox."""
+
+
+class FolderSettings(BaseModel):
+    """The optional ``imports.yaml`` of an inbox folder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(default="merge", pattern="^(merge|overwrite|delete)$")
+    duplicate_handling: str = Field(default="ignore_all", pattern="^(ignore_all|use_first)$")
+    numeric_locale: str | None = None
+    ignore_errors: bool = False
+    selected_sheet: str | None = None
+    mapping: dict[str, str] = Field(default_factory=dict)
+    value_mapping: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: Path
+    organization_id: str
+    template_id: str
+
+
+@dataclass
+class InboxOutcome:
+    file_name: str
+    organization_id: str
+    template_id: str
+    outcome: str
+    """``submitted``, ``needs_attention`` (session kept, a person must act) or ``failed`` (no usable session)."""
+    reason: str | None = None
+    import_id: str | None = None
+    moved_to: str | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def inbox_root(data_dir: Path) -> Path:
+    return Path(os.environ.get("IMPORTS_INBOX_DIR") or data_dir / "inbox")
+
+
+def _is_partial(path: Path) -> bool:
+    name = path.name
+    return name.startswith((".", "~$")) or name.lower().endswith(PARTIAL_SUFFIXES) or name == SETTINGS_FILE
+
+
+def ready_files(root: Path, now: float, settle_seconds: float = 5.0) -> list[InboxFile]:
+    """Files of ``inbox/<org>/<template>/`` that have not changed for ``settle_seconds``, oldest first."""
+    found: list[tuple[float, InboxFile]] = []
+    for organization in sorted(p for p in (root / "inbox").glob("*") if p.is_dir()):
+        for template in sorted(p for p in organization.iterdir() if p.is_dir()):
+            for path in template.iterdir():
+                if not path.is_file() or _is_partial(path):
+                    continue
+                modified = path.stat().st_mtime
+                if now - modified >= settle_seconds:
+                    found.append((modified, InboxFile(path, organization.name, template.name)))
+    return [item for _, item in sorted(found, key=lambda pair: (pair[0], str(pair[1].path)))]
+
+
+def load_settings(folder: Path) -> FolderSettings:
+    path = folder / SETTINGS_FILE
+    if not path.exists():
+        return FolderSettings()
+    try:
+        return FolderSettings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except (yaml.YAMLError, ValidationError) as error:
+        raise DomainError(f"{path.name} in {folder}: {error}") from error
+
+
+def _claim(root: Path, item: InboxFile) -> Path | None:
+    """Move the file out of the inbox atomically; None when another tick took it first."""
+    target = root / "processing" / item.organization_id / item.template_id / f"{uuid.uuid4().hex[:8]}-{item.path.name}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(item.path, target)
+    except FileNotFoundError:
+        return None
+    return target
+
+
+def _finish(root: Path, claimed: Path, item: InboxFile, outcome: InboxOutcome, stamp: datetime) -> None:
+    """Move the file next to the inbox (``processed/`` or ``failed/``) with its report."""
+    folder = "processed" if outcome.outcome == "submitted" else "failed"
+    target_dir = root / folder / item.organization_id / item.template_id
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{stamp:%Y%m%dT%H%M%S}-{claimed.name}"
+    outcome.moved_to = str(target.relative_to(root))
+    os.replace(claimed, target)
+    report = target.with_name(target.name + ".report.json")
+    report.write_text(json.dumps(asdict(outcome), indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def release_stale_claims(root: Path, now: float) -> list[Path]:
+    """Files a crashed run claimed but never finished go back to their inbox folder."""
+    released: list[Path] = []
+    for claimed in (root / "processing").glob("*/*/*"):
+        if claimed.is_file() and now - claimed.stat().st_mtime >= STALE_CLAIM_SECONDS:
+            back = root / "inbox" / claimed.parent.parent.name / claimed.parent.name / claimed.name.split("-", 1)[1]
+            back.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(claimed, back)
+            released.append(back)
+    return released
+
+
+def import_file(service: ImportService, path: Path, item: InboxFile, settings: FolderSettings) -> InboxOutcome:
+    """Create, map, validate and (when clean enough) submit one dropped file as a ``sensor`` session."""
+    actor = Actor(item.organization_id, actor_type=ActorType.SENSOR.value)
+    outcome = InboxOutcome(path.name.split("-", 1)[-1], item.organization_id, item.template_id, "failed")
+    with path.open("rb") as upload:
+        created = service.create_session(
+            actor, item.template_id, outcome.file_name, upload,
+            numeric_locale=settings.numeric_locale, selected_sheet=settings.selected_sheet,
+        )
+    outcome.import_id = created.import_id
+    suggestion = service.suggest_mapping(actor, created.import_id)
+    confident = {
+        s.template_column: s.source_column
+        for s in suggestion.suggestions
+        if s.source_column and (s.reason == "remembered" or s.score >= CONFIDENT_SCORE)
+    }
+    fixed = {target: source for target, source in settings.mapping.items() if source in created.source_columns}
+    mapping = {**confident, **fixed}
+    template = service.catalog.get(item.template_id)
+    missing = [c.key for c in template.columns if c.required and c.default is None and c.key not in mapping]
+    if missing:
+        return _needs_attention(service, outcome, f"required columns could not be mapped: {', '.join(missing)}")
+    result = service.validate(actor, created.import_id, mapping, settings.value_mapping or None, page_size=1)
+    outcome.rows = {"total": result.total_rows, "valid": result.valid_rows, "errors": result.error_rows}
+    if result.error_rows and not settings.ignore_errors:
+        return _needs_attention(
+            service, outcome, f"{result.error_rows} rows have errors and the folder does not allow submitting with errors"
+        )
+    submitted = service.submit(
+        actor, created.import_id, ignore_errors=settings.ignore_errors,
+        options={"action": settings.action, "duplicate_handling": settings.duplicate_handling},
+    )
+    outcome.outcome = "submitted"
+    outcome.rows["submitted"] = submitted.rows_submitted
+    return outcome
+
+
+def _needs_attention(service: ImportService, outcome: InboxOutcome, reason: str) -> InboxOutcome:
+    outcome.outcome = "needs_attention"
+    outcome.reason = reason
+    service.repository.update(outcome.import_id, service.clock(), status_detail=f"unattended import stopped: {reason}")
+    return outcome
+
+
+def scan_inbox(
+    service: ImportService,
+    root: Path,
+    now: Callable[[], float],
+    settle_seconds: float = 5.0,
+    limit: int = 20,
+) -> list[InboxOutcome]:
+    """One pass over the drop folders: import up to ``limit`` ready files, oldest first."""
+    release_stale_claims(root, now())
+    outcomes: list[InboxOutcome] = []
+    for item in ready_files(root, now(), settle_seconds)[:limit]:
+        claimed = _claim(root, item)
+        if claimed is None:
+            continue
+        try:
+            outcome = import_file(service, claimed, item, load_settings(item.path.parent))
+        except Exception as error:  # noqa: BLE001 - any failure must still move the file out with a report
+            reason = str(error) if isinstance(error, DomainError) else f"internal error: {type(error).__name__}: {error}"
+            outcome = InboxOutcome(item.path.name, item.organization_id, item.template_id, "failed", reason=reason)
+            outcome.import_id = getattr(error, "context", {}).get("import_id")
+        _finish(root, claimed, item, outcome, utc_now())
+        outcomes.append(outcome)
+    return outcomes
