@@ -60,6 +60,7 @@ from imports_pipeline.errors import (
 )
 from imports_pipeline.store.database import create_database_engine, data_dir, upgrade_schema
 from imports_pipeline.store.files import FileStore
+from imports_pipeline.store.processing import ProcessingStore
 from imports_pipeline.store.repository import SessionRepository
 from imports_pipeline.store.tables import CorrectionRow, ImportSessionRow, StoredFileRow
 from imports_pipeline.templates.catalog import TemplateCatalog, default_catalog
@@ -73,6 +74,8 @@ from imports_pipeline.views import (
     MappingColumnSuggestion,
     MappingSuggestionResult,
     PatchResult,
+    ProcessingCounters,
+    ProcessingPhase,
     RowError,
     RowsPage,
     RowView,
@@ -739,13 +742,31 @@ class ImportService:
         )
 
     def status(self, actor: Actor, import_id: str) -> ImportStatus:
+        """The session, its processing status, each phase run so far and the counters they add up to."""
         row = self._load(actor, import_id)
         submission = row.submission
+        phases = [
+            ProcessingPhase(
+                phase=p.phase,
+                status=p.status,
+                started_at=p.started_at,
+                finished_at=p.finished_at,
+                duration_seconds=(p.finished_at - p.started_at).total_seconds() if p.finished_at else None,
+                rows_in=p.rows_in,
+                rows_out=p.rows_out,
+                rows_rejected=p.rows_rejected,
+                detail=p.detail,
+            )
+            for p in ProcessingStore(self.repository.engine).phases(import_id)
+        ]
+        counters = ProcessingCounters.from_phases(row.total_rows, phases) if submission else None
         return ImportStatus(
             **self._view(row).model_dump(),
             processing_status=row.processing_status,
             rows_submitted=(submission or {}).get("rows_submitted"),
             submission=submission,
+            phases=phases,
+            **(counters.model_dump() if counters else {}),
         )
 
     def original_upload(self, actor: Actor, import_id: str) -> DownloadableFile:

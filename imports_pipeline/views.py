@@ -199,12 +199,47 @@ class SubmitResult(BaseModel):
     rows_submitted: int
 
 
+class ProcessingPhase(BaseModel):
+    """One phase of the processing run (dedupe, transform, validate, process, ...), as last run."""
+
+    phase: str
+    status: str = Field(description="running, completed or failed.")
+    started_at: datetime
+    finished_at: datetime | None
+    duration_seconds: float | None
+    rows_in: int | None
+    rows_out: int | None
+    rows_rejected: int | None
+    detail: dict[str, Any] | None
+
+
+class ProcessingCounters(BaseModel):
+    """How many of the file's rows reached the destination, derived from the phases so they never disagree."""
+
+    processed_rows: int | None = Field(description="Rows of the file the process phase applied; null until it has run.")
+    failed_rows: int = Field(description="Rows left out so far: errors not fixed, duplicates dropped, unknown keys.")
+    success_rate: float | None = Field(description="processed_rows / total_rows in percent, 2 decimals; null until processed.")
+
+    @classmethod
+    def from_phases(cls, total_rows: int, phases: list[ProcessingPhase]) -> "ProcessingCounters":
+        completed = {p.phase: p for p in phases if p.status == "completed"}
+        failed = sum(p.rows_rejected or 0 for p in completed.values())
+        process = completed.get("process")
+        processed = process.rows_out if process is not None else None
+        rate = None if processed is None else (round(100 * processed / total_rows, 2) if total_rows else 100.0)
+        return cls(processed_rows=processed, failed_rows=failed, success_rate=rate)
+
+
 class ImportStatus(ImportSession):
     """The session object plus the processing side once it has been submitted."""
 
     processing_status: str | None
     rows_submitted: int | None
     submission: dict[str, Any] | None
+    phases: list[ProcessingPhase] = Field(default_factory=list, description="Each processing phase run so far, in order.")
+    processed_rows: int | None = None
+    failed_rows: int | None = None
+    success_rate: float | None = None
 
 
 class DownloadableFile(BaseModel):

@@ -134,3 +134,20 @@ class IdempotencyKeyRow(Base):
     response_body: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+class ProcessingPhaseRow(Base):
+    """One phase of one submitted session's processing run: progress and row counts, for ``GET /status``."""
+
+    __tablename__ = "processing_phases"
+
+    session_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    phase: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    """running, completed or failed; a re-run of the phase overwrites its row."""
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    rows_in: Mapped[int | None] = mapped_column(sa.Integer)
+    rows_out: Mapped[int | None] = mapped_column(sa.Integer)
+    rows_rejected: Mapped[int | None] = mapped_column(sa.Integer)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)

@@ -8,6 +8,7 @@ from imports_pipeline.store.repository import SessionRepository
 
 EXPECTED_TABLES = {
     "import_sessions", "stored_files", "corrections", "remembered_mappings", "api_keys", "idempotency_keys", "alembic_version",
+    "processing_phases",
 }
 
 

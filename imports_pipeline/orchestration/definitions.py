@@ -1,0 +1,17 @@
+"""The Dagster code location: only assembles what the per-concern modules define."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from imports_pipeline.orchestration.assets import PHASE_ASSETS
+from imports_pipeline.orchestration.jobs import process_import_job
+from imports_pipeline.orchestration.resources import imports_resource_from_environment
+from imports_pipeline.orchestration.sensors import submitted_imports
+
+defs = dg.Definitions(
+    assets=PHASE_ASSETS,
+    jobs=[process_import_job],
+    sensors=[submitted_imports],
+    resources={"imports": imports_resource_from_environment()},
+)

@@ -1,0 +1,7 @@
+"""One partition per import session: the sensor adds them, every phase asset is split by them."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+import_sessions = dg.DynamicPartitionsDefinition(name="import_sessions")

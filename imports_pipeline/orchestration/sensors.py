@@ -1,0 +1,40 @@
+"""Turn each submitted session into a run of its partition."""
+
+
+import dagster as dg
+
+from imports_pipeline.orchestration.jobs import process_import_job
+from imports_pipeline.orchestration.partitions import import_sessions
+from imports_pipeline.orchestration.resources import ImportsResource
+from imports_pipeline.store.tables import ImportSessionRow
+
+SESSIONS_PER_TICK = 50
+"""Enough to drain a burst in a few ticks while keeping each tick short."""
+
+SESSION_TAG = "imports/session"
+ORGANIZATION_TAG = "imports/organization"
+DESTINATION_TAG = "imports/destination"
+"""The template: dagster.yaml allows one run per value, so two imports never write one table at once."""
+
+
+def run_request(session: ImportSessionRow) -> dg.RunRequest:
+    """``run_key`` is the session id: the daemon launches one run per session however many ticks see it queued."""
+    return dg.RunRequest(
+        partition_key=session.id,
+        run_key=session.id,
+        tags={SESSION_TAG: session.id, ORGANIZATION_TAG: session.organization_id, DESTINATION_TAG: session.template_id},
+    )
+
+
+@dg.sensor(job=process_import_job, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
+def submitted_imports(context: dg.SensorEvaluationContext, imports: ImportsResource) -> dg.SensorResult:
+    """Sessions ``submit`` marked ``queued``; the partition is added in the same result, before its run is requested."""
+    queued = imports.store().queued_sessions(limit=SESSIONS_PER_TICK)
+    if not queued:
+        return dg.SensorResult(skip_reason="No submitted import is waiting")
+    known = set(context.instance.get_dynamic_partitions(import_sessions.name))
+    new = [session.id for session in queued if session.id not in known]
+    return dg.SensorResult(
+        run_requests=[run_request(session) for session in queued],
+        dynamic_partitions_requests=[import_sessions.build_add_request(new)] if new else [],
+    )

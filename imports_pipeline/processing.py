@@ -1,0 +1,421 @@
+"""Processing a submitted import, phase by phase: the plain Python the Dagster assets call.
+
+``submit`` left a cleaned dataset (``row_index`` + typed template columns) and a
+``submission`` ({action, duplicate_handling, ignore_errors, ...}). Each phase here
+reads the previous phase's table from the session's folder, writes its own
+(``processing.<phase>.parquet``, a fixed name so a re-run of one phase finds its
+input), records its progress and row counts in ``processing_phases`` and, when it
+drops rows, a table of why (``processing.<phase>.rejected.parquet``). Cleanup
+gathers those into the error file and settles the session's ``processing_status``.
+
+Parse, map and prevalidate already ran in the session (create, validate, patch):
+for a session that came through the API they report what it computed instead of
+redoing it.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+
+from imports_pipeline.destination import (
+    DuplicateHandling,
+    WriteAction,
+    dedupe,
+    destination_tables,
+    row_keys,
+    write_destination,
+)
+from imports_pipeline.destination.tables import ORGANIZATION_ID, ROW_KEY
+from imports_pipeline.sessions import ImportService
+from imports_pipeline.store.processing import PHASE_ORDER, ProcessingStore
+from imports_pipeline.store.tables import ImportSessionRow
+from imports_pipeline.templates.model import Template
+
+Phase = str
+REJECTED_COLUMNS = ["row_index", "phase", "column", "code", "message", "value"]
+ERRORS_FILE = "processing_errors.csv"
+KEY_LOOKUP_BATCH = 1000
+"""Keys per ``IN (...)`` when looking up existing destination rows: well under every driver's parameter limit."""
+
+
+class ProcessingStatus(StrEnum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    PARTIALLY_COMPLETED = "partially_completed"
+    """Some rows reached the destination, some were left out (errors, duplicates, unknown keys)."""
+    FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
+
+
+@dataclass(frozen=True)
+class PhaseOutcome:
+    """What one phase did, for the phase row, the asset's metadata and the tests."""
+
+    phase: Phase
+    rows_in: int
+    rows_out: int
+    rows_rejected: int
+    detail: dict[str, Any]
+    rejected: pd.DataFrame = field(repr=False)
+    """One row per reason a row was left out: ``REJECTED_COLUMNS``."""
+    seconds: float = 0.0
+
+    @property
+    def rejected_by_column(self) -> dict[str, int]:
+        """Rows left out per template column (a row counts once per column)."""
+        if self.rejected.empty:
+            return {}
+        counts = self.rejected.groupby("column")["row_index"].nunique()
+        return {str(column): int(count) for column, count in counts.items()}
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What a phase function returns; the runner adds timing and records it."""
+
+    rows_in: int
+    rows_out: int
+    detail: dict[str, Any]
+    rejected: pd.DataFrame
+
+
+def _now() -> datetime:
+    """Naive UTC with microseconds: phase durations are often well under a second."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def rejections(row_index: Any, phase: Phase, column: Any, code: str, message: Any, value: Any = None) -> pd.DataFrame:
+    """A rejected-rows table; scalars are repeated for every row."""
+    index = np.asarray(row_index, dtype=np.int64)
+    frame = pd.DataFrame({"row_index": index})
+    for name, data in (("phase", phase), ("column", column), ("code", code), ("message", message), ("value", value)):
+        frame[name] = data if not isinstance(data, (pd.Series, np.ndarray, list)) else np.asarray(data, dtype=object)
+    return frame[REJECTED_COLUMNS].astype({"phase": "str", "column": "str", "code": "str", "message": "str", "value": "object"})
+
+
+def no_rejections(phase: Phase) -> pd.DataFrame:
+    return rejections([], phase, "", "", "")
+
+
+class ImportProcessing:
+    """The phases after submit for one session; each is safe to re-run on its own."""
+
+    def __init__(self, service: ImportService, destination: sa.Engine, import_id: str) -> None:
+        self.service = service
+        self.destination = destination
+        self.import_id = import_id
+        self.store = ProcessingStore(service.repository.engine)
+
+    # --- what the phases share -------------------------------------------------
+
+    @property
+    def session(self) -> ImportSessionRow:
+        return self.store.session(self.import_id)
+
+    @property
+    def template(self) -> Template:
+        return self.service.catalog.get(self.session.template_id)
+
+    @property
+    def submission(self) -> dict[str, Any]:
+        submission = self.session.submission
+        if submission is None:
+            raise ValueError(f"Import {self.import_id} has not been submitted: there is nothing to process")
+        return submission
+
+    @property
+    def action(self) -> WriteAction:
+        return WriteAction(self.submission.get("action") or WriteAction.MERGE)
+
+    @property
+    def duplicate_handling(self) -> DuplicateHandling:
+        return DuplicateHandling(self.submission.get("duplicate_handling") or DuplicateHandling.IGNORE_ALL)
+
+    def output_name(self, phase: Phase) -> str:
+        return f"processing.{phase}.parquet"
+
+    def read_output(self, phase: Phase) -> pd.DataFrame:
+        return self.service.files.read_table(self.import_id, self.output_name(phase)).to_pandas()
+
+    def _write(self, name: str, frame: pd.DataFrame) -> None:
+        """Fixed names, written to a temporary file and renamed: a reader sees the old or the new table whole."""
+        sink = io.BytesIO()
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink, compression="zstd")
+        self.service.files.save_bytes(self.import_id, name, sink.getvalue())
+
+    def submitted_rows(self) -> pd.DataFrame:
+        row = self.session
+        stored = self.service.repository.get_file(row.submitted_file_id or "", row.organization_id)
+        if stored is None:
+            raise ValueError(f"Import {self.import_id} has no submitted dataset")
+        return pq.read_table(self.service.files.path_of(stored.relative_path)).to_pandas()
+
+    def session_errors(self) -> pd.DataFrame:
+        """Every row error of the last validation (``row_index``, ``column``, ``code``, ``message``, ``value``)."""
+        artifacts = self.session.artifacts or {}
+        if "errors" not in artifacts:
+            return pd.DataFrame({"row_index": pd.Series(dtype="int64")})
+        return self.service.files.read_table(self.import_id, artifacts["errors"]).to_pandas()
+
+    def _set_status(self, status: ProcessingStatus, **fields: Any) -> None:
+        self.store.update_session(self.import_id, self.service.clock(), processing_status=status.value, **fields)
+
+    def _run(self, phase: Phase, step: Callable[[], _Step]) -> PhaseOutcome:
+        """Record the phase as running, run it, record its counts; a failure marks the phase and the import failed."""
+        started = time.perf_counter()
+        self.store.start_phase(self.import_id, phase, _now())
+        try:
+            result = step()
+            detail = dict(result.detail)
+            if not result.rejected.empty:
+                name = f"processing.{phase}.rejected.parquet"
+                self._write(name, result.rejected)
+                detail["rejected_file"] = name
+        except Exception as error:
+            self.store.finish_phase(self.import_id, phase, _now(), "failed", detail={"error": f"{type(error).__name__}: {error}"})
+            self._set_status(ProcessingStatus.FAILED)
+            raise
+        rejected = int(result.rejected["row_index"].nunique())
+        self.store.finish_phase(
+            self.import_id, phase, _now(), "completed",
+            rows_in=result.rows_in, rows_out=result.rows_out, rows_rejected=rejected, detail=detail,
+        )
+        return PhaseOutcome(phase, result.rows_in, result.rows_out, rejected, detail, result.rejected, time.perf_counter() - started)
+
+    # --- the phases ---------------------------------------------------------------
+
+    def parse(self, processing_job_id: str | None = None) -> PhaseOutcome:
+        """Start of the run: mark the import as processing (with the run that does it) and report how the file was read."""
+        self._set_status(ProcessingStatus.PROCESSING, processing_job_id=processing_job_id)
+
+        def step() -> _Step:
+            row = self.session
+            info = row.parse_info or {}
+            detail = {
+                "file_name": row.file_name,
+                "encoding": info.get("encoding"),
+                "delimiter": info.get("delimiter"),
+                "sheet": row.selected_sheet,
+                "header_row": row.detected_header_row,
+                "source_columns": list(row.source_columns or []),
+            }
+            return _Step(row.total_rows, row.total_rows, detail, no_rejections("parse"))
+
+        return self._run("parse", step)
+
+    def map(self) -> PhaseOutcome:
+        def step() -> _Step:
+            row = self.session
+            detail = {"mapping": dict(row.mapping or {}), "value_mapping": dict(row.value_mapping or {})}
+            return _Step(row.total_rows, row.total_rows, detail, no_rejections("map"))
+
+        return self._run("map", step)
+
+    def prevalidate(self) -> PhaseOutcome:
+        """The validation the session ran; rows still failing were left out at submit (``ignore_errors``)."""
+
+        def step() -> _Step:
+            row = self.session
+            submitted = self.submitted_rows()["row_index"].to_numpy()
+            errors = self.session_errors()
+            left_out = errors[~errors["row_index"].isin(submitted)]
+            rejected = rejections(
+                left_out["row_index"], "prevalidate", left_out.get("column", ""), left_out.get("code", ""),
+                left_out.get("message", ""), left_out.get("value"),
+            )
+            detail = {"ignore_errors": bool(self.submission.get("ignore_errors")), "errors_by_column": row.errors_by_column or {}}
+            return _Step(row.total_rows, len(submitted), detail, rejected)
+
+        return self._run("prevalidate", step)
+
+    def dedupe(self) -> PhaseOutcome:
+        """Resolve rows sharing a key with the submission's ``duplicate_handling`` (default ``ignore_all``)."""
+
+        def step() -> _Step:
+            template, policy = self.template, self.duplicate_handling
+            frame = self.submitted_rows()
+            keys = row_keys(frame, template)
+            kept, dropped = dedupe(frame, keys, policy)
+            kept_keys = keys.loc[kept.index]
+            if policy is DuplicateHandling.IGNORE_ALL:
+                ambiguous = kept_keys.isin(self._keys_repeated_before_submit(template))
+                dropped = np.concatenate([dropped, kept.loc[ambiguous, "row_index"].to_numpy()])
+                kept, kept_keys = kept[~ambiguous], kept_keys[~ambiguous]
+            dropped_keys = keys[frame["row_index"].isin(dropped)]
+            rejected = rejections(
+                frame.loc[dropped_keys.index, "row_index"], "dedupe", ",".join(template.key_columns) or ROW_KEY,
+                "duplicate_key",
+                f"another row of the file has the same key; duplicate_handling={policy.value} leaves this one out",
+                dropped_keys.to_numpy(),
+            )
+            output = kept.assign(row_key=kept_keys.to_numpy())
+            self._write(self.output_name("dedupe"), output)
+            return _Step(len(frame), len(output), {"duplicate_handling": policy.value}, rejected)
+
+        return self._run("dedupe", step)
+
+    def _keys_repeated_before_submit(self, template: Template) -> set[str]:
+        """Keys whose later copies failed validation (``duplicate_key``) and were left out at submit.
+
+        With ``ignore_all`` the first copy is ambiguous too, so it must not be imported
+        even though it is now alone in the submitted dataset.
+        """
+        errors = self.session_errors()
+        if "code" not in errors.columns:
+            return set()
+        repeated = np.unique(errors.loc[errors["code"].eq("duplicate_key"), "row_index"].to_numpy(dtype=np.int64))
+        if len(repeated) == 0:
+            return set()
+        typed = self.service._typed_rows(self.session, repeated)  # noqa: SLF001 - the session's own typed rows, overlay applied
+        return set(row_keys(typed, template).tolist())
+
+    def transform(self) -> PhaseOutcome:
+        """The rows in the destination's shape: ``row_index``, ``row_key``, then the template's columns in order.
+
+        Defaults, option values and normalisation already happened at validation,
+        so what is left is the shape: a template column the file did not map is
+        added as nulls, anything else is dropped.
+        """
+
+        def step() -> _Step:
+            frame = self.read_output("dedupe")
+            columns = ["row_index", ROW_KEY, *self.template.column_keys]
+            shaped = frame.reindex(columns=columns)
+            self._write(self.output_name("transform"), shaped)
+            added = [c for c in columns if c not in frame.columns]
+            dropped = [c for c in frame.columns if c not in columns]
+            return _Step(len(frame), len(shaped), {"columns_added": added, "columns_dropped": dropped}, no_rejections("transform"))
+
+        return self._run("transform", step)
+
+    def validate(self) -> PhaseOutcome:
+        """Rules that need the destination: a ``delete`` of a key the organization does not hold is reported and left out."""
+
+        def step() -> _Step:
+            frame = self.read_output("transform")
+            rows_in = len(frame)
+            rejected = no_rejections("validate")
+            if self.action is WriteAction.DELETE:
+                existing = self.existing_keys(frame[ROW_KEY].tolist())
+                unknown = ~frame[ROW_KEY].isin(existing)
+                rejected = rejections(
+                    frame.loc[unknown, "row_index"], "validate", ",".join(self.template.key_columns) or ROW_KEY,
+                    "not_found", "no row with this key exists in the destination, so there is nothing to delete",
+                    frame.loc[unknown, ROW_KEY].to_numpy(),
+                )
+                frame = frame[~unknown]
+            self._write(self.output_name("validate"), frame)
+            return _Step(rows_in, len(frame), {"action": self.action.value}, rejected)
+
+        return self._run("validate", step)
+
+    def existing_keys(self, keys: list[str]) -> set[str]:
+        """Which of ``keys`` the organization already has in the template's destination table."""
+        rows = destination_tables(self.template).rows
+        if not keys or not sa.inspect(self.destination).has_table(rows.name):
+            return set()
+        organization_id = self.session.organization_id
+        found: set[str] = set()
+        with self.destination.connect() as connection:
+            for start in range(0, len(keys), KEY_LOOKUP_BATCH):
+                batch = keys[start : start + KEY_LOOKUP_BATCH]
+                query = sa.select(rows.c[ROW_KEY]).where(rows.c[ORGANIZATION_ID] == organization_id, rows.c[ROW_KEY].in_(batch))
+                found.update(connection.execute(query).scalars())
+        return found
+
+    def process(self) -> PhaseOutcome:
+        """Write the destination with the submission's ``action`` (default ``merge``); a re-run changes nothing."""
+
+        def step() -> _Step:
+            frame = self.read_output("validate")
+            row = self.session
+            outcome = write_destination(
+                self.destination, self.template, row.organization_id, self.import_id, frame.drop(columns=[ROW_KEY]), self.action
+            )
+            self._write(self.output_name("process"), outcome.per_row)
+            detail = {
+                "action": self.action.value,
+                "created": outcome.created,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "deleted": outcome.deleted,
+                "staged_with": outcome.staged_with,
+            }
+            return _Step(len(frame), len(frame), detail, no_rejections("process"))
+
+        return self._run("process", step)
+
+    def cleanup(self) -> PhaseOutcome:
+        """Write the error file of every row left out, the processing summary, and settle ``processing_status``.
+
+        The phases' Parquet tables stay until the session's files expire, so any
+        phase can still be re-run from the Dagster UI.
+        """
+
+        def step() -> _Step:
+            row = self.session
+            rejected = self.all_rejected()
+            phases = {p.phase: p for p in self.store.phases(self.import_id) if p.status == "completed"}
+            process = phases.get("process")
+            if process is None:
+                raise ValueError(f"Import {self.import_id} has not been processed: run the process phase first")
+            processed = int(process.rows_out or 0)
+            failed = int(rejected["row_index"].nunique())
+            status = (
+                ProcessingStatus.COMPLETED if failed == 0
+                else ProcessingStatus.PARTIALLY_COMPLETED if processed > 0
+                else ProcessingStatus.FAILED
+            )
+            errors_file = None
+            if not rejected.empty:
+                sink = io.StringIO()
+                rejected.to_csv(sink, index=False)
+                errors_file = self.service.files.save_bytes(self.import_id, ERRORS_FILE, sink.getvalue().encode()).relative_path
+            detail = {
+                "processing_status": status.value,
+                "total_rows": row.total_rows,
+                "processed_rows": processed,
+                "failed_rows": failed,
+                "success_rate": round(100 * processed / row.total_rows, 2) if row.total_rows else 100.0,
+                "errors_file": errors_file,
+                **{k: (process.detail or {}).get(k) for k in ("action", "created", "updated", "unchanged", "deleted")},
+            }
+            self._set_status(status)
+            return _Step(processed + failed, processed, detail, no_rejections("cleanup"))
+
+        return self._run("cleanup", step)
+
+    def all_rejected(self) -> pd.DataFrame:
+        """Every row left out by any phase so far, by row."""
+        parts = []
+        for phase in PHASE_ORDER:
+            name = self.store.phase_detail(self.import_id, phase).get("rejected_file")
+            if name:
+                parts.append(self.service.files.read_table(self.import_id, name).to_pandas())
+        if not parts:
+            return no_rejections("cleanup")
+        return pd.concat(parts, ignore_index=True).sort_values(["row_index", "phase"], kind="stable", ignore_index=True)
+
+    # --- guards the orchestration checks between phases ---------------------------
+
+    def rows_with_errors(self, phase: Phase) -> int:
+        """Rows of ``phase``'s output that still have a validation error: must be 0 before ``process``."""
+        errors = self.session_errors()
+        return int(self.read_output(phase)["row_index"].isin(errors["row_index"]).sum())
+
+    def repeated_keys(self, phase: Phase) -> int:
+        """Rows of ``phase``'s output whose key repeats another row's: must be 0 after ``dedupe``."""
+        return int(self.read_output(phase)[ROW_KEY].duplicated().sum())

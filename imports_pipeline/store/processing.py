@@ -1,0 +1,91 @@
+"""SQL of the processing side: phase progress rows, and the sessions waiting for a run.
+
+Dagster's runs write here and ``GET /status`` reads it, so the API never needs
+Dagster to tell how an import is going. Processing acts for the system, not for a
+caller, so lookups here are by session id alone (no organization check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from imports_pipeline.errors import SessionNotFoundError
+from imports_pipeline.store.repository import SessionRepository
+from imports_pipeline.store.tables import ImportSessionRow, ProcessingPhaseRow
+
+
+PHASE_ORDER = ("parse", "map", "prevalidate", "dedupe", "transform", "validate", "process", "cleanup")
+"""The phases of an import in the order they run (DESIGN.md's phases table)."""
+
+
+class ProcessingStore:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._repository = SessionRepository(engine)
+
+    def session(self, session_id: str) -> ImportSessionRow:
+        with self._sessions() as db:
+            row = db.get(ImportSessionRow, session_id)
+        if row is None:
+            raise SessionNotFoundError(f"Import session {session_id} not found")
+        return row
+
+    def update_session(self, session_id: str, now: datetime, **fields: Any) -> ImportSessionRow:
+        return self._repository.update(session_id, now, **fields)
+
+    def queued_sessions(self, limit: int) -> list[ImportSessionRow]:
+        """Submitted sessions no run has picked up yet, oldest first."""
+        with self._sessions() as db:
+            return list(
+                db.scalars(
+                    sa.select(ImportSessionRow)
+                    .where(ImportSessionRow.processing_status == "queued")
+                    .order_by(ImportSessionRow.updated_at, ImportSessionRow.id)
+                    .limit(limit)
+                ).all()
+            )
+
+    def phases(self, session_id: str) -> list[ProcessingPhaseRow]:
+        """The phases run so far, in the order phases run (timestamps can tie within a second)."""
+        with self._sessions() as db:
+            rows = db.scalars(sa.select(ProcessingPhaseRow).where(ProcessingPhaseRow.session_id == session_id)).all()
+        rank = {phase: position for position, phase in enumerate(PHASE_ORDER)}
+        return sorted(rows, key=lambda row: (rank.get(row.phase, len(rank)), row.started_at))
+
+    def start_phase(self, session_id: str, phase: str, now: datetime) -> None:
+        """A (re-)run of a phase replaces its previous row: status shows the latest attempt."""
+        with self._sessions() as db, db.begin():
+            db.merge(
+                ProcessingPhaseRow(
+                    session_id=session_id,
+                    phase=phase,
+                    status="running",
+                    started_at=now,
+                    finished_at=None,
+                    rows_in=None,
+                    rows_out=None,
+                    rows_rejected=None,
+                    detail=None,
+                )
+            )
+
+    def finish_phase(self, session_id: str, phase: str, now: datetime, status: str, **fields: Any) -> None:
+        with self._sessions() as db, db.begin():
+            row = db.get(ProcessingPhaseRow, (session_id, phase), with_for_update=True)
+            if row is None:
+                raise SessionNotFoundError(f"Phase {phase} of import {session_id} was never started")
+            row.status = status
+            row.finished_at = now
+            for name, value in fields.items():
+                setattr(row, name, value)
+
+    def phase_detail(self, session_id: str, phase: str) -> Mapping[str, Any]:
+        with self._sessions() as db:
+            row = db.get(ProcessingPhaseRow, (session_id, phase))
+        return (row.detail or {}) if row is not None else {}

@@ -1,0 +1,48 @@
+"""The sensor evaluated against a real Dagster instance and a real session store."""
+
+from __future__ import annotations
+
+import io
+
+import dagster as dg
+
+from imports_pipeline.orchestration.partitions import import_sessions
+from imports_pipeline.orchestration.sensors import submitted_imports
+from imports_pipeline_tests.service import SAMPLE_CSV
+from imports_pipeline_tests.submitted import ACTOR, MESSY_FILE, submit_rows
+
+
+def tick(instance, imports) -> dg.SensorResult:
+    return submitted_imports(dg.build_sensor_context(instance=instance, resources={"imports": imports}))
+
+
+def test_each_submitted_session_becomes_one_run_of_its_partition(instance, imports, service):
+    first = submit_rows(service, MESSY_FILE)
+    second = submit_rows(service, MESSY_FILE)
+    service.create_session(ACTOR, "logistics_requests", "not-submitted.csv", io.BytesIO(SAMPLE_CSV.read_bytes()))
+
+    result = tick(instance, imports)
+    requests = {r.partition_key: r for r in result.run_requests}
+    assert set(requests) == {first, second}
+    assert all(r.run_key == r.partition_key for r in result.run_requests)
+    assert requests[first].tags == {
+        "imports/session": first,
+        "imports/organization": ACTOR.organization_id,
+        "imports/destination": "logistics_requests",
+    }
+    [added] = result.dynamic_partitions_requests
+    assert (added.partitions_def_name, sorted(added.partition_keys)) == (import_sessions.name, sorted([first, second]))
+
+
+def test_a_session_already_known_or_processing_is_not_added_or_requested_again(instance, imports, service):
+    import_id = submit_rows(service, MESSY_FILE)
+    tick(instance, imports)
+    instance.add_dynamic_partitions(import_sessions.name, [import_id])  # what the daemon does with the first tick
+
+    waiting = tick(instance, imports)
+    assert [r.run_key for r in waiting.run_requests] == [import_id]  # same run_key: the daemon launches it once
+    assert waiting.dynamic_partitions_requests == []
+
+    imports.processing(import_id).parse(processing_job_id="run-1")  # the run started
+    started = tick(instance, imports)
+    assert started.run_requests == [] and started.skip_reason is not None
