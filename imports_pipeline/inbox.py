@@ -74,8 +74,9 @@ class InboxOutcome:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def inbox_root(data_dir: Path) -> Path:
-    return Path(os.environ.get("IMPORTS_INBOX_DIR") or data_dir / "inbox")
+def drops_root(data_dir: Path) -> Path:
+    """The folder holding ``inbox/``, ``processing/``, ``processed/`` and ``failed/``: ``IMPORTS_DROPS_DIR`` or the data folder."""
+    return Path(os.environ.get("IMPORTS_DROPS_DIR") or data_dir)
 
 
 def _is_partial(path: Path) -> bool:

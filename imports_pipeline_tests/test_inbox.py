@@ -104,6 +104,8 @@ def test_bad_files_and_bad_settings_fail_with_the_reason_and_are_kept(service, t
     drop(root, "report.pdf", b"%PDF-1.4", template="leads")
     outcomes = {o.file_name: o for o in scan_inbox(service, root, now=time.time)}
     assert outcomes["empty.csv"].outcome == "failed" and "empty" in outcomes["empty.csv"].reason
+    failed_session = service.get_session(Actor(ORG), outcomes["empty.csv"].import_id)
+    assert failed_session.status is SessionStatus.FAILED and failed_session.actor_type == "sensor"
     assert outcomes["report.pdf"].outcome == "failed" and ".pdf" in outcomes["report.pdf"].reason
     assert (root / outcomes["report.pdf"].moved_to).read_bytes() == b"%PDF-1.4"
 

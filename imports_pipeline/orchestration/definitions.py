@@ -7,11 +7,11 @@ import dagster as dg
 from imports_pipeline.orchestration.assets import PHASE_ASSETS
 from imports_pipeline.orchestration.jobs import process_import_job
 from imports_pipeline.orchestration.resources import imports_resource_from_environment
-from imports_pipeline.orchestration.sensors import submitted_imports
+from imports_pipeline.orchestration.sensors import dropped_files, submitted_imports
 
 defs = dg.Definitions(
     assets=PHASE_ASSETS,
     jobs=[process_import_job],
-    sensors=[submitted_imports],
+    sensors=[submitted_imports, dropped_files],
     resources={"imports": imports_resource_from_environment()},
 )

@@ -1,8 +1,11 @@
-"""Turn each submitted session into a run of its partition."""
+"""Sensors: submitted sessions become runs of their partition; dropped files become sessions."""
 
+import time
+from pathlib import Path
 
 import dagster as dg
 
+from imports_pipeline.inbox import drops_root, scan_inbox
 from imports_pipeline.orchestration.jobs import process_import_job
 from imports_pipeline.orchestration.partitions import import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
@@ -38,3 +41,25 @@ def submitted_imports(context: dg.SensorEvaluationContext, imports: ImportsResou
         run_requests=[run_request(session) for session in queued],
         dynamic_partitions_requests=[import_sessions.build_add_request(new)] if new else [],
     )
+
+
+FILES_PER_TICK = 10
+"""Each file is parsed and validated inside the tick; a handful keeps a tick well under Dagster's timeout."""
+
+
+@dg.sensor(minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
+def dropped_files(context: dg.SensorEvaluationContext, imports: ImportsResource) -> dg.SkipReason:
+    """Files in ``inbox/<organization>/<template>/`` become sessions; clean ones are submitted.
+
+    It requests no run itself: a submitted session is ``queued`` like one from the
+    API, and ``submitted_imports`` turns it into a run on its next tick.
+    """
+    outcomes = scan_inbox(imports.service, drops_root(Path(imports.data_dir)), now=time.time, limit=FILES_PER_TICK)
+    for outcome in outcomes:
+        context.log.info(
+            f"{outcome.organization_id}/{outcome.template_id}/{outcome.file_name}: {outcome.outcome}"
+            + (f" ({outcome.reason})" if outcome.reason else "")
+            + (f", import {outcome.import_id}" if outcome.import_id else "")
+        )
+    submitted = sum(o.outcome == "submitted" for o in outcomes)
+    return dg.SkipReason(f"{len(outcomes)} dropped files imported, {submitted} submitted" if outcomes else "No dropped file is ready")
