@@ -1,4 +1,4 @@
-"""The ``imports-pipeline`` command: demo, templates, keys, serve."""
+"""The ``imports-pipeline`` command: demo, templates, keys, serve, up."""
 
 from __future__ import annotations
 
@@ -90,17 +90,75 @@ def run_server(host: str, port: int) -> None:
     uvicorn.run(from_environment(), host=host, port=port)
 
 
-def run_quickstart(host: str, port: int) -> None:
-    """What `python3 dev.py run` starts: a fresh demo key, the URLs and a first request, then the API."""
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DAGSTER_UI_PORT = 3000
+
+
+def _dagster_home(data: Path) -> Path:
+    """``DAGSTER_HOME``, or a folder in the data folder seeded with the repo's ``dagster.yaml``."""
+    import os
+    import shutil
+
+    home = Path(os.environ.get("DAGSTER_HOME") or data / "dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists() and (REPO_ROOT / "dagster.yaml").exists():
+        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+def _drop_sample(data: Path) -> Path:
+    """The bundled example into the demo organization's inbox, so processing starts with no clicks."""
+    from datetime import datetime
+
+    from imports_pipeline.inbox import SETTINGS_FILE, drops_root
+
+    folder = drops_root(data) / "inbox" / "demo-org" / "logistics_requests"
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = folder / SETTINGS_FILE
+    if not settings.exists():
+        settings.write_text("# Settings of this drop folder (see README, Unattended imports)\nnumeric_locale: es_ES\nignore_errors: true\n")
+    target = folder / f"logistics_march-{datetime.now():%Y%m%dT%H%M%S}.csv"
+    target.write_bytes(SAMPLE_FILE.read_bytes())
+    return target
+
+
+def run_quickstart(host: str, port: int, with_dagster: bool = True) -> None:
+    """What `python3 dev.py run` starts: the API, `dagster dev` (UI, daemon, sensors), a demo key and a dropped sample."""
+    import os
+    import signal
+    import subprocess
+
+    from imports_pipeline.store.database import data_dir
+
+    data = data_dir()
     issued = _api_keys().create("demo-org", user_id="demo-user", name="quickstart")
     base = f"http://{host}:{port}"
+    dagster = None
+    if with_dagster:
+        env = {**os.environ, "IMPORTS_DATA_DIR": str(data), "DAGSTER_HOME": str(_dagster_home(data))}
+        dagster = subprocess.Popen(
+            [str(Path(sys.executable).with_name("dagster")), "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
+             "-h", host, "-p", str(DAGSTER_UI_PORT)],
+            cwd=REPO_ROOT, env=env, start_new_session=True,
+        )
+        dropped = _drop_sample(data)
     print(
         f"""
-imports_pipeline is starting on the embedded defaults (SQLite and files under {Path('data').resolve()}).
+imports_pipeline is starting on the embedded defaults (SQLite and files under {data}).
 
-  API docs:   {base}/docs
-  API key:    {issued.secret}   (organization demo-org; a new one at every start, revoke old ones with `keys revoke`)
-
+  API docs:    {base}/docs
+  Dagster UI:  {f"http://{host}:{DAGSTER_UI_PORT}" if with_dagster else "(not started: --no-dagster)"}
+  API key:     {issued.secret}   (organization demo-org; a new one at every start, revoke old ones with `keys revoke`)
+"""
+        + (
+            f"""
+A sample file was dropped into {dropped.parent}: within a minute the
+sensor imports it and a run processes it into the table imports_logistics_requests (see the Dagster UI, Runs).
+"""
+            if with_dagster
+            else ""
+        )
+        + f"""
 Try the contract's first call with the bundled 240-row example:
 
   curl -s -X POST {base}/v2/imports/sessions \\
@@ -110,7 +168,15 @@ Try the contract's first call with the bundled 240-row example:
 """,
         flush=True,
     )
-    run_server(host, port)
+    try:
+        run_server(host, port)
+    finally:
+        if dagster is not None and dagster.poll() is None:
+            os.killpg(dagster.pid, signal.SIGTERM)
+            try:
+                dagster.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(dagster.pid, signal.SIGKILL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,10 +196,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     listing.add_argument("--org", help="only this organization's keys")
     revoke = keys.add_parser("revoke", help="revoke a key: it stops working at once")
     revoke.add_argument("key_id")
-    for name, text in (("serve", "run the HTTP API on the embedded defaults"), ("up", "issue a demo key, print how to call the API, then serve it")):
+    for name, text in (
+        ("serve", "run the HTTP API on the embedded defaults"),
+        ("up", "the API plus `dagster dev`, a demo key and a sample dropped into the inbox"),
+    ):
         server = commands.add_parser(name, help=text)
         server.add_argument("--host", default="127.0.0.1")
         server.add_argument("--port", type=int, default=8000)
+        if name == "up":
+            server.add_argument("--no-dagster", dest="with_dagster", action="store_false", help="start the API only")
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
@@ -148,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "serve":
             run_server(args.host, args.port)
         elif args.command == "up":
-            run_quickstart(args.host, args.port)
+            run_quickstart(args.host, args.port, args.with_dagster)
     except DomainError as error:
         print(f"error ({error.code}): {error}", file=sys.stderr)
         return 1
