@@ -199,14 +199,20 @@ def scan_inbox(
     outcomes: list[InboxOutcome] = []
     for item in ready_files(root, now(), settle_seconds)[:limit]:
         claimed = _claim(root, item)
-        if claimed is None:
-            continue
-        try:
-            outcome = import_file(service, claimed, item, load_settings(item.path.parent))
-        except Exception as error:  # noqa: BLE001 - any failure must still move the file out with a report
-            reason = str(error) if isinstance(error, DomainError) else f"internal error: {type(error).__name__}: {error}"
-            outcome = InboxOutcome(item.path.name, item.organization_id, item.template_id, "failed", reason=reason)
-            outcome.import_id = getattr(error, "context", {}).get("import_id")
-        _finish(root, claimed, item, outcome, utc_now())
-        outcomes.append(outcome)
+        if claimed is not None:
+            outcomes.append(import_claimed(service, root, claimed, item, lambda: load_settings(item.path.parent)))
     return outcomes
+
+
+def import_claimed(
+    service: ImportService, root: Path, claimed: Path, item: InboxFile, settings: Callable[[], FolderSettings]
+) -> InboxOutcome:
+    """Import a claimed file and move it out with its report, whatever happens."""
+    try:
+        outcome = import_file(service, claimed, item, settings())
+    except Exception as error:  # noqa: BLE001 - any failure must still move the file out with a report
+        reason = str(error) if isinstance(error, DomainError) else f"internal error: {type(error).__name__}: {error}"
+        outcome = InboxOutcome(item.path.name, item.organization_id, item.template_id, "failed", reason=reason)
+        outcome.import_id = getattr(error, "context", {}).get("import_id")
+    _finish(root, claimed, item, outcome, utc_now())
+    return outcome
