@@ -34,14 +34,17 @@ from imports_pipeline.destination import (
     WriteAction,
     dedupe,
     destination_tables,
+    rollback_import,
     row_keys,
     write_destination,
 )
 from imports_pipeline.destination.tables import ORGANIZATION_ID, ROW_KEY
-from imports_pipeline.sessions import ImportService
+from imports_pipeline.errors import DomainError, StepOutOfOrderError
+from imports_pipeline.sessions import Actor, ImportService
 from imports_pipeline.store.processing import PHASE_ORDER, ProcessingStore
 from imports_pipeline.store.tables import ImportSessionRow
 from imports_pipeline.templates.model import Template
+from imports_pipeline.views import RollbackResult
 
 Phase = str
 REJECTED_COLUMNS = ["row_index", "phase", "column", "code", "message", "value"]
@@ -57,7 +60,19 @@ class ProcessingStatus(StrEnum):
     PARTIALLY_COMPLETED = "partially_completed"
     """Some rows reached the destination, some were left out (errors, duplicates, unknown keys)."""
     FAILED = "failed"
+    ROLLING_BACK = "rolling_back"
     ROLLED_BACK = "rolled_back"
+
+
+ROLLBACK_FROM = (ProcessingStatus.COMPLETED, ProcessingStatus.PARTIALLY_COMPLETED)
+"""Only a settled import is rolled back: while a run still writes, its history is not complete."""
+ROLLBACK = "rollback"
+"""The phase row a rollback records (after the processing phases, outside ``PHASE_ORDER``)."""
+
+
+def hand_off_name(phase: Phase) -> str:
+    """The fixed name of the table ``phase`` hands to the next one, in the session's folder."""
+    return f"processing.{phase}.parquet"
 
 
 @dataclass(frozen=True)
@@ -145,7 +160,7 @@ class ImportProcessing:
         return DuplicateHandling(self.submission.get("duplicate_handling") or DuplicateHandling.IGNORE_ALL)
 
     def output_name(self, phase: Phase) -> str:
-        return f"processing.{phase}.parquet"
+        return hand_off_name(phase)
 
     def read_output(self, phase: Phase) -> pd.DataFrame:
         return self.service.files.read_table(self.import_id, self.output_name(phase)).to_pandas()
@@ -409,6 +424,48 @@ class ImportProcessing:
             return no_rejections("cleanup")
         return pd.concat(parts, ignore_index=True).sort_values(["row_index", "phase"], kind="stable", ignore_index=True)
 
+    # --- after processing -----------------------------------------------------------
+
+    def rollback(self) -> RollbackResult:
+        """Put the destination back as it was before this import: ``rolling_back``, then ``rolled_back``.
+
+        Refused (409) unless processing settled as completed or partially completed, and once
+        rolled back: a second rollback answers "already rolled back" rather than pretending to
+        undo something again. When later imports changed the same rows the destination refuses
+        (``RollbackConflictError`` with ``later_imports``); the import keeps its previous status and
+        the ``rollback`` phase row says why it failed.
+        """
+        previous = self.session.processing_status
+        if previous == ProcessingStatus.ROLLED_BACK:
+            raise StepOutOfOrderError(f"Import {self.import_id} is already rolled back")
+        if previous not in ROLLBACK_FROM:
+            raise StepOutOfOrderError(
+                f"Cannot roll back import {self.import_id} while its processing is {previous or 'not started'} "
+                f"(needs: {', '.join(ROLLBACK_FROM)})"
+            )
+        if not self.store.compare_and_set_status(self.import_id, self.service.clock(), previous, ProcessingStatus.ROLLING_BACK):
+            raise StepOutOfOrderError(f"Import {self.import_id} changed while asked to roll back (another rollback?): try again")
+        try:
+            self.store.start_phase(self.import_id, ROLLBACK, _now())
+            outcome = rollback_import(self.destination, self.template, self.session.organization_id, self.import_id)
+        except Exception as error:
+            self._set_status(ProcessingStatus(previous))
+            context = error.context if isinstance(error, DomainError) else {}
+            self.store.finish_phase(self.import_id, ROLLBACK, _now(), "failed", detail={"error": f"{type(error).__name__}: {error}", **context})
+            raise
+        changed = outcome.removed + outcome.restored
+        detail = {"rows_removed": outcome.removed, "rows_restored": outcome.restored, "previous_status": previous}
+        self.store.finish_phase(
+            self.import_id, ROLLBACK, _now(), "completed", rows_in=changed, rows_out=changed, rows_rejected=0, detail=detail
+        )
+        self._set_status(ProcessingStatus.ROLLED_BACK)
+        return RollbackResult(
+            import_id=self.import_id,
+            processing_status=ProcessingStatus.ROLLED_BACK.value,
+            rows_removed=outcome.removed,
+            rows_restored=outcome.restored,
+        )
+
     # --- guards the orchestration checks between phases ---------------------------
 
     def rows_with_errors(self, phase: Phase) -> int:
@@ -419,3 +476,9 @@ class ImportProcessing:
     def repeated_keys(self, phase: Phase) -> int:
         """Rows of ``phase``'s output whose key repeats another row's: must be 0 after ``dedupe``."""
         return int(self.read_output(phase)[ROW_KEY].duplicated().sum())
+
+
+def rollback_for(actor: Actor, service: ImportService, destination: sa.Engine, import_id: str) -> RollbackResult:
+    """The API's rollback: for the caller's organization only (another's import is not found, as everywhere)."""
+    service.repository.get(import_id, actor.organization_id)
+    return ImportProcessing(service, destination, import_id).rollback()

@@ -168,6 +168,15 @@ class ImportService:
     def _is_expired(self, row: ImportSessionRow) -> bool:
         return row.status not in (SessionStatus.SUBMITTED, SessionStatus.SUBMITTING) and row.expires_at <= self.clock()
 
+    def _require_validated(self, row: ImportSessionRow) -> None:
+        """Rows and error reports read the last validation's tables; an expired session's were removed."""
+        if row.status == SessionStatus.EXPIRED:
+            raise SessionExpiredError(
+                f"Import {row.id} expired at {row.expires_at.isoformat()}: its rows were removed (the upload is kept)"
+            )
+        if "errors" not in row.artifacts:
+            raise StepOutOfOrderError(f"Import {row.id} has not been validated yet: call validate first")
+
     def _lock(self, import_id: str) -> FileLock:
         """One writer per session across processes (API workers, Dagster runs)."""
         return FileLock(str(self.files.session_dir(import_id) / ".lock"), timeout=120)
@@ -465,8 +474,7 @@ class ImportService:
 
     def rows(self, actor: Actor, import_id: str, page: int = 1, page_size: int = 50, errors_only: bool = False) -> RowsPage:
         row = self._load(actor, import_id)
-        if "errors" not in row.artifacts:
-            raise StepOutOfOrderError(f"Import {import_id} has not been validated yet: call validate first")
+        self._require_validated(row)
         errors = self.files.read_frame(import_id, row.artifacts["errors"])
         if errors_only:
             candidates = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
@@ -784,8 +792,7 @@ class ImportService:
         if fmt not in REPORT_FORMATS:
             raise UnsupportedFileTypeError(f"error reports come as {', '.join(REPORT_FORMATS)}, not '{fmt}'")
         row = self._load(actor, import_id)
-        if "errors" not in row.artifacts:
-            raise StepOutOfOrderError(f"Import {import_id} has not been validated yet: call validate first")
+        self._require_validated(row)
         name = f"report.{Path(row.artifacts['errors']).stem}.{fmt}"
         path = self.files.session_dir(import_id) / name
         if not path.exists():

@@ -242,6 +242,15 @@ class ImportStatus(ImportSession):
     success_rate: float | None = None
 
 
+class RollbackResult(BaseModel):
+    """What ``POST /v2/imports/{import_id}/rollback`` answers."""
+
+    import_id: str
+    processing_status: str = Field(description="rolled_back")
+    rows_removed: int = Field(description="Rows the import had created, now deleted from the destination.")
+    rows_restored: int = Field(description="Rows the import had updated or deleted, now back as they were before it.")
+
+
 class DownloadableFile(BaseModel):
     path: Path
     file_name: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import sqlalchemy as sa
 from fastapi import FastAPI
 
 from imports_pipeline.api.errors import install_error_handlers
@@ -15,6 +16,7 @@ from imports_pipeline.api.routers import files, sessions, templates
 from imports_pipeline.api.upload_limit import UploadLimitMiddleware
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.store.api_keys import ApiKeyStore
+from imports_pipeline.store.database import destination_engine
 from imports_pipeline.store.idempotency import IdempotencyStore
 
 MAX_UPLOAD_BYTES_ENV = "IMPORTS_MAX_UPLOAD_BYTES"
@@ -47,7 +49,8 @@ streamed bytes pass the limit.
 """
 
 
-def create_app(service: ImportService, max_upload_bytes: int | None = None) -> FastAPI:
+def create_app(service: ImportService, max_upload_bytes: int | None = None, destination: sa.Engine | None = None) -> FastAPI:
+    """``destination``: where rollback finds the destination tables; by default where Dagster's runs write them."""
     limit = max_upload_bytes_from_environment() if max_upload_bytes is None else max_upload_bytes
     app = FastAPI(
         title="imports_pipeline: Imports API v2",
@@ -56,6 +59,7 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
     )
     app.add_middleware(UploadLimitMiddleware, max_bytes=limit)
     app.state.service = service
+    app.state.destination = destination if destination is not None else destination_engine(service.repository.engine)
     app.state.api_keys = ApiKeyStore(service.repository.engine, service.clock)
     app.state.idempotency = IdempotencyStore(service.repository.engine, service.clock)
     app.state.max_upload_bytes = limit

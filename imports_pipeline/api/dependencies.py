@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 
 from imports_pipeline.sessions import ImportService
@@ -14,3 +15,11 @@ def get_service(request: Request) -> ImportService:
 
 
 Service = Annotated[ImportService, Depends(get_service)]
+
+
+def get_destination(request: Request) -> sa.Engine:
+    return request.app.state.destination
+
+
+Destination = Annotated[sa.Engine, Depends(get_destination)]
+"""The destination database (see ``store.database.destination_engine``), for rollback."""

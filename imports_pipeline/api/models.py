@@ -109,7 +109,7 @@ class ProcessingSummary(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    processing_status: str | None = Field(description="queued, processing, completed, partially_completed, failed, rolled_back.")
+    processing_status: str | None = Field(description="queued, processing, completed, partially_completed, failed, rolling_back, rolled_back.")
     rows_submitted: int | None
     upload_url: str | None = Field(alias="_upload_url", description="The original upload, byte for byte.")
     errors_csv_url: str | None = Field(alias="_errors_csv_url", description="Failing rows with their errors, once validated.")

@@ -1,13 +1,67 @@
-"""The run the sensor launches for one submitted session: every phase asset of its partition, and their checks."""
+"""Jobs: processing one submitted session (its phase assets), rolling one back, and the expiry sweep.
 
-from __future__ import annotations
+Rollback and expiry materialize no asset, so they are one-op jobs, each a thin call
+into a plain use case (rollback is the same one ``POST /rollback`` calls). No
+``from __future__ import annotations`` here: Dagster reads the ops' annotations.
+"""
+
+import dataclasses
+from datetime import timedelta
 
 import dagster as dg
+from pydantic import Field
 
+from imports_pipeline.errors import DomainError
+from imports_pipeline.expiry import DEFAULT_PROCESSED_RETENTION, expire_sessions
 from imports_pipeline.orchestration.assets import GROUP
+from imports_pipeline.orchestration.resources import ImportsResource
 
 process_import_job = dg.define_asset_job(
     name="process_import_job",
     selection=dg.AssetSelection.groups(GROUP),
     description="Dedupe, transform, validate and write one submitted import, then summarise it.",
 )
+
+NO_RETRY_ON_FAILURE = {"dagster/retry_on_asset_or_op_failure": "false"}
+"""A refused rollback fails the same way on retry, and the next hourly sweep retries anyway; a crashed run is still retried."""
+
+
+class RollbackConfig(dg.Config):
+    import_id: str = Field(description="The processed import to roll back.")
+
+
+@dg.op
+def roll_back_import(context: dg.OpExecutionContext, config: RollbackConfig, imports: ImportsResource) -> dg.Output[None]:
+    """Put the destination back as it was before the import; refused while later imports changed the same rows."""
+    try:
+        result = imports.processing(config.import_id).rollback()
+    except DomainError as error:
+        raise dg.Failure(description=error.message, metadata={"code": error.code, **error.context}) from error
+    context.log.info(f"import {result.import_id}: {result.rows_removed} rows removed, {result.rows_restored} restored")
+    return dg.Output(None, metadata=result.model_dump())
+
+
+@dg.job(tags=NO_RETRY_ON_FAILURE, description="Roll one processed import back (run config: ops.roll_back_import.config.import_id).")
+def rollback_import_job() -> None:
+    roll_back_import()
+
+
+class ExpiryConfig(dg.Config):
+    processed_retention_days: float = Field(
+        default=DEFAULT_PROCESSED_RETENTION.days,
+        description="How long a processed session keeps its processing.<phase>.parquet hand-off tables.",
+    )
+
+
+@dg.op
+def expire_old_sessions(context: dg.OpExecutionContext, config: ExpiryConfig, imports: ImportsResource) -> dg.Output[None]:
+    """Expire sessions never submitted past their time and drop old hand-off tables (see ``expiry.py``)."""
+    service = imports.service
+    outcome = expire_sessions(service, service.clock(), timedelta(days=config.processed_retention_days))
+    context.log.info(str(outcome))
+    return dg.Output(None, metadata=dataclasses.asdict(outcome))
+
+
+@dg.job(tags=NO_RETRY_ON_FAILURE, description="Free the files of expired and long-processed sessions.")
+def expire_sessions_job() -> None:
+    expire_old_sessions()

@@ -11,7 +11,7 @@ from pydantic import PrivateAttr
 
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.sessions import ImportService
-from imports_pipeline.store.database import create_database_engine, data_dir, default_database_url
+from imports_pipeline.store.database import DESTINATION_URL_ENV, data_dir, default_database_url, destination_engine
 from imports_pipeline.store.processing import ProcessingStore
 
 
@@ -38,7 +38,7 @@ class ImportsResource(dg.ConfigurableResource):
     @property
     def destination(self) -> sa.Engine:
         if self._destination is None:
-            self._destination = create_database_engine(self.destination_url or self.database_url)
+            self._destination = destination_engine(self.service.repository.engine, self.destination_url)
         return self._destination
 
     def processing(self, import_id: str) -> ImportProcessing:
@@ -57,5 +57,5 @@ def imports_resource_from_environment() -> ImportsResource:
     return ImportsResource(
         database_url=_setting("IMPORTS_DATABASE_URL", default_database_url()),
         data_dir=_setting("IMPORTS_DATA_DIR", str(data_dir())),
-        destination_url=_setting("IMPORTS_DESTINATION_URL", ""),
+        destination_url=_setting(DESTINATION_URL_ENV, ""),
     )

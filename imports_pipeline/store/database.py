@@ -25,6 +25,21 @@ def default_database_url() -> str:
     return os.environ.get("IMPORTS_DATABASE_URL") or f"sqlite:///{data_dir() / 'imports.db'}"
 
 
+DESTINATION_URL_ENV = "IMPORTS_DESTINATION_URL"
+
+
+def destination_engine(session_store: sa.Engine, destination_url: str | None = None) -> sa.Engine:
+    """Where the per-template destination tables live: ``destination_url`` (by default ``IMPORTS_DESTINATION_URL``),
+    or, when that is empty, the session store's own database.
+
+    The one place this rule lives: Dagster's runs write the destination and the API rolls it back,
+    so both must find it in the same place.
+    """
+    if destination_url is None:
+        destination_url = os.environ.get(DESTINATION_URL_ENV, "")
+    return create_database_engine(destination_url) if destination_url else session_store
+
+
 def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

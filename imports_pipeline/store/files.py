@@ -13,6 +13,7 @@ import shutil
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -124,6 +125,17 @@ class FileStore:
 
     def remove(self, session_id: str, name: str) -> None:
         (self.session_dir(session_id) / name).unlink(missing_ok=True)
+
+    def remove_matching(self, session_id: str, patterns: Iterable[str]) -> int:
+        """Delete the session's files matching any glob in ``patterns``; how many were removed."""
+        folder = self.root / "sessions" / session_id
+        removed = 0
+        for pattern in patterns:
+            for path in folder.glob(pattern):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
 
     def delete_session(self, session_id: str) -> None:
         shutil.rmtree(self.root / "sessions" / session_id, ignore_errors=True)

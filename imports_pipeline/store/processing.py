@@ -7,7 +7,7 @@ caller, so lookups here are by session id alone (no organization check).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,33 @@ class ProcessingStore:
                     .where(ImportSessionRow.processing_status == "queued")
                     .order_by(ImportSessionRow.updated_at, ImportSessionRow.id)
                     .limit(limit)
+                ).all()
+            )
+
+    def compare_and_set_status(self, session_id: str, now: datetime, expected: str | None, status: str) -> bool:
+        """Move ``processing_status`` from ``expected`` to ``status`` in one UPDATE: of two callers racing, one wins."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                sa.update(ImportSessionRow)
+                .where(ImportSessionRow.id == session_id, ImportSessionRow.processing_status == expected)
+                .values(processing_status=status, updated_at=now, version=ImportSessionRow.version + 1)
+            )
+        return result.rowcount == 1
+
+    def settled_before(self, cutoff: datetime, statuses: Collection[str], unless_marked: str) -> list[ImportSessionRow]:
+        """Sessions whose processing settled in one of ``statuses`` before ``cutoff`` and whose
+        ``submission`` has no ``unless_marked`` key yet (so a sweep never revisits one it finished)."""
+        marker = ImportSessionRow.submission[unless_marked].as_string()
+        with self._sessions() as db:
+            return list(
+                db.scalars(
+                    sa.select(ImportSessionRow)
+                    .where(
+                        ImportSessionRow.processing_status.in_(list(statuses)),
+                        ImportSessionRow.updated_at <= cutoff,
+                        marker.is_(None),
+                    )
+                    .order_by(ImportSessionRow.updated_at, ImportSessionRow.id)
                 ).all()
             )
 

@@ -57,6 +57,17 @@ class SessionRepository:
             ).all()
         return list(rows), total
 
+    def expired_before(self, now: datetime, except_statuses: Iterable[str]) -> list[ImportSessionRow]:
+        """Sessions of every organization past ``expires_at`` whose stored status is none of ``except_statuses``."""
+        with self._session() as db:
+            return list(
+                db.scalars(
+                    sa.select(ImportSessionRow)
+                    .where(ImportSessionRow.expires_at <= now, ImportSessionRow.status.not_in(list(except_statuses)))
+                    .order_by(ImportSessionRow.expires_at, ImportSessionRow.id)
+                ).all()
+            )
+
     # --- files -------------------------------------------------------------
 
     def get_file(self, file_id: str, organization_id: str) -> StoredFileRow | None:

@@ -13,7 +13,8 @@ def test_openapi_documents_every_endpoint_with_the_seed_examples(api):
         ("/v2/imports/{import_id}/mapping/suggest", "post"), ("/v2/imports/{import_id}/unique-values", "post"),
         ("/v2/imports/{import_id}/validate", "post"), ("/v2/imports/{import_id}/rows", "get"),
         ("/v2/imports/{import_id}/rows", "patch"), ("/v2/imports/{import_id}/submit", "post"),
-        ("/v2/imports/{import_id}/status", "get"), ("/v2/imports/templates", "get"),
+        ("/v2/imports/{import_id}/status", "get"), ("/v2/imports/{import_id}/rollback", "post"),
+        ("/v2/imports/templates", "get"),
         ("/v2/imports/templates/{template_id}", "get"), ("/v2/imports/options/{source_key}", "get"),
         ("/v2/imports/{import_id}/files/upload", "get"), ("/v2/imports/{import_id}/files/errors.{fmt}", "get"),
     }

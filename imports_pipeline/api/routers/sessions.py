@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, File, Form, Header, Query, Request, Respons
 
 from imports_pipeline.api import examples
 from imports_pipeline.api.auth import CurrentActor
-from imports_pipeline.api.dependencies import Service
+from imports_pipeline.api.dependencies import Destination, Service
 from imports_pipeline.api.idempotency import Idempotency
 from imports_pipeline.api.models import (
     PatchRowsRequest,
@@ -20,11 +20,13 @@ from imports_pipeline.api.models import (
     UniqueValuesRequest,
     ValidateRequest,
 )
+from imports_pipeline.processing import rollback_for
 from imports_pipeline.sessions import Correction
 from imports_pipeline.views import (
     CreatedSession,
     MappingSuggestionResult,
     PatchResult,
+    RollbackResult,
     RowsPage,
     SessionPage,
     SubmitResult,
@@ -210,3 +212,14 @@ def status(service: Service, actor: CurrentActor, import_id: str, request: Reque
         errors_xlsx_url=link("download_error_report", fmt="xlsx") if validated else None,
     )
     return StatusResponse(**current.model_dump(), processing=processing)
+
+
+@router.post("/{import_id}/rollback", response_model=RollbackResult, responses=examples.error_responses(404, 409))
+def rollback(service: Service, destination: Destination, actor: CurrentActor, import_id: str) -> RollbackResult:
+    """Put the destination back as it was before this import (`rolling_back`, then `rolled_back`).
+
+    Only for a processed import (`completed` or `partially_completed`); a second rollback answers 409.
+    When a later import changed the same rows it is refused with 409 `ROLLBACK_CONFLICT` and their ids in
+    `later_imports`: roll those back first, newest first.
+    """
+    return rollback_for(actor, service, destination, import_id)

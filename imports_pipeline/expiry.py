@@ -1,0 +1,75 @@
+"""Freeing the files sessions no longer need: the sweep Dagster's hourly schedule runs.
+
+A session never submitted is dead once past ``expires_at`` (reads already answer
+``expired``): its temporary tables (``parsed``, ``rows``, ``overlay``, ``errors``) and
+error reports go, its ``artifacts`` are cleared and ``expired`` is stored. The
+original upload stays, so it can still be downloaded. A processed session keeps
+its hand-off tables (``processing.<phase>.parquet``) for a while so any phase can
+be re-run from the Dagster UI; after ``processed_retention`` they go too. The
+error file and the rejected-rows tables stay: they are the record of why rows
+were left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from filelock import Timeout
+
+from imports_pipeline.processing import ProcessingStatus, hand_off_name
+from imports_pipeline.sessions import ImportService
+from imports_pipeline.store.processing import PHASE_ORDER, ProcessingStore
+from imports_pipeline.views import SessionStatus
+
+DEFAULT_PROCESSED_RETENTION = timedelta(days=7)
+SESSION_TABLES = ("parsed", "rows", "overlay", "errors")
+TEMPORARY_FILES = (*(f"{stem}.*.parquet" for stem in SESSION_TABLES), "report.*")
+"""Globs of an unsubmitted session's temporary files; the upload (``upload.<ext>``) matches none."""
+NEVER_EXPIRE = (SessionStatus.SUBMITTING, SessionStatus.SUBMITTED, SessionStatus.EXPIRED)
+SETTLED = (
+    ProcessingStatus.COMPLETED,
+    ProcessingStatus.PARTIALLY_COMPLETED,
+    ProcessingStatus.FAILED,
+    ProcessingStatus.ROLLED_BACK,
+)
+HAND_OFF_REMOVED = "processing_files_removed_at"
+"""Set in ``submission`` once a session's hand-off tables are gone, so the sweep never visits it again."""
+LOCK_WAIT_SECONDS = 5.0
+"""A session someone is writing right now is left for the next sweep rather than holding this one up."""
+
+
+@dataclass(frozen=True)
+class ExpiryOutcome:
+    sessions_expired: int
+    temporary_files_removed: int
+    processed_sessions_cleaned: int
+    hand_off_files_removed: int
+    sessions_busy: int
+    """Sessions skipped because a writer held their lock; the next sweep retries them."""
+
+
+def expire_sessions(
+    service: ImportService, now: datetime, processed_retention: timedelta = DEFAULT_PROCESSED_RETENTION
+) -> ExpiryOutcome:
+    """One sweep over every organization's sessions; safe to run again at any time."""
+    expired = removed = busy = 0
+    for candidate in service.repository.expired_before(now, NEVER_EXPIRE):
+        try:
+            with service._lock(candidate.id).acquire(timeout=LOCK_WAIT_SECONDS):  # noqa: SLF001 - the session's own writer lock
+                row = service.repository.get(candidate.id, candidate.organization_id)
+                if row.status in NEVER_EXPIRE or row.expires_at > now:
+                    continue  # submitted (or extended) while we waited for the lock
+                service.repository.update(row.id, now, status=SessionStatus.EXPIRED.value, artifacts={})
+                removed += service.files.remove_matching(row.id, TEMPORARY_FILES)
+                expired += 1
+        except Timeout:
+            busy += 1
+    cleaned = hand_offs = 0
+    store = ProcessingStore(service.repository.engine)
+    hand_off_files = [hand_off_name(phase) for phase in PHASE_ORDER]
+    for row in store.settled_before(now - processed_retention, SETTLED, unless_marked=HAND_OFF_REMOVED):
+        hand_offs += service.files.remove_matching(row.id, hand_off_files)
+        store.update_session(row.id, now, submission={**(row.submission or {}), HAND_OFF_REMOVED: now.isoformat()})
+        cleaned += 1
+    return ExpiryOutcome(expired, removed, cleaned, hand_offs, busy)

@@ -1,0 +1,95 @@
+"""Rolling a processed import back, as plain Python, on a real SQLite file and the real PostgreSQL server."""
+
+from __future__ import annotations
+
+import pytest
+
+from imports_pipeline.destination import RollbackConflictError
+from imports_pipeline.errors import StepOutOfOrderError
+from imports_pipeline.processing import ImportProcessing
+from imports_pipeline_tests.submitted import ACTOR, MESSY_FILE, destination_rows, submit_rows, trip
+from imports_pipeline_tests.test_processing import database_url, destination, run_all, service  # noqa: F401 - fixtures
+
+FIRST = ["R1;2026-03-01;ACME;10,5;ES;FR", "R4;2026-03-05;ACME;40;IT;DE"]
+SECOND = ["R1;2026-03-01;ACME;11;ES;FR", "R5;2026-03-06;Rhein;50;FR;ES"]
+"""Updates R1 of FIRST and adds R5."""
+
+
+def rollback_phase(service, import_id: str):
+    return next(p for p in service.status(ACTOR, import_id).phases if p.phase == "rollback")
+
+
+def test_rolling_back_the_first_import_empties_the_destination(service, destination):
+    import_id = submit_rows(service, MESSY_FILE)
+    run_all(service, destination, import_id)
+    assert len(destination_rows(destination, service)) == 2
+
+    result = ImportProcessing(service, destination, import_id).rollback()
+
+    assert result.model_dump() == {"import_id": import_id, "processing_status": "rolled_back", "rows_removed": 2, "rows_restored": 0}
+    assert destination_rows(destination, service) == []
+    status = service.status(ACTOR, import_id)
+    assert status.processing_status == "rolled_back"
+    phase = rollback_phase(service, import_id)
+    assert (phase.status, phase.rows_in, phase.rows_out, phase.rows_rejected) == ("completed", 2, 2, 0)
+    assert phase.detail == {"rows_removed": 2, "rows_restored": 0, "previous_status": "partially_completed"}
+    assert [p.phase for p in status.phases][-1] == "rollback"
+    assert (status.processed_rows, status.failed_rows) == (2, 3)  # what processing did stays on record
+
+
+def test_rolling_back_an_update_restores_the_earlier_imports_values(service, destination):
+    first = submit_rows(service, FIRST, ignore_errors=False)
+    run_all(service, destination, first)
+    before = destination_rows(destination, service)
+    second = submit_rows(service, SECOND, ignore_errors=False)
+    run_all(service, destination, second)
+    assert destination_rows(destination, service) == [
+        trip("R1", 1, "ACME", 11.0, "ES", "FR", second),
+        trip("R4", 5, "ACME", 40.0, "IT", "DE", first),
+        trip("R5", 6, "Rhein", 50.0, "FR", "ES", second),
+    ]
+
+    result = ImportProcessing(service, destination, second).rollback()
+
+    assert (result.rows_removed, result.rows_restored) == (1, 1)
+    assert destination_rows(destination, service) == before == [
+        trip("R1", 1, "ACME", 10.5, "ES", "FR", first),
+        trip("R4", 5, "ACME", 40.0, "IT", "DE", first),
+    ]
+    assert service.status(ACTOR, first).processing_status == "completed"
+    ImportProcessing(service, destination, first).rollback()  # nothing later blocks it any more
+    assert destination_rows(destination, service) == []
+
+
+def test_a_later_import_of_the_same_rows_blocks_the_rollback_and_changes_nothing(service, destination):
+    first = submit_rows(service, FIRST, ignore_errors=False)
+    run_all(service, destination, first)
+    second = submit_rows(service, SECOND, ignore_errors=False)
+    run_all(service, destination, second)
+    after = destination_rows(destination, service)
+
+    with pytest.raises(RollbackConflictError) as refused:
+        ImportProcessing(service, destination, first).rollback()
+
+    assert refused.value.context["later_imports"] == [second]
+    assert refused.value.http_status == 409
+    assert destination_rows(destination, service) == after
+    assert service.status(ACTOR, first).processing_status == "completed"  # back to what it was
+    phase = rollback_phase(service, first)
+    assert phase.status == "failed" and phase.detail["later_imports"] == [second]
+    assert phase.detail["error"].startswith("RollbackConflictError")
+
+
+def test_a_rollback_is_refused_before_processing_settles_and_once_done(service, destination):
+    import_id = submit_rows(service, FIRST, ignore_errors=False)
+    with pytest.raises(StepOutOfOrderError, match="while its processing is queued"):
+        ImportProcessing(service, destination, import_id).rollback()
+    assert service.status(ACTOR, import_id).processing_status == "queued"
+
+    run_all(service, destination, import_id)
+    ImportProcessing(service, destination, import_id).rollback()
+    with pytest.raises(StepOutOfOrderError, match="already rolled back") as again:
+        ImportProcessing(service, destination, import_id).rollback()
+    assert again.value.http_status == 409
+    assert service.status(ACTOR, import_id).processing_status == "rolled_back"
+    assert rollback_phase(service, import_id).detail["rows_removed"] == 2  # the refused second call recorded nothing
