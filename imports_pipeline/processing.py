@@ -408,10 +408,13 @@ class ImportProcessing:
                 "errors_file": errors_file,
                 **{k: (process.detail or {}).get(k) for k in ("action", "created", "updated", "unchanged", "deleted")},
             }
-            self._set_status(status)
             return _Step(processed + failed, processed, detail, no_rejections("cleanup"))
 
-        return self._run("cleanup", step)
+        outcome = self._run("cleanup", step)
+        # Settled only once the cleanup phase is recorded: a client that sees the final
+        # status must also see every phase completed.
+        self._set_status(ProcessingStatus(outcome.detail["processing_status"]))
+        return outcome
 
     def all_rejected(self) -> pd.DataFrame:
         """Every row left out by any phase so far, by row."""
