@@ -5,15 +5,16 @@ from __future__ import annotations
 import dagster as dg
 
 from imports_pipeline.orchestration.assets import PHASE_ASSETS
-from imports_pipeline.orchestration.jobs import expire_sessions_job, process_import_job, rollback_import_job
+from imports_pipeline.orchestration.jobs import batch_import_job, expire_sessions_job, process_import_job, rollback_import_job
 from imports_pipeline.orchestration.resources import imports_resource_from_environment
-from imports_pipeline.orchestration.schedules import expire_sessions_hourly
+from imports_pipeline.orchestration.schedules import batch_import_schedules, expire_sessions_hourly
 from imports_pipeline.orchestration.sensors import dropped_files, submitted_imports
+from imports_pipeline.store.database import data_dir
 
 defs = dg.Definitions(
     assets=PHASE_ASSETS,
-    jobs=[process_import_job, rollback_import_job, expire_sessions_job],
-    schedules=[expire_sessions_hourly],
+    jobs=[process_import_job, rollback_import_job, expire_sessions_job, batch_import_job],
+    schedules=[expire_sessions_hourly, *batch_import_schedules(data_dir())],
     sensors=[submitted_imports, dropped_files],
     resources={"imports": imports_resource_from_environment()},
 )

@@ -1,4 +1,4 @@
-"""Jobs: processing one submitted session (its phase assets), rolling one back, and the expiry sweep.
+"""Jobs: processing one submitted session (its phase assets), rolling one back, the expiry sweep, batch imports.
 
 Rollback and expiry materialize no asset, so they are one-op jobs, each a thin call
 into a plain use case (rollback is the same one ``POST /rollback`` calls). No
@@ -7,11 +7,14 @@ into a plain use case (rollback is the same one ``POST /rollback`` calls). No
 
 import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
+from imports_pipeline.batches import batches_file, load_batches, run_batch
 from imports_pipeline.errors import DomainError
+from imports_pipeline.inbox import drops_root
 from imports_pipeline.expiry import DEFAULT_PROCESSED_RETENTION, expire_sessions
 from imports_pipeline.orchestration.assets import GROUP
 from imports_pipeline.orchestration.resources import ImportsResource
@@ -68,3 +71,25 @@ def expire_old_sessions(context: dg.OpExecutionContext, config: ExpiryConfig, im
 @dg.job(tags=NO_RETRY_ON_FAILURE, description="Free the files of expired and long-processed sessions.")
 def expire_sessions_job() -> None:
     expire_old_sessions()
+
+
+class BatchConfig(dg.Config):
+    batch_name: str = Field(description="The batch of IMPORTS_BATCHES_FILE to run.")
+
+
+@dg.op
+def run_batch_import(context: dg.OpExecutionContext, config: BatchConfig, imports: ImportsResource) -> dg.Output[None]:
+    """Import the new files of one configured batch (see ``batches.py``); submitted ones are then run by the sensor."""
+    data = Path(imports.data_dir)
+    batches = {batch.name: batch for batch in load_batches(batches_file(data))}
+    if config.batch_name not in batches:
+        raise dg.Failure(description=f"batch '{config.batch_name}' is not in {batches_file(data)}")
+    outcomes = run_batch(imports.service, drops_root(data), batches[config.batch_name])
+    for outcome in outcomes:
+        context.log.info(f"{outcome.file_name}: {outcome.outcome}" + (f" ({outcome.reason})" if outcome.reason else ""))
+    return dg.Output(None, metadata={"files": len(outcomes), "submitted": sum(o.outcome == "submitted" for o in outcomes)})
+
+
+@dg.job(description="Import the new files of one scheduled batch (run config: ops.run_batch_import.config.batch_name).")
+def batch_import_job() -> None:
+    run_batch_import()

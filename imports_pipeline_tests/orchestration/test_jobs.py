@@ -81,3 +81,37 @@ def test_the_hourly_schedule_runs_by_default_and_requests_a_run(instance):
     [request] = expire_sessions_hourly.evaluate_tick(context).run_requests
     assert isinstance(request, dg.RunRequest) and request.run_config == {}
     assert {job.name for job in defs.resolve_all_job_defs()} >= {"process_import_job", "rollback_import_job", "expire_sessions_job"}
+
+
+def test_a_configured_batch_gets_a_running_schedule_and_its_job_imports_new_files(tmp_path, imports, service, instance):
+    from imports_pipeline.orchestration.jobs import batch_import_job
+    from imports_pipeline.orchestration.schedules import batch_import_schedules
+    from imports_pipeline.sessions import Actor
+    from imports_pipeline_tests.service import SAMPLE_CSV
+
+    source = tmp_path / "partner"
+    source.mkdir()
+    (source / "trips_march.csv").write_bytes(SAMPLE_CSV.read_bytes())
+    (tmp_path / "batches.yaml").write_text(
+        f"""batches:
+  - name: partner_trips
+    cron: "30 2 * * *"
+    organization_id: org-batch
+    template_id: logistics_requests
+    source: {source}/*.csv
+    settings: {{numeric_locale: es_ES, ignore_errors: true}}
+"""
+    )
+    [schedule] = batch_import_schedules(tmp_path)
+    assert (schedule.name, schedule.cron_schedule, schedule.default_status) == (
+        "batch_partner_trips", "30 2 * * *", dg.DefaultScheduleStatus.RUNNING,
+    )
+    [request] = schedule.evaluate_tick(dg.build_schedule_context(instance=instance)).run_requests
+    assert request.run_config == {"ops": {"run_batch_import": {"config": {"batch_name": "partner_trips"}}}}
+
+    result = batch_import_job.execute_in_process(run_config=request.run_config, instance=instance, resources={"imports": imports})
+    assert result.success
+    [session] = service.list_sessions(Actor("org-batch")).items
+    assert (session.status, session.actor_type, session.file_name) == ("submitted", "sensor", "trips_march.csv")
+    again = batch_import_job.execute_in_process(run_config=request.run_config, instance=instance, resources={"imports": imports})
+    assert again.success and service.list_sessions(Actor("org-batch")).total == 1
