@@ -4,7 +4,9 @@ Domain errors carry their own code and status. Starlette's HTTP errors (unknown
 path, wrong method, body over the size limit) get the same body shape. Anything
 else is a bug: logged with its traceback, answered with a generic 500 that
 leaks nothing. Request validation keeps FastAPI's own 422 shape, as the
-contract shows it.
+contract shows it; an unknown enum value is worded exactly as the contract's
+example (``type_error.enum``, "value is not a valid enumeration member"), with
+the permitted values left in ``ctx``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -49,6 +52,18 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": error.detail, "code": code}, status_code=error.status_code, headers=error.headers)
 
 
+CONTRACT_ENUM_ERROR = {"type": "type_error.enum", "msg": "value is not a valid enumeration member"}
+
+
+async def request_validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    details = [
+        {**item, **CONTRACT_ENUM_ERROR} if item.get("type") == "enum" else item
+        for item in jsonable_encoder(error.errors())
+    ]
+    return JSONResponse({"detail": details}, status_code=422)
+
+
 async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return JSONResponse({"detail": "Internal server error", "code": "INTERNAL_ERROR"}, status_code=500)
@@ -56,5 +71,6 @@ async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)
