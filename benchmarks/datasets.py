@@ -17,6 +17,20 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 GENERATOR_ENV = "IMPORTS_BENCH_GENERATOR"
+KNOWN_MAPPING = {
+    "trip_date": "Trip Date",
+    "client": "Client",
+    "distance_km": "Distance",
+    "origin_country": "Origin Country",
+    "destination_country": "Destination Country",
+    "vehicle_type": "Vehicle Type",
+    "load_kg": "Load (kg)",
+    "fuel_type": "Fuel",
+    "cost_eur": "Cost EUR",
+    "reference": "Reference",
+}
+"""Template column → the generator's header (the 240-row example has the first five); the benchmarks
+fall back to it when the suggested mapping misses or mis-maps a column, and say so."""
 
 
 def generator_path() -> Path:

@@ -39,7 +39,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
-from datasets import ensure_csv  # noqa: E402
+from datasets import KNOWN_MAPPING, ensure_csv  # noqa: E402
 
 RESULTS = HERE / "results" / "http_latency.json"
 SAMPLE_CSV = REPO / "imports_pipeline" / "samples" / "logistics_march.csv"
@@ -66,19 +66,6 @@ LARGE_PATCHES = 10
 LARGE_CHEAP_CALLS = 20
 """suggest mapping, unique values, status, list on the large file."""
 
-KNOWN_MAPPING = {
-    "trip_date": "Trip Date",
-    "client": "Client",
-    "distance_km": "Distance",
-    "origin_country": "Origin Country",
-    "destination_country": "Destination Country",
-    "vehicle_type": "Vehicle Type",
-    "load_kg": "Load (kg)",
-    "fuel_type": "Fuel",
-    "cost_eur": "Cost EUR",
-    "reference": "Reference",
-}
-"""Template column → header of the generator / example file (the example file has the first five)."""
 
 STEPS = [
     ("create", "create session (upload)"),

@@ -29,26 +29,13 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
-from datasets import ensure_csv  # noqa: E402
+from datasets import KNOWN_MAPPING, ensure_csv  # noqa: E402
 
 RESULTS = HERE / "results" / "processing.json"
 TEMPLATE_ID = "logistics_requests"
 ORGANIZATION = "bench-org"
 MAX_RATIO = 1.5
 WARMUP_ROWS = 200
-KNOWN_MAPPING = {
-    "trip_date": "Trip Date",
-    "client": "Client",
-    "distance_km": "Distance",
-    "origin_country": "Origin Country",
-    "destination_country": "Destination Country",
-    "vehicle_type": "Vehicle Type",
-    "load_kg": "Load (kg)",
-    "fuel_type": "Fuel",
-    "cost_eur": "Cost EUR",
-    "reference": "Reference",
-}
-"""The generator's headers → template columns, used when the suggestion misses or mis-maps one."""
 
 FINAL_STATUSES = {"completed", "partially_completed"}
 

@@ -20,21 +20,11 @@ import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from datasets import KNOWN_MAPPING  # noqa: E402
 
 TEMPLATE_ID = "logistics_requests"
-KNOWN_MAPPING = {
-    "trip_date": "Trip Date",
-    "client": "Client",
-    "distance_km": "Distance",
-    "origin_country": "Origin Country",
-    "destination_country": "Destination Country",
-    "vehicle_type": "Vehicle Type",
-    "load_kg": "Load (kg)",
-    "fuel_type": "Fuel",
-    "cost_eur": "Cost EUR",
-    "reference": "Reference",
-}
-"""The generator's headers → template columns, used when the suggestion misses or mis-maps one."""
 
 PAGE_SIZE = 50
 PAGE_CALLS = 20
