@@ -164,3 +164,14 @@ def test_a_write_that_fails_midway_leaves_nothing_behind_and_can_be_rerun(engine
     assert _history(engine, logistics) == history
     outcome = write_destination(engine, logistics, "org-a", "imp-2", frame, "overwrite")
     assert (outcome.created, outcome.updated, outcome.unchanged, outcome.deleted) == (1, 1, 0, 2)
+
+
+def test_keys_with_commas_quotes_and_newlines_keep_their_outcomes(engine, logistics):
+    """Outcomes leave PostgreSQL as CSV (COPY TO STDOUT): awkward keys must come back intact."""
+    refs = ['A,1', 'say "hi"', "two\nlines", "tab\there"]
+    rows = [{**trip(REFS[0]), "reference": r} for r in refs]
+    first = write_destination(engine, logistics, "org-a", "imp-1", submitted(logistics, rows), "merge")
+    assert _per_row(first) == [(i, ref, "created") for i, ref in enumerate(refs)]
+    changed = [{**rows[0], "client": "Other"}, *rows[1:]]
+    second = write_destination(engine, logistics, "org-a", "imp-2", submitted(logistics, changed), "merge")
+    assert _per_row(second) == [(0, refs[0], "updated"), *[(i, ref, "unchanged") for i, ref in enumerate(refs) if i]]
