@@ -54,9 +54,14 @@ def rollback_import(engine: sa.Engine, template: Template, organization_id: str,
                 f"Import {import_id} cannot be rolled back: later imports changed the same rows: {', '.join(later)}",
                 later_imports=later,
             )
-        created = sa.select(history.c[ROW_KEY]).where(mine, history.c[HISTORY_ACTION] == RowOutcome.CREATED.value)
+        # Rows it created: still written by it, with no earlier version in its history.
+        kept_version = sa.exists().where(
+            mine,
+            history.c[ROW_KEY] == rows.c[ROW_KEY],
+            history.c[HISTORY_ACTION] != RowOutcome.CREATED.value,
+        )
         removed = connection.execute(
-            sa.delete(rows).where(rows.c[ORGANIZATION_ID] == organization_id, rows.c[ROW_KEY].in_(created))
+            sa.delete(rows).where(rows.c[ORGANIZATION_ID] == organization_id, rows.c[IMPORT_ID] == import_id, ~kept_version)
         ).rowcount
         names = [ORGANIZATION_ID, ROW_KEY, *version_columns(template)]
         previous = sa.select(*[history.c[name] for name in names]).where(
@@ -79,8 +84,11 @@ def _later_imports(
 ) -> list[str]:
     """Imports that changed one of this import's rows after it did.
 
-    History catches later updates and deletes; the row's lineage also catches a
-    re-run of an older import that took a row back after this one changed it.
+    History catches later updates and deletes: of rows this import changed (a later
+    history entry for the same key) and of rows it created or last wrote (a history
+    entry whose previous version carries this import's lineage). The row's lineage
+    also catches a re-run of an older import that took a row back after this one
+    changed it.
     """
     mine, later = history.alias("mine"), history.alias("later")
     this_import = sa.and_(mine.c[HISTORY_IMPORT_ID] == import_id, mine.c[ORGANIZATION_ID] == organization_id)
@@ -97,4 +105,9 @@ def _later_imports(
         )
         .where(this_import, rows.c[IMPORT_ID] != import_id)
     )
-    return sorted(connection.execute(sa.union(in_history, in_lineage)).scalars())
+    over_its_versions = sa.select(history.c[HISTORY_IMPORT_ID]).where(
+        history.c[ORGANIZATION_ID] == organization_id,
+        history.c[IMPORT_ID] == import_id,
+        history.c[HISTORY_IMPORT_ID] != import_id,
+    )
+    return sorted(connection.execute(sa.union(in_history, in_lineage, over_its_versions)).scalars())

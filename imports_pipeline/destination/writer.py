@@ -116,7 +116,10 @@ class _Statements:
         outcome = sa.case((is_new, RowOutcome.CREATED.value), else_=RowOutcome.UPDATED.value)
         changes = sa.or_(is_new, _differs(rows.c, staging.c, values))
         changed_keys = _key_outcomes(connection, sa.select(staging.c[ROW_KEY], outcome).select_from(joined).where(changes))
-        self._record(connection, self._history_rows(outcome, staging.c[ROW_KEY]).select_from(joined).where(changes))
+        # Only rows that existed have a previous version worth keeping; rollback finds the rows an
+        # import created by their lineage (``import_id``), so they cost no history row.
+        existed_and_changed = sa.and_(~is_new, _differs(rows.c, staging.c, values))
+        self._record(connection, self._history_rows(outcome, staging.c[ROW_KEY]).select_from(joined).where(existed_and_changed))
         source = (
             sa.select(
                 sa.literal(self.organization_id, sa.Text()),

@@ -81,3 +81,21 @@ def test_another_organizations_imports_never_block_a_rollback(engine, logistics)
     _write(engine, logistics, "imp-2", [trip("REF-00000001", client="Otra")], organization_id="org-b")
     assert rollback_import(engine, logistics, "org-a", "imp-1").removed == 3
     assert stored_rows(engine, logistics) == {("org-b", "REF-00000001"): expected("imp-2", "REF-00000001", client="Otra")}
+
+
+def test_rows_an_import_created_are_protected_from_its_rollback_once_a_later_import_changed_them(engine, logistics):
+    """Created rows have no history entry of their own: a later change is seen through the previous version's lineage."""
+    _write(engine, logistics, "imp-1", [trip("REF-00000001")])
+    _write(engine, logistics, "imp-2", [trip("REF-00000001", cost_eur=1.0)])
+    with pytest.raises(RollbackConflictError) as refused:
+        rollback_import(engine, logistics, "org-a", "imp-1")
+    assert refused.value.context["later_imports"] == ["imp-2"]
+    _write(engine, logistics, "imp-3", [trip("REF-00000001")], "delete")
+    with pytest.raises(RollbackConflictError) as still:
+        rollback_import(engine, logistics, "org-a", "imp-2")
+    assert still.value.context["later_imports"] == ["imp-3"]
+    assert rollback_import(engine, logistics, "org-a", "imp-3").restored == 1
+    assert rollback_import(engine, logistics, "org-a", "imp-2").restored == 1
+    assert stored_rows(engine, logistics) == {("org-a", "REF-00000001"): expected("imp-1", "REF-00000001")}
+    assert rollback_import(engine, logistics, "org-a", "imp-1").removed == 1
+    assert stored_rows(engine, logistics) == {}
