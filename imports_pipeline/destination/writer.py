@@ -118,8 +118,14 @@ class _Statements:
         changed_keys = _key_outcomes(connection, sa.select(staging.c[ROW_KEY], outcome).select_from(joined).where(changes))
         # Only rows that existed have a previous version worth keeping; rollback finds the rows an
         # import created by their lineage (``import_id``), so they cost no history row.
+        # The classification just made says whether the other two statements have anything to
+        # do (the scope lock keeps it true): a first import skips the history join, a re-import
+        # of unchanged rows skips both.
         existed_and_changed = sa.and_(~is_new, _differs(rows.c, staging.c, values))
-        self._record(connection, self._history_rows(outcome, staging.c[ROW_KEY]).select_from(joined).where(existed_and_changed))
+        if changed_keys.eq(RowOutcome.UPDATED.value).any():
+            self._record(connection, self._history_rows(outcome, staging.c[ROW_KEY]).select_from(joined).where(existed_and_changed))
+        if changed_keys.empty:
+            return changed_keys
         source = (
             sa.select(
                 sa.literal(self.organization_id, sa.Text()),

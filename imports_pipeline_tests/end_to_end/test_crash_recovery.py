@@ -143,7 +143,7 @@ def kill_process_inside_its_transaction(service, destination, database_url: str,
                     ), {"blocker": blocker_pid}).first()
 
             pid, query, has_written = wait_for("the child's upsert to wait on the held row", waiting_child, 60, 0.05, child_alive)
-            # Inside the transaction, past COPY and history: the upsert into the destination is running.
+            # Inside the transaction, past COPY (and the history of updated rows): the upsert is running.
             assert query.startswith("INSERT INTO imports_logistics_requests (organization_id, row_key,"), query
             assert has_written
             with destination.connect() as connection:
@@ -152,7 +152,7 @@ def kill_process_inside_its_transaction(service, destination, database_url: str,
                     " LEFT JOIN pg_class c ON c.oid = l.relation WHERE l.pid = :pid"
                 ), {"pid": pid}).all())
             assert ("advisory", "", "ExclusiveLock", True) in locks  # the writer lock of (table, organization)
-            assert ("relation", "imports_logistics_requests_history", "RowExclusiveLock", True) in locks
+            assert ("relation", "imports_logistics_requests", "RowExclusiveLock", True) in locks
 
             child.send_signal(signal.SIGKILL)
             assert child.wait(timeout=30) == -signal.SIGKILL
