@@ -12,6 +12,8 @@ the permitted values left in ``ctx``.
 from __future__ import annotations
 
 import logging
+import math
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -55,11 +57,24 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
 CONTRACT_ENUM_ERROR = {"type": "type_error.enum", "msg": "value is not a valid enumeration member"}
 
 
+def _json_safe(value: Any) -> Any:
+    """What a refused body echoes back, made encodable: NaN/±Infinity as text, lone surrogates escaped."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    return value
+
+
 async def request_validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     details = [
         {**item, **CONTRACT_ENUM_ERROR} if item.get("type") == "enum" else item
-        for item in jsonable_encoder(error.errors())
+        for item in _json_safe(jsonable_encoder(error.errors()))
     ]
     return JSONResponse({"detail": details}, status_code=422)
 

@@ -8,13 +8,31 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from imports_pipeline.templates.model import Option
 from imports_pipeline.views import ImportStatus, SessionSort, SessionStatus
 
-JsonScalar = str | int | float | bool | None
+
+def _encodable(text: str) -> str:
+    """JSON escapes can spell a lone UTF-16 surrogate (``"\\ud800"``), which no UTF-8 file or database can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(f"contains a lone surrogate (\\u{ord(text[error.start]):04x}) at character {error.start}: not valid Unicode text") from None
+    return text
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+"""A string that can be stored: refuses lone surrogates instead of failing later with a 500."""
+
+JsonScalar = Text | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
+"""NaN and ±Infinity (which Python's JSON parser accepts, as it does 1e400) are refused: no column holds them."""
+
+MAX_PAGE = 1_000_000_000
+"""Page numbers stop here, so ``(page - 1) * page_size`` stays far inside a 64-bit integer (NumPy, SQL OFFSET)."""
 
 
 class ErrorBody(BaseModel):
@@ -31,24 +49,24 @@ class SuggestMappingRequest(BaseModel):
 
 
 class UniqueValuesRequest(BaseModel):
-    mapping: dict[str, str] | None = Field(
+    mapping: dict[Text, Text] | None = Field(
         default=None, description="Template column → source column; defaults to the session's last mapping."
     )
     limit: int | None = Field(default=None, ge=1, description="At most this many distinct values per column, most frequent first.")
 
 
 class ValidateRequest(BaseModel):
-    mapping: dict[str, str] | None = Field(
+    mapping: dict[Text, Text] | None = Field(
         default=None, description="Template column → source column, as `mapping/suggest` returns it."
     )
-    value_mapping: dict[str, dict[str, str]] | None = Field(
+    value_mapping: dict[Text, dict[Text, Text]] | None = Field(
         default=None, description="Per category column: raw value → option value, e.g. `{\"origin_country\": {\"Narnia\": \"PT\"}}`."
     )
 
 
 class CorrectionIn(BaseModel):
     row_index: int = Field(ge=0)
-    column: str = Field(description="A template column key.")
+    column: Text = Field(description="A template column key.")
     value: JsonScalar = Field(
         description="A JSON number is taken as that number; a string is read with the column's conventions (`\"1.234,5\"` in es_ES)."
     )
@@ -88,7 +106,7 @@ class SessionListQuery(BaseModel):
     template_id: str | None = Field(default=None, description="Filter by import template.", examples=["logistics_requests"])
     user_id: str | None = Field(default=None, description="Only sessions created by this user.")
     include_expired: bool = Field(default=False, description="Include sessions past their `expires_at`.")
-    page: int = Field(default=1, ge=1, description="Page number (ignored when `cursor` is given).")
+    page: int = Field(default=1, ge=1, le=MAX_PAGE, description="Page number (ignored when `cursor` is given).")
     size: int = Field(default=10, ge=1, le=100, description="Items per page (1–100).")
     created_at_gte: datetime | None = Field(default=None, description="Created at or after (ISO 8601; naive means UTC).")
     created_at_gt: datetime | None = Field(default=None, description="Created strictly after.")

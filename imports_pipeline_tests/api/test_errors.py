@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -148,3 +149,73 @@ def test_uploads_over_the_limit_are_refused_with_413(small_limit_api):
     assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 0
     small = api.create(b"Trip Date;Client;Distance;Origin Country;Destination Country\n2026-03-01;ACME;1,5;ES;FR\n")
     assert small.status_code == 201
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_nan_or_infinity_in_a_refused_body_answers_422_naming_the_field(api, literal):
+    """Python's JSON parser accepts these; the 422 that echoes the input must still be valid JSON, not a 500."""
+    import_id = api.created_id()
+    headers = {**api.headers, "content-type": "application/json"}
+    response = api.client.post(f"/v2/imports/{import_id}/unique-values", headers=headers, content=f'{{"limit": {literal}}}')
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "limit"] and error["input"] in ("nan", "inf", "-inf")
+    submit = api.client.post(f"/v2/imports/{import_id}/submit", headers=headers, content=f'{{"ignore_errors": {literal}}}')
+    assert submit.status_code == 422 and submit.json()["detail"][0]["loc"] == ["body", "ignore_errors"]
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "1e400"])
+def test_a_correction_to_nan_or_infinity_answers_422_naming_the_value(api, literal):
+    import_id = api.created_id()
+    call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
+    body = f'{{"corrections": [{{"row_index": 1, "column": "distance_km", "value": {literal}}}]}}'
+    headers = {**api.headers, "content-type": "application/json"}
+    response = api.client.patch(f"/v2/imports/{import_id}/rows", headers=headers, content=body)
+    assert response.status_code == 422, response.text
+    locs = [error["loc"][:4] for error in response.json()["detail"]]
+    assert ["body", "corrections", 0, "value"] in locs
+    assert any(error["msg"] == "Input should be a finite number" for error in response.json()["detail"])
+
+
+@pytest.mark.parametrize("page", [2**62, 10**22])
+def test_a_page_number_too_large_answers_422_naming_page(api, page):
+    import_id = api.created_id()
+    for method, path, body in [
+        ("POST", f"/v2/imports/{import_id}/validate?page={page}", {"mapping": SEED_MAPPING}),
+        ("GET", f"/v2/imports/{import_id}/rows?page={page}", None),
+        ("GET", f"/v2/imports/{import_id}/rows?page={page}&errors_only=true", None),
+        ("GET", f"/v2/imports/sessions?page={page}", None),
+    ]:
+        response = api.client.request(method, path, headers=api.headers, json=body)
+        assert response.status_code == 422, (path, response.text)
+        [error] = response.json()["detail"]
+        assert error["loc"] == ["query", "page"] and error["type"] == "less_than_equal", path
+    call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
+    last = api.client.get(f"/v2/imports/{import_id}/rows?page=1000000000&page_size=1000", headers=api.headers)
+    assert last.status_code == 200 and last.json()["rows"] == []
+
+
+@pytest.mark.parametrize("field", ["value", "column"])
+def test_a_lone_surrogate_in_a_correction_answers_422_naming_the_field(api, field):
+    """``"\\ud800"`` is valid JSON but not Unicode text; storing it would fail, so it is refused up front."""
+    import_id = api.created_id()
+    call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
+    before = api.client.get(f"/v2/imports/{import_id}/rows", headers=api.headers).json()["rows"]
+    correction = {"row_index": 1, "column": "client", "value": "ACME"}
+    body = json.dumps({"corrections": [correction]}).replace('"ACME"' if field == "value" else '"client"', '"A\\ud800"')
+    headers = {**api.headers, "content-type": "application/json"}
+    response = api.client.patch(f"/v2/imports/{import_id}/rows", headers=headers, content=body)
+    assert response.status_code == 422, response.text
+    [error] = [e for e in response.json()["detail"] if "lone surrogate" in e["msg"]]
+    assert error["loc"][:4] == ["body", "corrections", 0, field]
+    assert "lone surrogate (\\ud800) at character 1" in error["msg"]
+    assert api.client.get(f"/v2/imports/{import_id}/rows", headers=api.headers).json()["rows"] == before
+
+
+def test_a_lone_surrogate_in_a_mapping_answers_422(api):
+    import_id = api.created_id()
+    body = json.dumps({"mapping": {**SEED_MAPPING, "client": "Client"}}).replace('"Client"', '"\\udfff"')
+    headers = {**api.headers, "content-type": "application/json"}
+    response = api.client.post(f"/v2/imports/{import_id}/validate", headers=headers, content=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"][:2] == ["body", "mapping"]

@@ -11,6 +11,7 @@ from imports_pipeline.api.auth import CurrentActor
 from imports_pipeline.api.dependencies import Destination, Service
 from imports_pipeline.api.idempotency import Idempotency
 from imports_pipeline.api.models import (
+    MAX_PAGE,
     PatchRowsRequest,
     ProcessingSummary,
     SessionListQuery,
@@ -38,7 +39,7 @@ from imports_pipeline.views import (
 router = APIRouter(prefix="/v2/imports", tags=["import sessions"], responses=examples.error_responses(401, 403))
 session_errors = examples.error_responses(404, 409, 410)
 
-PageQuery = Annotated[int, Query(ge=1, description="Page number, from 1.")]
+PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 PageSizeQuery = Annotated[int, Query(ge=1, le=1000, description="Rows per page (1–1000).")]
 
 
