@@ -479,10 +479,11 @@ class ImportService:
         if errors_only:
             candidates = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
             total = len(candidates)
-            selected = candidates[(page - 1) * page_size : page * page_size]
+            start, stop = _page_bounds(page, page_size, total)
+            selected = candidates[start:stop]
         else:
             total = row.total_rows
-            selected = np.arange((page - 1) * page_size, min(page * page_size, total), dtype=np.int64)
+            selected = np.arange(*_page_bounds(page, page_size, total), dtype=np.int64)
         return RowsPage(
             import_id=import_id,
             page=page,
@@ -727,7 +728,7 @@ class ImportService:
         conditions += _range_conditions(ImportSessionRow.updated_at, updated_at)
         column = ImportSessionRow.updated_at if "updated_at" in sort.value else ImportSessionRow.created_at
         descending = sort.value.startswith("-")
-        offset = (page - 1) * size
+        offset = _page_bounds(page, size, MAX_SQL_OFFSET)[0]
         keyset: list[sa.ColumnElement[bool]] = []
         if cursor is not None:
             after_value, after_id = _decode_cursor(cursor, sort)
@@ -938,11 +939,21 @@ def _remove_replaced(files: FileStore, import_id: str, before: Mapping[str, str]
             files.remove(import_id, name)
 
 
+MAX_SQL_OFFSET = 2**62
+"""Larger OFFSETs overflow SQLite's and PostgreSQL's 64-bit integers; no table holds that many sessions anyway."""
+
+
+def _page_bounds(page: int, page_size: int, total: int) -> tuple[int, int]:
+    """[start, stop) of a 1-based page, clamped to ``total`` so a huge page number is an empty page, not an overflow."""
+    start = min((max(page, 1) - 1) * page_size, total)
+    return start, min(start + page_size, total)
+
+
 def _json_value(value: Any) -> Any:
     if value is None or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):
-        if value == value.normalize():
+        if value == value.normalize() and 1 <= value.year <= 9999:
             return value.date().isoformat()
         return value.isoformat()
     if isinstance(value, (datetime, date)):

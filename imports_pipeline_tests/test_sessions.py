@@ -214,6 +214,18 @@ def test_list_filters_and_pages_newest_first(service, clock):
     assert service.list_sessions(ACTOR, template_id="leads").total == 0
 
 
+def test_page_numbers_past_the_end_give_empty_pages_however_large(service):
+    """Callers other than the API (which caps ``page``) must not overflow NumPy or SQL OFFSET either."""
+    created = create(service)
+    service.validate(ACTOR, created.import_id, SEED_MAPPING)
+    for page in (5, 2**62, 10**30):
+        assert service.rows(ACTOR, created.import_id, page=page, page_size=1000).rows == []
+        assert service.rows(ACTOR, created.import_id, page=page, page_size=1000, errors_only=True).rows == []
+        listed = service.list_sessions(ACTOR, page=page, size=100)
+        assert (listed.items, listed.total, listed.page) == ([], 1, page)
+    assert len(service.rows(ACTOR, created.import_id, page=1, page_size=1000).rows) == created.total_rows
+
+
 def test_bad_files_are_refused_and_recorded(sqlite_service):
     with pytest.raises(UnsupportedFileTypeError, match=".pdf"):
         create(sqlite_service, b"%PDF-1.4", name="report.pdf")

@@ -31,6 +31,9 @@ EXCEL_EPOCH = np.datetime64("1899-12-30", "ms")
 CENTURY_PIVOT = 69
 """Two-digit years below this are 20xx, the rest 19xx (POSIX %y)."""
 NAT = np.datetime64("NaT", "ms")
+EARLIEST = np.datetime64("0001-01-01", "ms")
+LATEST = np.datetime64("9999-12-31T23:59:59.999", "ms")
+"""Years outside 1–9999 ("0000-01-01") are unreadable: Python dates, SQL and JSON clients cannot hold them."""
 MS_PER_DAY = 86_400_000
 
 
@@ -141,4 +144,5 @@ def parse_dates(raw: pd.Series, fmt: str | None, native: bool, date_order: str |
         values[~present] = NAT
     else:
         values, detected = _detected_shapes(texts, present, native, date_order)
+    values[(values < EARLIEST) | (values > LATEST)] = NAT
     return ParsedDates(values, present & np.isnat(values), detected)

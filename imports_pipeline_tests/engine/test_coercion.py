@@ -244,6 +244,13 @@ def test_impossible_and_unreadable_dates_are_invalid_and_empty_ones_are_not():
     assert as_list(result.values)[2] == ts("2024-02-29")
 
 
+def test_years_outside_1_to_9999_are_invalid():
+    """Year 0 parses in NumPy but not in Python, SQL or most JSON clients: it must never reach a stored row."""
+    result = dates("0000-01-01", "0001-01-01", "9999-12-31", "01/01/0000", "2026-03-01", kind=ColumnType.DATETIME)
+    assert result.invalid.tolist() == [True, False, False, True, False]
+    assert as_list(result.values)[1:3] == [ts("0001-01-01"), ts("9999-12-31")]
+
+
 def test_excel_serials_when_the_column_is_mostly_numbers():
     result = dates("45717", "45717.75", "46000", "2026-03-01", kind=ColumnType.DATETIME)
     assert result.detected == {"date_format": "excel_serial"}
