@@ -24,12 +24,18 @@ _CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="all_vali
 """Valid values quoted, nulls bare: PostgreSQL's CSV format then tells NULL from an empty string."""
 
 
-def staging_table(template: Template, metadata: sa.MetaData) -> sa.Table:
-    """A temporary table with a fresh name, so a pooled connection never meets a leftover."""
+def staging_table(template: Template, metadata: sa.MetaData, dialect: str) -> sa.Table:
+    """A temporary table with a fresh name, so a pooled connection never meets a leftover.
+
+    On PostgreSQL without a primary key: the writer refuses frames with repeated
+    keys before staging, and maintaining a unique index over a million random keys
+    during ``COPY`` cost more than it saved (after ``ANALYZE`` the joins hash the
+    staging table). SQLite has no hash join, so there the key stays indexed.
+    """
     return sa.Table(
         f"imports_staging_{uuid.uuid4().hex[:12]}",
         metadata,
-        sa.Column(ROW_KEY, sa.Text(), primary_key=True),
+        sa.Column(ROW_KEY, sa.Text(), nullable=False, primary_key=dialect != "postgresql"),
         *template_columns(template),
         prefixes=["TEMPORARY"],
     )
@@ -41,19 +47,24 @@ def staged_rows(frame: pd.DataFrame, template: Template, keys: pd.Series) -> pa.
 
 
 def fill_staging(connection: sa.Connection, staging: sa.Table, rows: pa.Table) -> str:
-    """Load ``rows`` into ``staging``; returns how ("copy" or "executemany"), for the outcome.
-
-    PostgreSQL never auto-analyses temporary tables, so we do: without statistics
-    the joins against a million staged rows get planned as if it held a few.
-    """
+    """Load ``rows`` into ``staging``; returns how ("copy" or "executemany"), for the outcome."""
     if connection.dialect.name == "postgresql":
         _copy(connection, staging, rows)
-        connection.exec_driver_sql(f"ANALYZE {connection.dialect.identifier_preparer.format_table(staging)}")
         return "copy"
     for batch in rows.to_batches(max_chunksize=BATCH_ROWS):
         if batch.num_rows:
             connection.execute(staging.insert(), batch.to_pylist())
     return "executemany"
+
+
+def analyze_staging(connection: sa.Connection, staging: sa.Table) -> None:
+    """Statistics for the planner before a join reads the staging table.
+
+    PostgreSQL never auto-analyses temporary tables: without statistics the
+    joins against a million staged rows get planned as if it held a few.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"ANALYZE {connection.dialect.identifier_preparer.format_table(staging)}")
 
 
 def _copy(connection: sa.Connection, staging: sa.Table, rows: pa.Table) -> None:

@@ -3,7 +3,10 @@
 One transaction per import, set-based: the rows are staged (``COPY`` on
 PostgreSQL), then a handful of ``INSERT … SELECT`` / ``DELETE`` statements do the
 work, whatever the number of rows. Before a row changes, its previous version is
-copied to the history table, which is what makes ``rollback_import`` exact.
+copied to the history table, which is what makes ``rollback_import`` exact. An
+organization's first import into a template has nothing to compare with, so it
+is one plain ``INSERT … SELECT`` (on PostgreSQL about half the time of an
+``INSERT … ON CONFLICT`` over the same rows).
 
 Re-running an import is safe: a completed run left every row equal to the file,
 so the re-run finds them unchanged and writes nothing; history keeps the first
@@ -17,13 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 
 from imports_pipeline.destination.keys import row_keys
-from imports_pipeline.destination.staging import fill_staging, staged_rows, staging_table
+from imports_pipeline.destination.staging import analyze_staging, fill_staging, staged_rows, staging_table
 from imports_pipeline.destination.tables import (
     HISTORY_ACTION,
     HISTORY_IMPORT_ID,
@@ -70,23 +74,42 @@ def write_destination(
     import_id: str,
     frame: pd.DataFrame,
     action: WriteAction | str,
+    keys: pd.Series | None = None,
 ) -> WriteOutcome:
-    """Apply ``action`` with the rows of ``frame`` (``row_index`` + template columns, already deduplicated)."""
+    """Apply ``action`` with the rows of ``frame`` (``row_index`` + template columns, already deduplicated).
+
+    ``keys`` are the rows' ``row_keys`` when the caller already has them (dedupe
+    computed them); they are still checked for repeats.
+    """
     action = WriteAction(action)
-    keys = row_keys(frame, template)
+    keys = row_keys(frame, template) if keys is None else keys.set_axis(frame.index)
     repeated = int(keys.duplicated().sum())
     if repeated:
         raise ValueError(f"{repeated} rows repeat a key of an earlier row: dedupe the frame before writing it")
     tables = ensure_destination_table(engine, template)
-    staging = staging_table(template, tables.rows.metadata)
+    staging = staging_table(template, tables.rows.metadata, engine.dialect.name)
     statements = _Statements(template, tables.rows, tables.history, staging, organization_id, import_id)
+    removed: list[str] = []
     with scope_transaction(engine, tables.rows, organization_id) as connection:
         staging.create(connection)
         staged_with = fill_staging(connection, staging, staged_rows(frame, template, keys))
-        changed = pd.Series([], dtype="str") if action is WriteAction.DELETE else statements.merge(connection)
-        deleted = [] if action is WriteAction.MERGE else statements.delete(connection, in_file=action is WriteAction.DELETE)
+        # Read under the scope lock, so it stays true until commit. An organization's first
+        # import has nothing to compare with or delete: its rows are inserted with no join.
+        first_write = statements.scope_is_empty(connection)
+        if not first_write:
+            analyze_staging(connection, staging)
+        if action is WriteAction.DELETE:
+            deleted = [] if first_write else statements.delete(connection, in_file=True)
+            outcomes = np.where(keys.isin(deleted).to_numpy(), RowOutcome.DELETED.value, RowOutcome.UNCHANGED.value)
+        elif first_write:
+            statements.insert_all(connection)
+            outcomes = np.full(len(keys), RowOutcome.CREATED.value, dtype=object)
+        else:
+            outcomes = statements.merge(connection, keys)
+            if action is WriteAction.OVERWRITE:
+                removed = statements.delete(connection, in_file=False)
         staging.drop(connection)
-    return _outcome(frame, keys, changed, deleted, action, staged_with)
+    return _outcome(frame, keys, outcomes, removed, staged_with)
 
 
 @dataclass(frozen=True)
@@ -100,13 +123,13 @@ class _Statements:
     organization_id: str
     import_id: str
 
-    def merge(self, connection: sa.Connection) -> pd.Series:
-        """Insert new keys, update changed rows; returns "created" | "updated" indexed by row_key.
+    def merge(self, connection: sa.Connection, keys: pd.Series) -> np.ndarray:
+        """Insert new keys, update changed rows; returns each key's outcome (created/updated/unchanged), aligned with ``keys``.
 
         The three statements share one join and one "new or changed" filter, so
         what is classified, what is recorded and what is written are the same
-        rows (the scope lock keeps them so), and unchanged rows are never
-        locked or rewritten: a re-run costs reads only.
+        rows (the scope lock keeps them so), and unchanged rows are never locked
+        or rewritten: a re-run costs reads only.
         """
         rows, staging, values = self.rows, self.staging, self.template.column_keys
         joined = staging.outerjoin(
@@ -119,32 +142,44 @@ class _Statements:
         # Only rows that existed have a previous version worth keeping; rollback finds the rows an
         # import created by their lineage (``import_id``), so they cost no history row.
         # The classification just made says whether the other two statements have anything to
-        # do (the scope lock keeps it true): a first import skips the history join, a re-import
-        # of unchanged rows skips both.
+        # do (the scope lock keeps it true): a re-import of unchanged rows skips both.
         existed_and_changed = sa.and_(~is_new, _differs(rows.c, staging.c, values))
         if changed_keys.eq(RowOutcome.UPDATED.value).any():
             self._record(connection, self._history_rows(outcome, staging.c[ROW_KEY]).select_from(joined).where(existed_and_changed))
-        if changed_keys.empty:
-            return changed_keys
-        source = (
-            sa.select(
-                sa.literal(self.organization_id, sa.Text()),
-                staging.c[ROW_KEY],
-                *[staging.c[key] for key in values],
-                sa.literal(self.import_id, sa.Text()),
-                sa.literal(datetime.now(UTC), sa.DateTime(timezone=True)),
+        if not changed_keys.empty:
+            upsert = insert(connection, rows).from_select(
+                self._written_columns, self._written_values(staging).select_from(joined).where(changes)
             )
-            .select_from(joined)
-            .where(changes)
-        )
-        upsert = insert(connection, rows).from_select([ORGANIZATION_ID, ROW_KEY, *version_columns(self.template)], source)
-        connection.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[ORGANIZATION_ID, ROW_KEY],
-                set_={name: upsert.excluded[name] for name in version_columns(self.template)},
+            connection.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[ORGANIZATION_ID, ROW_KEY],
+                    set_={name: upsert.excluded[name] for name in version_columns(self.template)},
+                )
             )
+        return changed_keys.reindex(keys.to_numpy()).fillna(RowOutcome.UNCHANGED.value).to_numpy(dtype=object)
+
+    @property
+    def _written_columns(self) -> list[str]:
+        return [ORGANIZATION_ID, ROW_KEY, *version_columns(self.template)]
+
+    def _written_values(self, staging: sa.Table) -> sa.Select:
+        """The staged rows as the destination stores them: scope, key, values, then this import's lineage."""
+        return sa.select(
+            sa.literal(self.organization_id, sa.Text()),
+            staging.c[ROW_KEY],
+            *[staging.c[key] for key in self.template.column_keys],
+            sa.literal(self.import_id, sa.Text()),
+            sa.literal(datetime.now(UTC), sa.DateTime(timezone=True)),
         )
-        return changed_keys
+
+    def scope_is_empty(self, connection: sa.Connection) -> bool:
+        """The organization has no row of this template yet."""
+        probe = sa.select(sa.literal(1)).select_from(self.rows).where(self.rows.c[ORGANIZATION_ID] == self.organization_id)
+        return connection.execute(probe.limit(1)).first() is None
+
+    def insert_all(self, connection: sa.Connection) -> None:
+        """Every staged row is new: one plain ``INSERT … SELECT``, no join, no conflict handling, no classification."""
+        connection.execute(sa.insert(self.rows).from_select(self._written_columns, self._written_values(self.staging)))
 
     def delete(self, connection: sa.Connection, in_file: bool) -> list[str]:
         """Delete the organization's rows whose key is (``delete``) or is not (``overwrite``) in the file."""
@@ -207,35 +242,24 @@ def _differs(current: sa.ColumnCollection, incoming: sa.ColumnCollection, names:
     return sa.or_(*[current[name].is_distinct_from(incoming[name]) for name in names])
 
 
-def _outcome(
-    frame: pd.DataFrame,
-    keys: pd.Series,
-    changed: pd.Series,
-    deleted: list[str],
-    action: WriteAction,
-    staged_with: str,
-) -> WriteOutcome:
-    if action is WriteAction.DELETE:
-        outcomes = keys.isin(deleted).map({True: RowOutcome.DELETED.value, False: RowOutcome.UNCHANGED.value})
-    else:
-        outcomes = changed.reindex(keys.to_numpy()).fillna(RowOutcome.UNCHANGED.value)
+def _outcome(frame: pd.DataFrame, keys: pd.Series, outcomes: np.ndarray, removed: list[str], staged_with: str) -> WriteOutcome:
+    """Per-row outcomes of the file's rows, then the rows an overwrite deleted because the file lacked them."""
     per_row = pd.DataFrame(
         {
             "row_index": pd.array(frame["row_index"].to_numpy(), dtype="Int64"),
-            "row_key": keys.to_numpy(),
-            "outcome": outcomes.to_numpy(),
+            "row_key": pd.array(keys.to_numpy(), dtype="str"),
+            "outcome": pd.array(outcomes, dtype="str"),
         }
     )
-    if action is WriteAction.OVERWRITE and deleted:
-        removed = pd.DataFrame(
+    if removed:
+        deleted = pd.DataFrame(
             {
-                "row_index": pd.array([pd.NA] * len(deleted), dtype="Int64"),
-                "row_key": sorted(deleted),
-                "outcome": RowOutcome.DELETED.value,
+                "row_index": pd.array([pd.NA] * len(removed), dtype="Int64"),
+                "row_key": pd.array(sorted(removed), dtype="str"),
+                "outcome": pd.array([RowOutcome.DELETED.value] * len(removed), dtype="str"),
             }
         )
-        per_row = pd.concat([per_row, removed], ignore_index=True)
-    per_row = per_row.astype({"row_key": "str", "outcome": "str"})
+        per_row = pd.concat([per_row, deleted], ignore_index=True)
     counts = per_row["outcome"].value_counts()
     return WriteOutcome(
         created=int(counts.get(RowOutcome.CREATED.value, 0)),

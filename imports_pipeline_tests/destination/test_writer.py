@@ -68,6 +68,23 @@ def test_merge_updates_changed_rows_creates_new_ones_and_leaves_the_rest(engine,
     ]
 
 
+def test_an_organizations_first_import_is_scoped_to_it_even_when_others_hold_the_same_keys(engine, logistics):
+    """The first import of an organization takes the plain-INSERT path; the next one the classifying join."""
+    _merge_three(engine, logistics)
+    outcome = _merge_three(engine, logistics, organization_id="org-b", import_id="imp-b1")
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (3, 0, 0)
+    changed = submitted(logistics, [trip(REFS[0]), trip(REFS[1], client="Other"), trip(REFS[2])])
+    again = write_destination(engine, logistics, "org-b", "imp-b2", changed, "merge")
+    assert _per_row(again) == [(0, REFS[0], "unchanged"), (1, REFS[1], "updated"), (2, REFS[2], "unchanged")]
+    assert stored_rows(engine, logistics) == {
+        **{("org-a", ref): expected("imp-1", ref) for ref in REFS},
+        ("org-b", REFS[0]): expected("imp-b1", REFS[0]),
+        ("org-b", REFS[1]): expected("imp-b2", REFS[1], client="Other"),
+        ("org-b", REFS[2]): expected("imp-b1", REFS[2]),
+    }
+    assert _history(engine, logistics) == [("imp-b2", "updated", REFS[1], "imp-b1")]
+
+
 def test_overwrite_deletes_the_organizations_rows_missing_from_the_file_only(engine, logistics):
     _merge_three(engine, logistics)
     _merge_three(engine, logistics, organization_id="org-b")
