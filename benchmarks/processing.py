@@ -142,10 +142,6 @@ class Ours:
             "run_id": result.run_id,
         }
 
-    def written_rows(self, import_id: str):
-        """The rows ``process`` wrote (the validate phase's output), as the file store holds them."""
-        return self.service.files.read_frame(import_id, "processing.validate.parquet")
-
 
 # --- baseline ---------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ A session never submitted is dead once past ``expires_at`` (reads already answer
 ``expired``): its temporary tables (``parsed``, ``rows``, ``overlay``, ``errors``) and
 error reports go, its ``artifacts`` are cleared and ``expired`` is stored. The
 original upload stays, so it can still be downloaded. A processed session keeps
-its hand-off tables (``processing.<phase>.parquet``) for a while so any phase can
+its hand-off tables (``processing.<phase>.arrow``) for a while so any phase can
 be re-run from the Dagster UI; after ``processed_retention`` they go too. The
 error file and the rejected-rows tables stay: they are the record of why rows
 were left out.

@@ -13,7 +13,7 @@ from imports_pipeline.views import SessionStatus
 from imports_pipeline_tests.submitted import ACTOR, HEADER, MAPPING, MESSY_FILE, submit_rows
 from imports_pipeline_tests.test_processing import database_url, destination, run_all, service  # noqa: F401 - fixtures
 
-HAND_OFFS = [f"processing.{phase}.parquet" for phase in ("dedupe", "transform", "validate", "process")]
+HAND_OFFS = [f"processing.{phase}.arrow" for phase in ("dedupe", "transform", "validate", "process")]
 
 
 def files_of(service, import_id: str) -> set[str]:

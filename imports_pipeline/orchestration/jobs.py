@@ -55,7 +55,7 @@ def rollback_import_job() -> None:
 class ExpiryConfig(dg.Config):
     processed_retention_days: float = Field(
         default=DEFAULT_PROCESSED_RETENTION.days,
-        description="How long a processed session keeps its processing.<phase>.parquet hand-off tables.",
+        description="How long a processed session keeps its processing.<phase>.arrow hand-off tables.",
     )
 
 
