@@ -115,10 +115,16 @@ def destination_tables(template: Template) -> DestinationTables:
 def ensure_destination_table(engine: sa.Engine, template: Template) -> DestinationTables:
     """Create the template's destination and history tables if missing; safe to call from concurrent processes.
 
-    ``IF NOT EXISTS`` alone still races in PostgreSQL's catalog (two creators
-    both pass the check), so creators take a transaction-level advisory lock first.
+    Existing tables are only looked up: even a ``CREATE INDEX IF NOT EXISTS`` that
+    finds its index takes a SHARE lock on the table first, which would queue every
+    organization's write behind any other's. ``IF NOT EXISTS`` alone still races
+    in PostgreSQL's catalog (two creators both pass the check), so creators take a
+    transaction-level advisory lock first.
     """
     tables = destination_tables(template)
+    inspector = sa.inspect(engine)
+    if all(inspector.has_table(table.name) for table in tables):
+        return tables
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(tables.rows.name))))

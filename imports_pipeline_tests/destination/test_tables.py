@@ -3,8 +3,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from imports_pipeline.destination import destination_table, ensure_destination_table
+from imports_pipeline.destination import destination_table, ensure_destination_table, write_destination
+from imports_pipeline.destination.transaction import scope_transaction
+from imports_pipeline.store.database import create_database_engine
 from imports_pipeline.templates.model import Template
+from imports_pipeline_tests.destination.frames import submitted, trip
 
 
 def test_destination_table_has_typed_template_columns_lineage_and_the_natural_key(logistics):
@@ -41,3 +44,28 @@ def test_ensure_creates_both_tables_once_even_when_called_concurrently(engine, l
     inspector = sa.inspect(engine)
     assert {"imports_logistics_requests", "imports_logistics_requests_history"} <= set(inspector.get_table_names())
     assert inspector.get_pk_constraint("imports_logistics_requests")["constrained_columns"] == ["organization_id", "row_key"]
+
+
+@pytest.mark.postgres
+def test_writes_of_two_organizations_to_one_template_do_not_wait_for_each_other(request, logistics):
+    """Each write checks its tables exist; that check must not queue behind another organization's open write."""
+    engine = create_database_engine(request.getfixturevalue("postgres_url"))
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        tables = ensure_destination_table(engine, logistics)
+        frame = submitted(logistics, [trip("REF-00000001")])
+        with scope_transaction(engine, tables.rows, "org-a") as open_write:
+            # What a merge that updates rows holds until commit: row locks in both tables (history has an index).
+            open_write.execute(
+                tables.rows.insert().values(organization_id="org-a", row_key="k", import_id="imp-a", updated_at=sa.func.now())
+            )
+            open_write.execute(
+                tables.history.insert().values(history_import_id="imp-a", history_action="updated", organization_id="org-a", row_key="k")
+            )
+            other = pool.submit(write_destination, engine, logistics, "org-b", "imp-b", frame, "merge")
+            # Waited for while org-a's transaction still holds its locks; a timeout leaves the block, releasing them.
+            created = other.result(timeout=20).created
+        assert created == 1
+    finally:
+        pool.shutdown(wait=True)
+        engine.dispose()
