@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -71,6 +71,8 @@ ROLLBACK_FROM = (ProcessingStatus.COMPLETED, ProcessingStatus.PARTIALLY_COMPLETE
 """Only a settled import is rolled back: while a run still writes, its history is not complete."""
 ROLLBACK = "rollback"
 """The phase row a rollback records (after the processing phases, outside ``PHASE_ORDER``)."""
+ROLLBACK_STALLED_AFTER = timedelta(minutes=15)
+"""A rollback still ``running`` after this long lost its process (a million-row rollback takes seconds)."""
 
 
 HAND_OFF_COMPRESSION = "lz4"
@@ -458,20 +460,25 @@ class ImportProcessing:
         rolled back: a second rollback answers "already rolled back" rather than pretending to
         undo something again. When later imports changed the same rows the destination refuses
         (``RollbackConflictError`` with ``later_imports``); the import keeps its previous status and
-        the ``rollback`` phase row says why it failed.
+        the ``rollback`` phase row says why it failed. An import left in ``rolling_back`` by a
+        process that died is taken over once the attempt is ``ROLLBACK_STALLED_AFTER`` old.
         """
         previous = self.session.processing_status
+        resumed = previous == ProcessingStatus.ROLLING_BACK
         if previous == ProcessingStatus.ROLLED_BACK:
             raise StepOutOfOrderError(f"Import {self.import_id} is already rolled back")
-        if previous not in ROLLBACK_FROM:
+        if resumed:
+            previous = self._take_over_stalled_rollback()
+        elif previous not in ROLLBACK_FROM:
             raise StepOutOfOrderError(
                 f"Cannot roll back import {self.import_id} while its processing is {previous or 'not started'} "
                 f"(needs: {', '.join(ROLLBACK_FROM)})"
             )
-        if not self.store.compare_and_set_status(self.import_id, self.service.clock(), previous, ProcessingStatus.ROLLING_BACK):
+        elif self.store.compare_and_set_status(self.import_id, self.service.clock(), previous, ProcessingStatus.ROLLING_BACK):
+            self.store.start_phase(self.import_id, ROLLBACK, _now(), detail={"previous_status": previous})
+        else:
             raise StepOutOfOrderError(f"Import {self.import_id} changed while asked to roll back (another rollback?): try again")
         try:
-            self.store.start_phase(self.import_id, ROLLBACK, _now())
             outcome = rollback_import(self.destination, self.template, self.session.organization_id, self.import_id)
         except Exception as error:
             self._set_status(ProcessingStatus(previous))
@@ -480,6 +487,8 @@ class ImportProcessing:
             raise
         changed = outcome.removed + outcome.restored
         detail = {"rows_removed": outcome.removed, "rows_restored": outcome.restored, "previous_status": previous}
+        if resumed:
+            detail["resumed_after_stall"] = True  # counts are what this attempt changed: 0 if the lost one had committed
         self.store.finish_phase(
             self.import_id, ROLLBACK, _now(), "completed", rows_in=changed, rows_out=changed, rows_rejected=0, detail=detail
         )
@@ -491,6 +500,24 @@ class ImportProcessing:
             rows_restored=outcome.restored,
         )
 
+    def _take_over_stalled_rollback(self) -> str:
+        """Resume a rollback whose process died; returns the status the import had before it.
+
+        Safe because a rollback is one destination transaction: either it
+        committed (rolling back again finds nothing of this import left and does
+        nothing) or it left no trace. A rollback younger than
+        ``ROLLBACK_STALLED_AFTER`` is presumed alive and left alone.
+        """
+        detail = self.store.phase_detail(self.import_id, ROLLBACK)
+        now = _now()
+        if not self.store.claim_stalled_phase(self.import_id, ROLLBACK, now - ROLLBACK_STALLED_AFTER, now):
+            minutes = int(ROLLBACK_STALLED_AFTER.total_seconds() // 60)
+            raise StepOutOfOrderError(
+                f"Import {self.import_id} is being rolled back right now; a rollback that stops making progress "
+                f"is resumed after {minutes} minutes"
+            )
+        return str(detail.get("previous_status") or ProcessingStatus.COMPLETED.value)
+
     # --- guards the orchestration checks between phases ---------------------------
 
     def rows_with_errors(self, phase: Phase) -> int:
@@ -501,6 +528,18 @@ class ImportProcessing:
     def repeated_keys(self, phase: Phase) -> int:
         """Rows of ``phase``'s output whose key repeats another row's: must be 0 after ``dedupe``."""
         return int(self.read_output(phase, [ROW_KEY])[ROW_KEY].duplicated().sum())
+
+
+def resume_stalled_rollbacks(service: ImportService, destination: sa.Engine) -> list[RollbackResult]:
+    """Finish every rollback whose process died (stuck in ``rolling_back``); the hourly sweep calls this."""
+    cutoff = service.clock() - ROLLBACK_STALLED_AFTER
+    resumed = []
+    for row in ProcessingStore(service.repository.engine).sessions_with_status(ProcessingStatus.ROLLING_BACK.value, cutoff):
+        try:
+            resumed.append(ImportProcessing(service, destination, row.id).rollback())
+        except DomainError:
+            continue  # still alive, taken over by another caller, or refused (its phase row says why)
+    return resumed
 
 
 def rollback_for(actor: Actor, service: ImportService, destination: sa.Engine, import_id: str) -> RollbackResult:

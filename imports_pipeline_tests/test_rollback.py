@@ -93,3 +93,76 @@ def test_a_rollback_is_refused_before_processing_settles_and_once_done(service, 
     assert again.value.http_status == 409
     assert service.status(ACTOR, import_id).processing_status == "rolled_back"
     assert rollback_phase(service, import_id).detail["rows_removed"] == 2  # the refused second call recorded nothing
+
+
+def crash_rollback(monkeypatch, service, destination, import_id: str, where: str) -> None:
+    """Run a rollback whose process dies ``before_commit`` (inside the destination transaction) or ``after_commit``.
+
+    ``SystemExit`` is not an ``Exception``: like a killed process, nothing settles the status, while
+    the open transaction is rolled back as a dropped connection would be.
+    """
+
+    def die(*_args, **_kwargs):
+        raise SystemExit("killed")
+
+    target = (
+        "imports_pipeline.destination.rollback._later_imports" if where == "before_commit"
+        else "imports_pipeline.store.processing.ProcessingStore.finish_phase"
+    )
+    with monkeypatch.context() as patched:
+        patched.setattr(target, die)
+        with pytest.raises(SystemExit):
+            ImportProcessing(service, destination, import_id).rollback()
+
+
+def age_rollback(service, import_id: str, minutes: int) -> None:
+    """Move the stuck rollback ``minutes`` into the past, as if the process had died that long ago."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from imports_pipeline.store.tables import ImportSessionRow, ProcessingPhaseRow
+
+    phase = sa.and_(ProcessingPhaseRow.session_id == import_id, ProcessingPhaseRow.phase == "rollback")
+    session = ImportSessionRow.id == import_id
+    with service.repository.engine.begin() as connection:
+        started = connection.execute(sa.select(ProcessingPhaseRow.started_at).where(phase)).scalar_one()
+        updated = connection.execute(sa.select(ImportSessionRow.updated_at).where(session)).scalar_one()
+        connection.execute(sa.update(ProcessingPhaseRow).where(phase).values(started_at=started - timedelta(minutes=minutes)))
+        connection.execute(sa.update(ImportSessionRow).where(session).values(updated_at=updated - timedelta(minutes=minutes)))
+
+
+@pytest.mark.parametrize("where", ["before_commit", "after_commit"])
+def test_a_rollback_whose_process_died_is_resumed_once_stalled(service, destination, monkeypatch, where):
+    from imports_pipeline.processing import resume_stalled_rollbacks
+
+    first = submit_rows(service, FIRST, ignore_errors=False)
+    run_all(service, destination, first)
+    second = submit_rows(service, SECOND, ignore_errors=False)
+    run_all(service, destination, second)
+    before_second = [trip("R1", 1, "ACME", 10.5, "ES", "FR", first), trip("R4", 5, "ACME", 40.0, "IT", "DE", first)]
+
+    crash_rollback(monkeypatch, service, destination, second, where)
+
+    assert service.status(ACTOR, second).processing_status == "rolling_back"
+    expected_now = before_second if where == "after_commit" else [
+        trip("R1", 1, "ACME", 11.0, "ES", "FR", second), trip("R4", 5, "ACME", 40.0, "IT", "DE", first),
+        trip("R5", 6, "Rhein", 50.0, "FR", "ES", second),
+    ]
+    assert destination_rows(destination, service) == expected_now
+    with pytest.raises(StepOutOfOrderError, match="being rolled back right now") as live:
+        ImportProcessing(service, destination, second).rollback()  # too recent to be presumed dead
+    assert live.value.http_status == 409
+    assert resume_stalled_rollbacks(service, destination) == []
+
+    age_rollback(service, second, minutes=20)
+    [resumed] = resume_stalled_rollbacks(service, destination)
+
+    assert resumed.import_id == second and resumed.processing_status == "rolled_back"
+    assert (resumed.rows_removed, resumed.rows_restored) == ((0, 0) if where == "after_commit" else (1, 1))
+    assert destination_rows(destination, service) == before_second
+    assert service.status(ACTOR, second).processing_status == "rolled_back"
+    phase = rollback_phase(service, second)
+    assert phase.status == "completed"
+    assert phase.detail["previous_status"] == "completed" and phase.detail["resumed_after_stall"] is True
+    assert resume_stalled_rollbacks(service, destination) == []  # nothing left stuck

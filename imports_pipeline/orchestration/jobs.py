@@ -16,6 +16,7 @@ from imports_pipeline.batches import batches_file, load_batches, run_batch
 from imports_pipeline.errors import DomainError
 from imports_pipeline.inbox import drops_root
 from imports_pipeline.expiry import DEFAULT_PROCESSED_RETENTION, expire_sessions
+from imports_pipeline.processing import resume_stalled_rollbacks as resume_rollbacks
 from imports_pipeline.orchestration.assets import GROUP
 from imports_pipeline.orchestration.resources import ImportsResource
 
@@ -68,9 +69,23 @@ def expire_old_sessions(context: dg.OpExecutionContext, config: ExpiryConfig, im
     return dg.Output(None, metadata=dataclasses.asdict(outcome))
 
 
-@dg.job(tags=NO_RETRY_ON_FAILURE, description="Free the files of expired and long-processed sessions.")
+@dg.op
+def resume_stalled_rollbacks(context: dg.OpExecutionContext, imports: ImportsResource) -> dg.Output[None]:
+    """Finish rollbacks whose process died and left the import in ``rolling_back``."""
+    results = resume_rollbacks(imports.service, imports.destination)
+    for result in results:
+        context.log.info(f"resumed the rollback of {result.import_id}: {result.rows_removed} removed, {result.rows_restored} restored")
+    return dg.Output(None, metadata={"rollbacks_resumed": [result.import_id for result in results]})
+
+
+@dg.job(
+    tags=NO_RETRY_ON_FAILURE,
+    executor_def=dg.in_process_executor,
+    description="Hourly housekeeping: free the files of expired and long-processed sessions, resume stalled rollbacks.",
+)
 def expire_sessions_job() -> None:
     expire_old_sessions()
+    resume_stalled_rollbacks()
 
 
 class BatchConfig(dg.Config):

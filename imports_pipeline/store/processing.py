@@ -85,7 +85,7 @@ class ProcessingStore:
         rank = {phase: position for position, phase in enumerate(PHASE_ORDER)}
         return sorted(rows, key=lambda row: (rank.get(row.phase, len(rank)), row.started_at))
 
-    def start_phase(self, session_id: str, phase: str, now: datetime) -> None:
+    def start_phase(self, session_id: str, phase: str, now: datetime, detail: dict[str, Any] | None = None) -> None:
         """A (re-)run of a phase replaces its previous row: status shows the latest attempt."""
         with self._sessions() as db, db.begin():
             db.merge(
@@ -98,8 +98,38 @@ class ProcessingStore:
                     rows_in=None,
                     rows_out=None,
                     rows_rejected=None,
-                    detail=None,
+                    detail=detail,
                 )
+            )
+
+    def claim_stalled_phase(self, session_id: str, phase: str, started_before: datetime, now: datetime) -> bool:
+        """Take over a phase still ``running`` since before ``started_before`` (its process died).
+
+        One UPDATE that also restarts the clock: of two callers racing, one wins,
+        and the phase is not stalled again until the winner stalls in turn.
+        """
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                sa.update(ProcessingPhaseRow)
+                .where(
+                    ProcessingPhaseRow.session_id == session_id,
+                    ProcessingPhaseRow.phase == phase,
+                    ProcessingPhaseRow.status == "running",
+                    ProcessingPhaseRow.started_at <= started_before,
+                )
+                .values(started_at=now)
+            )
+        return result.rowcount == 1
+
+    def sessions_with_status(self, status: str, updated_before: datetime) -> list[ImportSessionRow]:
+        """Sessions whose ``processing_status`` has been ``status`` since before ``updated_before``, oldest first."""
+        with self._sessions() as db:
+            return list(
+                db.scalars(
+                    sa.select(ImportSessionRow)
+                    .where(ImportSessionRow.processing_status == status, ImportSessionRow.updated_at <= updated_before)
+                    .order_by(ImportSessionRow.updated_at, ImportSessionRow.id)
+                ).all()
             )
 
     def finish_phase(self, session_id: str, phase: str, now: datetime, status: str, **fields: Any) -> None:

@@ -22,6 +22,11 @@ def roll_back(instance, imports, import_id: str) -> dg.ExecuteInProcessResult:
     )
 
 
+def step_metadata(result: dg.ExecuteInProcessResult, step: str) -> dict:
+    [output] = [e for e in result.all_events if e.event_type_value == "STEP_OUTPUT" and e.step_key == step]
+    return {k: v.value for k, v in output.event_specific_data.metadata.items()}
+
+
 def test_the_rollback_job_restores_the_destination(instance, imports, service):
     import_id = submit_rows(service, MESSY_FILE)
     assert materialize_import(instance, imports, import_id).success
@@ -32,8 +37,7 @@ def test_the_rollback_job_restores_the_destination(instance, imports, service):
     assert result.success
     assert destination_rows(imports.destination, service) == []
     assert service.status(ACTOR, import_id).processing_status == "rolled_back"
-    [output] = [e for e in result.all_events if e.event_type_value == "STEP_OUTPUT"]
-    metadata = {k: v.value for k, v in output.event_specific_data.metadata.items()}
+    metadata = step_metadata(result, "roll_back_import")
     assert metadata == {"import_id": import_id, "processing_status": "rolled_back", "rows_removed": 2, "rows_restored": 0}
     assert instance.get_run_by_id(result.run_id).tags["dagster/retry_on_asset_or_op_failure"] == "false"
 
@@ -68,9 +72,9 @@ def test_the_expiry_job_expires_stale_sessions(instance, imports, service):
     result = expire_sessions_job.execute_in_process(instance=instance, resources={"imports": imports})
 
     assert result.success
-    [output] = [e for e in result.all_events if e.event_type_value == "STEP_OUTPUT"]
-    metadata = {k: v.value for k, v in output.event_specific_data.metadata.items()}
+    metadata = step_metadata(result, "expire_old_sessions")
     assert (metadata["sessions_expired"], metadata["temporary_files_removed"]) == (1, 1)
+    assert step_metadata(result, "resume_stalled_rollbacks") == {"rollbacks_resumed": []}
     assert service.repository.get(created.import_id, ACTOR.organization_id).status == "expired"
 
 
