@@ -31,8 +31,10 @@ from imports_pipeline.destination.staging import analyze_staging, fill_staging, 
 from imports_pipeline.destination.tables import (
     HISTORY_ACTION,
     HISTORY_IMPORT_ID,
+    IMPORT_ID,
     ORGANIZATION_ID,
     ROW_KEY,
+    UPDATED_AT,
     ensure_destination_table,
     version_columns,
 )
@@ -141,22 +143,37 @@ class _Statements:
         changed_keys = _key_outcomes(connection, sa.select(staging.c[ROW_KEY], outcome).select_from(joined).where(changes))
         # Only rows that existed have a previous version worth keeping; rollback finds the rows an
         # import created by their lineage (``import_id``), so they cost no history row.
-        # The classification just made says whether the other two statements have anything to
-        # do (the scope lock keeps it true): a re-import of unchanged rows skips both.
+        # The classification just made says which of the statements below have anything to
+        # do (the scope lock keeps it true): a re-import of unchanged rows runs none.
         existed_and_changed = sa.and_(~is_new, _differs(rows.c, staging.c, values))
         if changed_keys.eq(RowOutcome.UPDATED.value).any():
             self._record(connection, self._history_rows(outcome, staging.c[ROW_KEY]).select_from(joined).where(existed_and_changed))
-        if not changed_keys.empty:
-            upsert = insert(connection, rows).from_select(
-                self._written_columns, self._written_values(staging).select_from(joined).where(changes)
-            )
+            self._update_changed(connection)
+        if changed_keys.eq(RowOutcome.CREATED.value).any():
             connection.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=[ORGANIZATION_ID, ROW_KEY],
-                    set_={name: upsert.excluded[name] for name in version_columns(self.template)},
-                )
+                sa.insert(rows).from_select(self._written_columns, self._written_values(staging).select_from(joined).where(is_new))
             )
         return changed_keys.reindex(keys.to_numpy()).fillna(RowOutcome.UNCHANGED.value).to_numpy(dtype=object)
+
+    def _update_changed(self, connection: sa.Connection) -> None:
+        """``UPDATE … FROM staging`` of the rows whose values differ: one hash join, where
+        ``INSERT … ON CONFLICT DO UPDATE`` tried an insert and probed the key index per row first."""
+        rows, staging = self.rows, self.staging
+        connection.execute(
+            sa.update(rows)
+            .where(
+                rows.c[ORGANIZATION_ID] == self.organization_id,
+                rows.c[ROW_KEY] == staging.c[ROW_KEY],
+                _differs(rows.c, staging.c, self.template.column_keys),
+            )
+            .values(
+                {
+                    **{key: staging.c[key] for key in self.template.column_keys},
+                    IMPORT_ID: sa.literal(self.import_id, sa.Text()),
+                    UPDATED_AT: sa.literal(datetime.now(UTC), sa.DateTime(timezone=True)),
+                }
+            )
+        )
 
     @property
     def _written_columns(self) -> list[str]:
@@ -200,10 +217,25 @@ class _Statements:
         )
 
     def _record(self, connection: sa.Connection, source: sa.Select) -> None:
-        """First version wins: a re-run of the import must not replace what it found the first time."""
+        """First version wins: a re-run of the import must not replace what it found the first time.
+
+        Only a re-run can meet its own earlier history rows, so the conflict
+        clause is used only when the import already has some: PostgreSQL's
+        speculative insertion cost a third of a plain INSERT's time on top.
+        """
         names = [HISTORY_IMPORT_ID, HISTORY_ACTION, ORGANIZATION_ID, ROW_KEY, *version_columns(self.template)]
         statement = insert(connection, self.history).from_select(names, source)
-        connection.execute(statement.on_conflict_do_nothing(index_elements=[HISTORY_IMPORT_ID, ORGANIZATION_ID, ROW_KEY]))
+        if self._has_history(connection):
+            statement = statement.on_conflict_do_nothing(index_elements=[HISTORY_IMPORT_ID, ORGANIZATION_ID, ROW_KEY])
+        connection.execute(statement)
+
+    def _has_history(self, connection: sa.Connection) -> bool:
+        """This import already recorded versions in this organization (a re-run); one index probe."""
+        history = self.history
+        probe = sa.select(sa.literal(1)).select_from(history).where(
+            history.c[HISTORY_IMPORT_ID] == self.import_id, history.c[ORGANIZATION_ID] == self.organization_id
+        )
+        return connection.execute(probe.limit(1)).first() is not None
 
 
 def _key_outcomes(connection: sa.Connection, statement: sa.Select) -> pd.Series:

@@ -158,6 +158,20 @@ def test_rerunning_an_import_leaves_the_destination_and_its_history_exactly_as_t
     assert _history(engine, logistics) == history
 
 
+def test_a_rerun_after_a_later_import_keeps_the_first_recorded_version(engine, logistics):
+    """The one case where an import meets its own history: it is re-run after a later import changed its rows."""
+    _merge_three(engine, logistics)
+    mine = submitted(logistics, [trip(REFS[0], cost_eur=10.0)])
+    write_destination(engine, logistics, "org-a", "imp-2", mine, "merge")
+    write_destination(engine, logistics, "org-a", "imp-3", submitted(logistics, [trip(REFS[0], cost_eur=20.0)]), "merge")
+    rerun = write_destination(engine, logistics, "org-a", "imp-2", mine, "merge")
+    assert (rerun.updated, stored_rows(engine, logistics)[("org-a", REFS[0])]["cost_eur"]) == (1, 10.0)
+    assert _history(engine, logistics) == [
+        ("imp-2", "updated", REFS[0], "imp-1"),  # not replaced by the version imp-3 left
+        ("imp-3", "updated", REFS[0], "imp-2"),
+    ]
+
+
 def test_an_empty_file_merges_nothing(engine, logistics):
     outcome = write_destination(engine, logistics, "org-a", "imp-1", submitted(logistics, []), "merge")
     assert (outcome.created, outcome.updated, outcome.unchanged, outcome.deleted) == (0, 0, 0, 0)
