@@ -147,7 +147,9 @@ class _Statements:
         # do (the scope lock keeps it true): a re-import of unchanged rows runs none.
         existed_and_changed = sa.and_(~is_new, _differs(rows.c, staging.c, values))
         if changed_keys.eq(RowOutcome.UPDATED.value).any():
-            self._record(connection, self._history_rows(outcome, staging.c[ROW_KEY]).select_from(joined).where(existed_and_changed))
+            self._record(
+                connection, self._history_rows(outcome, staging.c[ROW_KEY]).select_from(joined).where(existed_and_changed), staging.c[ROW_KEY]
+            )
             self._update_changed(connection)
         if changed_keys.eq(RowOutcome.CREATED.value).any():
             connection.execute(
@@ -203,7 +205,7 @@ class _Statements:
         rows = self.rows
         listed = sa.exists().where(self.staging.c[ROW_KEY] == rows.c[ROW_KEY])
         scope = sa.and_(rows.c[ORGANIZATION_ID] == self.organization_id, listed if in_file else ~listed)
-        self._record(connection, self._history_rows(sa.literal(RowOutcome.DELETED.value, sa.Text()), rows.c[ROW_KEY]).where(scope))
+        self._record(connection, self._history_rows(sa.literal(RowOutcome.DELETED.value, sa.Text()), rows.c[ROW_KEY]).where(scope), rows.c[ROW_KEY])
         return list(connection.execute(sa.delete(rows).where(scope).returning(rows.c[ROW_KEY])).scalars())
 
     def _history_rows(self, action: sa.ColumnElement[str], row_key: sa.ColumnElement[str]) -> sa.Select:
@@ -216,18 +218,22 @@ class _Statements:
             *[self.rows.c[name] for name in version_columns(self.template)],
         )
 
-    def _record(self, connection: sa.Connection, source: sa.Select) -> None:
+    def _record(self, connection: sa.Connection, source: sa.Select, row_key: sa.ColumnElement[str]) -> None:
         """First version wins: a re-run of the import must not replace what it found the first time.
 
-        Only a re-run can meet its own earlier history rows, so the conflict
-        clause is used only when the import already has some: PostgreSQL's
-        speculative insertion cost a third of a plain INSERT's time on top.
+        Only a re-run can meet its own earlier history rows, which one index
+        probe tells; only then are the keys it already recorded filtered out.
         """
-        names = [HISTORY_IMPORT_ID, HISTORY_ACTION, ORGANIZATION_ID, ROW_KEY, *version_columns(self.template)]
-        statement = insert(connection, self.history).from_select(names, source)
+        history = self.history
         if self._has_history(connection):
-            statement = statement.on_conflict_do_nothing(index_elements=[HISTORY_IMPORT_ID, ORGANIZATION_ID, ROW_KEY])
-        connection.execute(statement)
+            recorded = sa.exists().where(
+                history.c[HISTORY_IMPORT_ID] == self.import_id,
+                history.c[ORGANIZATION_ID] == self.organization_id,
+                history.c[ROW_KEY] == row_key,
+            )
+            source = source.where(~recorded)
+        names = [HISTORY_IMPORT_ID, HISTORY_ACTION, ORGANIZATION_ID, ROW_KEY, *version_columns(self.template)]
+        connection.execute(sa.insert(history).from_select(names, source))
 
     def _has_history(self, connection: sa.Connection) -> bool:
         """This import already recorded versions in this organization (a re-run); one index probe."""

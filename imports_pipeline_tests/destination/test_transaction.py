@@ -1,0 +1,25 @@
+"""The write transaction: its lock and, on PostgreSQL, its own ``work_mem``."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from imports_pipeline.destination import destination_tables
+from imports_pipeline.destination.transaction import scope_transaction
+
+
+@pytest.mark.postgres
+def test_a_write_raises_work_mem_for_its_transaction_only(postgres_url, logistics, monkeypatch):
+    engine = sa.create_engine(postgres_url, pool_size=1, max_overflow=0)  # one connection: the next block reuses it
+    rows = destination_tables(logistics).rows
+    try:
+        with scope_transaction(engine, rows, "org-a") as connection:
+            assert connection.exec_driver_sql("SHOW work_mem").scalar_one() == "256MB"
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW work_mem").scalar_one() == "4MB"  # the server's default again
+        monkeypatch.setenv("IMPORTS_WRITE_WORK_MEM", "64MB")
+        with scope_transaction(engine, rows, "org-a") as connection:
+            assert connection.exec_driver_sql("SHOW work_mem").scalar_one() == "64MB"
+    finally:
+        engine.dispose()
