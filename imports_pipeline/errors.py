@@ -47,6 +47,13 @@ class UnsupportedFileTypeError(DomainError):
     http_status = 415
 
 
+class InvalidFileNameError(DomainError):
+    """The upload's file name cannot be kept (too long, or nothing left once folders are stripped)."""
+
+    code = "INVALID_FILE_NAME"
+    http_status = 422
+
+
 class EmptyFileError(DomainError):
     code = "EMPTY_FILE"
     http_status = 422

@@ -49,6 +49,7 @@ from imports_pipeline.engine.values import unique_values as engine_unique_values
 from imports_pipeline.errors import (
     DomainError,
     InvalidCorrectionError,
+    InvalidFileNameError,
     InvalidCursorError,
     InvalidMappingError,
     SessionExpiredError,
@@ -207,6 +208,7 @@ class ImportService:
         ``failed`` with the reason, and its bytes are kept.
         """
         template = self.catalog.get(template_id)
+        file_name = upload_file_name(file_name)
         extension = Path(file_name).suffix.lower()
         if extension not in SUPPORTED_EXTENSIONS:
             raise UnsupportedFileTypeError(
@@ -937,6 +939,25 @@ def _remove_replaced(files: FileStore, import_id: str, before: Mapping[str, str]
     for key, name in before.items():
         if after.get(key) != name:
             files.remove(import_id, name)
+
+
+MAX_FILE_NAME_LENGTH = 255
+"""What file systems allow for one name; the column holds 512."""
+
+
+def upload_file_name(name: str) -> str:
+    """The name a client sent, as kept: its last path part (browsers on Windows send ``C:\\…\\x.csv``,
+    a hostile client ``../../x.csv``), control characters removed. The bytes are stored as ``upload<ext>``
+    whatever the name, so this is only what lists and downloads show."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    if len(cleaned) > MAX_FILE_NAME_LENGTH:
+        raise InvalidFileNameError(
+            f"The file name is {len(cleaned)} characters long; at most {MAX_FILE_NAME_LENGTH} are accepted", field="upload_file"
+        )
+    if not cleaned and name:
+        raise InvalidFileNameError(f"The file name {name!r} has no name left once folders are removed", field="upload_file")
+    return cleaned
 
 
 MAX_SQL_OFFSET = 2**62

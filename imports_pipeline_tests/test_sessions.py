@@ -13,6 +13,7 @@ from imports_pipeline.errors import (
     EmptyFileError,
     InvalidCorrectionError,
     InvalidCursorError,
+    InvalidFileNameError,
     InvalidMappingError,
     SessionExpiredError,
     SessionNotFoundError,
@@ -224,6 +225,26 @@ def test_page_numbers_past_the_end_give_empty_pages_however_large(service):
         listed = service.list_sessions(ACTOR, page=page, size=100)
         assert (listed.items, listed.total, listed.page) == ([], 1, page)
     assert len(service.rows(ACTOR, created.import_id, page=1, page_size=1000).rows) == created.total_rows
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("C:\\Users\\ana\\trips.csv", "trips.csv"), ("../../../etc/passwd.csv", "passwd.csv"), ("tab\there\x00.csv", "tabhere.csv")],
+)
+def test_file_names_are_kept_without_folders_or_control_characters(sqlite_service, sent, kept):
+    created = create(sqlite_service, name=sent)
+    assert sqlite_service.get_session(ACTOR, created.import_id).file_name == kept
+    [stored] = [f for f in (sqlite_service.files.root / "sessions" / created.import_id).iterdir() if f.name.startswith("upload")]
+    assert stored.name == "upload.csv"  # the bytes never land under a name the client chose
+
+
+def test_a_file_name_too_long_or_only_folders_is_refused_naming_the_field(sqlite_service):
+    with pytest.raises(InvalidFileNameError, match="300 characters long; at most 255") as too_long:
+        create(sqlite_service, name="x" * 296 + ".csv")
+    assert too_long.value.context == {"field": "upload_file"} and too_long.value.http_status == 422
+    with pytest.raises(InvalidFileNameError, match="no name left"):
+        create(sqlite_service, name="../")
+    assert sqlite_service.list_sessions(ACTOR).total == 0  # refused before anything was stored
 
 
 def test_bad_files_are_refused_and_recorded(sqlite_service):

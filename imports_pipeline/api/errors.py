@@ -50,8 +50,17 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     if error.status_code == 413:
         return too_large_response(request.app.state.max_upload_bytes)
+    if error.status_code == 400 and error.detail == STARLETTE_MULTIPART_ERROR:
+        return JSONResponse({"detail": MULTIPART_HINT, "code": "INVALID_MULTIPART", "field": "upload_file"}, status_code=400)
     code = HTTP_ERROR_CODES.get(error.status_code, "HTTP_ERROR")
     return JSONResponse({"detail": error.detail, "code": code}, status_code=error.status_code, headers=error.headers)
+
+
+STARLETTE_MULTIPART_ERROR = "Invalid multipart data."
+MULTIPART_HINT = (
+    "The multipart/form-data body could not be read. Send the file as the 'upload_file' part; each part's headers "
+    "(its file name included) must stay under 4 KB, and the body must end with the closing boundary."
+)
 
 
 CONTRACT_ENUM_ERROR = {"type": "type_error.enum", "msg": "value is not a valid enumeration member"}

@@ -219,3 +219,19 @@ def test_a_lone_surrogate_in_a_mapping_answers_422(api):
     response = api.client.post(f"/v2/imports/{import_id}/validate", headers=headers, content=body)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][:2] == ["body", "mapping"]
+
+
+def test_a_file_name_too_long_answers_422_naming_the_upload(api):
+    response = api.create(name="a" * 296 + ".csv")
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "INVALID_FILE_NAME" and body["field"] == "upload_file" and "300 characters" in body["detail"]
+
+
+def test_a_multipart_body_the_parser_refuses_answers_400_naming_the_upload(api):
+    """A 5,000-character file name overflows the multipart parser's 4 KB part-header limit before our code runs."""
+    response = api.create(name="a" * 4996 + ".csv")
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["code"] == "INVALID_MULTIPART" and body["field"] == "upload_file" and "under 4 KB" in body["detail"]
+    assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 0
