@@ -54,6 +54,11 @@ class InvalidFileNameError(DomainError):
     http_status = 422
 
 
+class TooManyColumnsError(DomainError):
+    code = "TOO_MANY_COLUMNS"
+    http_status = 422
+
+
 class EmptyFileError(DomainError):
     code = "EMPTY_FILE"
     http_status = 422

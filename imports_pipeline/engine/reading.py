@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from imports_pipeline.engine.reading_csv import read_csv_grid
 from imports_pipeline.engine.reading_excel import read_sheet_grid
-from imports_pipeline.engine.sniffing import unique_column_names
+from imports_pipeline.engine.sniffing import check_width, unique_column_names
 from imports_pipeline.errors import EmptyFileError, UnsupportedFileTypeError
 
 _FILE_TYPES = {
@@ -105,6 +105,7 @@ def _file_type(file_name: str) -> str:
 def _tidy(header: list[str], body: pa.Table) -> pa.Table:
     """Trimmed values, empty -> null, no blank rows nor blank trailing columns, unique names."""
     # Arrow kernels release the GIL: cleaning columns in parallel uses every core.
+    check_width(body.num_columns)
     with ThreadPoolExecutor(max_workers=pa.cpu_count()) as pool:
         columns = list(pool.map(_clean_strings, body.columns))
     cells = [*header, *[None] * (len(columns) - len(header))]

@@ -19,6 +19,7 @@ import pyarrow.csv as pa_csv
 
 from imports_pipeline.engine.sniffing import (
     SAMPLE_BYTES,
+    check_width,
     decode_sample,
     detect_encoding,
     detect_header_row,
@@ -70,6 +71,7 @@ def sniff_layout(path: Path) -> CsvLayout:
     if all(is_blank(cell) for row in rows for cell in row):
         raise EmptyFileError("The file only contains blank rows.")
     header = detect_header_row(rows)
+    check_width(len(rows[header]), at_least=not complete)
     return CsvLayout(
         encoding=encoding,
         delimiter=delimiter,
@@ -129,6 +131,7 @@ def _read_ragged(path: Path, layout: CsvLayout) -> pa.Table:
     regular = _arrow_read(path, layout, keep_aside, use_threads=False)
     rows = [next(csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter), []) for _, text in set_aside]
     width = max(len(row) for row in [layout.header, *rows])
+    check_width(width)
     for index in range(regular.num_columns, width):
         regular = regular.append_column(f"f{index}", pa.nulls(regular.num_rows, pa.string()))
     padded = [row + [None] * (width - len(row)) for row in rows]

@@ -16,9 +16,12 @@ from collections.abc import Sequence
 
 import charset_normalizer
 
-from imports_pipeline.errors import UnreadableFileError
+from imports_pipeline.errors import TooManyColumnsError, UnreadableFileError
 
 SAMPLE_BYTES = 64 * 1024
+MAX_COLUMNS = 2_000
+"""Wider files are refused: no template maps more than a few dozen columns, and the per-column work
+(cleaning, locale inference, profiles) took 40 s on a 20,000-column CSV of 20 rows."""
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SEARCH_ROWS = 20
 WIDTH_SAMPLE_ROWS = 200
@@ -163,3 +166,14 @@ def unique_column_names(header: Sequence[str | None]) -> list[str]:
         taken.add(name)
         names.append(name)
     return names
+
+
+def check_width(columns: int, at_least: bool = False) -> None:
+    """Refuse a table wider than ``MAX_COLUMNS`` before any per-column work (``at_least``: counted in a sample)."""
+    if columns > MAX_COLUMNS:
+        raise TooManyColumnsError(
+            f"The file has {'at least ' if at_least else ''}{columns:,} columns; at most {MAX_COLUMNS:,} are supported "
+            "(if it should have fewer, check the delimiter or the sheet)",
+            columns=columns,
+            max_columns=MAX_COLUMNS,
+        )

@@ -11,6 +11,7 @@ import pytest
 from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, read_table
 from imports_pipeline.errors import (
     EmptyFileError,
+    TooManyColumnsError,
     UnknownSheetError,
     UnreadableFileError,
     UnsupportedFileTypeError,
@@ -371,3 +372,20 @@ def test_a_cell_longer_than_arrows_block_is_read_whole(tmp_path):
     assert parsed.total_rows == 2
     assert len(parsed.table.column("Note")[0].as_py()) == 3_000_000
     assert parsed.table.column("Client").to_pylist() == ["ACME", "Norte"]
+
+
+# --- width ---------------------------------------------------------------------------------
+
+
+def test_2000_columns_are_read_and_more_are_refused_with_the_count(tmp_path: Path) -> None:
+    def wide(columns: int) -> list[list[object]]:
+        return [[f"col{i}" for i in range(columns)], [str(i) for i in range(columns)]]
+
+    assert read_csv_rows(tmp_path, wide(2000)).table.num_columns == 2000
+    with pytest.raises(TooManyColumnsError, match="has 2,001 columns; at most 2,000") as refused:
+        read_csv_rows(tmp_path, wide(2001))
+    assert (refused.value.http_status, refused.value.context) == (422, {"columns": 2001, "max_columns": 2000})
+    with pytest.raises(TooManyColumnsError, match="has at least [0-9,]+ columns"):  # the header outgrows the sniffed sample
+        read_csv_rows(tmp_path, wide(20_000))
+    with pytest.raises(TooManyColumnsError, match="has 2,001 columns"):
+        read_table(write_xlsx(tmp_path / "upload.xlsx", {"Trips": wide(2001)}), "trips.xlsx")
