@@ -2,9 +2,10 @@
 
 The ``process`` phase runs in a child process against the real PostgreSQL
 destination. To kill it at a known point inside its transaction, the test holds
-a lock on one row the child's upsert must write (an uncommitted insert of the
-same key, or ``SELECT … FOR UPDATE`` of an existing row): the child stages every
-row with ``COPY``, records history, starts the upsert and waits. The test sees
+a lock on one row the child must write (an uncommitted insert of the same key,
+which a first write's INSERT waits on, or ``SELECT … FOR UPDATE`` of an existing
+row, which the UPDATE of changed rows waits on): the child stages every row with
+``COPY``, records history, starts writing the rows and waits. The test sees
 it waiting in ``pg_stat_activity`` / ``pg_locks``, SIGKILLs it, releases the
 lock, and waits for PostgreSQL to notice the dead client and abort its
 transaction. Then ``process`` and ``cleanup`` run again in this process.
@@ -120,7 +121,7 @@ def backend_alive(destination, pid: int) -> bool:
 
 def kill_process_inside_its_transaction(service, destination, database_url: str, root: Path, import_id: str,
                                         blocker: str, expected_meanwhile: list[tuple], **params) -> None:
-    """Run ``process`` in a child, SIGKILL it while its upsert waits on ``blocker``'s row lock, wait for the abort.
+    """Run ``process`` in a child, SIGKILL it while its write waits on ``blocker``'s row lock, wait for the abort.
 
     While the child waits, and after its transaction is gone, the destination must show
     ``expected_meanwhile`` (what it held before) and no history of ``import_id``.
@@ -142,9 +143,12 @@ def kill_process_inside_its_transaction(service, destination, database_url: str,
                         " WHERE :blocker = ANY(pg_blocking_pids(pid))"
                     ), {"blocker": blocker_pid}).first()
 
-            pid, query, has_written = wait_for("the child's upsert to wait on the held row", waiting_child, 60, 0.05, child_alive)
-            # Inside the transaction, past COPY (and the history of updated rows): the upsert is running.
-            assert query.startswith("INSERT INTO imports_logistics_requests (organization_id, row_key,"), query
+            pid, query, has_written = wait_for("the child's write to wait on the held row", waiting_child, 60, 0.05, child_alive)
+            # Inside the transaction, past COPY (and the history of updated rows): the write of the rows is running,
+            # the INSERT of a first write or the UPDATE of changed rows.
+            assert query.startswith(
+                ("INSERT INTO imports_logistics_requests (organization_id, row_key,", "UPDATE imports_logistics_requests SET ")
+            ), query
             assert has_written
             with destination.connect() as connection:
                 locks = set(connection.execute(sa.text(
