@@ -79,6 +79,37 @@ def ensure_csv(rows: int, log=print) -> Path:
     return path
 
 
+def ensure_changed_csv(rows: int, log=print) -> Path:
+    """The ``rows``-row CSV with every client renamed ("Client 0042" → "Client 0042 (2)"): same keys, every row changed.
+
+    Rows that fail validation in the original (an empty client among them) fail the
+    same way here, so an import of it updates exactly the rows the original created.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
+    source = ensure_csv(rows, log)
+    path = DATA_DIR / f"logistics_{rows}_changed.csv"
+    expected = {"kind": "csv-changed", "rows": rows, "locale": "es_ES", "source_size_bytes": source.stat().st_size}
+    if _is_current(path, expected):
+        log(f"reusing {path.relative_to(DATA_DIR.parent.parent)}")
+        return path
+    log(f"deriving {path.name} from {source.name} ...")
+    table = pa_csv.read_csv(
+        source,
+        parse_options=pa_csv.ParseOptions(delimiter=";"),
+        convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in KNOWN_MAPPING.values()}),
+    )
+    client = table.column("Client")
+    renamed = pc.if_else(pc.equal(client, ""), client, pc.binary_join_element_wise(client, " (2)", ""))
+    table = table.set_column(table.column_names.index("Client"), "Client", renamed)
+    temporary = path.with_name(f".{path.name}.tmp")
+    pa_csv.write_csv(table, temporary, pa_csv.WriteOptions(delimiter=";"))
+    _finish(temporary, path, expected)
+    return path
+
+
 def _number(text: str):
     """es_ES decimal comma → float; cells that are not numbers (``n/a``) stay text, as a user's sheet would."""
     try:

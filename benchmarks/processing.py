@@ -4,8 +4,9 @@
     .venv/bin/python benchmarks/processing.py --rows 20000         # smoke run, well under a minute
 
 Both sides write into a real, throwaway PostgreSQL server (``start_postgres()``),
-each into its own database, and do the same work twice: a first import into an
-empty destination, then a re-import of the same file. Prints a markdown table and
+each into its own database, and do the same work three times: a first import into
+an empty destination, a re-import of the same file, then a file with the same keys
+and every row changed. Prints a markdown table and
 writes ``benchmarks/results/processing.json``. See ``benchmarks/README.md``.
 """
 
@@ -29,7 +30,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
-from datasets import KNOWN_MAPPING, ensure_csv  # noqa: E402
+from datasets import KNOWN_MAPPING, ensure_changed_csv, ensure_csv  # noqa: E402
 
 RESULTS = HERE / "results" / "processing.json"
 TEMPLATE_ID = "logistics_requests"
@@ -269,7 +270,9 @@ def run(rows: int, result: dict) -> None:
     from imports_pipeline_tests.postgres_server import remove_server_folder, start_postgres
 
     csv_path = ensure_csv(rows)
+    changed_path = ensure_changed_csv(rows)
     result["csv"] = str(csv_path)
+    files = {"first": csv_path, "reimport": csv_path, "update": changed_path}
     server = None
     baseline = None
     try:
@@ -283,19 +286,19 @@ def run(rows: int, result: dict) -> None:
             ours = Ours(Path(folder), ours_url, result["warnings"])
             result["warmup_s"] = warm_up(ours, csv_path, server)
             baseline = Baseline(baseline_url)
-            for scenario in ("first", "reimport"):
-                print(f"[{scenario}] ours: create session, validate, submit ({rows:,} rows) ...", flush=True)
-                with open(csv_path, "rb") as upload:
-                    import_id, session = ours.submitted_session(upload, csv_path.name)
+            for scenario, path in files.items():
+                print(f"[{scenario}] ours: create session, validate, submit ({rows:,} rows of {path.name}) ...", flush=True)
+                with open(path, "rb") as upload:
+                    import_id, session = ours.submitted_session(upload, path.name)
                 entry = result["scenarios"].setdefault(scenario, {})
                 entry["session"] = session
                 entry["load_before_ours"] = load()
                 print(f"[{scenario}] ours: processing {import_id} ...", flush=True)
                 entry["ours"] = ours.process(import_id)
                 print(f"[{scenario}] ours: {entry['ours']['seconds']:.2f} s {entry['ours']['counts']}", flush=True)
-                if scenario == "first":
+                if scenario != "reimport":  # the re-import stages the first import's rows again
                     staged, left_out = baseline_rows(ours, import_id)
-                    result["baseline_rows"] = {"rows": staged.num_rows, "left_out_as_dedupe_did": left_out}
+                    result.setdefault("baseline_rows", {})[scenario] = {"rows": staged.num_rows, "left_out_as_dedupe_did": left_out}
                 entry["load_before_baseline"] = load()
                 entry["baseline"] = baseline.write(staged, import_id)
                 print(f"[{scenario}] baseline: {entry['baseline']['seconds']:.2f} s {entry['baseline']['counts']}", flush=True)
@@ -327,6 +330,7 @@ def table_rows(result: dict) -> list[dict]:
     names = {
         "first": "first import, empty destination (ours: submit → completed; baseline: COPY + INSERT)",
         "reimport": "re-import of the same file (ours: all unchanged; baseline: all conflicts)",
+        "update": "same keys, every row changed (ours: all updated, history kept; baseline: all conflicts)",
     }
     table = []
     for scenario, entry in result["scenarios"].items():
@@ -364,17 +368,17 @@ def print_report(result: dict) -> None:
     print()
     scenarios = result["scenarios"]
     order = ["parse", "map", "prevalidate", "dedupe", "transform", "validate", "process", "cleanup"]
-    print("Breakdown (s): | first import | re-import |")
-    print("|---|---:|---:|")
+    print("Breakdown (s): | first import | re-import | update |")
+    print("|---|---:|---:|---:|")
 
     def line(label, pick):
         values = []
-        for scenario in ("first", "reimport"):
+        for scenario in ("first", "reimport", "update"):
             try:
                 values.append(fmt(pick(scenarios[scenario])))
             except (KeyError, TypeError):
                 values.append("—")
-        print(f"| {label} | {values[0]} | {values[1]} |")
+        print(f"| {label} | {' | '.join(values)} |")
 
     line("ours: submit call (not in the total above)", lambda e: e["session"]["submit_s"])
     for phase in order:
@@ -384,7 +388,7 @@ def print_report(result: dict) -> None:
     line("baseline: COPY (CSV written by Arrow + COPY into a temp table)", lambda e: e["baseline"]["copy_s"])
     line("baseline: INSERT … ON CONFLICT DO UPDATE + COMMIT", lambda e: e["baseline"]["insert_s"])
     print()
-    for scenario in ("first", "reimport"):
+    for scenario in ("first", "reimport", "update"):
         entry = scenarios.get(scenario, {})
         session, ours, base = entry.get("session", {}), entry.get("ours", {}), entry.get("baseline", {})
         if session:
@@ -395,10 +399,10 @@ def print_report(result: dict) -> None:
                 f"(staged with {ours.get('staged_with')}); baseline {base.get('rows')} rows, counts {base.get('counts')}"
             )
     if "baseline_rows" in result:
+        left_out = result["baseline_rows"]["first"]["left_out_as_dedupe_did"]
         print(
-            f"Baseline rows: the first session's submitted Parquet minus the {result['baseline_rows']['left_out_as_dedupe_did']:,} "
-            "rows ours' dedupe left out (ignore_all); row keys computed with imports_pipeline.destination.row_keys "
-            "and converted to Arrow before the timer starts. The baseline has no history table, no per-row outcomes, "
+            f"Baseline rows: each session's submitted Parquet minus the rows ours' dedupe left out ({left_out:,}, ignore_all); "
+            "row keys computed with imports_pipeline.destination.row_keys and converted to Arrow before the timer starts. The baseline has no history table, no per-row outcomes, "
             "and updates every conflicting row (no IS DISTINCT FROM filter)."
         )
     if "warmup_s" in result:
