@@ -16,6 +16,7 @@ redoing it.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import time
 import uuid
@@ -50,6 +51,7 @@ from imports_pipeline.templates.model import Template
 from imports_pipeline.views import RollbackResult
 
 Phase = str
+logger = logging.getLogger(__name__)
 REJECTED_COLUMNS = ["row_index", "phase", "column", "code", "message", "value"]
 ERRORS_FILE = "processing_errors.csv"
 KEY_LOOKUP_BATCH = 1000
@@ -474,11 +476,10 @@ class ImportProcessing:
                 f"Cannot roll back import {self.import_id} while its processing is {previous or 'not started'} "
                 f"(needs: {', '.join(ROLLBACK_FROM)})"
             )
-        elif self.store.compare_and_set_status(self.import_id, self.service.clock(), previous, ProcessingStatus.ROLLING_BACK):
-            self.store.start_phase(self.import_id, ROLLBACK, _now(), detail={"previous_status": previous})
-        else:
+        elif not self.store.compare_and_set_status(self.import_id, self.service.clock(), previous, ProcessingStatus.ROLLING_BACK):
             raise StepOutOfOrderError(f"Import {self.import_id} changed while asked to roll back (another rollback?): try again")
         try:
+            self.store.start_phase(self.import_id, ROLLBACK, _now(), detail={"previous_status": previous})
             outcome = rollback_import(self.destination, self.template, self.session.organization_id, self.import_id)
         except Exception as error:
             self._set_status(ProcessingStatus(previous))
@@ -508,15 +509,17 @@ class ImportProcessing:
         nothing) or it left no trace. A rollback younger than
         ``ROLLBACK_STALLED_AFTER`` is presumed alive and left alone.
         """
-        detail = self.store.phase_detail(self.import_id, ROLLBACK)
-        now = _now()
-        if not self.store.claim_stalled_phase(self.import_id, ROLLBACK, now - ROLLBACK_STALLED_AFTER, now):
+        now = self.service.clock()
+        if not self.store.claim_stalled_status(self.import_id, ProcessingStatus.ROLLING_BACK, now - ROLLBACK_STALLED_AFTER, now):
             minutes = int(ROLLBACK_STALLED_AFTER.total_seconds() // 60)
             raise StepOutOfOrderError(
                 f"Import {self.import_id} is being rolled back right now; a rollback that stops making progress "
                 f"is resumed after {minutes} minutes"
             )
-        return str(detail.get("previous_status") or ProcessingStatus.COMPLETED.value)
+        # Recorded when the lost attempt started; if it died before that, what cleanup settled.
+        previous = self.store.phase_detail(self.import_id, ROLLBACK).get("previous_status")
+        settled = self.store.phase_detail(self.import_id, "cleanup").get("processing_status")
+        return str(previous or settled or ProcessingStatus.COMPLETED.value)
 
     # --- guards the orchestration checks between phases ---------------------------
 
@@ -539,6 +542,9 @@ def resume_stalled_rollbacks(service: ImportService, destination: sa.Engine) -> 
             resumed.append(ImportProcessing(service, destination, row.id).rollback())
         except DomainError:
             continue  # still alive, taken over by another caller, or refused (its phase row says why)
+        except Exception:
+            # One import's failure (database hiccup, template removed) must not keep the others stuck.
+            logger.exception("resuming the rollback of import %s failed; the next sweep retries it", row.id)
     return resumed
 
 

@@ -96,7 +96,8 @@ def test_a_rollback_is_refused_before_processing_settles_and_once_done(service, 
 
 
 def crash_rollback(monkeypatch, service, destination, import_id: str, where: str) -> None:
-    """Run a rollback whose process dies ``before_commit`` (inside the destination transaction) or ``after_commit``.
+    """Run a rollback whose process dies ``before_phase_row`` (just after the status changed), ``before_commit``
+    (inside the destination transaction) or ``after_commit``.
 
     ``SystemExit`` is not an ``Exception``: like a killed process, nothing settles the status, while
     the open transaction is rolled back as a dropped connection would be.
@@ -105,10 +106,11 @@ def crash_rollback(monkeypatch, service, destination, import_id: str, where: str
     def die(*_args, **_kwargs):
         raise SystemExit("killed")
 
-    target = (
-        "imports_pipeline.destination.rollback._later_imports" if where == "before_commit"
-        else "imports_pipeline.store.processing.ProcessingStore.finish_phase"
-    )
+    target = {
+        "before_phase_row": "imports_pipeline.store.processing.ProcessingStore.start_phase",
+        "before_commit": "imports_pipeline.destination.rollback._later_imports",
+        "after_commit": "imports_pipeline.store.processing.ProcessingStore.finish_phase",
+    }[where]
     with monkeypatch.context() as patched:
         patched.setattr(target, die)
         with pytest.raises(SystemExit):
@@ -126,13 +128,14 @@ def age_rollback(service, import_id: str, minutes: int) -> None:
     phase = sa.and_(ProcessingPhaseRow.session_id == import_id, ProcessingPhaseRow.phase == "rollback")
     session = ImportSessionRow.id == import_id
     with service.repository.engine.begin() as connection:
-        started = connection.execute(sa.select(ProcessingPhaseRow.started_at).where(phase)).scalar_one()
+        started = connection.execute(sa.select(ProcessingPhaseRow.started_at).where(phase)).scalar_one_or_none()
         updated = connection.execute(sa.select(ImportSessionRow.updated_at).where(session)).scalar_one()
-        connection.execute(sa.update(ProcessingPhaseRow).where(phase).values(started_at=started - timedelta(minutes=minutes)))
+        if started is not None:
+            connection.execute(sa.update(ProcessingPhaseRow).where(phase).values(started_at=started - timedelta(minutes=minutes)))
         connection.execute(sa.update(ImportSessionRow).where(session).values(updated_at=updated - timedelta(minutes=minutes)))
 
 
-@pytest.mark.parametrize("where", ["before_commit", "after_commit"])
+@pytest.mark.parametrize("where", ["before_phase_row", "before_commit", "after_commit"])
 def test_a_rollback_whose_process_died_is_resumed_once_stalled(service, destination, monkeypatch, where):
     from imports_pipeline.processing import resume_stalled_rollbacks
 
@@ -166,3 +169,31 @@ def test_a_rollback_whose_process_died_is_resumed_once_stalled(service, destinat
     assert phase.status == "completed"
     assert phase.detail["previous_status"] == "completed" and phase.detail["resumed_after_stall"] is True
     assert resume_stalled_rollbacks(service, destination) == []  # nothing left stuck
+
+
+def test_the_sweep_resumes_the_other_stalled_rollbacks_when_one_fails(service, destination, monkeypatch, caplog):
+    from imports_pipeline.destination import rollback as destination_rollback
+    from imports_pipeline.processing import resume_stalled_rollbacks
+
+    first = submit_rows(service, FIRST, ignore_errors=False)
+    run_all(service, destination, first)
+    other = submit_rows(service, ["R7;2026-03-07;ACME;70;ES;FR"], ignore_errors=False)
+    run_all(service, destination, other)
+    for import_id in (first, other):
+        crash_rollback(monkeypatch, service, destination, import_id, "before_commit")
+        age_rollback(service, import_id, minutes=20)
+    real = destination_rollback.rollback_import
+
+    def flaky(engine, template, organization_id, import_id):
+        if import_id == first:
+            raise RuntimeError("connection reset")
+        return real(engine, template, organization_id, import_id)
+
+    monkeypatch.setattr("imports_pipeline.processing.rollback_import", flaky)
+    resumed = resume_stalled_rollbacks(service, destination)
+
+    assert [r.import_id for r in resumed] == [other]
+    assert service.status(ACTOR, other).processing_status == "rolled_back"
+    assert service.status(ACTOR, first).processing_status == "completed"  # its transaction did nothing: back as it was
+    assert rollback_phase(service, first).detail["error"] == "RuntimeError: connection reset"
+    assert f"resuming the rollback of import {first} failed" in caplog.text

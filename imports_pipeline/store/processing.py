@@ -102,22 +102,22 @@ class ProcessingStore:
                 )
             )
 
-    def claim_stalled_phase(self, session_id: str, phase: str, started_before: datetime, now: datetime) -> bool:
-        """Take over a phase still ``running`` since before ``started_before`` (its process died).
+    def claim_stalled_status(self, session_id: str, status: str, updated_before: datetime, now: datetime) -> bool:
+        """Take over a session whose ``processing_status`` has been ``status`` since before ``updated_before``
+        (the process working on it died).
 
         One UPDATE that also restarts the clock: of two callers racing, one wins,
-        and the phase is not stalled again until the winner stalls in turn.
+        and the session is not stalled again until the winner stalls in turn.
         """
         with self.engine.begin() as connection:
             result = connection.execute(
-                sa.update(ProcessingPhaseRow)
+                sa.update(ImportSessionRow)
                 .where(
-                    ProcessingPhaseRow.session_id == session_id,
-                    ProcessingPhaseRow.phase == phase,
-                    ProcessingPhaseRow.status == "running",
-                    ProcessingPhaseRow.started_at <= started_before,
+                    ImportSessionRow.id == session_id,
+                    ImportSessionRow.processing_status == status,
+                    ImportSessionRow.updated_at <= updated_before,
                 )
-                .values(started_at=now)
+                .values(updated_at=now, version=ImportSessionRow.version + 1)
             )
         return result.rowcount == 1
 

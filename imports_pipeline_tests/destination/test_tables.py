@@ -69,3 +69,13 @@ def test_writes_of_two_organizations_to_one_template_do_not_wait_for_each_other(
     finally:
         pool.shutdown(wait=True)
         engine.dispose()
+
+
+def test_history_indexes_serve_the_rollbacks_lookups_on_each_dialect(engine, logistics):
+    """PostgreSQL hash-joins, so the import id is enough; SQLite joins by index only, so it gets the key lookups."""
+    ensure_destination_table(engine, logistics)
+    indexes = {tuple(i["column_names"]) for i in sa.inspect(engine).get_indexes("imports_logistics_requests_history")}
+    if engine.dialect.name == "postgresql":
+        assert indexes == {("history_import_id",)}
+    else:
+        assert indexes == {("history_import_id", "organization_id", "row_key"), ("organization_id", "row_key", "history_id")}
