@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from filelock import Timeout
 
-from imports_pipeline.processing import ProcessingStatus, hand_off_name
+from imports_pipeline.processing import ProcessingStatus, hand_off_name, legacy_hand_off_name
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.store.processing import PHASE_ORDER, ProcessingStore
 from imports_pipeline.views import SessionStatus
@@ -67,7 +67,7 @@ def expire_sessions(
             busy += 1
     cleaned = hand_offs = 0
     store = ProcessingStore(service.repository.engine)
-    hand_off_files = [hand_off_name(phase) for phase in PHASE_ORDER]
+    hand_off_files = [name(phase) for phase in PHASE_ORDER for name in (hand_off_name, legacy_hand_off_name)]
     for row in store.settled_before(now - processed_retention, SETTLED, unless_marked=HAND_OFF_REMOVED):
         hand_offs += service.files.remove_matching(row.id, hand_off_files)
         store.update_session(row.id, now, submission={**(row.submission or {}), HAND_OFF_REMOVED: now.isoformat()})

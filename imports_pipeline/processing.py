@@ -92,6 +92,11 @@ def hand_off_name(phase: Phase) -> str:
     return f"processing.{phase}.arrow"
 
 
+def legacy_hand_off_name(phase: Phase) -> str:
+    """The Parquet name hand-offs had before: sessions processed by an earlier version still have them."""
+    return f"processing.{phase}.parquet"
+
+
 @dataclass(frozen=True)
 class PhaseOutcome:
     """What one phase did, for the phase row, the asset's metadata and the tests."""
@@ -180,7 +185,10 @@ class ImportProcessing:
         return hand_off_name(phase)
 
     def read_output(self, phase: Phase, columns: list[str] | None = None) -> pd.DataFrame:
-        path = self.service.files.session_dir(self.import_id) / self.output_name(phase)
+        folder = self.service.files.session_dir(self.import_id)
+        path = folder / self.output_name(phase)
+        if not path.exists() and (folder / legacy_hand_off_name(phase)).exists():
+            return pq.read_table(folder / legacy_hand_off_name(phase), columns=columns).to_pandas()
         return feather.read_table(path, columns=columns, memory_map=True).to_pandas()
 
     def _write_output(self, phase: Phase, frame: pd.DataFrame) -> None:

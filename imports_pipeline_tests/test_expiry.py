@@ -86,6 +86,23 @@ def test_processed_sessions_lose_their_hand_off_tables_after_the_retention(servi
     assert expire_sessions(service, now + timedelta(days=30)) == ExpiryOutcome(0, 0, 0, 0, 0)  # never visited twice
 
 
+def test_parquet_hand_offs_left_by_an_earlier_version_are_removed_too(service, destination):
+    import_id = submit_rows(service, MESSY_FILE)
+    run_all(service, destination, import_id)
+    folder = service.files.session_dir(import_id)
+    legacy = {"processing.dedupe.parquet", "processing.validate.parquet"}
+    for name in legacy:
+        (folder / name).write_bytes(b"PAR1 from an earlier version")
+    processed_at = service.repository.get(import_id, ACTOR.organization_id).updated_at
+
+    outcome = expire_sessions(service, processed_at + timedelta(days=7, minutes=1))
+
+    assert outcome.hand_off_files_removed == 6
+    kept = files_of(service, import_id)
+    assert not (legacy | set(HAND_OFFS)) & kept
+    assert {"processing.prevalidate.rejected.parquet", "processing.dedupe.rejected.parquet"} <= kept  # the record stays
+
+
 def test_a_shorter_retention_is_honoured(service, destination):
     import_id = submit_rows(service, MESSY_FILE)
     run_all(service, destination, import_id)

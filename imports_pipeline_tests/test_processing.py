@@ -161,3 +161,23 @@ def test_status_before_processing_is_queued_with_no_phases(service):
     import_id = submit_rows(service, MESSY_FILE)
     status = service.status(ACTOR, import_id)
     assert (status.processing_status, status.phases, status.processed_rows, status.failed_rows) == ("queued", [], None, 0)
+
+
+def test_a_session_handed_off_as_parquet_by_an_earlier_version_still_runs_its_next_phases(service, destination):
+    """Hand-offs used to be Parquet: a run interrupted across an upgrade, or re-run from the UI, must still find them."""
+    import pyarrow.feather as feather
+    import pyarrow.parquet as pq
+
+    import_id = submit_rows(service, MESSY_FILE)
+    processing = ImportProcessing(service, destination, import_id)
+    for phase in ("parse", "map", "prevalidate", "dedupe"):
+        getattr(processing, phase)()
+    folder = service.files.session_dir(import_id)
+    pq.write_table(feather.read_table(folder / "processing.dedupe.arrow"), folder / "processing.dedupe.parquet")
+    (folder / "processing.dedupe.arrow").unlink()
+
+    for phase in ("transform", "validate", "process", "cleanup"):
+        getattr(processing, phase)()
+
+    assert [r[0] for r in destination_rows(destination, service)] == ["R1", "R4"]
+    assert service.status(ACTOR, import_id).processing_status == "partially_completed"

@@ -212,6 +212,19 @@ def test_a_lone_surrogate_in_a_correction_answers_422_naming_the_field(api, fiel
     assert api.client.get(f"/v2/imports/{import_id}/rows", headers=api.headers).json()["rows"] == before
 
 
+def test_a_lone_surrogate_as_a_key_of_a_refused_object_answers_422(api):
+    """The 422 echoes the whole object that failed; a key that is not Unicode text must not break that echo."""
+    import_id = api.created_id()
+    call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
+    headers = {**api.headers, "content-type": "application/json"}
+    body = '{"corrections": [{"column": "client", "value": 1, "\\ud800": 2}]}'
+    response = api.client.patch(f"/v2/imports/{import_id}/rows", headers=headers, content=body)
+    assert response.status_code == 422, response.text
+    [missing] = response.json()["detail"]
+    assert missing["loc"] == ["body", "corrections", 0, "row_index"] and missing["type"] == "missing"
+    assert missing["input"] == {"column": "client", "value": 1, "\\ud800": 2}
+
+
 def test_a_lone_surrogate_in_a_mapping_answers_422(api):
     import_id = api.created_id()
     body = json.dumps({"mapping": {**SEED_MAPPING, "client": "Client"}}).replace('"Client"', '"\\udfff"')
