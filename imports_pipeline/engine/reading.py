@@ -105,12 +105,12 @@ def _file_type(file_name: str) -> str:
 def _tidy(header: list[str], body: pa.Table) -> pa.Table:
     """Trimmed values, empty -> null, no blank rows nor blank trailing columns, unique names."""
     # Arrow kernels release the GIL: cleaning columns in parallel uses every core.
-    check_width(body.num_columns)
     with ThreadPoolExecutor(max_workers=pa.cpu_count()) as pool:
         columns = list(pool.map(_clean_strings, body.columns))
     cells = [*header, *[None] * (len(columns) - len(header))]
     while columns and not (cells[len(columns) - 1] or "").strip() and columns[-1].null_count == len(columns[-1]):
         columns.pop()
+    check_width(len(columns))
     table = pa.table(columns, names=unique_column_names(cells[: len(columns)]))
     table = _drop_blank_rows(table)
     if table.num_rows == 0:

@@ -71,7 +71,7 @@ def sniff_layout(path: Path) -> CsvLayout:
     if all(is_blank(cell) for row in rows for cell in row):
         raise EmptyFileError("The file only contains blank rows.")
     header = detect_header_row(rows)
-    check_width(len(rows[header]), at_least=not complete)
+    check_width(_used_width(rows[header]), at_least=not complete)
     return CsvLayout(
         encoding=encoding,
         delimiter=delimiter,
@@ -80,6 +80,14 @@ def sniff_layout(path: Path) -> CsvLayout:
         header=rows[header],
         quoted='"' in text,
     )
+
+
+def _used_width(cells: list[str]) -> int:
+    """Cells up to the last non-blank one: trailing delimiters (Excel exports add thousands) are no columns."""
+    width = len(cells)
+    while width and is_blank(cells[width - 1]):
+        width -= 1
+    return width
 
 
 def _read_body(path: Path, layout: CsvLayout) -> tuple[pa.Table, CsvLayout]:
@@ -131,7 +139,7 @@ def _read_ragged(path: Path, layout: CsvLayout) -> pa.Table:
     regular = _arrow_read(path, layout, keep_aside, use_threads=False)
     rows = [next(csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter), []) for _, text in set_aside]
     width = max(len(row) for row in [layout.header, *rows])
-    check_width(width)
+    check_width(max(_used_width(row) for row in [layout.header, *rows]))
     for index in range(regular.num_columns, width):
         regular = regular.append_column(f"f{index}", pa.nulls(regular.num_rows, pa.string()))
     padded = [row + [None] * (width - len(row)) for row in rows]

@@ -389,3 +389,12 @@ def test_2000_columns_are_read_and_more_are_refused_with_the_count(tmp_path: Pat
         read_csv_rows(tmp_path, wide(20_000))
     with pytest.raises(TooManyColumnsError, match="has 2,001 columns"):
         read_table(write_xlsx(tmp_path / "upload.xlsx", {"Trips": wide(2001)}), "trips.xlsx")
+
+
+def test_thousands_of_trailing_delimiters_are_not_columns(tmp_path: Path) -> None:
+    """Excel exports can end every line with thousands of empty cells; only used columns count towards the limit."""
+    path = tmp_path / "upload"
+    path.write_text("".join(f"{a};{b}" + ";" * 2500 + "\n" for a, b in [("ref", "qty"), ("R1", "2"), ("R2", "3")]))
+    parsed = read_table(path, "trips.csv")
+    assert parsed.source_columns == ["ref", "qty"]
+    assert parsed.sample_rows() == [["R1", "2"], ["R2", "3"]]
