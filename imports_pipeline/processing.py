@@ -311,7 +311,8 @@ class ImportProcessing:
             )
             output = kept.assign(row_key=kept_keys.to_numpy())
             self._write_output("dedupe", output)
-            return _Step(len(frame), len(output), {"duplicate_handling": policy.value}, rejected)
+            detail = {"duplicate_handling": policy.value, "key_columns": list(template.key_columns)}
+            return _Step(len(frame), len(output), detail, rejected)
 
         return self._run("dedupe", step)
 
@@ -390,9 +391,13 @@ class ImportProcessing:
         def step() -> _Step:
             frame = self.read_output("validate")
             row = self.session
+            # Dedupe's keys, unless the template's key columns changed since (a re-run after an edit): then recomputed,
+            # and the writer refuses the rows if they now repeat a key.
+            keyed_by = self.store.phase_detail(self.import_id, "dedupe").get("key_columns")
+            keys = frame[ROW_KEY] if keyed_by == list(self.template.key_columns) else None
             outcome = write_destination(
                 self.destination, self.template, row.organization_id, self.import_id, frame.drop(columns=[ROW_KEY]), self.action,
-                keys=frame[ROW_KEY],
+                keys=keys,
             )
             self._write_output("process", outcome.per_row)
             detail = {

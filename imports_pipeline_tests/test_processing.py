@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from imports_pipeline.processing import ImportProcessing
@@ -181,3 +183,25 @@ def test_a_session_handed_off_as_parquet_by_an_earlier_version_still_runs_its_ne
 
     assert [r[0] for r in destination_rows(destination, service)] == ["R1", "R4"]
     assert service.status(ACTOR, import_id).processing_status == "partially_completed"
+
+
+def test_process_recomputes_the_keys_when_dedupe_keyed_the_rows_differently(service, destination):
+    """A re-run of process after the template's key columns changed must not write the rows under dedupe's old keys."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    import_id = submit_rows(service, MESSY_FILE)
+    processing = ImportProcessing(service, destination, import_id)
+    for phase in ("parse", "map", "prevalidate", "dedupe", "transform", "validate"):
+        getattr(processing, phase)()
+    dedupe_detail = processing.store.phase_detail(import_id, "dedupe")
+    assert dedupe_detail["key_columns"] == ["reference"]
+    path = service.files.session_dir(import_id) / "processing.validate.arrow"
+    table = feather.read_table(path)
+    stale = pa.array([f"old-key-{i}" for i in range(table.num_rows)])
+    feather.write_feather(table.set_column(table.column_names.index("row_key"), "row_key", stale), path)
+    processing.store.finish_phase(import_id, "dedupe", datetime.now(), "completed", detail={**dedupe_detail, "key_columns": ["client"]})
+
+    processing.process()
+
+    assert [r[0] for r in destination_rows(destination, service)] == ["R1", "R4"]

@@ -9,6 +9,7 @@ decide which import is "later".
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,17 +19,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 
 WORK_MEM_VARIABLE = "IMPORTS_WRITE_WORK_MEM"
-DEFAULT_WORK_MEM = "256MB"
+DEFAULT_WORK_MEM = "128MB"
 """PostgreSQL's ``work_mem`` for a write's transaction only (``SET LOCAL``).
 
 The joins of a write hash a whole file's staged rows; with the server default
-(4MB) a million-row hash spills to disk in batches: the UPDATE of a million
-changed rows took 16.2 s instead of 10.7 s, the classification 2.3 s instead of 1.6 s.
+(4MB) a million-row hash spills to disk in batches. Measured on a million changed
+rows: the UPDATE took 16.2 s at 4MB and 10.7 s at 256MB; the whole import 30.0 s
+at 4MB and 21.5 s at 128MB (benchmarks/processing.py, "update").
+A hash may use ``hash_mem_multiplier`` (2 by default) times this, once per write
+running at the same time (one per destination template): size it for the server.
 """
+_MEMORY = re.compile(r"^\d+\s*(kB|MB|GB|TB)?$")
 
 
 def write_work_mem() -> str:
-    return os.environ.get(WORK_MEM_VARIABLE) or DEFAULT_WORK_MEM
+    value = (os.environ.get(WORK_MEM_VARIABLE) or DEFAULT_WORK_MEM).strip()
+    if not _MEMORY.match(value):
+        raise ValueError(f"{WORK_MEM_VARIABLE}={value!r} is not a PostgreSQL memory size such as 128MB or 1GB (units kB, MB, GB, TB)")
+    return value
 
 
 @contextmanager

@@ -15,7 +15,7 @@ def test_a_write_raises_work_mem_for_its_transaction_only(postgres_url, logistic
     rows = destination_tables(logistics).rows
     try:
         with scope_transaction(engine, rows, "org-a") as connection:
-            assert connection.exec_driver_sql("SHOW work_mem").scalar_one() == "256MB"
+            assert connection.exec_driver_sql("SHOW work_mem").scalar_one() == "128MB"
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SHOW work_mem").scalar_one() == "4MB"  # the server's default again
         monkeypatch.setenv("IMPORTS_WRITE_WORK_MEM", "64MB")
@@ -23,3 +23,13 @@ def test_a_write_raises_work_mem_for_its_transaction_only(postgres_url, logistic
             assert connection.exec_driver_sql("SHOW work_mem").scalar_one() == "64MB"
     finally:
         engine.dispose()
+
+
+def test_a_work_mem_that_is_not_a_memory_size_is_refused_naming_the_variable(monkeypatch):
+    from imports_pipeline.destination.transaction import write_work_mem
+
+    monkeypatch.setenv("IMPORTS_WRITE_WORK_MEM", "lots")
+    with pytest.raises(ValueError, match="IMPORTS_WRITE_WORK_MEM='lots' is not a PostgreSQL memory size"):
+        write_work_mem()
+    monkeypatch.setenv("IMPORTS_WRITE_WORK_MEM", "1 GB")
+    assert write_work_mem() == "1 GB"
