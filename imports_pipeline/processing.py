@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -198,6 +199,29 @@ class ImportProcessing:
         feather.write_feather(frame.reset_index(drop=True), temporary, compression=HAND_OFF_COMPRESSION)
         os.replace(temporary, target)
 
+    def _output_columns(self, phase: Phase) -> list[str] | None:
+        """The column names of ``phase``'s Arrow hand-off, read from its footer; None if it has none (yet, or legacy)."""
+        path = self.service.files.session_dir(self.import_id) / self.output_name(phase)
+        if not path.exists():
+            return None
+        with pa.memory_map(str(path)) as source:
+            return pa.ipc.open_file(source).schema.names
+
+    def _pass_on(self, source_phase: Phase, phase: Phase) -> int:
+        """``phase``'s output is ``source_phase``'s, unchanged: hard-linked, not rewritten; returns its row count.
+
+        Safe because hand-offs are never changed in place, only replaced by a rename.
+        """
+        folder = self.service.files.session_dir(self.import_id)
+        source, target = folder / self.output_name(source_phase), folder / self.output_name(phase)
+        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            os.link(source, temporary)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+        return feather.read_table(target, columns=["row_index"], memory_map=True).num_rows
+
     def _write(self, name: str, frame: pd.DataFrame) -> None:
         """Fixed names, written to a temporary file and renamed: a reader sees the old or the new table whole."""
         sink = io.BytesIO()
@@ -309,7 +333,8 @@ class ImportProcessing:
                 f"another row of the file has the same key; duplicate_handling={policy.value} leaves this one out",
                 dropped_keys.to_numpy(),
             )
-            output = kept.assign(row_key=kept_keys.to_numpy())
+            output = kept.copy(deep=False)
+            output.insert(1, ROW_KEY, kept_keys.to_numpy())  # where transform wants it: usually nothing left to reshape
             self._write_output("dedupe", output)
             detail = {"duplicate_handling": policy.value, "key_columns": list(template.key_columns)}
             return _Step(len(frame), len(output), detail, rejected)
@@ -340,8 +365,11 @@ class ImportProcessing:
         """
 
         def step() -> _Step:
-            frame = self.read_output("dedupe")
             columns = ["row_index", ROW_KEY, *self.template.column_keys]
+            if self._output_columns("dedupe") == columns:
+                rows = self._pass_on("dedupe", "transform")
+                return _Step(rows, rows, {"columns_added": [], "columns_dropped": []}, no_rejections("transform"))
+            frame = self.read_output("dedupe")
             shaped = frame.reindex(columns=columns)
             self._write_output("transform", shaped)
             added = [c for c in columns if c not in frame.columns]
@@ -354,6 +382,9 @@ class ImportProcessing:
         """Rules that need the destination: a ``delete`` of a key the organization does not hold is reported and left out."""
 
         def step() -> _Step:
+            if self.action is not WriteAction.DELETE and self._output_columns("transform") is not None:
+                rows = self._pass_on("transform", "validate")
+                return _Step(rows, rows, {"action": self.action.value}, no_rejections("validate"))
             frame = self.read_output("transform")
             rows_in = len(frame)
             rejected = no_rejections("validate")

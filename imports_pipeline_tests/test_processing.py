@@ -205,3 +205,41 @@ def test_process_recomputes_the_keys_when_dedupe_keyed_the_rows_differently(serv
     processing.process()
 
     assert [r[0] for r in destination_rows(destination, service)] == ["R1", "R4"]
+
+
+def test_transform_and_validate_pass_unchanged_rows_on_without_rewriting_them(service, destination):
+    import os
+
+    import_id = submit_rows(service, MESSY_FILE)
+    outcomes = run_all(service, destination, import_id)
+    folder = service.files.session_dir(import_id)
+    inodes = {phase: os.stat(folder / f"processing.{phase}.arrow").st_ino for phase in ("dedupe", "transform", "validate")}
+    assert len(set(inodes.values())) == 1  # one file, three names
+    assert (outcomes["transform"].rows_in, outcomes["transform"].rows_out, outcomes["validate"].rows_out) == (2, 2, 2)
+    assert outcomes["transform"].detail == {"columns_added": [], "columns_dropped": []}
+
+
+def test_transform_reshapes_rows_handed_off_in_another_shape(service, destination):
+    """Dedupe output of an earlier version: ``row_key`` last, a template column missing, an extra column."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    import_id = submit_rows(service, MESSY_FILE)
+    processing = ImportProcessing(service, destination, import_id)
+    for phase in ("parse", "map", "prevalidate", "dedupe"):
+        getattr(processing, phase)()
+    path = service.files.session_dir(import_id) / "processing.dedupe.arrow"
+    table = feather.read_table(path)
+    keys = table.column("row_key")
+    table = table.drop_columns(["row_key", "fuel_type"]).append_column("row_key", keys)
+    feather.write_feather(table.append_column("note", pa.array(["x"] * table.num_rows)), path)
+
+    transformed = processing.transform()
+
+    assert transformed.detail == {"columns_added": ["fuel_type"], "columns_dropped": ["note"]}
+    shaped = processing.read_output("transform")
+    assert shaped.columns.tolist() == ["row_index", "row_key", *service.catalog.get("logistics_requests").column_keys]
+    assert shaped["fuel_type"].isna().all() and shaped["row_key"].tolist() == ["R1", "R4"]
+    for phase in ("validate", "process", "cleanup"):
+        getattr(processing, phase)()
+    assert [r[0] for r in destination_rows(destination, service)] == ["R1", "R4"]
