@@ -330,7 +330,7 @@ def run_file(
 ) -> dict:
     """The whole flow on one file, both sides step by step; returns info about the run."""
     info: dict[str, Any] = {"path": str(path), "size_bytes": path.stat().st_size}
-    direct, http = sides["direct"], sides["http"]
+    direct = sides["direct"]
     ids: dict[str, list[str]] = {"direct": [], "http": []}
 
     def both(step: str, repeat: int, call: Callable[[Any, str | None], tuple[float, dict]], session: int | None = None):

@@ -38,7 +38,7 @@ from imports_pipeline.destination.tables import (
     ensure_destination_table,
     version_columns,
 )
-from imports_pipeline.destination.transaction import insert, scope_transaction
+from imports_pipeline.destination.transaction import scope_transaction
 from imports_pipeline.templates.model import Template
 
 
