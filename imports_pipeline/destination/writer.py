@@ -1,8 +1,8 @@
 """Process: write one import's deduplicated rows into the template's destination table.
 
 One transaction per import, set-based: the rows are staged (``COPY`` on
-PostgreSQL), then a handful of ``INSERT … SELECT`` / ``DELETE`` statements do the
-work, whatever the number of rows. Before a row changes, its previous version is
+PostgreSQL), then a handful of ``INSERT … SELECT`` / ``UPDATE … FROM`` / ``DELETE``
+statements do the work, whatever the number of rows. Before a row changes, its previous version is
 copied to the history table, which is what makes ``rollback_import`` exact. An
 organization's first import into a template has nothing to compare with, so it
 is one plain ``INSERT … SELECT`` (on PostgreSQL about half the time of an
@@ -128,8 +128,8 @@ class _Statements:
     def merge(self, connection: sa.Connection, keys: pd.Series) -> np.ndarray:
         """Insert new keys, update changed rows; returns each key's outcome (created/updated/unchanged), aligned with ``keys``.
 
-        The three statements share one join and one "new or changed" filter, so
-        what is classified, what is recorded and what is written are the same
+        The statements share one join condition and one "new or changed" filter,
+        so what is classified, what is recorded and what is written are the same
         rows (the scope lock keeps them so), and unchanged rows are never locked
         or rewritten: a re-run costs reads only.
         """
@@ -193,8 +193,7 @@ class _Statements:
 
     def scope_is_empty(self, connection: sa.Connection) -> bool:
         """The organization has no row of this template yet."""
-        probe = sa.select(sa.literal(1)).select_from(self.rows).where(self.rows.c[ORGANIZATION_ID] == self.organization_id)
-        return connection.execute(probe.limit(1)).first() is None
+        return not _any_row(connection, self.rows, self.rows.c[ORGANIZATION_ID] == self.organization_id)
 
     def insert_all(self, connection: sa.Connection) -> None:
         """Every staged row is new: one plain ``INSERT … SELECT``, no join, no conflict handling, no classification."""
@@ -236,12 +235,17 @@ class _Statements:
         connection.execute(sa.insert(history).from_select(names, source))
 
     def _has_history(self, connection: sa.Connection) -> bool:
-        """This import already recorded versions in this organization (a re-run); one index probe."""
+        """This import already recorded versions in this organization (a re-run)."""
         history = self.history
-        probe = sa.select(sa.literal(1)).select_from(history).where(
-            history.c[HISTORY_IMPORT_ID] == self.import_id, history.c[ORGANIZATION_ID] == self.organization_id
+        return _any_row(
+            connection, history, history.c[HISTORY_IMPORT_ID] == self.import_id, history.c[ORGANIZATION_ID] == self.organization_id
         )
-        return connection.execute(probe.limit(1)).first() is not None
+
+
+def _any_row(connection: sa.Connection, table: sa.Table, *conditions: sa.ColumnElement[bool]) -> bool:
+    """One index probe: does ``table`` hold a row matching ``conditions``?"""
+    probe = sa.select(sa.literal(1)).select_from(table).where(*conditions).limit(1)
+    return connection.execute(probe).first() is not None
 
 
 def _key_outcomes(connection: sa.Connection, statement: sa.Select) -> pd.Series:
