@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -130,6 +131,13 @@ class _Step:
     rejected: pd.DataFrame
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)
+
+
 def _now() -> datetime:
     """Naive UTC with microseconds: phase durations are often well under a second."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -192,12 +200,18 @@ class ImportProcessing:
             return pq.read_table(folder / legacy_hand_off_name(phase), columns=columns).to_pandas()
         return feather.read_table(path, columns=columns, memory_map=True).to_pandas()
 
-    def _write_output(self, phase: Phase, frame: pd.DataFrame) -> None:
-        """Written to a temporary file and renamed: a reader sees the old or the new table whole."""
+    def _replace_output(self, phase: Phase, write: Callable[[Path], None]) -> Path:
+        """``write`` a temporary file, then rename it to ``phase``'s hand-off: a reader sees the old or the new table whole."""
         target = self.service.files.session_dir(self.import_id) / self.output_name(phase)
         temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        feather.write_feather(frame.reset_index(drop=True), temporary, compression=HAND_OFF_COMPRESSION)
+        write(temporary)
         os.replace(temporary, target)
+        return target
+
+    def _write_output(self, phase: Phase, frame: pd.DataFrame) -> None:
+        self._replace_output(
+            phase, lambda path: feather.write_feather(frame.reset_index(drop=True), path, compression=HAND_OFF_COMPRESSION)
+        )
 
     def _output_columns(self, phase: Phase) -> list[str] | None:
         """The column names of ``phase``'s Arrow hand-off, read from its footer; None if it has none (yet, or legacy)."""
@@ -212,14 +226,8 @@ class ImportProcessing:
 
         Safe because hand-offs are never changed in place, only replaced by a rename.
         """
-        folder = self.service.files.session_dir(self.import_id)
-        source, target = folder / self.output_name(source_phase), folder / self.output_name(phase)
-        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            os.link(source, temporary)
-        except OSError:  # a file system without hard links
-            shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
+        source = self.service.files.session_dir(self.import_id) / self.output_name(source_phase)
+        target = self._replace_output(phase, lambda path: _link_or_copy(source, path))
         return feather.read_table(target, columns=["row_index"], memory_map=True).num_rows
 
     def _write(self, name: str, frame: pd.DataFrame) -> None:
