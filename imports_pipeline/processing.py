@@ -76,9 +76,8 @@ ROLLBACK_FROM = (ProcessingStatus.COMPLETED, ProcessingStatus.PARTIALLY_COMPLETE
 ROLLBACK = "rollback"
 """The phase row a rollback records (after the processing phases, outside ``PHASE_ORDER``)."""
 ROLLBACK_STALLED_AFTER = timedelta(minutes=15)
-"""A rollback still ``running`` after this long lost its process (a million-row rollback takes seconds)."""
-
-
+"""An import still ``rolling_back`` this long after its status last changed lost its process (a million-row
+rollback takes seconds)."""
 HAND_OFF_COMPRESSION = "lz4"
 
 
