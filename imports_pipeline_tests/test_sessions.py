@@ -327,6 +327,23 @@ def test_range_filters_on_created_and_updated_at(sqlite_service, clock):
     assert [s.id for s in sqlite_service.list_sessions(ACTOR, sort="-updated_at").items] == [early, late]
 
 
+def test_an_xlsx_error_report_shows_control_characters_xml_cannot_hold_as_replacement_characters(sqlite_service):
+    """A CSV cell can hold NUL or a form feed; XML cannot, and openpyxl refused to write them (a 500)."""
+    from openpyxl import load_workbook
+
+    valid = "2026-03-02;ACME;12;ES;FR\n" * 3000  # NUL in the sniffed sample would make it "binary": put it after
+    content = "Fecha;Cliente;Km;Origen;Destino\n" + valid + "2026-03-01;AC\x00ME;x\x0c1;ES;FR\n"
+    created = create(sqlite_service, content.encode())
+    mapping = {"trip_date": "Fecha", "client": "Cliente", "distance_km": "Km", "origin_country": "Origen", "destination_country": "Destino"}
+    sqlite_service.validate(ACTOR, created.import_id, mapping)
+
+    sheet = load_workbook(sqlite_service.error_report(ACTOR, created.import_id, "xlsx").path)["errors"]
+
+    assert [c.value for c in sheet[2]][:4] == [3000, "2026-03-01", "AC\ufffdME", "x\ufffd1"]
+    assert "\ufffd" in sheet["D2"].comment.text  # the message quotes the cell
+    assert sheet.max_row == 2
+
+
 def test_error_reports_list_failing_rows_with_original_cells_and_neutralise_formulas(sqlite_service):
     import csv
     import json

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
@@ -73,15 +74,20 @@ def error_report(source: pd.DataFrame, errors: pd.DataFrame, mapping: Mapping[st
     return _xlsx(header, lines, grouped, columns, mapping)
 
 
+def _xml_text(value: object) -> object:
+    """Control characters (NUL, form feed, …) that a CSV can hold but XML cannot, shown as U+FFFD."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def _xlsx(header: list[str], lines: list[list], grouped: dict, columns: list[str], mapping: Mapping[str, str]) -> bytes:
     """Failing cells are highlighted and carry the message as a comment."""
     book = Workbook()
     sheet = book.active
     sheet.title = "errors"
-    sheet.append(header)
+    sheet.append([_xml_text(name) for name in header])
     position = {name: columns.index(name) + 2 for name in columns}
     for line in lines:
-        sheet.append(line)
+        sheet.append([_xml_text(value) for value in line])
         excel_row = sheet.max_row
         for error in grouped.get(line[0], []):
             source = mapping.get(error["column"])
@@ -89,7 +95,7 @@ def _xlsx(header: list[str], lines: list[list], grouped: dict, columns: list[str
                 cell = sheet.cell(row=excel_row, column=position[source])
                 cell.fill = ERROR_FILL
                 previous = cell.comment.text + "\n" if cell.comment else ""
-                cell.comment = Comment(previous + error["message"], "imports_pipeline")
+                cell.comment = Comment(_xml_text(previous + error["message"]), "imports_pipeline")
     sheet.freeze_panes = "B2"
     out = io.BytesIO()
     book.save(out)
