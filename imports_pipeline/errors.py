@@ -54,6 +54,13 @@ class InvalidFileNameError(DomainError):
     http_status = 422
 
 
+class SheetTooLargeError(DomainError):
+    """A worksheet's used range is too large to load as a grid (a stray cell far from the data)."""
+
+    code = "SHEET_TOO_LARGE"
+    http_status = 422
+
+
 class TooManyColumnsError(DomainError):
     code = "TOO_MANY_COLUMNS"
     http_status = 422

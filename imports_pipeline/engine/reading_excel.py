@@ -18,6 +18,7 @@ import pyarrow as pa
 from python_calamine import CalamineError, CalamineWorkbook
 
 from imports_pipeline.engine.sniffing import WIDTH_SAMPLE_ROWS, detect_header_row, is_blank
+from imports_pipeline.engine.workbook_extent import check_sheet_extent
 from imports_pipeline.errors import EmptyFileError, UnknownSheetError, UnreadableFileError
 
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
@@ -39,7 +40,7 @@ def read_sheet_grid(path: Path, selected_sheet: str | None) -> SheetGrid:
     try:
         with CalamineWorkbook.from_path(path) as workbook:
             sheets = list(workbook.sheet_names)
-            name, first_row, cells = _pick_sheet(workbook, sheets, selected_sheet)
+            name, first_row, cells = _pick_sheet(workbook, sheets, selected_sheet, path)
     except CalamineError as error:
         raise UnreadableFileError("The workbook is corrupt or not a spreadsheet.", detail=str(error)) from error
     head = [[render_cell(cell) for cell in row] for row in cells[:WIDTH_SAMPLE_ROWS]]
@@ -57,7 +58,7 @@ def read_sheet_grid(path: Path, selected_sheet: str | None) -> SheetGrid:
 
 
 def _pick_sheet(
-    workbook: CalamineWorkbook, sheets: list[str], selected_sheet: str | None
+    workbook: CalamineWorkbook, sheets: list[str], selected_sheet: str | None, path: Path
 ) -> tuple[str, int, list[list[Cell]]]:
     """The requested sheet, or the first one with any content; with its first row's physical index."""
     if selected_sheet is not None and selected_sheet not in sheets:
@@ -67,6 +68,7 @@ def _pick_sheet(
             sheets=sheets,
         )
     for name in [selected_sheet] if selected_sheet is not None else sheets:
+        check_sheet_extent(path, name)  # before python-calamine allocates the sheet's grid
         sheet = workbook.get_sheet_by_name(name)
         cells = sheet.to_python()
         if any(not _is_empty(cell) for row in cells for cell in row):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import datetime as dt
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, read_table
 from imports_pipeline.errors import (
     EmptyFileError,
+    SheetTooLargeError,
     TooManyColumnsError,
     UnknownSheetError,
     UnreadableFileError,
@@ -398,3 +400,39 @@ def test_thousands_of_trailing_delimiters_are_not_columns(tmp_path: Path) -> Non
     parsed = read_table(path, "trips.csv")
     assert parsed.source_columns == ["ref", "qty"]
     assert parsed.sample_rows() == [["R1", "2"], ["R2", "3"]]
+
+
+# --- workbooks whose used range is huge ---------------------------------------------------
+
+
+def _far_cell_workbook(path: Path, without_dimension: bool = False) -> Path:
+    """Data in A1:B3 of "Trips", one stray value in XFD1048576 of "Far" (python-calamine would allocate 512 GiB)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    write_xlsx(path, {"Trips": TRIPS, "Far": [["a"], [1]]})
+    book = load_workbook(path)
+    book["Far"]["XFD1048576"] = "far"
+    book.save(path)
+    if without_dimension:  # some writers leave the <dimension> element out
+        stripped = path.with_name("stripped.xlsx")
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(stripped, "w") as target:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename.startswith("xl/worksheets/"):
+                    data = re.sub(rb"<dimension [^>]*/>", b"", data)
+                target.writestr(item, data)
+        stripped.replace(path)
+    return path
+
+
+@pytest.mark.parametrize("without_dimension", [False, True])
+def test_a_sheet_reaching_far_beyond_its_data_is_refused_naming_the_cell(tmp_path: Path, without_dimension: bool) -> None:
+    path = _far_cell_workbook(tmp_path / "upload.xlsx", without_dimension)
+    with pytest.raises(SheetTooLargeError, match="Sheet 'Far' reaches cell XFD1048576") as refused:
+        read_table(path, "trips.xlsx", selected_sheet="Far")
+    assert refused.value.http_status == 422 and refused.value.context == {"sheet": "Far", "last_cell": "XFD1048576"}
+    # Only the sheets actually read are checked: the first sheet has data and reads as usual.
+    parsed = read_table(path, "trips.xlsx")
+    assert (parsed.selected_sheet, parsed.source_columns, parsed.sheets) == ("Trips", TRIPS[0], ["Trips", "Far"])
