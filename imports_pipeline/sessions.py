@@ -811,9 +811,19 @@ class ImportService:
 def _range_conditions(column: sa.ColumnElement[datetime], bounds: TimeRange | None) -> list[sa.ColumnElement[bool]]:
     if bounds is None:
         return []
-    naive = {k: v.astimezone(UTC).replace(tzinfo=None) if v.tzinfo else v for k, v in bounds.model_dump().items() if v}
+    naive = {k: _naive_utc(v) for k, v in bounds.model_dump().items() if v}
     operators = {"lt": column.__lt__, "lte": column.__le__, "gt": column.__gt__, "gte": column.__ge__}
     return [operators[name](value) for name, value in naive.items()]
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """UTC without tzinfo, as stored; a bound past year 1 or 9999 once in UTC (0001-01-01T00:00+14:00) is the limit."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.min if value.year == 1 else datetime.max
 
 
 def _encode_cursor(sort: SessionSort, value: datetime, session_id: str) -> str:
@@ -826,10 +836,12 @@ def _decode_cursor(cursor: str, sort: SessionSort) -> tuple[datetime, str]:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if payload["s"] != sort.value:
             raise InvalidCursorError(f"cursor was made for sort '{payload['s']}', not '{sort.value}'")
-        return datetime.fromisoformat(payload["v"]), str(payload["id"])
+        session_id = str(payload["id"])
+        session_id.encode("utf-8")  # a lone surrogate (JSON "\ud800") cannot be compared in SQL
+        return datetime.fromisoformat(payload["v"]), session_id
     except InvalidCursorError:
         raise
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError) as error:  # UnicodeError is a ValueError
         raise InvalidCursorError("cursor is not one this API handed out") from error
 
 

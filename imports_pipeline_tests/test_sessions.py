@@ -314,6 +314,32 @@ def test_cursor_pages_stay_correct_while_sessions_are_created(service, clock):
         service.list_sessions(ACTOR, sort="created_at", cursor=first.next_cursor)
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [b"[" * 5000, b'{"s": "-created_at", "v": "2026-01-01T00:00:00", "id": "\\ud800"}'],
+    ids=["nested-5000-deep", "lone-surrogate-id"],
+)
+def test_a_forged_cursor_is_refused_as_invalid(service, payload):
+    import base64
+
+    create(service)
+    with pytest.raises(InvalidCursorError, match="not one this API handed out"):
+        service.list_sessions(ACTOR, cursor=base64.urlsafe_b64encode(payload).decode())
+
+
+def test_range_bounds_at_the_ends_of_the_calendar_are_limits_not_errors(sqlite_service):
+    from datetime import timezone
+
+    made = create(sqlite_service).import_id
+    plus_14, minus_14 = timezone(timedelta(hours=14)), timezone(timedelta(hours=-14))
+    earliest = datetime(1, 1, 1, tzinfo=plus_14)  # before year 1 once in UTC
+    latest = datetime(9999, 12, 31, 23, 59, 59, tzinfo=minus_14)  # after year 9999 once in UTC
+    assert [s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(gte=earliest)).items] == [made]
+    assert [s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(lt=latest)).items] == [made]
+    assert sqlite_service.list_sessions(ACTOR, updated_at=TimeRange(gt=latest)).items == []
+    assert sqlite_service.list_sessions(ACTOR, created_at=TimeRange(lt=earliest)).items == []
+
+
 def test_range_filters_on_created_and_updated_at(sqlite_service, clock):
     early = create(sqlite_service).import_id
     clock.now += timedelta(hours=1)
@@ -371,6 +397,8 @@ def test_error_reports_list_failing_rows_with_original_cells_and_neutralise_form
     assert sheet["C2"].value == "'=HYPERLINK(\"x\")" and sheet["C2"].data_type == "s"
     assert sheet["D2"].fill.start_color.rgb == "FFF4CCCC" and "not a number" in sheet["D2"].comment.text
     assert sheet["B2"].comment is None
+    assert sheet["C3"].comment is not None and sheet["D3"].comment is not None  # the second failing row: its own cells
+    assert sheet["C2"].comment is None
 
     sqlite_service.patch_rows(ACTOR, created.import_id, [Correction(1, "distance_km", 3)])
     after = sqlite_service.error_report(ACTOR, created.import_id, "csv")
