@@ -71,7 +71,10 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "help"
     if command == "run":
         ensure_installed()
-        return subprocess.call([str(VENV / "bin" / "imports-pipeline"), "up", *argv[2:]])
+        # Replace this process rather than wait on a child: a Ctrl-C or a supervisor's SIGTERM sent to this pid
+        # then reaches the server, which stops `dagster dev` too; as a parent it was left running.
+        program = str(VENV / "bin" / "imports-pipeline")
+        os.execv(program, [program, "up", *argv[2:]])
     if command == "test":
         ensure_installed()
         ensure_postgres()

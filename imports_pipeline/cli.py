@@ -168,11 +168,19 @@ Try the contract's first call with the bundled 240-row example:
 """,
         flush=True,
     )
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    # uvicorn re-raises the SIGTERM it caught once it has shut down; without a handler of ours that
+    # ends the process at once, before `finally` can stop `dagster dev`.
+    signal.signal(signal.SIGTERM, stop)
     try:
         run_server(host, port)
     finally:
         if dagster is not None and dagster.poll() is None:
-            os.killpg(dagster.pid, signal.SIGTERM)
+            # SIGINT, as Ctrl-C sends it: `dagster dev` then stops its webserver, daemon and code servers;
+            # on SIGTERM it exited at once and left them running.
+            os.killpg(dagster.pid, signal.SIGINT)
             try:
                 dagster.wait(timeout=30)
             except subprocess.TimeoutExpired:
