@@ -44,9 +44,10 @@ def scope_transaction(engine: sa.Engine, table: sa.Table, organization_id: str) 
     """One transaction holding the writer lock of (table, organization).
 
     PostgreSQL: a transaction-level advisory lock, so other organizations write in
-    parallel, and ``work_mem`` raised for this transaction (``IMPORTS_WRITE_WORK_MEM``). SQLite: ``BEGIN IMMEDIATE``, the database's single writer lock, taken
-    before the first read; pysqlite would otherwise open the transaction lazily at
-    the first INSERT and run the staging DDL outside it.
+    parallel, and ``work_mem`` raised for this transaction (``IMPORTS_WRITE_WORK_MEM``).
+    SQLite: ``BEGIN IMMEDIATE``, the database's single writer lock, taken before the
+    first read; pysqlite would otherwise open the transaction lazily at the first
+    INSERT and run the staging DDL outside it.
     """
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -40,6 +40,15 @@ def column_number(letters: str) -> int:
     return number
 
 
+def column_letters(number: int) -> str:
+    """1 → 'A', 16384 → 'XFD'."""
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 def check_sheet_extent(path: Path, sheet_name: str) -> None:
     """Refuse ``sheet_name`` if the grid python-calamine would build for it is too large; silent when unsure.
 
@@ -85,7 +94,7 @@ def _sheet_part(package: zipfile.ZipFile, sheet_name: str) -> str | None:
 
 
 def _extent(package: zipfile.ZipFile, part: str) -> tuple[int, int, str]:
-    """(last row, last column, last cell) of the sheet: its dimension element, else every cell reference."""
+    """(last row, last column, last cell) of the sheet: its dimension element, else a scan of its cells."""
     with package.open(part) as stream:
         head = stream.read(HEAD_BYTES)
         dimension = _DIMENSION.search(head)
@@ -114,12 +123,3 @@ def _last_row(xml: bytes) -> int:
         return xml.count(b"<row>") + xml.count(b":row>")
     number = _ROW_NUMBER.search(xml, start, xml.find(b">", start))
     return int(number.group(1)) if number else xml.count(b"<row ") + xml.count(b":row ")
-
-
-def column_letters(number: int) -> str:
-    """1 → 'A', 16384 → 'XFD'."""
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
