@@ -90,10 +90,12 @@ class Direct:
     name = "direct"
 
     def __init__(self, folder: Path) -> None:
-        from imports_pipeline.sessions import Actor, Correction, ImportService
+        from imports_pipeline.sessions import ImportService
+        from imports_pipeline.settings import Settings
+        from imports_pipeline.vocabulary import Actor, Correction
 
         self.correction = Correction
-        self.service = ImportService.from_environment(f"sqlite:///{folder / 'imports.db'}", folder / "files")
+        self.service = ImportService.from_settings(Settings(database_url=f"sqlite:///{folder / 'imports.db'}", data_dir=folder))
         self.actor = Actor(organization_id=ORG, user_id=USER)
 
     def close(self) -> None:

@@ -55,12 +55,14 @@ class Ours:
         import dagster as dg
 
         from imports_pipeline.orchestration.resources import ImportsResource
-        from imports_pipeline.sessions import Actor, ImportService
+        from imports_pipeline.sessions import ImportService
+        from imports_pipeline.settings import Settings
+        from imports_pipeline.vocabulary import Actor
 
         self.folder = folder
         self.warnings = warnings
         self.database_url = f"sqlite:///{folder / 'imports.db'}"
-        self.service = ImportService.from_environment(self.database_url, folder / "files")
+        self.service = ImportService.from_settings(Settings(database_url=self.database_url, data_dir=folder))
         self.actor = Actor(organization_id=ORGANIZATION, user_id="bench-user")
         self.instance = dg.DagsterInstance.ephemeral()
         self.resource = ImportsResource(database_url=self.database_url, data_dir=str(folder), destination_url=destination_url)
@@ -77,7 +79,7 @@ class Ours:
         validated = self.service.validate(self.actor, import_id, mapping)
         started = time.perf_counter()
         submitted = self.service.submit(
-            self.actor, import_id, ignore_errors=True, options={"action": "merge", "duplicate_handling": "ignore_all"}
+            self.actor, import_id, ignore_errors=True, action="merge", duplicate_handling="ignore_all"
         )
         submit_s = time.perf_counter() - started
         return import_id, {

@@ -130,19 +130,16 @@ def run(csv_path: Path, xlsx_path: Path | None) -> dict:
     steps = Steps()
     info = steps.result["info"]
     started = time.perf_counter()
-    from imports_pipeline.sessions import Actor, Correction, ImportService
-    from imports_pipeline.store.database import create_database_engine, upgrade_schema
-    from imports_pipeline.store.files import FileStore
-    from imports_pipeline.templates.catalog import default_catalog
+    from imports_pipeline.sessions import ImportService
+    from imports_pipeline.settings import Settings
+    from imports_pipeline.vocabulary import Actor, Correction
 
     info["import_s"] = time.perf_counter() - started
 
     with tempfile.TemporaryDirectory(prefix="imports-bench-") as folder:
         tmp = Path(folder)
         started = time.perf_counter()
-        engine = create_database_engine(f"sqlite:///{tmp}/imports.db")
-        upgrade_schema(engine)
-        service = ImportService(engine, FileStore(tmp / "files"), default_catalog())
+        service = ImportService.from_settings(Settings(data_dir=tmp))
         actor = Actor(organization_id="bench-org", user_id="bench-user")
         info["setup_s"] = time.perf_counter() - started
 

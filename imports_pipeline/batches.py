@@ -1,6 +1,6 @@
 """Scheduled batch imports: files a partner leaves in a folder (an SFTP mount, a share) imported on a cron.
 
-Configured in ``IMPORTS_BATCHES_FILE`` (default ``<data>/batches.yaml``)::
+Configured in the ``batches_file`` setting (default ``<data>/batches.yaml``)::
 
     batches:
       - name: partner_trips_nightly
@@ -52,10 +52,6 @@ class BatchConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     batches: list[BatchImport] = Field(default_factory=list)
-
-
-def batches_file(data_dir: Path) -> Path:
-    return Path(os.environ.get("IMPORTS_BATCHES_FILE") or data_dir / "batches.yaml")
 
 
 def load_batches(path: Path) -> list[BatchImport]:

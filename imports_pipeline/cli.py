@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from imports_pipeline.errors import DomainError
+from imports_pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from imports_pipeline.store.api_keys import ApiKeyStore
@@ -23,11 +24,12 @@ def _print(title: str, payload: object) -> None:
     print(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
 
 
-def run_demo(file: Path, template_id: str, numeric_locale: str | None) -> None:
+def run_demo(settings: Settings, file: Path, template_id: str, numeric_locale: str | None) -> None:
     """Walk one file through the whole interactive flow on the embedded defaults, printing each step."""
-    from imports_pipeline.sessions import Actor, Correction, ImportService
+    from imports_pipeline.sessions import ImportService
+    from imports_pipeline.vocabulary import Actor, Correction
 
-    service = ImportService.from_environment()
+    service = ImportService.from_settings(settings)
     actor = Actor(organization_id="demo-org", user_id="demo-user")
     with open(file, "rb") as upload:
         created = service.create_session(actor, template_id, file.name, upload, numeric_locale=numeric_locale)
@@ -53,18 +55,18 @@ def run_demo(file: Path, template_id: str, numeric_locale: str | None) -> None:
     _print("8. status", service.get_session(actor, created.import_id).model_dump(mode="json"))
 
 
-def _api_keys() -> "ApiKeyStore":
+def _api_keys(settings: Settings) -> ApiKeyStore:
     from imports_pipeline.store.api_keys import ApiKeyStore
     from imports_pipeline.store.database import create_database_engine, upgrade_schema
 
-    engine = create_database_engine()
+    engine = create_database_engine(settings.session_database_url)
     upgrade_schema(engine)
     return ApiKeyStore(engine)
 
 
-def run_keys(args: argparse.Namespace) -> None:
+def run_keys(settings: Settings, args: argparse.Namespace) -> None:
     """Issue, list and revoke API keys in the configured database (``IMPORTS_DATABASE_URL`` or the data folder)."""
-    keys = _api_keys()
+    keys = _api_keys(settings)
     if args.keys_command == "create":
         issued = keys.create(args.org, user_id=args.user, name=args.name)
         owner = f"organization {issued.record.organization_id}" + (f", user {issued.record.user_id}" if issued.record.user_id else "")
@@ -82,37 +84,37 @@ def run_keys(args: argparse.Namespace) -> None:
         print(f"revoked API key {record.id} (organization {record.organization_id}) at {record.revoked_at.isoformat()}")
 
 
-def run_server(host: str, port: int) -> None:
+def run_server(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
-    from imports_pipeline.api.app import from_environment
+    from imports_pipeline.api.app import create_app
+    from imports_pipeline.sessions import ImportService
 
-    uvicorn.run(from_environment(), host=host, port=port)
+    uvicorn.run(create_app(ImportService.from_settings(settings)), host=host, port=port)
 
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DAGSTER_UI_PORT = 3000
 
 
-def _dagster_home(data: Path) -> Path:
+def _dagster_home(settings: Settings) -> Path:
     """``DAGSTER_HOME``, or a folder in the data folder seeded with the repo's ``dagster.yaml``."""
-    import os
     import shutil
 
-    home = Path(os.environ.get("DAGSTER_HOME") or data / "dagster_home").resolve()
+    home = settings.dagster_home_dir
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists() and (REPO_ROOT / "dagster.yaml").exists():
         shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     return home
 
 
-def _drop_sample(data: Path) -> Path:
+def _drop_sample(settings: Settings) -> Path:
     """The bundled example into the demo organization's inbox, so processing starts with no clicks."""
     from datetime import datetime
 
-    from imports_pipeline.inbox import SETTINGS_FILE, drops_root
+    from imports_pipeline.inbox import SETTINGS_FILE
 
-    folder = drops_root(data) / "inbox" / "demo-org" / "logistics_requests"
+    folder = settings.drops_root / "inbox" / "demo-org" / "logistics_requests"
     folder.mkdir(parents=True, exist_ok=True)
     settings = folder / SETTINGS_FILE
     if not settings.exists():
@@ -122,26 +124,24 @@ def _drop_sample(data: Path) -> Path:
     return target
 
 
-def run_quickstart(host: str, port: int, with_dagster: bool = True) -> None:
+def run_quickstart(settings: Settings, host: str, port: int, with_dagster: bool = True) -> None:
     """What `python3 dev.py run` starts: the API, `dagster dev` (UI, daemon, sensors), a demo key and a dropped sample."""
     import os
     import signal
     import subprocess
 
-    from imports_pipeline.store.database import data_dir
-
-    data = data_dir()
-    issued = _api_keys().create("demo-org", user_id="demo-user", name="quickstart")
+    data = settings.data_folder
+    issued = _api_keys(settings).create("demo-org", user_id="demo-user", name="quickstart")
     base = f"http://{host}:{port}"
     dagster = None
     if with_dagster:
-        env = {**os.environ, "IMPORTS_DATA_DIR": str(data), "DAGSTER_HOME": str(_dagster_home(data))}
+        env = settings.child_environment(data_dir=data, dagster_home=_dagster_home(settings))
         dagster = subprocess.Popen(
             [str(Path(sys.executable).with_name("dagster")), "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
              "-h", host, "-p", str(DAGSTER_UI_PORT)],
             cwd=REPO_ROOT, env=env, start_new_session=True,
         )
-        dropped = _drop_sample(data)
+        dropped = _drop_sample(settings)
     print(
         f"""
 imports_pipeline is starting on the embedded defaults (SQLite and files under {data}).
@@ -175,7 +175,7 @@ Try the contract's first call with the bundled 240-row example:
     # ends the process at once, before `finally` can stop `dagster dev`.
     signal.signal(signal.SIGTERM, stop)
     try:
-        run_server(host, port)
+        run_server(settings, host, port)
     finally:
         if dagster is not None and dagster.poll() is None:
             # SIGINT, as Ctrl-C sends it: `dagster dev` then stops its webserver, daemon and code servers;
@@ -215,19 +215,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             server.add_argument("--no-dagster", dest="with_dagster", action="store_false", help="start the API only")
     args = parser.parse_args(argv)
     try:
+        settings = Settings.from_environment()
         if args.command == "demo":
-            run_demo(args.file, args.template, args.numeric_locale)
+            run_demo(settings, args.file, args.template, args.numeric_locale)
         elif args.command == "templates":
-            from imports_pipeline.templates.catalog import default_catalog
+            from imports_pipeline.templates.catalog import TemplateCatalog
 
-            for template in default_catalog().list():
+            for template in TemplateCatalog(settings.templates_dir).list():
                 print(f"{template.id}\t{template.name}\t{', '.join(template.column_keys)}")
         elif args.command == "keys":
-            run_keys(args)
+            run_keys(settings, args)
         elif args.command == "serve":
-            run_server(args.host, args.port)
+            run_server(settings, args.host, args.port)
         elif args.command == "up":
-            run_quickstart(args.host, args.port, args.with_dagster)
+            run_quickstart(settings, args.host, args.port, args.with_dagster)
     except DomainError as error:
         print(f"error ({error.code}): {error}", file=sys.stderr)
         return 1

@@ -17,24 +17,17 @@ from datetime import datetime, timedelta
 
 from filelock import Timeout
 
-from imports_pipeline.processing import ProcessingStatus, hand_off_name, legacy_hand_off_name
+from imports_pipeline.processing.hand_offs import hand_off_name, legacy_hand_off_name
 from imports_pipeline.sessions import ImportService
-from imports_pipeline.store.processing import PHASE_ORDER, ProcessingStore
-from imports_pipeline.views import SessionStatus
+from imports_pipeline.vocabulary import PHASE_ORDER, SETTLED_PROCESSING, SessionStatus, Submission
 
 DEFAULT_PROCESSED_RETENTION = timedelta(days=7)
 SESSION_TABLES = ("parsed", "rows", "overlay", "errors")
 TEMPORARY_FILES = (*(f"{stem}.*.parquet" for stem in SESSION_TABLES), "report.*")
 """Globs of an unsubmitted session's temporary files; the upload (``upload.<ext>``) matches none."""
 NEVER_EXPIRE = (SessionStatus.SUBMITTING, SessionStatus.SUBMITTED, SessionStatus.EXPIRED)
-SETTLED = (
-    ProcessingStatus.COMPLETED,
-    ProcessingStatus.PARTIALLY_COMPLETED,
-    ProcessingStatus.FAILED,
-    ProcessingStatus.ROLLED_BACK,
-)
 HAND_OFF_REMOVED = "processing_files_removed_at"
-"""Set in ``submission`` once a session's hand-off tables are gone, so the sweep never visits it again."""
+"""The ``Submission`` field the sweep sets once a session's hand-off tables are gone, so it never visits it again."""
 LOCK_WAIT_SECONDS = 5.0
 """A session someone is writing right now is left for the next sweep rather than holding this one up."""
 
@@ -56,7 +49,7 @@ def expire_sessions(
     expired = removed = busy = 0
     for candidate in service.repository.expired_before(now, NEVER_EXPIRE):
         try:
-            with service._lock(candidate.id).acquire(timeout=LOCK_WAIT_SECONDS):  # noqa: SLF001 - the session's own writer lock
+            with service.tables.lock(candidate.id).acquire(timeout=LOCK_WAIT_SECONDS):
                 row = service.repository.get(candidate.id, candidate.organization_id)
                 if row.status in NEVER_EXPIRE or row.expires_at > now:
                     continue  # submitted (or extended) while we waited for the lock
@@ -66,10 +59,12 @@ def expire_sessions(
         except Timeout:
             busy += 1
     cleaned = hand_offs = 0
-    store = ProcessingStore(service.repository.engine)
+    store = service.stores.processing
     hand_off_files = [name(phase) for phase in PHASE_ORDER for name in (hand_off_name, legacy_hand_off_name)]
-    for row in store.settled_before(now - processed_retention, SETTLED, unless_marked=HAND_OFF_REMOVED):
+    settled = store.settled_before(now - processed_retention, SETTLED_PROCESSING, unless_marked=HAND_OFF_REMOVED)
+    for row in settled:
         hand_offs += service.files.remove_matching(row.id, hand_off_files)
-        store.update_session(row.id, now, submission={**(row.submission or {}), HAND_OFF_REMOVED: now.isoformat()})
+        marked = Submission.model_validate(row.submission).model_copy(update={HAND_OFF_REMOVED: now.isoformat()})
+        store.update_session(row.id, now, submission=marked.stored())
         cleaned += 1
     return ExpiryOutcome(expired, removed, cleaned, hand_offs, busy)

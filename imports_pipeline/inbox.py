@@ -28,8 +28,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imports_pipeline.errors import DomainError
-from imports_pipeline.sessions import Actor, ImportService, utc_now
-from imports_pipeline.views import ActorType
+from imports_pipeline.sessions import ImportService
+from imports_pipeline.vocabulary import Actor, ActorType, DropOutcome, DuplicateHandling, WriteAction, utc_now
 
 SETTINGS_FILE = "imports.yaml"
 CONFIDENT_SCORE = 0.8
@@ -44,8 +44,8 @@ class FolderSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    action: str = Field(default="merge", pattern="^(merge|overwrite|delete)$")
-    duplicate_handling: str = Field(default="ignore_all", pattern="^(ignore_all|use_first)$")
+    action: WriteAction = WriteAction.MERGE
+    duplicate_handling: DuplicateHandling = DuplicateHandling.IGNORE_ALL
     numeric_locale: str | None = None
     ignore_errors: bool = False
     selected_sheet: str | None = None
@@ -65,17 +65,11 @@ class InboxOutcome:
     file_name: str
     organization_id: str
     template_id: str
-    outcome: str
-    """``submitted``, ``needs_attention`` (session kept, a person must act) or ``failed`` (no usable session)."""
+    outcome: DropOutcome
     reason: str | None = None
     import_id: str | None = None
     moved_to: str | None = None
     rows: dict[str, int] = field(default_factory=dict)
-
-
-def drops_root(data_dir: Path) -> Path:
-    """The folder holding ``inbox/``, ``processing/``, ``processed/`` and ``failed/``: ``IMPORTS_DROPS_DIR`` or the data folder."""
-    return Path(os.environ.get("IMPORTS_DROPS_DIR") or data_dir)
 
 
 def _is_partial(path: Path) -> bool:
@@ -120,7 +114,7 @@ def _claim(root: Path, item: InboxFile) -> Path | None:
 
 def _finish(root: Path, claimed: Path, item: InboxFile, outcome: InboxOutcome, stamp: datetime) -> None:
     """Move the file next to the inbox (``processed/`` or ``failed/``) with its report."""
-    folder = "processed" if outcome.outcome == "submitted" else "failed"
+    folder = "processed" if outcome.outcome is DropOutcome.SUBMITTED else "failed"
     target_dir = root / folder / item.organization_id / item.template_id
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{stamp:%Y%m%dT%H%M%S}-{claimed.name}"
@@ -145,7 +139,7 @@ def release_stale_claims(root: Path, now: float) -> list[Path]:
 def import_file(service: ImportService, path: Path, item: InboxFile, settings: FolderSettings) -> InboxOutcome:
     """Create, map, validate and (when clean enough) submit one dropped file as a ``sensor`` session."""
     actor = Actor(item.organization_id, actor_type=ActorType.SENSOR.value)
-    outcome = InboxOutcome(path.name.split("-", 1)[-1], item.organization_id, item.template_id, "failed")
+    outcome = InboxOutcome(path.name.split("-", 1)[-1], item.organization_id, item.template_id, DropOutcome.FAILED)
     with path.open("rb") as upload:
         created = service.create_session(
             actor, item.template_id, outcome.file_name, upload,
@@ -172,15 +166,15 @@ def import_file(service: ImportService, path: Path, item: InboxFile, settings: F
         )
     submitted = service.submit(
         actor, created.import_id, ignore_errors=settings.ignore_errors,
-        options={"action": settings.action, "duplicate_handling": settings.duplicate_handling},
+        action=settings.action, duplicate_handling=settings.duplicate_handling,
     )
-    outcome.outcome = "submitted"
+    outcome.outcome = DropOutcome.SUBMITTED
     outcome.rows["submitted"] = submitted.rows_submitted
     return outcome
 
 
 def _needs_attention(service: ImportService, outcome: InboxOutcome, reason: str) -> InboxOutcome:
-    outcome.outcome = "needs_attention"
+    outcome.outcome = DropOutcome.NEEDS_ATTENTION
     outcome.reason = reason
     service.repository.update(outcome.import_id, service.clock(), status_detail=f"unattended import stopped: {reason}")
     return outcome
@@ -211,7 +205,7 @@ def import_claimed(
         outcome = import_file(service, claimed, item, settings())
     except Exception as error:  # noqa: BLE001 - any failure must still move the file out with a report
         reason = str(error) if isinstance(error, DomainError) else f"internal error: {type(error).__name__}: {error}"
-        outcome = InboxOutcome(item.path.name, item.organization_id, item.template_id, "failed", reason=reason)
+        outcome = InboxOutcome(item.path.name, item.organization_id, item.template_id, DropOutcome.FAILED, reason)
         outcome.import_id = getattr(error, "context", {}).get("import_id")
     _finish(root, claimed, item, outcome, utc_now())
     return outcome

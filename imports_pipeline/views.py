@@ -8,29 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-
-class SessionStatus(StrEnum):
-    CREATED = "created"
-    PARSED = "parsed"
-    MAPPED = "mapped"
-    VALIDATING = "validating"
-    VALIDATED = "validated"
-    SUBMITTING = "submitting"
-    SUBMITTED = "submitted"
-    FAILED = "failed"
-    EXPIRED = "expired"
-
-
-class ActorType(StrEnum):
-    USER = "user"
-    API_KEY = "api_key"
-    SENSOR = "sensor"
-    SYSTEM = "system"
+from imports_pipeline.vocabulary import ActorType, Phase, PhaseStatus, ProcessingStatus, SessionStatus, success_rate
 
 
 class ImportSession(BaseModel):
@@ -44,7 +26,7 @@ class ImportSession(BaseModel):
     file_type: str
     status: SessionStatus
     numeric_locale: str | None
-    actor_type: str
+    actor_type: ActorType
     actor_api_key_id: str | None
     total_rows: int
     valid_rows: int
@@ -74,22 +56,6 @@ class SessionPage(BaseModel):
     next_cursor: str | None = Field(
         default=None, description="Opaque keyset cursor for the next page; stable while new sessions are created."
     )
-
-
-class TimeRange(BaseModel):
-    """A range filter on a timestamp (Fleetio-style lt/lte/gt/gte); every bound optional."""
-
-    lt: datetime | None = None
-    lte: datetime | None = None
-    gt: datetime | None = None
-    gte: datetime | None = None
-
-
-class SessionSort(StrEnum):
-    CREATED_AT_DESC = "-created_at"
-    CREATED_AT = "created_at"
-    UPDATED_AT_DESC = "-updated_at"
-    UPDATED_AT = "updated_at"
 
 
 class CreatedSession(BaseModel):
@@ -193,7 +159,7 @@ class PatchResult(BaseModel):
 
 
 class SubmitResult(BaseModel):
-    status: str
+    status: SessionStatus
     file_id: str
     processing_job_id: str | None
     rows_submitted: int
@@ -202,8 +168,8 @@ class SubmitResult(BaseModel):
 class ProcessingPhase(BaseModel):
     """One phase of the processing run (dedupe, transform, validate, process, ...), as last run."""
 
-    phase: str
-    status: str = Field(description="running, completed or failed.")
+    phase: Phase
+    status: PhaseStatus
     started_at: datetime
     finished_at: datetime | None
     duration_seconds: float | None
@@ -221,19 +187,19 @@ class ProcessingCounters(BaseModel):
     success_rate: float | None = Field(description="processed_rows / total_rows in percent, 2 decimals; null until processed.")
 
     @classmethod
-    def from_phases(cls, total_rows: int, phases: list[ProcessingPhase]) -> "ProcessingCounters":
-        completed = {p.phase: p for p in phases if p.status == "completed"}
+    def from_phases(cls, total_rows: int, phases: list[ProcessingPhase]) -> ProcessingCounters:
+        completed = {p.phase: p for p in phases if p.status is PhaseStatus.COMPLETED}
         failed = sum(p.rows_rejected or 0 for p in completed.values())
-        process = completed.get("process")
+        process = completed.get(Phase.PROCESS)
         processed = process.rows_out if process is not None else None
-        rate = None if processed is None else (round(100 * processed / total_rows, 2) if total_rows else 100.0)
+        rate = None if processed is None else success_rate(processed, total_rows)
         return cls(processed_rows=processed, failed_rows=failed, success_rate=rate)
 
 
 class ImportStatus(ImportSession):
     """The session object plus the processing side once it has been submitted."""
 
-    processing_status: str | None
+    processing_status: ProcessingStatus | None
     rows_submitted: int | None
     submission: dict[str, Any] | None
     phases: list[ProcessingPhase] = Field(default_factory=list, description="Each processing phase run so far, in order.")
@@ -246,7 +212,7 @@ class RollbackResult(BaseModel):
     """What ``POST /v2/imports/{import_id}/rollback`` answers."""
 
     import_id: str
-    processing_status: str = Field(description="rolled_back")
+    processing_status: ProcessingStatus = Field(description="rolled_back")
     rows_removed: int = Field(description="Rows the import had created, now deleted from the destination.")
     rows_restored: int = Field(description="Rows the import had updated or deleted, now back as they were before it.")
 

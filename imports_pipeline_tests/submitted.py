@@ -8,7 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from imports_pipeline.destination import destination_tables
-from imports_pipeline.sessions import Actor, ImportService
+from imports_pipeline.sessions import ImportService
+from imports_pipeline.vocabulary import Actor
 from imports_pipeline_tests.service import SEED_MAPPING
 
 ACTOR = Actor(organization_id="org-processing", user_id="user-1")
@@ -38,7 +39,7 @@ def submit_rows(
     service.validate(actor, created.import_id, MAPPING)
     service.submit(
         actor, created.import_id, ignore_errors=ignore_errors,
-        options={"action": action, "duplicate_handling": duplicate_handling},
+        action=action, duplicate_handling=duplicate_handling,
     )
     return created.import_id
 

@@ -6,7 +6,7 @@ import pytest
 
 from imports_pipeline.batches import load_batches, run_batch
 from imports_pipeline.errors import DomainError
-from imports_pipeline.sessions import Actor
+from imports_pipeline.vocabulary import Actor
 from imports_pipeline_tests.service import SAMPLE_CSV, build_service
 
 CONFIG = """

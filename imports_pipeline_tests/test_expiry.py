@@ -9,7 +9,7 @@ import pytest
 
 from imports_pipeline.errors import SessionExpiredError
 from imports_pipeline.expiry import ExpiryOutcome, expire_sessions
-from imports_pipeline.views import SessionStatus
+from imports_pipeline.vocabulary import SessionStatus
 from imports_pipeline_tests.submitted import ACTOR, HEADER, MAPPING, MESSY_FILE, submit_rows
 from imports_pipeline_tests.test_processing import database_url, destination, run_all, service  # noqa: F401 - fixtures
 

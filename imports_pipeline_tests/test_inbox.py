@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from imports_pipeline.inbox import STALE_CLAIM_SECONDS, ready_files, scan_inbox
-from imports_pipeline.sessions import Actor
-from imports_pipeline.views import SessionStatus
+from imports_pipeline.vocabulary import Actor
+from imports_pipeline.vocabulary import SessionStatus
 from imports_pipeline_tests.service import SAMPLE_CSV, build_service
 
 ORG = "org-inbox"

@@ -8,7 +8,7 @@ import pytest
 
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.store.database import create_database_engine
-from imports_pipeline.store.processing import PHASE_ORDER
+from imports_pipeline.vocabulary import PHASE_ORDER
 from imports_pipeline_tests.service import build_service
 from imports_pipeline_tests.submitted import ACTOR, MESSY_FILE, destination_rows, submit_rows, trip
 

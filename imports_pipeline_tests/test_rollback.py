@@ -184,12 +184,12 @@ def test_the_sweep_resumes_the_other_stalled_rollbacks_when_one_fails(service, d
         age_rollback(service, import_id, minutes=20)
     real = destination_rollback.rollback_import
 
-    def flaky(engine, template, organization_id, import_id):
+    def flaky(engine, template, organization_id, import_id, **options):
         if import_id == first:
             raise RuntimeError("connection reset")
-        return real(engine, template, organization_id, import_id)
+        return real(engine, template, organization_id, import_id, **options)
 
-    monkeypatch.setattr("imports_pipeline.processing.rollback_import", flaky)
+    monkeypatch.setattr("imports_pipeline.processing.rollback.rollback_import", flaky)
     resumed = resume_stalled_rollbacks(service, destination)
 
     assert [r.import_id for r in resumed] == [other]

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from imports_pipeline.sessions import Actor, Correction
+from imports_pipeline.vocabulary import Actor, Correction
 from imports_pipeline_tests.service import build_service
 
 ACTOR = Actor(organization_id="org-1", user_id="user-1")

@@ -22,8 +22,8 @@ from imports_pipeline.errors import (
     UnknownTemplateError,
     UnsupportedFileTypeError,
 )
-from imports_pipeline.sessions import Actor, Correction
-from imports_pipeline.views import SessionStatus, TimeRange
+from imports_pipeline.vocabulary import Actor, Correction
+from imports_pipeline.vocabulary import SessionStatus, TimeRange
 from imports_pipeline_tests.service import SAMPLE_CSV, SEED_MAPPING, build_service
 
 ACTOR = Actor(organization_id="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", user_id="bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
@@ -412,7 +412,7 @@ def test_status_carries_the_submission(sqlite_service):
     created = create(sqlite_service)
     sqlite_service.validate(ACTOR, created.import_id, SEED_MAPPING)
     assert sqlite_service.status(ACTOR, created.import_id).processing_status is None
-    sqlite_service.submit(ACTOR, created.import_id, ignore_errors=True, partner="dcycle", options={"action": "merge"})
+    sqlite_service.submit(ACTOR, created.import_id, ignore_errors=True, partner="dcycle", action="merge")
     status = sqlite_service.status(ACTOR, created.import_id)
     assert (status.status, status.processing_status, status.rows_submitted) == ("submitted", "queued", 238)
     assert status.submission["partner"] == "dcycle" and status.submission["action"] == "merge"

@@ -6,9 +6,6 @@ Run it with ``imports-pipeline serve``, or with uvicorn's factory mode:
 
 from __future__ import annotations
 
-import os
-
-import sqlalchemy as sa
 from fastapi import FastAPI
 from starlette.formparsers import MultiPartParser
 
@@ -16,17 +13,7 @@ from imports_pipeline.api.errors import install_error_handlers
 from imports_pipeline.api.routers import files, sessions, templates
 from imports_pipeline.api.upload_limit import UploadLimitMiddleware
 from imports_pipeline.sessions import ImportService
-from imports_pipeline.store.api_keys import ApiKeyStore
-from imports_pipeline.store.database import destination_engine
-from imports_pipeline.store.idempotency import IdempotencyStore
-
-MAX_UPLOAD_BYTES_ENV = "IMPORTS_MAX_UPLOAD_BYTES"
-DEFAULT_MAX_UPLOAD_BYTES = 250 * 1024 * 1024
-
-
-def max_upload_bytes_from_environment() -> int:
-    value = os.environ.get(MAX_UPLOAD_BYTES_ENV, "").strip()
-    return int(value) if value else DEFAULT_MAX_UPLOAD_BYTES
+from imports_pipeline.settings import Settings, environment_name
 
 
 def _description(max_upload_bytes: int) -> str:
@@ -42,7 +29,7 @@ organizations do not exist for you (404).
 **Errors.** `{{"detail": "...", "code": "..."}}` with a stable code; bad parameters answer FastAPI's 422
 (`detail` is a list of `loc`, `msg`, `type`).
 
-**Upload limit.** Request bodies over {max_upload_bytes} bytes (`{MAX_UPLOAD_BYTES_ENV}`) are refused with
+**Upload limit.** Request bodies over {max_upload_bytes} bytes (`{environment_name("max_upload_bytes")}`) are refused with
 413 `UPLOAD_TOO_LARGE` before they are read: at once when `Content-Length` says so, otherwise as soon as the
 streamed bytes pass the limit.
 
@@ -57,9 +44,9 @@ file, one thread hop per 64 KB chunk: measured on an 87 MB upload, parsing took 
 still spool to disk."""
 
 
-def create_app(service: ImportService, max_upload_bytes: int | None = None, destination: sa.Engine | None = None) -> FastAPI:
-    """``destination``: where rollback finds the destination tables; by default where Dagster's runs write them."""
-    limit = max_upload_bytes_from_environment() if max_upload_bytes is None else max_upload_bytes
+def create_app(service: ImportService, max_upload_bytes: int | None = None) -> FastAPI:
+    """The app over ``service``'s stores; the upload limit is the service's setting unless given here."""
+    limit = service.settings.max_upload_bytes if max_upload_bytes is None else max_upload_bytes
     app = FastAPI(
         title="imports_pipeline: Imports API v2",
         version="2.0.0",
@@ -68,9 +55,9 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None, dest
     app.add_middleware(UploadLimitMiddleware, max_bytes=limit)
     MultiPartParser.spool_max_size = UPLOAD_SPOOL_BYTES
     app.state.service = service
-    app.state.destination = destination if destination is not None else destination_engine(service.repository.engine)
-    app.state.api_keys = ApiKeyStore(service.repository.engine, service.clock)
-    app.state.idempotency = IdempotencyStore(service.repository.engine, service.clock)
+    app.state.destination = service.stores.destination
+    app.state.api_keys = service.stores.api_keys
+    app.state.idempotency = service.stores.idempotency
     app.state.max_upload_bytes = limit
     install_error_handlers(app)
     # Fixed paths (templates/, options/) before /{import_id}/…, so an id never shadows them.
@@ -81,5 +68,5 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None, dest
 
 
 def from_environment() -> FastAPI:
-    """The app on the embedded defaults (SQLite and files under ``IMPORTS_DATA_DIR``)."""
-    return create_app(ImportService.from_environment())
+    """The app on the settings of the environment (by default SQLite and files under ``./data``)."""
+    return create_app(ImportService.from_settings(Settings.from_environment()))

@@ -8,9 +8,8 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from imports_pipeline.errors import InvalidApiKeyError, OrganizationMismatchError
-from imports_pipeline.sessions import Actor
 from imports_pipeline.store.api_keys import ApiKeyStore
-from imports_pipeline.views import ActorType
+from imports_pipeline.vocabulary import Actor, ActorType
 
 # auto_error=False: a missing header must answer the contract's 401 body, not FastAPI's 403.
 api_key_header = APIKeyHeader(

@@ -22,4 +22,4 @@ def get_destination(request: Request) -> sa.Engine:
 
 
 Destination = Annotated[sa.Engine, Depends(get_destination)]
-"""The destination database (see ``store.database.destination_engine``), for rollback."""
+"""The destination database (the ``destination_url`` setting), for rollback."""

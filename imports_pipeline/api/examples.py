@@ -76,10 +76,6 @@ SUBMIT_RESULT: dict[str, Any] = {
 
 INVALID_API_KEY = {"detail": "Invalid API key", "code": "INVALID_API_KEY"}
 
-INVALID_STATUS = {
-    "detail": [{"loc": ["query", "status"], "msg": "value is not a valid enumeration member", "type": "type_error.enum"}]
-}
-
 ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     401: ("Missing, unknown or revoked API key", INVALID_API_KEY),
     403: (

@@ -7,13 +7,13 @@ which already have the contract's field names.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from imports_pipeline.templates.model import Option
-from imports_pipeline.views import ImportStatus, SessionSort, SessionStatus
+from imports_pipeline.views import ImportStatus
+from imports_pipeline.vocabulary import DuplicateHandling, ProcessingStatus, SessionSort, SessionStatus, WriteAction
 
 
 def _encodable(text: str) -> str:
@@ -76,21 +76,10 @@ class PatchRowsRequest(BaseModel):
     corrections: list[CorrectionIn] = Field(min_length=1)
 
 
-class SubmitAction(StrEnum):
-    MERGE = "merge"
-    OVERWRITE = "overwrite"
-    DELETE = "delete"
-
-
-class DuplicateHandling(StrEnum):
-    IGNORE_ALL = "ignore_all"
-    USE_FIRST = "use_first"
-
-
 class SubmitRequest(BaseModel):
     ignore_errors: bool = Field(default=False, description="Submit the valid rows even though some rows still have errors.")
-    action: SubmitAction = Field(
-        default=SubmitAction.MERGE,
+    action: WriteAction = Field(
+        default=WriteAction.MERGE,
         description="`merge` upserts; `overwrite` upserts then deletes the rest of the scope; `delete` removes the keys.",
     )
     duplicate_handling: DuplicateHandling = Field(
@@ -127,7 +116,7 @@ class ProcessingSummary(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    processing_status: str | None = Field(description="queued, processing, completed, partially_completed, failed, rolling_back, rolled_back.")
+    processing_status: ProcessingStatus | None
     rows_submitted: int | None
     upload_url: str | None = Field(alias="_upload_url", description="The original upload, byte for byte.")
     errors_csv_url: str | None = Field(alias="_errors_csv_url", description="Failing rows with their errors, once validated.")

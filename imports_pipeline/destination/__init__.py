@@ -4,7 +4,7 @@ The "process" phase's machinery, free of Dagster: keys, dedupe, set-based
 writes (merge, overwrite, delete) and rollback, on PostgreSQL and SQLite.
 """
 
-from imports_pipeline.destination.dedupe import DuplicateHandling, dedupe
+from imports_pipeline.destination.dedupe import dedupe
 from imports_pipeline.destination.keys import row_keys
 from imports_pipeline.destination.rollback import RollbackConflictError, RollbackOutcome, rollback_import
 from imports_pipeline.destination.tables import (
@@ -14,15 +14,12 @@ from imports_pipeline.destination.tables import (
     ensure_destination_table,
     history_table,
 )
-from imports_pipeline.destination.writer import RowOutcome, WriteAction, WriteOutcome, write_destination
+from imports_pipeline.destination.writer import WriteOutcome, write_destination
 
 __all__ = [
     "DestinationTables",
-    "DuplicateHandling",
     "RollbackConflictError",
     "RollbackOutcome",
-    "RowOutcome",
-    "WriteAction",
     "WriteOutcome",
     "dedupe",
     "destination_table",

@@ -22,8 +22,8 @@ from imports_pipeline.destination.tables import (
     ensure_destination_table,
     version_columns,
 )
-from imports_pipeline.destination.transaction import insert, scope_transaction
-from imports_pipeline.destination.writer import RowOutcome
+from imports_pipeline.destination.transaction import DEFAULT_WORK_MEM, insert, scope_transaction
+from imports_pipeline.vocabulary import RowOutcome
 from imports_pipeline.errors import DomainError
 from imports_pipeline.templates.model import Template
 
@@ -43,11 +43,13 @@ class RollbackOutcome:
     """Rows the import had updated or deleted, now back to their previous version."""
 
 
-def rollback_import(engine: sa.Engine, template: Template, organization_id: str, import_id: str) -> RollbackOutcome:
+def rollback_import(
+    engine: sa.Engine, template: Template, organization_id: str, import_id: str, work_mem: str = DEFAULT_WORK_MEM
+) -> RollbackOutcome:
     """Undo one import in one transaction; rolling back an import that changed nothing (or twice) does nothing."""
     rows, history = ensure_destination_table(engine, template)
     mine = sa.and_(history.c[HISTORY_IMPORT_ID] == import_id, history.c[ORGANIZATION_ID] == organization_id)
-    with scope_transaction(engine, rows, organization_id) as connection:
+    with scope_transaction(engine, rows, organization_id, work_mem) as connection:
         later = _later_imports(connection, rows, history, organization_id, import_id)
         if later:
             raise RollbackConflictError(

@@ -8,8 +8,6 @@ decide which import is "later".
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,10 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from imports_pipeline.settings import Settings
 
-WORK_MEM_VARIABLE = "IMPORTS_WRITE_WORK_MEM"
-DEFAULT_WORK_MEM = "128MB"
-"""PostgreSQL's ``work_mem`` for a write's transaction only (``SET LOCAL``).
+
+DEFAULT_WORK_MEM = Settings().write_work_mem
+"""PostgreSQL's ``work_mem`` for a write's transaction only (``SET LOCAL``; the ``write_work_mem`` setting).
 
 The joins of a write hash a whole file's staged rows; with the server default
 (4MB) a million-row hash spills to disk in batches. Measured on a million changed
@@ -29,22 +28,16 @@ at 4MB and 21.5 s at 128MB (benchmarks/processing.py, "update").
 A hash may use ``hash_mem_multiplier`` (2 by default) times this, once per write
 running at the same time (one per destination template): size it for the server.
 """
-_MEMORY = re.compile(r"^\d+\s*(kB|MB|GB|TB)?$")
-
-
-def write_work_mem() -> str:
-    value = (os.environ.get(WORK_MEM_VARIABLE) or DEFAULT_WORK_MEM).strip()
-    if not _MEMORY.match(value):
-        raise ValueError(f"{WORK_MEM_VARIABLE}={value!r} is not a PostgreSQL memory size such as 128MB or 1GB (units kB, MB, GB, TB)")
-    return value
 
 
 @contextmanager
-def scope_transaction(engine: sa.Engine, table: sa.Table, organization_id: str) -> Iterator[sa.Connection]:
+def scope_transaction(
+    engine: sa.Engine, table: sa.Table, organization_id: str, work_mem: str = DEFAULT_WORK_MEM
+) -> Iterator[sa.Connection]:
     """One transaction holding the writer lock of (table, organization).
 
     PostgreSQL: a transaction-level advisory lock, so other organizations write in
-    parallel, and ``work_mem`` raised for this transaction (``IMPORTS_WRITE_WORK_MEM``).
+    parallel, and ``work_mem`` raised for this transaction.
     SQLite: ``BEGIN IMMEDIATE``, the database's single writer lock, taken before the
     first read; pysqlite would otherwise open the transaction lazily at the first
     INSERT and run the staging DDL outside it.
@@ -53,7 +46,7 @@ def scope_transaction(engine: sa.Engine, table: sa.Table, organization_id: str) 
         if connection.dialect.name == "postgresql":
             scope = f"{table.name}/{organization_id}"
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(scope, 0))))
-            connection.execute(sa.select(sa.func.set_config("work_mem", write_work_mem(), True)))
+            connection.execute(sa.select(sa.func.set_config("work_mem", work_mem, True)))
         elif not connection.connection.driver_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         yield connection

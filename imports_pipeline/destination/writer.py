@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -38,23 +37,9 @@ from imports_pipeline.destination.tables import (
     ensure_destination_table,
     version_columns,
 )
-from imports_pipeline.destination.transaction import scope_transaction
+from imports_pipeline.destination.transaction import DEFAULT_WORK_MEM, scope_transaction
 from imports_pipeline.templates.model import Template
-
-
-class WriteAction(StrEnum):
-    MERGE = "merge"
-    OVERWRITE = "overwrite"
-    """Merge, then delete the organization's rows that the file does not hold."""
-    DELETE = "delete"
-
-
-class RowOutcome(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    """Also a ``delete`` of a key the destination does not hold: there was nothing to do."""
-    DELETED = "deleted"
+from imports_pipeline.vocabulary import RowOutcome, WriteAction
 
 
 @dataclass(frozen=True)
@@ -77,6 +62,7 @@ def write_destination(
     frame: pd.DataFrame,
     action: WriteAction | str,
     keys: pd.Series | None = None,
+    work_mem: str = DEFAULT_WORK_MEM,
 ) -> WriteOutcome:
     """Apply ``action`` with the rows of ``frame`` (``row_index`` + template columns, already deduplicated).
 
@@ -92,7 +78,7 @@ def write_destination(
     staging = staging_table(template, tables.rows.metadata, engine.dialect.name)
     statements = _Statements(template, tables.rows, tables.history, staging, organization_id, import_id)
     removed: list[str] = []
-    with scope_transaction(engine, tables.rows, organization_id) as connection:
+    with scope_transaction(engine, tables.rows, organization_id, work_mem) as connection:
         staging.create(connection)
         staged_with = fill_staging(connection, staging, staged_rows(frame, template, keys))
         # Read under the scope lock, so it stays true until commit. An organization's first

@@ -26,7 +26,6 @@ from imports_pipeline.engine.schema import RuleSchema, build_rule_schema
 from imports_pipeline.engine.values import map_categories
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
 
-ERROR_COLUMNS = ["row_index", "column", "code", "value", "message"]
 PARALLEL_THRESHOLD = 50_000
 """Below this many rows, threads cost more than they save."""
 
@@ -327,15 +326,3 @@ def check_rows(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules) 
         ]
     )
     return sort_errors(errors, rules.template)
-
-
-def validate_rows(
-    raw: pd.DataFrame,
-    rules: ValidationRules,
-    numeric_locale: str | None,
-    value_mapping: Mapping[str, Mapping[str, str]] | None = None,
-    native_columns: Sequence[str] = (),
-) -> tuple[CoercedRows, pd.DataFrame]:
-    """Full pass over a file: typed rows and every row error, sorted by row."""
-    coerced = coerce_rows(raw, rules, numeric_locale, value_mapping, native_columns)
-    return coerced, check_rows(coerced, raw, rules)

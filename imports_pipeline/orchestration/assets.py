@@ -11,6 +11,7 @@ import dagster as dg
 from imports_pipeline.orchestration.metadata import phase_metadata
 from imports_pipeline.orchestration.partitions import import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
+from imports_pipeline.vocabulary import Phase
 
 GROUP = "import_phases"
 ONE_ROW_PER_KEY = "one_row_per_key"
@@ -42,19 +43,19 @@ def prevalidated_rows(context: dg.AssetExecutionContext, imports: ImportsResourc
 
 @_phase_asset(
     deps=[prevalidated_rows],
-    kinds={"pandas", "parquet"},
+    kinds={"pandas", "arrow"},
     check_specs=[dg.AssetCheckSpec(ONE_ROW_PER_KEY, asset="deduplicated_rows", blocking=True)],
 )
 def deduplicated_rows(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
     """One row per key, by the submission's duplicate_handling; checked, since an upsert cannot apply two versions of a key."""
     processing = imports.processing(context.partition_key)
     outcome = processing.dedupe()
-    repeated = processing.repeated_keys("dedupe")
+    repeated = processing.repeated_keys(Phase.DEDUPE)
     check = dg.AssetCheckResult(check_name=ONE_ROW_PER_KEY, passed=repeated == 0, metadata={"repeated_keys": repeated})
     return dg.MaterializeResult(metadata=phase_metadata(outcome), check_results=[check])
 
 
-@_phase_asset(deps=[deduplicated_rows], kinds={"pandas", "parquet"})
+@_phase_asset(deps=[deduplicated_rows], kinds={"pandas", "arrow"})
 def transformed_rows(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
     """The rows in the destination's shape, with their row key."""
     return dg.MaterializeResult(metadata=phase_metadata(imports.processing(context.partition_key).transform()))
@@ -62,7 +63,7 @@ def transformed_rows(context: dg.AssetExecutionContext, imports: ImportsResource
 
 @_phase_asset(
     deps=[transformed_rows],
-    kinds={"sql", "parquet"},
+    kinds={"sql", "arrow"},
     check_specs=[dg.AssetCheckSpec(NO_ROWS_WITH_ERRORS, asset="validated_rows", blocking=True)],
 )
 def validated_rows(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
@@ -72,7 +73,7 @@ def validated_rows(context: dg.AssetExecutionContext, imports: ImportsResource) 
     """
     processing = imports.processing(context.partition_key)
     outcome = processing.validate()
-    failing = processing.rows_with_errors("validate")
+    failing = processing.rows_with_errors(Phase.VALIDATE)
     check = dg.AssetCheckResult(check_name=NO_ROWS_WITH_ERRORS, passed=failing == 0, metadata={"rows_with_errors": failing})
     return dg.MaterializeResult(metadata=phase_metadata(outcome), check_results=[check])
 

@@ -6,15 +6,16 @@ import dagster as dg
 
 from imports_pipeline.orchestration.assets import PHASE_ASSETS
 from imports_pipeline.orchestration.jobs import batch_import_job, expire_sessions_job, process_import_job, rollback_import_job
-from imports_pipeline.orchestration.resources import imports_resource_from_environment
+from imports_pipeline.orchestration.resources import imports_resource
 from imports_pipeline.orchestration.schedules import batch_import_schedules, expire_sessions_hourly
 from imports_pipeline.orchestration.sensors import dropped_files, submitted_imports
-from imports_pipeline.store.database import data_dir
+from imports_pipeline.settings import Settings
 
+settings = Settings.from_environment()
 defs = dg.Definitions(
     assets=PHASE_ASSETS,
     jobs=[process_import_job, rollback_import_job, expire_sessions_job, batch_import_job],
-    schedules=[expire_sessions_hourly, *batch_import_schedules(data_dir())],
+    schedules=[expire_sessions_hourly, *batch_import_schedules(settings.batches_path)],
     sensors=[submitted_imports, dropped_files],
-    resources={"imports": imports_resource_from_environment()},
+    resources={"imports": imports_resource(settings)},
 )

@@ -7,18 +7,17 @@ into a plain use case (rollback is the same one ``POST /rollback`` calls). No
 
 import dataclasses
 from datetime import timedelta
-from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
-from imports_pipeline.batches import batches_file, load_batches, run_batch
+from imports_pipeline.batches import load_batches, run_batch
 from imports_pipeline.errors import DomainError
-from imports_pipeline.inbox import drops_root
 from imports_pipeline.expiry import DEFAULT_PROCESSED_RETENTION, expire_sessions
 from imports_pipeline.processing import resume_stalled_rollbacks as resume_rollbacks
 from imports_pipeline.orchestration.assets import GROUP
 from imports_pipeline.orchestration.resources import ImportsResource
+from imports_pipeline.vocabulary import DropOutcome
 
 process_import_job = dg.define_asset_job(
     name="process_import_job",
@@ -45,7 +44,7 @@ def roll_back_import(context: dg.OpExecutionContext, config: RollbackConfig, imp
     except DomainError as error:
         raise dg.Failure(description=error.message, metadata={"code": error.code, **error.context}) from error
     context.log.info(f"import {result.import_id}: {result.rows_removed} rows removed, {result.rows_restored} restored")
-    return dg.Output(None, metadata=result.model_dump())
+    return dg.Output(None, metadata=result.model_dump(mode="json"))
 
 
 @dg.job(tags=NO_RETRY_ON_FAILURE, description="Roll one processed import back (run config: ops.roll_back_import.config.import_id).")
@@ -95,14 +94,14 @@ class BatchConfig(dg.Config):
 @dg.op
 def run_batch_import(context: dg.OpExecutionContext, config: BatchConfig, imports: ImportsResource) -> dg.Output[None]:
     """Import the new files of one configured batch (see ``batches.py``); submitted ones are then run by the sensor."""
-    data = Path(imports.data_dir)
-    batches = {batch.name: batch for batch in load_batches(batches_file(data))}
+    settings = imports.settings()
+    batches = {batch.name: batch for batch in load_batches(settings.batches_path)}
     if config.batch_name not in batches:
-        raise dg.Failure(description=f"batch '{config.batch_name}' is not in {batches_file(data)}")
-    outcomes = run_batch(imports.service, drops_root(data), batches[config.batch_name])
+        raise dg.Failure(description=f"batch '{config.batch_name}' is not in {settings.batches_path}")
+    outcomes = run_batch(imports.service, settings.drops_root, batches[config.batch_name])
     for outcome in outcomes:
         context.log.info(f"{outcome.file_name}: {outcome.outcome}" + (f" ({outcome.reason})" if outcome.reason else ""))
-    return dg.Output(None, metadata={"files": len(outcomes), "submitted": sum(o.outcome == "submitted" for o in outcomes)})
+    return dg.Output(None, metadata={"files": len(outcomes), "submitted": sum(o.outcome is DropOutcome.SUBMITTED for o in outcomes)})
 
 
 @dg.job(description="Import the new files of one scheduled batch (run config: ops.run_batch_import.config.batch_name).")

@@ -6,7 +6,7 @@ from typing import Any
 
 import dagster as dg
 
-from imports_pipeline.processing import PhaseOutcome
+from imports_pipeline.processing.outcomes import PhaseOutcome
 
 PREVIEW_ROWS = 10
 
@@ -33,7 +33,7 @@ def rejected_preview(outcome: PhaseOutcome) -> dg.MarkdownMetadataValue:
 def phase_metadata(outcome: PhaseOutcome) -> dict[str, Any]:
     return {
         "dagster/row_count": outcome.rows_out,
-        "imports/phase": outcome.phase,
+        "imports/phase": outcome.phase.value,
         "rows_in": outcome.rows_in,
         "rows_out": outcome.rows_out,
         "rows_rejected": outcome.rows_rejected,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from imports_pipeline.batches import batches_file, load_batches
+from imports_pipeline.batches import load_batches
 from imports_pipeline.orchestration.jobs import batch_import_job, expire_sessions_job
 
 expire_sessions_hourly = dg.ScheduleDefinition(
@@ -19,8 +19,8 @@ expire_sessions_hourly = dg.ScheduleDefinition(
 )
 
 
-def batch_import_schedules(data_dir: Path) -> list[dg.ScheduleDefinition]:
-    """One schedule per batch of ``IMPORTS_BATCHES_FILE``, on the batch's cron (UTC)."""
+def batch_import_schedules(batches_file: Path) -> list[dg.ScheduleDefinition]:
+    """One schedule per batch of ``batches_file`` (the ``batches_file`` setting), on the batch's cron (UTC)."""
     return [
         dg.ScheduleDefinition(
             name=f"batch_{batch.name}",
@@ -32,5 +32,5 @@ def batch_import_schedules(data_dir: Path) -> list[dg.ScheduleDefinition]:
             default_status=dg.DefaultScheduleStatus.RUNNING,
             description=f"Import new files matching {batch.source} into {batch.template_id} for {batch.organization_id}.",
         )
-        for batch in load_batches(batches_file(data_dir))
+        for batch in load_batches(batches_file)
     ]

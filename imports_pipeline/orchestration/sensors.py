@@ -1,15 +1,15 @@
 """Sensors: submitted sessions become runs of their partition; dropped files become sessions."""
 
 import time
-from pathlib import Path
 
 import dagster as dg
 
-from imports_pipeline.inbox import drops_root, scan_inbox
+from imports_pipeline.inbox import scan_inbox
 from imports_pipeline.orchestration.jobs import process_import_job
 from imports_pipeline.orchestration.partitions import import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
 from imports_pipeline.store.tables import ImportSessionRow
+from imports_pipeline.vocabulary import DropOutcome
 
 SESSIONS_PER_TICK = 50
 """Enough to drain a burst in a few ticks while keeping each tick short."""
@@ -54,12 +54,12 @@ def dropped_files(context: dg.SensorEvaluationContext, imports: ImportsResource)
     It requests no run itself: a submitted session is ``queued`` like one from the
     API, and ``submitted_imports`` turns it into a run on its next tick.
     """
-    outcomes = scan_inbox(imports.service, drops_root(Path(imports.data_dir)), now=time.time, limit=FILES_PER_TICK)
+    outcomes = scan_inbox(imports.service, imports.settings().drops_root, now=time.time, limit=FILES_PER_TICK)
     for outcome in outcomes:
         context.log.info(
             f"{outcome.organization_id}/{outcome.template_id}/{outcome.file_name}: {outcome.outcome}"
             + (f" ({outcome.reason})" if outcome.reason else "")
             + (f", import {outcome.import_id}" if outcome.import_id else "")
         )
-    submitted = sum(o.outcome == "submitted" for o in outcomes)
+    submitted = sum(o.outcome is DropOutcome.SUBMITTED for o in outcomes)
     return dg.SkipReason(f"{len(outcomes)} dropped files imported, {submitted} submitted" if outcomes else "No dropped file is ready")

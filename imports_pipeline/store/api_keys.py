@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from imports_pipeline.errors import ApiKeyNotFoundError
-from imports_pipeline.store.clock import utc_now
+from imports_pipeline.vocabulary import utc_now
 from imports_pipeline.store.tables import ApiKeyRow
 
 KEY_PREFIX = "imp_"

@@ -6,8 +6,8 @@ the API and Dagster's run processes write the same file at the same time.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -16,31 +16,17 @@ from alembic.config import Config
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def data_dir() -> Path:
-    """The data folder: ``IMPORTS_DATA_DIR`` or ``./data``."""
-    return Path(os.environ.get("IMPORTS_DATA_DIR", "data")).resolve()
-
-
-def default_database_url() -> str:
-    return os.environ.get("IMPORTS_DATABASE_URL") or f"sqlite:///{data_dir() / 'imports.db'}"
-
-
-DESTINATION_URL_ENV = "IMPORTS_DESTINATION_URL"
-
-
-def destination_engine(session_store: sa.Engine, destination_url: str | None = None) -> sa.Engine:
-    """Where the per-template destination tables live: ``destination_url`` (by default ``IMPORTS_DESTINATION_URL``),
-    or, when that is empty, the session store's own database.
+def destination_engine(session_store: sa.Engine, destination_url: str | None) -> sa.Engine:
+    """Where the per-template destination tables live: ``destination_url`` or, when it is empty, the session
+    store's own database.
 
     The one place this rule lives: Dagster's runs write the destination and the API rolls it back,
     so both must find it in the same place.
     """
-    if destination_url is None:
-        destination_url = os.environ.get(DESTINATION_URL_ENV, "")
     return create_database_engine(destination_url) if destination_url else session_store
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
@@ -49,8 +35,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def create_database_engine(url: str | None = None) -> sa.Engine:
-    url = url or default_database_url()
+def create_database_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
         if database and database != ":memory:":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import threading
 import uuid
 from collections import OrderedDict
@@ -136,6 +135,3 @@ class FileStore:
                     path.unlink(missing_ok=True)
                     removed += 1
         return removed
-
-    def delete_session(self, session_id: str) -> None:
-        shutil.rmtree(self.root / "sessions" / session_id, ignore_errors=True)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from imports_pipeline.errors import IdempotencyKeyInUseError, IdempotencyKeyReusedError
-from imports_pipeline.store.clock import utc_now
+from imports_pipeline.vocabulary import utc_now
 from imports_pipeline.store.tables import IdempotencyKeyRow
 
 RETENTION = timedelta(hours=24)

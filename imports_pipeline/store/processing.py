@@ -17,17 +17,14 @@ from sqlalchemy.orm import sessionmaker
 from imports_pipeline.errors import SessionNotFoundError
 from imports_pipeline.store.repository import SessionRepository
 from imports_pipeline.store.tables import ImportSessionRow, ProcessingPhaseRow
-
-
-PHASE_ORDER = ("parse", "map", "prevalidate", "dedupe", "transform", "validate", "process", "cleanup")
-"""The phases of an import in the order they run (DESIGN.md's phases table)."""
+from imports_pipeline.vocabulary import PHASE_ORDER, PhaseStatus, ProcessingStatus
 
 
 class ProcessingStore:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._repository = SessionRepository(engine)
+    def __init__(self, repository: SessionRepository) -> None:
+        self.engine = repository.engine
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._repository = repository
 
     def session(self, session_id: str) -> ImportSessionRow:
         with self._sessions() as db:
@@ -45,7 +42,7 @@ class ProcessingStore:
             return list(
                 db.scalars(
                     sa.select(ImportSessionRow)
-                    .where(ImportSessionRow.processing_status == "queued")
+                    .where(ImportSessionRow.processing_status == ProcessingStatus.QUEUED.value)
                     .order_by(ImportSessionRow.updated_at, ImportSessionRow.id)
                     .limit(limit)
                 ).all()
@@ -92,7 +89,7 @@ class ProcessingStore:
                 ProcessingPhaseRow(
                     session_id=session_id,
                     phase=phase,
-                    status="running",
+                    status=PhaseStatus.RUNNING.value,
                     started_at=now,
                     finished_at=None,
                     rows_in=None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from imports_pipeline.errors import SessionNotFoundError
+from imports_pipeline.store.session_listing import SessionFilter, SessionListing, list_sessions
 from imports_pipeline.store.tables import CorrectionRow, ImportSessionRow, RememberedMappingRow, StoredFileRow
+from imports_pipeline.vocabulary import SessionSort
 
 
 class SessionRepository:
@@ -23,7 +25,7 @@ class SessionRepository:
 
     # --- import sessions -------------------------------------------------
 
-    def add(self, *rows: Any) -> None:
+    def add(self, *rows: ImportSessionRow | StoredFileRow) -> None:
         with self._session() as db, db.begin():
             db.add_all(rows)
 
@@ -39,23 +41,19 @@ class SessionRepository:
         with self._session() as db, db.begin():
             return _apply_update(db, session_id, now, fields)
 
-    def list(
+    def list_page(
         self,
         organization_id: str,
-        filters: Iterable[sa.ColumnElement[bool]],
-        keyset: Iterable[sa.ColumnElement[bool]],
-        order: Sequence[sa.ColumnElement[Any]],
-        offset: int,
-        limit: int,
-    ) -> tuple[list[ImportSessionRow], int]:
-        """A page of sessions and the total matching ``filters`` (``keyset`` narrows the page, not the total)."""
-        where = [ImportSessionRow.organization_id == organization_id, *filters]
+        wanted: SessionFilter,
+        sort: SessionSort,
+        now: datetime,
+        page: int,
+        size: int,
+        cursor: str | None,
+    ) -> SessionListing:
+        """A page of the organization's sessions (see ``session_listing``)."""
         with self._session() as db:
-            total = db.scalar(sa.select(sa.func.count()).select_from(ImportSessionRow).where(*where)) or 0
-            rows = db.scalars(
-                sa.select(ImportSessionRow).where(*where, *keyset).order_by(*order).offset(offset).limit(limit)
-            ).all()
-        return list(rows), total
+            return list_sessions(db, organization_id, wanted, sort, now, page, size, cursor)
 
     def expired_before(self, now: datetime, except_statuses: Iterable[str]) -> list[ImportSessionRow]:
         """Sessions of every organization past ``expires_at`` whose stored status is none of ``except_statuses``."""

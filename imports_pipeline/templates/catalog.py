@@ -13,20 +13,18 @@ built-in one replaces it.
 
 from __future__ import annotations
 
-import os
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from imports_pipeline.settings import environment_name
 from imports_pipeline.errors import TemplateFileError, UnknownTemplateError
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
 from imports_pipeline.templates.option_sources import OPTION_SOURCES, resolve_option_source
 
 BUILTIN_DIR = Path(__file__).parent / "specs"
-TEMPLATES_DIR_ENV = "IMPORTS_TEMPLATES_DIR"
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -95,21 +93,17 @@ def _load_folder(folder: Path) -> dict[str, Template]:
     return templates
 
 
-def _extra_dir_from_env() -> Path | None:
-    value = os.environ.get(TEMPLATES_DIR_ENV, "").strip()
-    return Path(value) if value else None
-
-
 class TemplateCatalog:
     """All templates known to this process, keyed by id."""
 
     def __init__(self, extra_dir: Path | None = None) -> None:
-        self.extra_dir = extra_dir if extra_dir is not None else _extra_dir_from_env()
+        """The built-in templates, plus ``extra_dir``'s (the ``templates_dir`` setting), which win on the same id."""
+        self.extra_dir = extra_dir
         self._templates = _load_folder(BUILTIN_DIR)
         if self.extra_dir is not None:
             if not self.extra_dir.is_dir():
                 raise TemplateFileError(
-                    f"{TEMPLATES_DIR_ENV}: {self.extra_dir} is not a directory", file=str(self.extra_dir)
+                    f"{environment_name('templates_dir')}: {self.extra_dir} is not a directory", file=str(self.extra_dir)
                 )
             self._templates.update(_load_folder(self.extra_dir))
 
@@ -132,9 +126,3 @@ class TemplateCatalog:
         if column.options_source is None:
             return list(column.options or ())
         return resolve_option_source(column.options_source)
-
-
-@cache
-def default_catalog() -> TemplateCatalog:
-    """One catalog per process: templates are read once, at first use."""
-    return TemplateCatalog()

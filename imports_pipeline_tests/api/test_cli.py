@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from imports_pipeline.cli import main
+from imports_pipeline.settings import Settings
 from imports_pipeline_tests.service import SAMPLE_CSV
 
 
@@ -34,7 +35,7 @@ def test_keys_create_list_and_revoke(data_dir, capsys):
 
     lines = run(capsys, "keys", "create", "--org", "org-1", "--user", "user-1")
     secret = lines[-1]
-    keys = ApiKeyStore(create_database_engine())
+    keys = ApiKeyStore(create_database_engine(Settings.from_environment().session_database_url))
     record = keys.verify(secret)
     assert (record.organization_id, record.user_id) == ("org-1", "user-1") and record.id in lines[0]
     run(capsys, "keys", "create", "--org", "org-2")

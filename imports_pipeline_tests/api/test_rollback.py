@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imports_pipeline.processing import ImportProcessing
-from imports_pipeline.sessions import Actor
+from imports_pipeline.vocabulary import Actor
 from imports_pipeline_tests.api.conftest import ORG, USER
 from imports_pipeline_tests.submitted import destination_rows, submit_rows, trip
 

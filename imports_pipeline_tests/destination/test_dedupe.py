@@ -1,6 +1,7 @@
 import pandas as pd
 
-from imports_pipeline.destination import DuplicateHandling, dedupe, row_keys
+from imports_pipeline.destination import dedupe, row_keys
+from imports_pipeline.vocabulary import DuplicateHandling
 from imports_pipeline_tests.destination.frames import submitted, trip
 
 

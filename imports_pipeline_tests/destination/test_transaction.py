@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from imports_pipeline.destination import destination_tables
 from imports_pipeline.destination.transaction import scope_transaction
+from imports_pipeline.settings import Settings
 
 
 @pytest.mark.postgres
@@ -19,17 +20,15 @@ def test_a_write_raises_work_mem_for_its_transaction_only(postgres_url, logistic
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SHOW work_mem").scalar_one() == "4MB"  # the server's default again
         monkeypatch.setenv("IMPORTS_WRITE_WORK_MEM", "64MB")
-        with scope_transaction(engine, rows, "org-a") as connection:
+        with scope_transaction(engine, rows, "org-a", Settings.from_environment().write_work_mem) as connection:
             assert connection.exec_driver_sql("SHOW work_mem").scalar_one() == "64MB"
     finally:
         engine.dispose()
 
 
 def test_a_work_mem_that_is_not_a_memory_size_is_refused_naming_the_variable(monkeypatch):
-    from imports_pipeline.destination.transaction import write_work_mem
-
     monkeypatch.setenv("IMPORTS_WRITE_WORK_MEM", "lots")
     with pytest.raises(ValueError, match="IMPORTS_WRITE_WORK_MEM='lots' is not a PostgreSQL memory size"):
-        write_work_mem()
+        Settings.from_environment()
     monkeypatch.setenv("IMPORTS_WRITE_WORK_MEM", "1 GB")
-    assert write_work_mem() == "1 GB"
+    assert Settings.from_environment().write_work_mem == "1 GB"

@@ -90,7 +90,7 @@ def test_the_hourly_schedule_runs_by_default_and_requests_a_run(instance):
 def test_a_configured_batch_gets_a_running_schedule_and_its_job_imports_new_files(tmp_path, imports, service, instance):
     from imports_pipeline.orchestration.jobs import batch_import_job
     from imports_pipeline.orchestration.schedules import batch_import_schedules
-    from imports_pipeline.sessions import Actor
+    from imports_pipeline.vocabulary import Actor
     from imports_pipeline_tests.service import SAMPLE_CSV
 
     source = tmp_path / "partner"
@@ -106,7 +106,7 @@ def test_a_configured_batch_gets_a_running_schedule_and_its_job_imports_new_file
     settings: {{numeric_locale: es_ES, ignore_errors: true}}
 """
     )
-    [schedule] = batch_import_schedules(tmp_path)
+    [schedule] = batch_import_schedules(tmp_path / "batches.yaml")
     assert (schedule.name, schedule.cron_schedule, schedule.default_status) == (
         "batch_partner_trips", "30 2 * * *", dg.DefaultScheduleStatus.RUNNING,
     )

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from imports_pipeline.errors import TemplateFileError, UnknownTemplateError
-from imports_pipeline.templates.catalog import TemplateCatalog, default_catalog, load_template_file
+from imports_pipeline.settings import Settings
+from imports_pipeline.templates.catalog import TemplateCatalog, load_template_file
 from imports_pipeline.templates.model import ColumnType
 
 MINIMAL = """\
@@ -114,7 +115,7 @@ def test_user_dir_from_environment_adds_and_overrides(tmp_path: Path, monkeypatc
     write(tmp_path, "any-file-name.yaml", MINIMAL.format(id="leads", name="My leads"))
     write(tmp_path, "notes.txt", "not a template")
     monkeypatch.setenv("IMPORTS_TEMPLATES_DIR", str(tmp_path))
-    catalog = TemplateCatalog()
+    catalog = TemplateCatalog(Settings.from_environment().templates_dir)
     assert [t.id for t in catalog.list()] == ["leads", "logistics_recharges", "logistics_requests", "suppliers"]
     assert catalog.get("leads").name == "My leads"
     assert catalog.get("leads").column_keys == ["code"]
@@ -142,10 +143,6 @@ def test_unknown_template_lists_available_ids() -> None:
         TemplateCatalog().get("invoices")
     assert "invoices" in str(raised.value)
     assert "leads, logistics_recharges, logistics_requests" in str(raised.value)
-
-
-def test_default_catalog_is_shared() -> None:
-    assert default_catalog() is default_catalog()
 
 
 COLUMNS_HEAD = "id: bad\nname: Bad\n"

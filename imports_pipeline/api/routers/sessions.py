@@ -22,7 +22,6 @@ from imports_pipeline.api.models import (
     ValidateRequest,
 )
 from imports_pipeline.processing import rollback_for
-from imports_pipeline.sessions import Correction
 from imports_pipeline.views import (
     CreatedSession,
     MappingSuggestionResult,
@@ -31,10 +30,10 @@ from imports_pipeline.views import (
     RowsPage,
     SessionPage,
     SubmitResult,
-    TimeRange,
     UniqueValuesResult,
     ValidationResult,
 )
+from imports_pipeline.vocabulary import Correction, TimeRange
 
 router = APIRouter(prefix="/v2/imports", tags=["import sessions"], responses=examples.error_responses(401, 403))
 session_errors = examples.error_responses(404, 409, 410)
@@ -188,9 +187,11 @@ def submit(
     x_partner: Annotated[str | None, Header(description="The integration submitting, recorded as `partner`.", examples=["dcycle"])] = None,
 ) -> Response:
     """Hand the cleaned rows to processing; refused while errors remain unless `ignore_errors` is true."""
-    options = {"action": body.action.value, "duplicate_handling": body.duplicate_handling.value}
     return idempotency.run(
-        lambda: service.submit(actor, import_id, ignore_errors=body.ignore_errors, partner=x_partner, options=options),
+        lambda: service.submit(
+            actor, import_id, ignore_errors=body.ignore_errors, partner=x_partner, action=body.action,
+            duplicate_handling=body.duplicate_handling,
+        ),
         status_code=200,
     )
 

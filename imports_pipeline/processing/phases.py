@@ -1,0 +1,361 @@
+"""Processing a submitted import, phase by phase: the plain Python the Dagster assets call.
+
+``submit`` left a cleaned dataset (``row_index`` + typed template columns) and a
+``Submission``. Each phase reads the previous phase's hand-off table, writes its
+own (``hand_offs``), records its progress and row counts in ``processing_phases``
+and, when it drops rows, a table of why. Cleanup gathers those into the error
+file and settles the session's ``processing_status``.
+
+Parse, map and prevalidate already ran in the session (create, validate, patch):
+for a session that came through the API they report what it computed instead of
+redoing it.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+
+from imports_pipeline.destination import dedupe, destination_tables, row_keys, write_destination
+from imports_pipeline.destination.tables import ORGANIZATION_ID, ROW_KEY
+from imports_pipeline.processing.context import ImportContext
+from imports_pipeline.processing.hand_offs import HandOffs
+from imports_pipeline.processing.outcomes import PhaseOutcome, PhaseStep, no_rejections, rejections
+from imports_pipeline.processing.rollback import ImportRollback
+from imports_pipeline.sessions import ImportService
+from imports_pipeline.views import RollbackResult
+from imports_pipeline.vocabulary import (
+    PHASE_ORDER,
+    DuplicateHandling,
+    Phase,
+    PhaseStatus,
+    ProcessingStatus,
+    WriteAction,
+    success_rate,
+    utc_now,
+)
+
+ERRORS_FILE = "processing_errors.csv"
+KEY_LOOKUP_BATCH = 1000
+"""Keys per ``IN (...)`` when looking up existing destination rows: well under every driver's parameter limit."""
+
+
+class ImportProcessing:
+    """The phases after submit for one session; each is safe to re-run on its own."""
+
+    def __init__(self, service: ImportService, destination: sa.Engine, import_id: str) -> None:
+        self.service = service
+        self.destination = destination
+        self.import_id = import_id
+        self.store = service.stores.processing
+        self.hand_offs = HandOffs(service.files, import_id)
+
+    def context(self) -> ImportContext:
+        """The session, its template and its submission, read once per phase."""
+        return ImportContext.load(self.store, self.service.catalog, self.import_id)
+
+    def read_output(self, phase: Phase, columns: list[str] | None = None) -> pd.DataFrame:
+        return self.hand_offs.read(phase, columns)
+
+    def submitted_rows(self, context: ImportContext) -> pd.DataFrame:
+        row = context.session
+        stored = self.service.repository.get_file(row.submitted_file_id or "", row.organization_id)
+        if stored is None:
+            raise ValueError(f"Import {self.import_id} has no submitted dataset")
+        return pq.read_table(self.service.files.path_of(stored.relative_path)).to_pandas()
+
+    def session_errors(self, context: ImportContext) -> pd.DataFrame:
+        """Every row error of the last validation (``row_index``, ``column``, ``code``, ``message``, ``value``)."""
+        artifacts = context.session.artifacts or {}
+        if "errors" not in artifacts:
+            return pd.DataFrame({"row_index": pd.Series(dtype="int64")})
+        return self.service.tables.errors(context.session)
+
+    def _set_status(self, status: ProcessingStatus, **fields: object) -> None:
+        self.store.update_session(self.import_id, self.service.clock(), processing_status=status.value, **fields)
+
+    def _run(self, phase: Phase, step: Callable[[ImportContext], PhaseStep]) -> PhaseOutcome:
+        """Record the phase as running, run it, record its counts; a failure marks the phase and the import failed."""
+        started = time.perf_counter()
+        self.store.start_phase(self.import_id, phase.value, utc_now(microseconds=True))
+        try:
+            result = step(self.context())
+            detail = dict(result.detail)
+            if not result.rejected.empty:
+                detail["rejected_file"] = self.hand_offs.write_rejected(phase, result.rejected)
+        except Exception as error:
+            failure = {"error": f"{type(error).__name__}: {error}"}
+            self.store.finish_phase(
+                self.import_id, phase.value, utc_now(microseconds=True), PhaseStatus.FAILED.value, detail=failure
+            )
+            self._set_status(ProcessingStatus.FAILED)
+            raise
+        rejected = int(result.rejected["row_index"].nunique())
+        self.store.finish_phase(
+            self.import_id, phase.value, utc_now(microseconds=True), PhaseStatus.COMPLETED.value,
+            rows_in=result.rows_in, rows_out=result.rows_out, rows_rejected=rejected, detail=detail,
+        )
+        seconds = time.perf_counter() - started
+        return PhaseOutcome(phase, result.rows_in, result.rows_out, rejected, detail, result.rejected, seconds)
+
+    # --- the phases ---------------------------------------------------------------
+
+    def parse(self, processing_job_id: str | None = None) -> PhaseOutcome:
+        """Start of the run: mark the import as processing (with the run that does it); report how the file was read."""
+        self._set_status(ProcessingStatus.PROCESSING, processing_job_id=processing_job_id)
+
+        def step(context: ImportContext) -> PhaseStep:
+            row = context.session
+            info = row.parse_info or {}
+            detail = {
+                "file_name": row.file_name,
+                "encoding": info.get("encoding"),
+                "delimiter": info.get("delimiter"),
+                "sheet": row.selected_sheet,
+                "header_row": row.detected_header_row,
+                "source_columns": list(row.source_columns or []),
+            }
+            return PhaseStep(row.total_rows, row.total_rows, detail, no_rejections(Phase.PARSE))
+
+        return self._run(Phase.PARSE, step)
+
+    def map(self) -> PhaseOutcome:
+        def step(context: ImportContext) -> PhaseStep:
+            row = context.session
+            detail = {"mapping": dict(row.mapping or {}), "value_mapping": dict(row.value_mapping or {})}
+            return PhaseStep(row.total_rows, row.total_rows, detail, no_rejections(Phase.MAP))
+
+        return self._run(Phase.MAP, step)
+
+    def prevalidate(self) -> PhaseOutcome:
+        """The validation the session ran; rows still failing were left out at submit (``ignore_errors``)."""
+
+        def step(context: ImportContext) -> PhaseStep:
+            row = context.session
+            submitted = self.submitted_rows(context)["row_index"].to_numpy()
+            errors = self.session_errors(context)
+            left_out = errors[~errors["row_index"].isin(submitted)]
+            rejected = rejections(
+                left_out["row_index"], Phase.PREVALIDATE, left_out.get("column", ""), left_out.get("code", ""),
+                left_out.get("message", ""), left_out.get("value"),
+            )
+            detail = {
+                "ignore_errors": context.submission.ignore_errors,
+                "errors_by_column": row.errors_by_column or {},
+            }
+            return PhaseStep(row.total_rows, len(submitted), detail, rejected)
+
+        return self._run(Phase.PREVALIDATE, step)
+
+    def dedupe(self) -> PhaseOutcome:
+        """Resolve rows sharing a key with the submission's ``duplicate_handling`` (default ``ignore_all``)."""
+
+        def step(context: ImportContext) -> PhaseStep:
+            template, policy = context.template, context.duplicate_handling
+            frame = self.submitted_rows(context)
+            keys = row_keys(frame, template)
+            kept, dropped = dedupe(frame, keys, policy)
+            kept_keys = keys.loc[kept.index]
+            if policy is DuplicateHandling.IGNORE_ALL:
+                ambiguous = kept_keys.isin(self._keys_repeated_before_submit(context))
+                dropped = np.concatenate([dropped, kept.loc[ambiguous, "row_index"].to_numpy()])
+                kept, kept_keys = kept[~ambiguous], kept_keys[~ambiguous]
+            dropped_keys = keys[frame["row_index"].isin(dropped)]
+            rejected = rejections(
+                frame.loc[dropped_keys.index, "row_index"], Phase.DEDUPE,
+                ",".join(template.key_columns) or ROW_KEY, "duplicate_key",
+                f"another row of the file has the same key; duplicate_handling={policy.value} leaves this one out",
+                dropped_keys.to_numpy(),
+            )
+            output = kept.copy(deep=False)
+            output.insert(1, ROW_KEY, kept_keys.to_numpy())  # where transform wants it: usually nothing to reshape
+            self.hand_offs.write(Phase.DEDUPE, output)
+            detail = {"duplicate_handling": policy.value, "key_columns": list(template.key_columns)}
+            return PhaseStep(len(frame), len(output), detail, rejected)
+
+        return self._run(Phase.DEDUPE, step)
+
+    def _keys_repeated_before_submit(self, context: ImportContext) -> set[str]:
+        """Keys whose later copies failed validation (``duplicate_key``) and were left out at submit.
+
+        With ``ignore_all`` the first copy is ambiguous too, so it must not be imported
+        even though it is now alone in the submitted dataset.
+        """
+        errors = self.session_errors(context)
+        if "code" not in errors.columns:
+            return set()
+        repeated = np.unique(errors.loc[errors["code"].eq("duplicate_key"), "row_index"].to_numpy(dtype=np.int64))
+        if len(repeated) == 0:
+            return set()
+        typed = self.service.tables.typed_rows(context.session, repeated)
+        return set(row_keys(typed, context.template).tolist())
+
+    def transform(self) -> PhaseOutcome:
+        """The rows in the destination's shape: ``row_index``, ``row_key``, then the template's columns in order.
+
+        Defaults, option values and normalisation already happened at validation,
+        so what is left is the shape: a template column the file did not map is
+        added as nulls, anything else is dropped.
+        """
+
+        def step(context: ImportContext) -> PhaseStep:
+            columns = ["row_index", ROW_KEY, *context.template.column_keys]
+            if self.hand_offs.columns(Phase.DEDUPE) == columns:
+                rows = self.hand_offs.pass_on(Phase.DEDUPE, Phase.TRANSFORM)
+                unchanged = {"columns_added": [], "columns_dropped": []}
+                return PhaseStep(rows, rows, unchanged, no_rejections(Phase.TRANSFORM))
+            frame = self.hand_offs.read(Phase.DEDUPE)
+            shaped = frame.reindex(columns=columns)
+            self.hand_offs.write(Phase.TRANSFORM, shaped)
+            added = [c for c in columns if c not in frame.columns]
+            dropped = [c for c in frame.columns if c not in columns]
+            detail = {"columns_added": added, "columns_dropped": dropped}
+            return PhaseStep(len(frame), len(shaped), detail, no_rejections(Phase.TRANSFORM))
+
+        return self._run(Phase.TRANSFORM, step)
+
+    def validate(self) -> PhaseOutcome:
+        """Rules that need the destination: a ``delete`` of a key the organization does not hold is left out."""
+
+        def step(context: ImportContext) -> PhaseStep:
+            action = context.action
+            if action is not WriteAction.DELETE and self.hand_offs.columns(Phase.TRANSFORM) is not None:
+                rows = self.hand_offs.pass_on(Phase.TRANSFORM, Phase.VALIDATE)
+                return PhaseStep(rows, rows, {"action": action.value}, no_rejections(Phase.VALIDATE))
+            frame = self.hand_offs.read(Phase.TRANSFORM)
+            rows_in = len(frame)
+            rejected = no_rejections(Phase.VALIDATE)
+            if action is WriteAction.DELETE:
+                existing = self.existing_keys(context, frame[ROW_KEY].tolist())
+                unknown = ~frame[ROW_KEY].isin(existing)
+                rejected = rejections(
+                    frame.loc[unknown, "row_index"], Phase.VALIDATE,
+                    ",".join(context.template.key_columns) or ROW_KEY, "not_found",
+                    "no row with this key exists in the destination, so there is nothing to delete",
+                    frame.loc[unknown, ROW_KEY].to_numpy(),
+                )
+                frame = frame[~unknown]
+            self.hand_offs.write(Phase.VALIDATE, frame)
+            return PhaseStep(rows_in, len(frame), {"action": action.value}, rejected)
+
+        return self._run(Phase.VALIDATE, step)
+
+    def existing_keys(self, context: ImportContext, keys: list[str]) -> set[str]:
+        """Which of ``keys`` the organization already has in the template's destination table."""
+        rows = destination_tables(context.template).rows
+        if not keys or not sa.inspect(self.destination).has_table(rows.name):
+            return set()
+        found: set[str] = set()
+        with self.destination.connect() as connection:
+            for start in range(0, len(keys), KEY_LOOKUP_BATCH):
+                batch = keys[start : start + KEY_LOOKUP_BATCH]
+                query = sa.select(rows.c[ROW_KEY]).where(
+                    rows.c[ORGANIZATION_ID] == context.session.organization_id, rows.c[ROW_KEY].in_(batch)
+                )
+                found.update(connection.execute(query).scalars())
+        return found
+
+    def process(self) -> PhaseOutcome:
+        """Write the destination with the submission's ``action`` (default ``merge``); a re-run changes nothing."""
+
+        def step(context: ImportContext) -> PhaseStep:
+            frame = self.hand_offs.read(Phase.VALIDATE)
+            # Dedupe's keys, unless the template's key columns changed since (a re-run after an edit): then
+            # recomputed, and the writer refuses the rows if they now repeat a key.
+            keyed_by = self.store.phase_detail(self.import_id, Phase.DEDUPE.value).get("key_columns")
+            keys = frame[ROW_KEY] if keyed_by == list(context.template.key_columns) else None
+            outcome = write_destination(
+                self.destination, context.template, context.session.organization_id, self.import_id,
+                frame.drop(columns=[ROW_KEY]), context.action, keys=keys,
+                work_mem=self.service.settings.write_work_mem,
+            )
+            self.hand_offs.write(Phase.PROCESS, outcome.per_row)
+            detail = {
+                "action": context.action.value,
+                "created": outcome.created,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "deleted": outcome.deleted,
+                "staged_with": outcome.staged_with,
+            }
+            return PhaseStep(len(frame), len(frame), detail, no_rejections(Phase.PROCESS))
+
+        return self._run(Phase.PROCESS, step)
+
+    def cleanup(self) -> PhaseOutcome:
+        """Write the error file of every row left out, the processing summary, and settle ``processing_status``.
+
+        The hand-off tables stay until the sweep's retention, so any phase can
+        still be re-run from the Dagster UI.
+        """
+
+        def step(context: ImportContext) -> PhaseStep:
+            total_rows = context.session.total_rows
+            rejected = self.all_rejected()
+            phases = {p.phase: p for p in self.store.phases(self.import_id) if p.status == PhaseStatus.COMPLETED}
+            process = phases.get(Phase.PROCESS.value)
+            if process is None:
+                raise ValueError(f"Import {self.import_id} has not been processed: run the process phase first")
+            processed = int(process.rows_out or 0)
+            failed = int(rejected["row_index"].nunique())
+            status = (
+                ProcessingStatus.COMPLETED if failed == 0
+                else ProcessingStatus.PARTIALLY_COMPLETED if processed > 0
+                else ProcessingStatus.FAILED
+            )
+            errors_file = None
+            if not rejected.empty:
+                sink = io.StringIO()
+                rejected.to_csv(sink, index=False)
+                saved = self.service.files.save_bytes(self.import_id, ERRORS_FILE, sink.getvalue().encode())
+                errors_file = saved.relative_path
+            written = {k: (process.detail or {}).get(k) for k in ("action", "created", "updated", "unchanged", "deleted")}
+            detail = {
+                "processing_status": status.value,
+                "total_rows": total_rows,
+                "processed_rows": processed,
+                "failed_rows": failed,
+                "success_rate": success_rate(processed, total_rows),
+                "errors_file": errors_file,
+                **written,
+            }
+            return PhaseStep(processed + failed, processed, detail, no_rejections(Phase.CLEANUP))
+
+        outcome = self._run(Phase.CLEANUP, step)
+        # Settled only once the cleanup phase is recorded: a client that sees the final
+        # status must also see every phase completed.
+        self._set_status(ProcessingStatus(outcome.detail["processing_status"]))
+        return outcome
+
+    def all_rejected(self) -> pd.DataFrame:
+        """Every row left out by any phase so far, by row."""
+        parts = []
+        for phase in PHASE_ORDER:
+            name = self.store.phase_detail(self.import_id, phase.value).get("rejected_file")
+            if name:
+                parts.append(self.hand_offs.read_rejected(name))
+        if not parts:
+            return no_rejections(Phase.CLEANUP)
+        frame = pd.concat(parts, ignore_index=True)
+        return frame.sort_values(["row_index", "phase"], kind="stable", ignore_index=True)
+
+    # --- after processing, and the guards the orchestration checks between phases ---
+
+    def rollback(self) -> RollbackResult:
+        """Put the destination back as it was before this import (see ``rollback.ImportRollback``)."""
+        return ImportRollback(self.service, self.destination, self.import_id).run()
+
+    def rows_with_errors(self, phase: Phase) -> int:
+        """Rows of ``phase``'s output that still have a validation error: must be 0 before ``process``."""
+        errors = self.session_errors(self.context())
+        return int(self.hand_offs.read(phase, ["row_index"])["row_index"].isin(errors["row_index"]).sum())
+
+    def repeated_keys(self, phase: Phase) -> int:
+        """Rows of ``phase``'s output whose key repeats another row's: must be 0 after ``dedupe``."""
+        return int(self.hand_offs.read(phase, [ROW_KEY])[ROW_KEY].duplicated().sum())

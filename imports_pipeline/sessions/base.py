@@ -1,0 +1,99 @@
+"""What every session use case shares: the stores, the templates, the clock, and loading a session safely."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime, timedelta
+
+from imports_pipeline.engine.validation import ValidationRules
+from imports_pipeline.errors import SessionExpiredError, StepOutOfOrderError
+from imports_pipeline.sessions.tables import SessionTables
+from imports_pipeline.settings import Settings
+from imports_pipeline.store.files import FileStore
+from imports_pipeline.store.repository import SessionRepository
+from imports_pipeline.store.stores import Stores
+from imports_pipeline.store.tables import ImportSessionRow
+from imports_pipeline.templates.catalog import TemplateCatalog
+from imports_pipeline.templates.model import ColumnType, Template
+from imports_pipeline.views import ImportSession
+from imports_pipeline.vocabulary import Actor, SessionStatus, utc_now
+
+DEFAULT_TTL = timedelta(hours=24)
+MAPPABLE_STATES = frozenset({SessionStatus.PARSED, SessionStatus.MAPPED, SessionStatus.VALIDATED})
+REVIEWABLE_STATES = frozenset({SessionStatus.VALIDATED})
+NEVER_EXPIRES = frozenset({SessionStatus.SUBMITTED, SessionStatus.SUBMITTING})
+"""A session handed to processing is kept; every other one expires ``ttl`` after creation."""
+
+
+class SessionUseCases:
+    """The state the use-case modules share; ``ImportService`` combines them."""
+
+    def __init__(
+        self,
+        stores: Stores,
+        catalog: TemplateCatalog,
+        settings: Settings | None = None,
+        ttl: timedelta = DEFAULT_TTL,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.stores = stores
+        self.catalog = catalog
+        self.settings = settings or Settings()
+        self.ttl = ttl
+        self.clock = clock
+        self.tables = SessionTables(stores.files)
+        self._rules: dict[str, ValidationRules] = {}
+
+    @property
+    def repository(self) -> SessionRepository:
+        return self.stores.sessions
+
+    @property
+    def files(self) -> FileStore:
+        return self.stores.files
+
+    def rules_for(self, template: Template) -> ValidationRules:
+        """The template's compiled rules (pandera schema, options), built once per process."""
+        if template.id not in self._rules:
+            options = {
+                c.key: self.catalog.options_for(c) for c in template.columns if c.type is ColumnType.CATEGORY
+            }
+            self._rules[template.id] = ValidationRules(template, options)
+        return self._rules[template.id]
+
+    def load(
+        self, actor: Actor, import_id: str, allowed: Collection[SessionStatus] | None = None, step: str = ""
+    ) -> ImportSessionRow:
+        """The caller's session; with ``allowed``, refused unless it is in one of those states and not expired."""
+        row = self.repository.get(import_id, actor.organization_id)
+        status = SessionStatus(row.status)
+        if allowed is not None and status not in allowed:
+            if status in NEVER_EXPIRES:
+                raise StepOutOfOrderError(f"Import {import_id} is already {status.value}: it cannot {step} any more")
+            if self.is_expired(row):
+                raise SessionExpiredError(f"Import {import_id} expired at {row.expires_at.isoformat()}")
+            expected = ", ".join(sorted(s.value for s in allowed))
+            raise StepOutOfOrderError(
+                f"Cannot {step} import {import_id} while it is {status.value} (needs: {expected})"
+            )
+        if allowed is not None and self.is_expired(row):
+            raise SessionExpiredError(f"Import {import_id} expired at {row.expires_at.isoformat()}")
+        return row
+
+    def is_expired(self, row: ImportSessionRow) -> bool:
+        return row.status not in NEVER_EXPIRES and row.expires_at <= self.clock()
+
+    def require_validated(self, row: ImportSessionRow) -> None:
+        """Rows and error reports read the last validation's tables; an expired session's were removed."""
+        if row.status == SessionStatus.EXPIRED:
+            raise SessionExpiredError(
+                f"Import {row.id} expired at {row.expires_at.isoformat()}: its rows were removed (the upload is kept)"
+            )
+        if "errors" not in row.artifacts:
+            raise StepOutOfOrderError(f"Import {row.id} has not been validated yet: call validate first")
+
+    def view(self, row: ImportSessionRow) -> ImportSession:
+        """The contract's session object; ``expired`` is computed, never stored."""
+        fields = {name: getattr(row, name) for name in ImportSession.model_fields}
+        fields["status"] = SessionStatus.EXPIRED if self.is_expired(row) else SessionStatus(row.status)
+        return ImportSession.model_validate(fields)

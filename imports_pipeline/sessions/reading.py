@@ -1,0 +1,117 @@
+"""Reading sessions: one session, a list, the processing status, and the downloads of its files."""
+
+from __future__ import annotations
+
+import math
+import mimetypes
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from imports_pipeline.engine.reports import REPORT_FORMATS, error_report
+from imports_pipeline.errors import SessionNotFoundError, UnsupportedFileTypeError
+from imports_pipeline.sessions.base import SessionUseCases
+from imports_pipeline.store.session_listing import SessionFilter
+from imports_pipeline.views import (
+    DownloadableFile,
+    ImportSession,
+    ImportStatus,
+    ProcessingCounters,
+    ProcessingPhase,
+    SessionPage,
+)
+from imports_pipeline.vocabulary import Actor, SessionSort, SessionStatus, TimeRange
+
+
+class ReadingSessions(SessionUseCases):
+    def get_session(self, actor: Actor, import_id: str) -> ImportSession:
+        return self.view(self.load(actor, import_id))
+
+    def list_sessions(
+        self,
+        actor: Actor,
+        status: SessionStatus | None = None,
+        template_id: str | None = None,
+        user_id: str | None = None,
+        include_expired: bool = False,
+        page: int = 1,
+        size: int = 10,
+        created_at: TimeRange | None = None,
+        updated_at: TimeRange | None = None,
+        sort: SessionSort = SessionSort.CREATED_AT_DESC,
+        cursor: str | None = None,
+    ) -> SessionPage:
+        """Page/size pagination with a total, or keyset pagination with ``cursor`` (stable while sessions are made)."""
+        wanted = SessionFilter(status, template_id, user_id, include_expired, created_at, updated_at)
+        listing = self.repository.list_page(
+            actor.organization_id, wanted, SessionSort(sort), self.clock(), page, size, cursor
+        )
+        return SessionPage(
+            items=[self.view(r) for r in listing.rows],
+            total=listing.total,
+            page=page if cursor is None else 1,
+            size=size,
+            pages=math.ceil(listing.total / size) if listing.total else 0,
+            next_cursor=listing.next_cursor,
+        )
+
+    def status(self, actor: Actor, import_id: str) -> ImportStatus:
+        """The session, its processing status, each phase run so far and the counters they add up to."""
+        row = self.load(actor, import_id)
+        submission = row.submission
+        phases = [
+            ProcessingPhase(
+                phase=p.phase,
+                status=p.status,
+                started_at=p.started_at,
+                finished_at=p.finished_at,
+                duration_seconds=(p.finished_at - p.started_at).total_seconds() if p.finished_at else None,
+                rows_in=p.rows_in,
+                rows_out=p.rows_out,
+                rows_rejected=p.rows_rejected,
+                detail=p.detail,
+            )
+            for p in self.stores.processing.phases(import_id)
+        ]
+        counters = ProcessingCounters.from_phases(row.total_rows, phases) if submission else None
+        return ImportStatus(
+            **self.view(row).model_dump(),
+            processing_status=row.processing_status,
+            rows_submitted=(submission or {}).get("rows_submitted"),
+            submission=submission,
+            phases=phases,
+            **(counters.model_dump() if counters else {}),
+        )
+
+    def original_upload(self, actor: Actor, import_id: str) -> DownloadableFile:
+        row = self.load(actor, import_id)
+        stored = self.repository.get_file(row.raw_file_id, actor.organization_id) if row.raw_file_id else None
+        if stored is None:
+            raise SessionNotFoundError(f"Import {import_id} has no stored upload")
+        return DownloadableFile(
+            path=self.files.path_of(stored.relative_path),
+            file_name=stored.file_name,
+            media_type=media_type(stored.file_name),
+        )
+
+    def error_report(self, actor: Actor, import_id: str, fmt: str) -> DownloadableFile:
+        """The failing rows as CSV, JSON or XLSX, built once per error state and kept next to it."""
+        if fmt not in REPORT_FORMATS:
+            raise UnsupportedFileTypeError(f"error reports come as {', '.join(REPORT_FORMATS)}, not '{fmt}'")
+        row = self.load(actor, import_id)
+        self.require_validated(row)
+        name = f"report.{Path(row.artifacts['errors']).stem}.{fmt}"
+        path = self.files.session_dir(import_id) / name
+        if not path.exists():
+            errors = self.tables.errors(row)
+            failing = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
+            source = self.files.read_rows(import_id, row.artifacts["parsed"], failing).to_pandas()
+            source.index = pd.Index(failing)
+            self.files.save_bytes(import_id, name, error_report(source, errors, row.mapping or {}, fmt))
+        stem = Path(row.file_name).stem
+        return DownloadableFile(path=path, file_name=f"{stem}.errors.{fmt}", media_type=REPORT_FORMATS[fmt])
+
+
+def media_type(file_name: str) -> str:
+    return mimetypes.guess_type(file_name)[0] or "application/octet-stream"

@@ -1,0 +1,99 @@
+"""Submit: write the cleaned dataset and hand it to processing (``queued`` until a run picks it up)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from imports_pipeline.errors import SubmissionBlockedError
+from imports_pipeline.sessions.base import REVIEWABLE_STATES, SessionUseCases
+from imports_pipeline.sessions.tables import to_arrow
+from imports_pipeline.store.tables import StoredFileRow
+from imports_pipeline.views import SubmitResult
+from imports_pipeline.vocabulary import (
+    Actor,
+    DuplicateHandling,
+    FileKind,
+    ProcessingStatus,
+    SessionStatus,
+    Submission,
+    WriteAction,
+)
+
+SUBMITTED_FILE = "submitted.parquet"
+"""The cleaned dataset: Parquet, since it is also a download and the input of every re-run."""
+
+
+class SubmittingRows(SessionUseCases):
+    def submit(
+        self,
+        actor: Actor,
+        import_id: str,
+        ignore_errors: bool = False,
+        partner: str | None = None,
+        action: WriteAction | str = WriteAction.MERGE,
+        duplicate_handling: DuplicateHandling | str = DuplicateHandling.IGNORE_ALL,
+    ) -> SubmitResult:
+        """Write the cleaned dataset to the file store and record the submission for processing."""
+        row = self.load(actor, import_id, REVIEWABLE_STATES, "submit")
+        if row.error_rows and not ignore_errors:
+            raise SubmissionBlockedError(
+                f"Import {import_id} still has {row.error_rows} rows with errors: correct them or submit with ignore_errors=true",
+                error_rows=row.error_rows,
+            )
+        with self.tables.lock(import_id):
+            row = self.load(actor, import_id, REVIEWABLE_STATES, "submit")
+            self.repository.update(import_id, self.clock(), status=SessionStatus.SUBMITTING.value)
+            try:
+                errors = self.tables.errors(row)
+                all_rows = np.arange(row.total_rows, dtype=np.int64)
+                keep = all_rows[~np.isin(all_rows, errors["row_index"].to_numpy())] if ignore_errors else all_rows
+                typed = self.tables.typed_rows(row, keep)
+                table = to_arrow(typed, with_index=True)
+                saved = self.files.save_bytes(import_id, SUBMITTED_FILE, parquet_bytes(table))
+                file_row = StoredFileRow(
+                    id=str(uuid.uuid4()),
+                    organization_id=actor.organization_id,
+                    session_id=import_id,
+                    kind=FileKind.SUBMITTED.value,
+                    file_name=f"{Path(row.file_name).stem}.cleaned.parquet",
+                    relative_path=saved.relative_path,
+                    size_bytes=saved.size_bytes,
+                    sha256=saved.sha256,
+                    content_type="application/vnd.apache.parquet",
+                    created_at=self.clock(),
+                )
+                self.repository.add(file_row)
+                submission = Submission(
+                    ignore_errors=ignore_errors,
+                    partner=partner,
+                    rows_submitted=int(len(keep)),
+                    submitted_by=actor.user_id or actor.api_key_id,
+                    submitted_at=self.clock().isoformat(),
+                    action=WriteAction(action),
+                    duplicate_handling=DuplicateHandling(duplicate_handling),
+                )
+                self.repository.update(
+                    import_id,
+                    self.clock(),
+                    status=SessionStatus.SUBMITTED.value,
+                    submitted_file_id=file_row.id,
+                    submission=submission.stored(),
+                    processing_status=ProcessingStatus.QUEUED.value,
+                )
+            except Exception:
+                self.repository.update(import_id, self.clock(), status=row.status)
+                raise
+        return SubmitResult(
+            status=SessionStatus.SUBMITTED.value, file_id=file_row.id, processing_job_id=None, rows_submitted=int(len(keep))
+        )
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return bytes(sink.getvalue().to_pybytes())

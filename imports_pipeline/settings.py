@@ -1,0 +1,127 @@
+"""Every setting of the service in one object, and the one module that reads the environment.
+
+The edges (the command line, the app factory, the Dagster code location) call
+``Settings.from_environment()`` once and pass the object down; nothing below
+them looks at ``os.environ``. An empty variable counts as unset, as shells
+export them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+_MEMORY = re.compile(r"^\d+\s*(kB|MB|GB|TB)?$")
+
+
+class Settings(BaseModel):
+    """The service's settings; each field's environment variable is ``IMPORTS_<FIELD>`` (``DAGSTER_HOME`` apart)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data_dir: Path = Field(
+        default=Path("data"), description="SQLite database and the file store (uploads, session tables, hand-offs)"
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="session store; default `sqlite:///$IMPORTS_DATA_DIR/imports.db`, "
+        "e.g. `postgresql+psycopg://user:pass@host/db`",
+    )
+    destination_url: str | None = Field(
+        default=None,
+        description="where the per-template destination tables live; default: the session store's database",
+    )
+    templates_dir: Path | None = Field(
+        default=None, description="folder of your own template YAML files (same id as a built-in replaces it)"
+    )
+    max_upload_bytes: int = Field(
+        default=250 * 1024 * 1024,
+        gt=0,
+        description="request bodies above this are refused with 413 before they are read (250 MB)",
+    )
+    write_work_mem: str = Field(
+        default="128MB",
+        description="PostgreSQL `work_mem` for a destination write's transaction only: its joins hash a whole "
+        "file's rows",
+    )
+    drops_dir: Path | None = Field(
+        default=None,
+        description="holds `inbox/`, `processing/`, `processed/`, `failed/` of drop folders; default: the data folder",
+    )
+    batches_file: Path | None = Field(
+        default=None, description="scheduled batch imports; default `$IMPORTS_DATA_DIR/batches.yaml`"
+    )
+    dagster_home: Path | None = Field(
+        default=None,
+        description="Dagster's instance folder for `imports-pipeline up`; default `$IMPORTS_DATA_DIR/dagster_home`",
+    )
+
+    _from_environment: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @field_validator("write_work_mem")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        value = value.strip()
+        if not _MEMORY.match(value):
+            raise ValueError(
+                f"{environment_name('write_work_mem')}={value!r} is not a PostgreSQL memory size such as "
+                "128MB or 1GB (units kB, MB, GB, TB)"
+            )
+        return value
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """The settings the environment gives (``environ``, by default the process's), then ``overrides``."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            raw = environ.get(environment_name(name), "").strip()
+            if raw:
+                values[name] = raw
+        settings = cls.model_validate({**values, **overrides})
+        settings._from_environment = frozenset(set(values) - set(overrides))
+        return settings
+
+    def came_from_environment(self, name: str) -> bool:
+        """Whether the field was set by its variable (Dagster then shows the variable, never a secret's value)."""
+        return name in self._from_environment
+
+    # --- what the settings mean, with their defaults filled in -------------------------
+
+    @property
+    def data_folder(self) -> Path:
+        return self.data_dir.resolve()
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_folder / "files"
+
+    @property
+    def session_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_folder / 'imports.db'}"
+
+    @property
+    def drops_root(self) -> Path:
+        return self.drops_dir or self.data_folder
+
+    @property
+    def batches_path(self) -> Path:
+        return self.batches_file or self.data_folder / "batches.yaml"
+
+    @property
+    def dagster_home_dir(self) -> Path:
+        return (self.dagster_home or self.data_folder / "dagster_home").resolve()
+
+    def child_environment(self, **fields: Path | str) -> dict[str, str]:
+        """This process's environment with ``fields`` set as their variables: for processes we start."""
+        return {**os.environ, **{environment_name(name): str(value) for name, value in fields.items()}}
+
+
+def environment_name(field: str) -> str:
+    """The variable that sets ``field``."""
+    return "DAGSTER_HOME" if field == "dagster_home" else f"IMPORTS_{field.upper()}"

@@ -1,0 +1,148 @@
+"""The SQL of listing sessions: filters, sort order, offset pages and keyset cursors.
+
+A keyset (sort column, id) stays correct while sessions are being created: a
+new session never shifts rows between pages already handed out. Cursors are
+opaque to clients and checked when they come back, since a forged one must
+answer 422, not fail in SQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+import sqlalchemy as sa
+
+from imports_pipeline.errors import InvalidCursorError
+from imports_pipeline.store.tables import ImportSessionRow
+from imports_pipeline.vocabulary import SessionSort, SessionStatus, TimeRange
+
+MAX_SQL_OFFSET = 2**62
+"""Larger OFFSETs overflow SQLite's and PostgreSQL's 64-bit integers; no table holds that many sessions."""
+NEVER_EXPIRE_STATUSES = (SessionStatus.SUBMITTED.value, SessionStatus.SUBMITTING.value)
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    """What a caller narrows a list of its organization's sessions by."""
+
+    status: SessionStatus | None = None
+    template_id: str | None = None
+    user_id: str | None = None
+    include_expired: bool = False
+    created_at: TimeRange | None = None
+    updated_at: TimeRange | None = None
+
+
+@dataclass(frozen=True)
+class SessionListing:
+    rows: list[ImportSessionRow]
+    total: int
+    next_cursor: str | None
+
+
+def list_sessions(
+    db: sa.orm.Session,
+    organization_id: str,
+    wanted: SessionFilter,
+    sort: SessionSort,
+    now: datetime,
+    page: int,
+    size: int,
+    cursor: str | None,
+) -> SessionListing:
+    """One page (offset ``page`` or keyset ``cursor``) and the total matching ``wanted``."""
+    where = [ImportSessionRow.organization_id == organization_id, *filter_conditions(wanted, now)]
+    column = ImportSessionRow.updated_at if "updated_at" in sort.value else ImportSessionRow.created_at
+    descending = sort.value.startswith("-")
+    offset = min((max(page, 1) - 1) * size, MAX_SQL_OFFSET)
+    keyset: list[sa.ColumnElement[bool]] = []
+    if cursor is not None:
+        keyset.append(_after(column, descending, *decode_cursor(cursor, sort)))
+        offset = 0
+    order = (
+        [column.desc(), ImportSessionRow.id.desc()] if descending else [column.asc(), ImportSessionRow.id.asc()]
+    )
+    total = db.scalar(sa.select(sa.func.count()).select_from(ImportSessionRow).where(*where)) or 0
+    query = sa.select(ImportSessionRow).where(*where, *keyset).order_by(*order).offset(offset).limit(size + 1)
+    rows = list(db.scalars(query).all())
+    more = len(rows) > size
+    rows = rows[:size]
+    last = rows[-1] if rows else None
+    next_cursor = encode_cursor(sort, getattr(last, column.key), last.id) if more and last is not None else None
+    return SessionListing(rows, total, next_cursor)
+
+
+def filter_conditions(wanted: SessionFilter, now: datetime) -> list[sa.ColumnElement[bool]]:
+    """``expired`` is computed (past ``expires_at`` and never submitted), so it is a condition, not a value."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    unexpired = sa.or_(
+        ImportSessionRow.expires_at > now, ImportSessionRow.status.in_(list(NEVER_EXPIRE_STATUSES))
+    )
+    if wanted.status is SessionStatus.EXPIRED:
+        conditions.append(sa.not_(unexpired))
+    elif wanted.status is not None:
+        conditions += [ImportSessionRow.status == wanted.status.value, unexpired]
+    elif not wanted.include_expired:
+        conditions.append(unexpired)
+    if wanted.template_id:
+        conditions.append(ImportSessionRow.template_id == wanted.template_id)
+    if wanted.user_id:
+        conditions.append(ImportSessionRow.user_id == wanted.user_id)
+    conditions += _range_conditions(ImportSessionRow.created_at, wanted.created_at)
+    conditions += _range_conditions(ImportSessionRow.updated_at, wanted.updated_at)
+    return conditions
+
+
+def _after(
+    column: sa.orm.InstrumentedAttribute[datetime], descending: bool, value: datetime, session_id: str
+) -> sa.ColumnElement[bool]:
+    """Rows strictly after (value, id) in the list's order."""
+    if descending:
+        return (column < value) | ((column == value) & (ImportSessionRow.id < session_id))
+    return (column > value) | ((column == value) & (ImportSessionRow.id > session_id))
+
+
+def _range_conditions(
+    column: sa.orm.InstrumentedAttribute[datetime], bounds: TimeRange | None
+) -> list[sa.ColumnElement[bool]]:
+    if bounds is None:
+        return []
+    conditions: list[sa.ColumnElement[bool]] = []
+    for name, value in bounds.model_dump().items():
+        if value is None:
+            continue
+        bound = naive_utc(value)
+        operators = {"lt": column < bound, "lte": column <= bound, "gt": column > bound, "gte": column >= bound}
+        conditions.append(operators[name])
+    return conditions
+
+
+def naive_utc(value: datetime) -> datetime:
+    """UTC without tzinfo, as stored; a bound past year 1 or 9999 once in UTC (0001-01-01T00:00+14:00) is the limit."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.min if value.year == 1 else datetime.max
+
+
+def encode_cursor(sort: SessionSort, value: datetime, session_id: str) -> str:
+    payload = json.dumps({"s": sort.value, "v": value.isoformat(), "id": session_id}).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: SessionSort) -> tuple[datetime, str]:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if payload["s"] != sort.value:
+            raise InvalidCursorError(f"cursor was made for sort '{payload['s']}', not '{sort.value}'")
+        session_id = str(payload["id"])
+        session_id.encode("utf-8")  # a lone surrogate (JSON "\ud800") cannot be compared in SQL
+        return datetime.fromisoformat(payload["v"]), session_id
+    except InvalidCursorError:
+        raise
+    except (ValueError, KeyError, TypeError, RecursionError) as error:  # UnicodeError is a ValueError
+        raise InvalidCursorError("cursor is not one this API handed out") from error

@@ -1,0 +1,59 @@
+"""Every store of the service, built once from the settings and passed down as one bundle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from imports_pipeline.settings import Settings
+from imports_pipeline.store.api_keys import ApiKeyStore
+from imports_pipeline.store.database import create_database_engine, destination_engine, upgrade_schema
+from imports_pipeline.store.files import FileStore
+from imports_pipeline.store.idempotency import IdempotencyStore
+from imports_pipeline.store.processing import ProcessingStore
+from imports_pipeline.store.repository import SessionRepository
+from imports_pipeline.vocabulary import utc_now
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The session store's tables, the file store, and where the destination tables are."""
+
+    engine: sa.Engine
+    sessions: SessionRepository
+    processing: ProcessingStore
+    files: FileStore
+    api_keys: ApiKeyStore
+    idempotency: IdempotencyStore
+    destination: sa.Engine
+    """The destination database (``destination_url``), by default the session store's."""
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Stores:
+        """Connect to the configured databases and bring the session store's schema up to date."""
+        engine = create_database_engine(settings.session_database_url)
+        upgrade_schema(engine)
+        return cls.on(engine, FileStore(settings.files_dir), destination_engine(engine, settings.destination_url), clock)
+
+    @classmethod
+    def on(
+        cls,
+        engine: sa.Engine,
+        files: FileStore,
+        destination: sa.Engine | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> Stores:
+        """The bundle over an engine whose schema is already up to date."""
+        sessions = SessionRepository(engine)
+        return cls(
+            engine=engine,
+            sessions=sessions,
+            processing=ProcessingStore(sessions),
+            files=files,
+            api_keys=ApiKeyStore(engine, clock),
+            idempotency=IdempotencyStore(engine, clock),
+            destination=destination if destination is not None else engine,
+        )
