@@ -53,12 +53,16 @@ def _is_current(path: Path, expected: dict) -> bool:
         recorded = json.loads(meta.read_text())
     except ValueError:
         return False
-    return recorded.get("size_bytes") == path.stat().st_size and all(recorded.get(k) == v for k, v in expected.items())
+    return recorded.get("size_bytes") == path.stat().st_size and all(
+        recorded.get(k) == v for k, v in expected.items()
+    )
 
 
 def _finish(temporary: Path, path: Path, expected: dict) -> None:
     os.replace(temporary, path)
-    _meta_path(path).write_text(json.dumps({**expected, "size_bytes": path.stat().st_size}, indent=2))
+    _meta_path(path).write_text(
+        json.dumps({**expected, "size_bytes": path.stat().st_size}, indent=2)
+    )
 
 
 def ensure_csv(rows: int, log=print) -> Path:
@@ -74,7 +78,9 @@ def ensure_csv(rows: int, log=print) -> Path:
         raise SystemExit(f"generator not found: {generator} (set {GENERATOR_ENV} to its path)")
     log(f"generating {rows:,}-row CSV with {generator} ...")
     temporary = path.with_name(f".{path.name}.tmp")
-    subprocess.run([sys.executable, str(generator), str(rows), str(temporary), "--locale", "es_ES"], check=True)
+    subprocess.run(
+        [sys.executable, str(generator), str(rows), str(temporary), "--locale", "es_ES"], check=True
+    )
     _finish(temporary, path, expected)
     return path
 
@@ -91,7 +97,12 @@ def ensure_changed_csv(rows: int, log=print) -> Path:
 
     source = ensure_csv(rows, log)
     path = DATA_DIR / f"logistics_{rows}_changed.csv"
-    expected = {"kind": "csv-changed", "rows": rows, "locale": "es_ES", "source_size_bytes": source.stat().st_size}
+    expected = {
+        "kind": "csv-changed",
+        "rows": rows,
+        "locale": "es_ES",
+        "source_size_bytes": source.stat().st_size,
+    }
     if _is_current(path, expected):
         log(f"reusing {path.relative_to(DATA_DIR.parent.parent)}")
         return path
@@ -99,10 +110,14 @@ def ensure_changed_csv(rows: int, log=print) -> Path:
     table = pa_csv.read_csv(
         source,
         parse_options=pa_csv.ParseOptions(delimiter=";"),
-        convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in KNOWN_MAPPING.values()}),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in KNOWN_MAPPING.values()}
+        ),
     )
     client = table.column("Client")
-    renamed = pc.if_else(pc.equal(client, ""), client, pc.binary_join_element_wise(client, " (2)", ""))
+    renamed = pc.if_else(
+        pc.equal(client, ""), client, pc.binary_join_element_wise(client, " (2)", "")
+    )
     table = table.set_column(table.column_names.index("Client"), "Client", renamed)
     temporary = path.with_name(f".{path.name}.tmp")
     pa_csv.write_csv(table, temporary, pa_csv.WriteOptions(delimiter=";"))
@@ -134,7 +149,12 @@ def ensure_xlsx(csv_path: Path, rows: int, log=print) -> Path:
     import openpyxl
 
     path = DATA_DIR / f"logistics_{rows}.xlsx"
-    expected = {"kind": "xlsx", "rows": rows, "source": csv_path.name, "source_size_bytes": csv_path.stat().st_size}
+    expected = {
+        "kind": "xlsx",
+        "rows": rows,
+        "source": csv_path.name,
+        "source_size_bytes": csv_path.stat().st_size,
+    }
     if _is_current(path, expected):
         log(f"reusing {path.relative_to(DATA_DIR.parent.parent)}")
         return path
@@ -147,7 +167,12 @@ def ensure_xlsx(csv_path: Path, rows: int, log=print) -> Path:
         for count, record in enumerate(reader):
             if count >= rows:
                 break
-            sheet.append([convert(cell) if convert else (cell or None) for convert, cell in zip(_CELL_CONVERTERS, record)])
+            sheet.append(
+                [
+                    convert(cell) if convert else (cell or None)
+                    for convert, cell in zip(_CELL_CONVERTERS, record)
+                ]
+            )
     temporary = path.with_name(f".{path.stem}.tmp.xlsx")
     workbook.save(temporary)
     _finish(temporary, path, expected)

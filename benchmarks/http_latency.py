@@ -95,7 +95,9 @@ class Direct:
         from imports_pipeline.vocabulary import Actor, Correction
 
         self.correction = Correction
-        self.service = ImportService.from_settings(Settings(database_url=f"sqlite:///{folder / 'imports.db'}", data_dir=folder))
+        self.service = ImportService.from_settings(
+            Settings(database_url=f"sqlite:///{folder / 'imports.db'}", data_dir=folder)
+        )
         self.actor = Actor(organization_id=ORG, user_id=USER)
 
     def close(self) -> None:
@@ -111,7 +113,9 @@ class Direct:
     def create(self, path: Path, file_name: str) -> tuple[float, dict]:
         def call():
             with open(path, "rb") as upload:
-                return self.service.create_session(self.actor, TEMPLATE_ID, file_name, upload, numeric_locale="es_ES")
+                return self.service.create_session(
+                    self.actor, TEMPLATE_ID, file_name, upload, numeric_locale="es_ES"
+                )
 
         return self._timed(call)
 
@@ -122,10 +126,18 @@ class Direct:
         return self._timed(lambda: self.service.unique_values(self.actor, import_id, mapping))
 
     def validate(self, import_id: str, mapping: dict) -> tuple[float, dict]:
-        return self._timed(lambda: self.service.validate(self.actor, import_id, mapping, page=1, page_size=PAGE_SIZE))
+        return self._timed(
+            lambda: self.service.validate(
+                self.actor, import_id, mapping, page=1, page_size=PAGE_SIZE
+            )
+        )
 
-    def errors_page(self, import_id: str, page: int, page_size: int = PAGE_SIZE) -> tuple[float, dict]:
-        return self._timed(lambda: self.service.rows(self.actor, import_id, page, page_size, errors_only=True))
+    def errors_page(
+        self, import_id: str, page: int, page_size: int = PAGE_SIZE
+    ) -> tuple[float, dict]:
+        return self._timed(
+            lambda: self.service.rows(self.actor, import_id, page, page_size, errors_only=True)
+        )
 
     def patch(self, import_id: str, corrections: list[dict]) -> tuple[float, dict]:
         items = [self.correction(c["row_index"], c["column"], c["value"]) for c in corrections]
@@ -160,11 +172,15 @@ class Http:
         response = self.client.request(method, url, **kwargs)
         elapsed = time.perf_counter() - started
         if response.status_code >= 400:
-            raise RuntimeError(f"{method} {url} answered {response.status_code}: {response.text[:2000]}")
+            raise RuntimeError(
+                f"{method} {url} answered {response.status_code}: {response.text[:2000]}"
+            )
         return elapsed, response.json()
 
     def create(self, path: Path, file_name: str) -> tuple[float, dict]:
-        with open(path, "rb") as upload:  # httpx streams an open file in chunks (multipart, Content-Length known)
+        with open(
+            path, "rb"
+        ) as upload:  # httpx streams an open file in chunks (multipart, Content-Length known)
             return self._timed(
                 "POST",
                 "/v2/imports/sessions",
@@ -176,20 +192,31 @@ class Http:
         return self._timed("POST", f"/v2/imports/{import_id}/mapping/suggest", json={})
 
     def unique(self, import_id: str, mapping: dict) -> tuple[float, dict]:
-        return self._timed("POST", f"/v2/imports/{import_id}/unique-values", json={"mapping": mapping})
+        return self._timed(
+            "POST", f"/v2/imports/{import_id}/unique-values", json={"mapping": mapping}
+        )
 
     def validate(self, import_id: str, mapping: dict) -> tuple[float, dict]:
         return self._timed(
-            "POST", f"/v2/imports/{import_id}/validate", params={"page": 1, "page_size": PAGE_SIZE}, json={"mapping": mapping}
+            "POST",
+            f"/v2/imports/{import_id}/validate",
+            params={"page": 1, "page_size": PAGE_SIZE},
+            json={"mapping": mapping},
         )
 
-    def errors_page(self, import_id: str, page: int, page_size: int = PAGE_SIZE) -> tuple[float, dict]:
+    def errors_page(
+        self, import_id: str, page: int, page_size: int = PAGE_SIZE
+    ) -> tuple[float, dict]:
         return self._timed(
-            "GET", f"/v2/imports/{import_id}/rows", params={"errors_only": "true", "page": page, "page_size": page_size}
+            "GET",
+            f"/v2/imports/{import_id}/rows",
+            params={"errors_only": "true", "page": page, "page_size": page_size},
         )
 
     def patch(self, import_id: str, corrections: list[dict]) -> tuple[float, dict]:
-        return self._timed("PATCH", f"/v2/imports/{import_id}/rows", json={"corrections": corrections})
+        return self._timed(
+            "PATCH", f"/v2/imports/{import_id}/rows", json={"corrections": corrections}
+        )
 
     def status(self, import_id: str) -> tuple[float, dict]:
         return self._timed("GET", f"/v2/imports/{import_id}/status")
@@ -217,7 +244,11 @@ def server_env(data_dir: Path) -> dict[str, str]:
 def issue_key(env: dict[str, str]) -> str:
     """``imports-pipeline keys create``, in the server's database; the key is the last line printed."""
     script = Path(sys.executable).parent / "imports-pipeline"
-    entry = [str(script)] if script.exists() else [sys.executable, "-c", "from imports_pipeline.cli import main; main()"]
+    entry = (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from imports_pipeline.cli import main; main()"]
+    )
     command = [*entry, "keys", "create", "--org", ORG, "--user", USER]
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -238,24 +269,39 @@ class Server:
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "uvicorn", "imports_pipeline.api.app:from_environment", "--factory",
-            "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "imports_pipeline.api.app:from_environment",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
         ]
         self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
         import httpx
 
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"uvicorn exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
             try:
                 if httpx.get(self.base_url + "/openapi.json", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"uvicorn did not answer within {SERVER_START_TIMEOUT_S:g} s:\n{self.log_tail()}")
+        raise RuntimeError(
+            f"uvicorn did not answer within {SERVER_START_TIMEOUT_S:g} s:\n{self.log_tail()}"
+        )
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -298,7 +344,9 @@ class Recorder:
         self.warnings: list[str] = []
         self.notes: dict[str, dict[str, str]] = {}
 
-    def pair(self, file: str, step: str, repeat: int, calls: dict[str, Callable[[], tuple[float, dict]]]) -> dict[str, dict | None]:
+    def pair(
+        self, file: str, step: str, repeat: int, calls: dict[str, Callable[[], tuple[float, dict]]]
+    ) -> dict[str, dict | None]:
         """Run the direct and the HTTP call of one repeat; which goes first flips every repeat."""
         order = ["direct", "http"] if repeat % 2 == 0 else ["http", "direct"]
         results: dict[str, dict | None] = {}
@@ -306,11 +354,24 @@ class Recorder:
             try:
                 elapsed, body = calls[side]()
             except Exception:
-                self.errors.append({"file": file, "step": step, "side": side, "repeat": repeat, "traceback": traceback.format_exc()})
-                print(f"[{file}] {step} ({side}, repeat {repeat}) failed:\n{traceback.format_exc()}", file=sys.stderr)
+                self.errors.append(
+                    {
+                        "file": file,
+                        "step": step,
+                        "side": side,
+                        "repeat": repeat,
+                        "traceback": traceback.format_exc(),
+                    }
+                )
+                print(
+                    f"[{file}] {step} ({side}, repeat {repeat}) failed:\n{traceback.format_exc()}",
+                    file=sys.stderr,
+                )
                 results[side] = None
                 continue
-            self.samples.setdefault(file, {}).setdefault(step, {}).setdefault(side, []).append(elapsed)
+            self.samples.setdefault(file, {}).setdefault(step, {}).setdefault(side, []).append(
+                elapsed
+            )
             results[side] = body
         return results
 
@@ -328,16 +389,28 @@ def spread_pages(pages: int, count: int) -> list[int]:
 
 
 def run_file(
-    rec: Recorder, sides: dict[str, Any], file: str, path: Path, counts: dict[str, int], patch_value: float
+    rec: Recorder,
+    sides: dict[str, Any],
+    file: str,
+    path: Path,
+    counts: dict[str, int],
+    patch_value: float,
 ) -> dict:
     """The whole flow on one file, both sides step by step; returns info about the run."""
     info: dict[str, Any] = {"path": str(path), "size_bytes": path.stat().st_size}
     direct = sides["direct"]
     ids: dict[str, list[str]] = {"direct": [], "http": []}
 
-    def both(step: str, repeat: int, call: Callable[[Any, str | None], tuple[float, dict]], session: int | None = None):
+    def both(
+        step: str,
+        repeat: int,
+        call: Callable[[Any, str | None], tuple[float, dict]],
+        session: int | None = None,
+    ):
         def bound(side: str):
-            import_id = ids[side][session % len(ids[side])] if session is not None and ids[side] else None
+            import_id = (
+                ids[side][session % len(ids[side])] if session is not None and ids[side] else None
+            )
             return lambda: call(sides[side], import_id)
 
         return rec.pair(file, step, repeat, {"direct": bound("direct"), "http": bound("http")})
@@ -366,7 +439,9 @@ def run_file(
         out = both("suggest", r, lambda s, i: s.suggest(i), session=r % sessions)
         for side in ("direct", "http"):
             if r == 0 and out[side] is not None and out[side]["mapping"] != mapping:
-                rec.warn(f"[{file}] {side} suggested {out[side]['mapping']}, validating with the known mapping {mapping}")
+                rec.warn(
+                    f"[{file}] {side} suggested {out[side]['mapping']}, validating with the known mapping {mapping}"
+                )
 
     # unique values
     print(f"[{file}] unique values x{counts['unique']} ...", flush=True)
@@ -382,11 +457,15 @@ def run_file(
             if out[side] is not None:
                 validated.setdefault(side, out[side])
     for side, body in validated.items():
-        info[f"{side}_validate"] = {k: body.get(k) for k in ("total_rows", "valid_rows", "error_rows", "errors_by_column")}
+        info[f"{side}_validate"] = {
+            k: body.get(k) for k in ("total_rows", "valid_rows", "error_rows", "errors_by_column")
+        }
     if len(validated) == 2:
         keys = ("total_rows", "valid_rows", "error_rows", "errors_by_column")
         if any(validated["direct"].get(k) != validated["http"].get(k) for k in keys):
-            rec.warn(f"[{file}] validate counts differ: direct {info['direct_validate']} vs http {info['http_validate']}")
+            rec.warn(
+                f"[{file}] validate counts differ: direct {info['direct_validate']} vs http {info['http_validate']}"
+            )
     else:
         rec.warn(f"[{file}] validate failed on one side: later steps skipped")
         return info
@@ -408,7 +487,9 @@ def run_file(
                 d = [x["row_index"] for x in out["direct"]["rows"]]
                 h = [x["row_index"] for x in out["http"]["rows"]]
                 if d != h:
-                    rec.warn(f"[{file}] errors-only page {page}: direct rows {d[:5]}… differ from http rows {h[:5]}…")
+                    rec.warn(
+                        f"[{file}] errors-only page {page}: direct rows {d[:5]}… differ from http rows {h[:5]}…"
+                    )
 
     # patches: rows whose only error is distance_km first (untimed scan of the direct side's errors-only pages)
     if counts["patch"] and error_rows:
@@ -418,33 +499,50 @@ def run_file(
         while len(fixable) < needed and page <= -(-error_rows // 1000):
             _, body = direct.errors_page(ids["direct"][0], page, 1000)
             for item in body["rows"]:
-                target = fixable if all(e["column"] == PATCH_COLUMN for e in item["errors"]) else others
+                target = (
+                    fixable if all(e["column"] == PATCH_COLUMN for e in item["errors"]) else others
+                )
                 target.append(item["row_index"])
             page += 1
-        candidates = (fixable + others)
+        candidates = fixable + others
         if file == "large":
-            batches = [candidates[i : i + ROWS_PER_PATCH] for i in range(0, len(candidates), ROWS_PER_PATCH)][: counts["patch"]]
+            batches = [
+                candidates[i : i + ROWS_PER_PATCH]
+                for i in range(0, len(candidates), ROWS_PER_PATCH)
+            ][: counts["patch"]]
             batches = [b for b in batches if len(b) == ROWS_PER_PATCH]
             plan = [(0, b) for b in batches]  # 10 different rows per call, all on session 0
         else:
-            rows = candidates[:ROWS_PER_PATCH]  # the example file has only 2 error rows: patch them all,
-            plan = [(r % validated_sessions, rows) for r in range(counts["patch"])]  # once per validated session
+            rows = candidates[
+                :ROWS_PER_PATCH
+            ]  # the example file has only 2 error rows: patch them all,
+            plan = [
+                (r % validated_sessions, rows) for r in range(counts["patch"])
+            ]  # once per validated session
         info["patch_rows_per_call"] = len(plan[0][1]) if plan else 0
         info["patch_fixable_rows_found"] = len(fixable)
-        print(f"[{file}] patch x{len(plan)} ({info['patch_rows_per_call']} rows each) ...", flush=True)
+        print(
+            f"[{file}] patch x{len(plan)} ({info['patch_rows_per_call']} rows each) ...", flush=True
+        )
         after: dict[str, list] = {"direct": [], "http": []}
         for r, (session, batch) in enumerate(plan):
-            corrections = [{"row_index": i, "column": PATCH_COLUMN, "value": patch_value} for i in batch]
+            corrections = [
+                {"row_index": i, "column": PATCH_COLUMN, "value": patch_value} for i in batch
+            ]
             out = both("patch", r, lambda s, i, c=corrections: s.patch(i, c), session=session)
             for side in ("direct", "http"):
                 after[side].append(out[side]["error_rows"] if out[side] is not None else None)
         info["patch_error_rows_after"] = after
         if after["direct"] != after["http"]:
-            rec.warn(f"[{file}] error_rows after each patch differ: direct {after['direct']} vs http {after['http']}")
+            rec.warn(
+                f"[{file}] error_rows after each patch differ: direct {after['direct']} vs http {after['http']}"
+            )
         if file == "large" and all(b and all(i in set(fixable) for i in b) for _, b in plan):
             expected = [error_rows - ROWS_PER_PATCH * (n + 1) for n in range(len(plan))]
             if after["direct"] != expected:
-                rec.warn(f"[{file}] error_rows after patches {after['direct']}, expected {expected}")
+                rec.warn(
+                    f"[{file}] error_rows after patches {after['direct']}, expected {expected}"
+                )
 
     print(f"[{file}] status x{counts['status']}, list x{counts['list']} ...", flush=True)
     for r in range(counts["status"]):
@@ -456,7 +554,11 @@ def run_file(
 
 def warm_up(sides: dict[str, Any]) -> None:
     """One untimed pass of the flow on the example file on each side (first-call imports, caches, connections)."""
-    mapping = {k: v for k, v in KNOWN_MAPPING.items() if k in ("trip_date", "client", "distance_km", "origin_country", "destination_country")}
+    mapping = {
+        k: v
+        for k, v in KNOWN_MAPPING.items()
+        if k in ("trip_date", "client", "distance_km", "origin_country", "destination_country")
+    }
     for side in sides.values():
         _, created = side.create(SAMPLE_CSV, SAMPLE_CSV.name)
         import_id = created["import_id"]
@@ -465,7 +567,16 @@ def warm_up(sides: dict[str, Any]) -> None:
         side.validate(import_id, mapping)
         _, page = side.errors_page(import_id, 1)
         if page["rows"]:
-            side.patch(import_id, [{"row_index": page["rows"][0]["row_index"], "column": PATCH_COLUMN, "value": 128.4}])
+            side.patch(
+                import_id,
+                [
+                    {
+                        "row_index": page["rows"][0]["row_index"],
+                        "column": PATCH_COLUMN,
+                        "value": 128.4,
+                    }
+                ],
+            )
         side.status(import_id)
         side.list()
 
@@ -480,7 +591,9 @@ def fmt_ms(seconds: float | None) -> str:
     return f"{ms:.2f}" if ms < 10 else (f"{ms:.1f}" if ms < 1000 else f"{ms:,.0f}")
 
 
-def build_table(rec: Recorder, labels: dict[str, str], infos: dict[str, dict]) -> tuple[list[dict], dict]:
+def build_table(
+    rec: Recorder, labels: dict[str, str], infos: dict[str, dict]
+) -> tuple[list[dict], dict]:
     table: list[dict] = []
     totals: dict[str, dict[str, float]] = {}
     for file in ("small", "large"):
@@ -503,7 +616,9 @@ def build_table(rec: Recorder, labels: dict[str, str], infos: dict[str, dict]) -
             }
             if row["direct_p50_s"] is not None and row["http_p50_s"] is not None:
                 row["overhead_s"] = row["http_p50_s"] - row["direct_p50_s"]
-                row["overhead_ratio"] = row["overhead_s"] / row["direct_p50_s"] if row["direct_p50_s"] else None
+                row["overhead_ratio"] = (
+                    row["overhead_s"] / row["direct_p50_s"] if row["direct_p50_s"] else None
+                )
                 total["direct"] += row["direct_p50_s"]
                 total["http"] += row["http_p50_s"]
             table.append(row)
@@ -527,11 +642,17 @@ def fmt_overhead(row: dict) -> str:
 
 
 def print_table(table: list[dict], totals: dict, labels: dict[str, str]) -> None:
-    print("| file | step | n | direct p50 (ms) | direct p95 (ms) | HTTP p50 (ms) | HTTP p95 (ms) | overhead (HTTP p50 − direct p50) |")
+    print(
+        "| file | step | n | direct p50 (ms) | direct p95 (ms) | HTTP p50 (ms) | HTTP p95 (ms) | overhead (HTTP p50 − direct p50) |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for file in ("small", "large"):
         for row in (r for r in table if r["file"] == labels[file]):
-            n = row["calls"]["direct"] if row["calls"]["direct"] == row["calls"]["http"] else f"{row['calls']['direct']}/{row['calls']['http']}"
+            n = (
+                row["calls"]["direct"]
+                if row["calls"]["direct"] == row["calls"]["http"]
+                else f"{row['calls']['direct']}/{row['calls']['http']}"
+            )
             print(
                 f"| {row['file']} | {row['label']} | {n} | {fmt_ms(row['direct_p50_s'])} | {fmt_ms(row['direct_p95_s'])} | "
                 f"{fmt_ms(row['http_p50_s'])} | {fmt_ms(row['http_p95_s'])} | {fmt_overhead(row)} |"
@@ -540,12 +661,16 @@ def print_table(table: list[dict], totals: dict, labels: dict[str, str]) -> None
             t = totals[file]
             over = t["http"] - t["direct"]
             total_row = {"overhead_s": over, "overhead_ratio": over / t["direct"]}
-            print(f"| {labels[file]} | **total of the step p50s** | | {fmt_ms(t['direct'])} | | {fmt_ms(t['http'])} | | {fmt_overhead(total_row)} |")
+            print(
+                f"| {labels[file]} | **total of the step p50s** | | {fmt_ms(t['direct'])} | | {fmt_ms(t['http'])} | | {fmt_overhead(total_row)} |"
+            )
 
 
 def verdicts(table: list[dict], totals: dict, labels: dict[str, str]) -> list[dict]:
     out = []
-    large = [r for r in table if r["file"] == labels["large"] and r.get("overhead_ratio") is not None]
+    large = [
+        r for r in table if r["file"] == labels["large"] and r.get("overhead_ratio") is not None
+    ]
     if "large" in totals and large:
         t = totals["large"]
         ratio = (t["http"] - t["direct"]) / t["direct"]
@@ -554,33 +679,45 @@ def verdicts(table: list[dict], totals: dict, labels: dict[str, str]) -> list[di
             for r in large
             if r["overhead_ratio"] >= LARGE_MAX_OVERHEAD
         ]
-        out.append({
-            "target": f"HTTP adds under {LARGE_MAX_OVERHEAD:.0%} on the large file",
-            "total_met": ratio < LARGE_MAX_OVERHEAD,
-            "total_overhead_ratio": ratio,
-            "per_step_met": not over,
-            "steps_over": over,
-            "line": (
-                f"**HTTP adds under {LARGE_MAX_OVERHEAD:.0%} on the large file**: total of step p50s "
-                f"{'yes' if ratio < LARGE_MAX_OVERHEAD else '**NO**'} ({ratio * 100:+.1f}%); per step "
-                + ("yes (every step)" if not over else f"**NO** ({', '.join(over)})")
-            ),
-        })
+        out.append(
+            {
+                "target": f"HTTP adds under {LARGE_MAX_OVERHEAD:.0%} on the large file",
+                "total_met": ratio < LARGE_MAX_OVERHEAD,
+                "total_overhead_ratio": ratio,
+                "per_step_met": not over,
+                "steps_over": over,
+                "line": (
+                    f"**HTTP adds under {LARGE_MAX_OVERHEAD:.0%} on the large file**: total of step p50s "
+                    f"{'yes' if ratio < LARGE_MAX_OVERHEAD else '**NO**'} ({ratio * 100:+.1f}%); per step "
+                    + ("yes (every step)" if not over else f"**NO** ({', '.join(over)})")
+                ),
+            }
+        )
     small = [r for r in table if r["file"] == labels["small"] and r.get("overhead_s") is not None]
     if small:
-        over = [f"{r['step']} {r['overhead_s'] * 1000:+.1f} ms" for r in small if r["overhead_s"] * 1000 >= SMALL_MAX_OVERHEAD_MS]
+        over = [
+            f"{r['step']} {r['overhead_s'] * 1000:+.1f} ms"
+            for r in small
+            if r["overhead_s"] * 1000 >= SMALL_MAX_OVERHEAD_MS
+        ]
         worst = max(small, key=lambda r: r["overhead_s"])
-        out.append({
-            "target": f"HTTP adds under {SMALL_MAX_OVERHEAD_MS:g} ms per call on the small file",
-            "per_step_met": not over,
-            "steps_over": over,
-            "worst_step": worst["step"],
-            "worst_overhead_ms": worst["overhead_s"] * 1000,
-            "line": (
-                f"**HTTP adds under {SMALL_MAX_OVERHEAD_MS:g} ms per call on the small file**: "
-                + (f"yes (worst: {worst['step']} {worst['overhead_s'] * 1000:+.2f} ms)" if not over else f"**NO** ({', '.join(over)})")
-            ),
-        })
+        out.append(
+            {
+                "target": f"HTTP adds under {SMALL_MAX_OVERHEAD_MS:g} ms per call on the small file",
+                "per_step_met": not over,
+                "steps_over": over,
+                "worst_step": worst["step"],
+                "worst_overhead_ms": worst["overhead_s"] * 1000,
+                "line": (
+                    f"**HTTP adds under {SMALL_MAX_OVERHEAD_MS:g} ms per call on the small file**: "
+                    + (
+                        f"yes (worst: {worst['step']} {worst['overhead_s'] * 1000:+.2f} ms)"
+                        if not over
+                        else f"**NO** ({', '.join(over)})"
+                    )
+                ),
+            }
+        )
     return out
 
 
@@ -589,19 +726,35 @@ def verdicts(table: list[dict], totals: dict, labels: dict[str, str]) -> list[di
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the large CSV (default 1,000,000)")
-    parser.add_argument("--repeats", type=int, default=30, help="calls per step on the 240-row example file (default 30)")
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="rows of the large CSV (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=30,
+        help="calls per step on the 240-row example file (default 30)",
+    )
     args = parser.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally below stops the server
     load_start = os.getloadavg()
     started = time.perf_counter()
     large_csv = ensure_csv(args.rows)
-    labels = {"small": f"{SAMPLE_CSV.name} (240 rows)", "large": f"{large_csv.name} ({args.rows:,} rows)"}
+    labels = {
+        "small": f"{SAMPLE_CSV.name} (240 rows)",
+        "large": f"{large_csv.name} ({args.rows:,} rows)",
+    }
     small_counts = {key: args.repeats for key, _ in STEPS}
     large_counts = {
-        "create": LARGE_CREATES, "suggest": LARGE_CHEAP_CALLS, "unique": LARGE_CHEAP_CALLS, "validate": LARGE_VALIDATES,
-        "errors_page": LARGE_PAGES, "patch": LARGE_PATCHES, "status": LARGE_CHEAP_CALLS, "list": LARGE_CHEAP_CALLS,
+        "create": LARGE_CREATES,
+        "suggest": LARGE_CHEAP_CALLS,
+        "unique": LARGE_CHEAP_CALLS,
+        "validate": LARGE_VALIDATES,
+        "errors_page": LARGE_PAGES,
+        "patch": LARGE_PATCHES,
+        "status": LARGE_CHEAP_CALLS,
+        "list": LARGE_CHEAP_CALLS,
     }
 
     rec = Recorder()
@@ -618,13 +771,19 @@ def main() -> None:
             api_key = issue_key(server.env)
             t0 = time.perf_counter()
             server.start()
-            print(f"uvicorn on {server.base_url} (pid {server.process.pid}) ready in {time.perf_counter() - t0:.1f} s (not timed)")
+            print(
+                f"uvicorn on {server.base_url} (pid {server.process.pid}) ready in {time.perf_counter() - t0:.1f} s (not timed)"
+            )
             (tmp / "direct").mkdir()
             sides = {"direct": Direct(tmp / "direct"), "http": Http(server.base_url, api_key)}
             warm_up(sides)
-            infos["small"] = run_file(rec, sides, "small", SAMPLE_CSV, small_counts, patch_value=128.4)
-            infos["large"] = run_file(rec, sides, "large", large_csv, large_counts, patch_value=12.5)
-        except BaseException:  # noqa: BLE001 - report, stop the server, still print what was measured
+            infos["small"] = run_file(
+                rec, sides, "small", SAMPLE_CSV, small_counts, patch_value=128.4
+            )
+            infos["large"] = run_file(
+                rec, sides, "large", large_csv, large_counts, patch_value=12.5
+            )
+        except BaseException:
             harness_error = traceback.format_exc()
             print(f"harness error:\n{harness_error}", file=sys.stderr)
             if server is not None and server.process is not None:
@@ -634,7 +793,7 @@ def main() -> None:
             for side in sides.values():
                 try:
                     side.close()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     pass
             if server is not None:
                 server_log = server.log_tail(200)
@@ -658,7 +817,9 @@ def main() -> None:
     for warning in rec.warnings:
         print(f"WARNING: {warning}")
     if rec.errors:
-        print(f"\n{len(rec.errors)} calls raised; first traceback ({rec.errors[0]['file']} {rec.errors[0]['step']} {rec.errors[0]['side']}):")
+        print(
+            f"\n{len(rec.errors)} calls raised; first traceback ({rec.errors[0]['file']} {rec.errors[0]['step']} {rec.errors[0]['side']}):"
+        )
         print(rec.errors[0]["traceback"])
     if harness_error:
         print(f"\nharness ERROR:\n{harness_error}")
@@ -675,7 +836,10 @@ def main() -> None:
                 "rows": args.rows,
                 "repeats_small": args.repeats,
                 "counts": {"small": small_counts, "large": large_counts},
-                "targets": {"large_max_overhead_ratio": LARGE_MAX_OVERHEAD, "small_max_overhead_ms": SMALL_MAX_OVERHEAD_MS},
+                "targets": {
+                    "large_max_overhead_ratio": LARGE_MAX_OVERHEAD,
+                    "small_max_overhead_ms": SMALL_MAX_OVERHEAD_MS,
+                },
                 "table": table,
                 "totals_of_p50_s": totals,
                 "verdicts": lines,

@@ -62,24 +62,36 @@ class Ours:
         self.folder = folder
         self.warnings = warnings
         self.database_url = f"sqlite:///{folder / 'imports.db'}"
-        self.service = ImportService.from_settings(Settings(database_url=self.database_url, data_dir=folder))
+        self.service = ImportService.from_settings(
+            Settings(database_url=self.database_url, data_dir=folder)
+        )
         self.actor = Actor(organization_id=ORGANIZATION, user_id="bench-user")
         self.instance = dg.DagsterInstance.ephemeral()
-        self.resource = ImportsResource(database_url=self.database_url, data_dir=str(folder), destination_url=destination_url)
+        self.resource = ImportsResource(
+            database_url=self.database_url, data_dir=str(folder), destination_url=destination_url
+        )
 
     def submitted_session(self, upload, file_name: str) -> tuple[str, dict]:
         """Create (es_ES), suggest, validate, submit with ignore_errors + merge; only the submit call is timed."""
-        created = self.service.create_session(self.actor, TEMPLATE_ID, file_name, upload, numeric_locale="es_ES")
+        created = self.service.create_session(
+            self.actor, TEMPLATE_ID, file_name, upload, numeric_locale="es_ES"
+        )
         import_id = created.import_id
         suggested = dict(self.service.suggest_mapping(self.actor, import_id).mapping)
         mapping = suggested
         if any(suggested.get(k) != v for k, v in KNOWN_MAPPING.items()):
-            self.warnings.append(f"suggested mapping {suggested} differs from the known one: using the known mapping")
+            self.warnings.append(
+                f"suggested mapping {suggested} differs from the known one: using the known mapping"
+            )
             mapping = dict(KNOWN_MAPPING)
         validated = self.service.validate(self.actor, import_id, mapping)
         started = time.perf_counter()
         submitted = self.service.submit(
-            self.actor, import_id, ignore_errors=True, action="merge", duplicate_handling="ignore_all"
+            self.actor,
+            import_id,
+            ignore_errors=True,
+            action="merge",
+            duplicate_handling="ignore_all",
         )
         submit_s = time.perf_counter() - started
         return import_id, {
@@ -100,8 +112,11 @@ class Ours:
         started = time.perf_counter()
         self.instance.add_dynamic_partitions(import_sessions.name, [import_id])
         result = dg.materialize(
-            PHASE_ASSETS, partition_key=import_id, instance=self.instance,
-            resources={"imports": resource or self.resource}, raise_on_error=False,
+            PHASE_ASSETS,
+            partition_key=import_id,
+            instance=self.instance,
+            resources={"imports": resource or self.resource},
+            raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
         materialized = time.perf_counter()
@@ -109,8 +124,11 @@ class Ours:
         finished = time.perf_counter()
         if not result.success or status.processing_status not in FINAL_STATUSES:
             failures = [
-                str(event.event_specific_data.error.to_string()) if getattr(event.event_specific_data, "error", None) else event.message
-                for event in result.all_events if event.is_failure
+                str(event.event_specific_data.error.to_string())
+                if getattr(event.event_specific_data, "error", None)
+                else event.message
+                for event in result.all_events
+                if event.is_failure
             ]
             raise RuntimeError(
                 f"run of {import_id} did not complete: success={result.success}, processing_status={status.processing_status}\n"
@@ -186,17 +204,22 @@ class Baseline:
         import psycopg
         import sqlalchemy as sa
 
-        from imports_pipeline.destination.tables import destination_table
-        from imports_pipeline.destination.tables import template_columns
+        from imports_pipeline.destination.tables import destination_table, template_columns
         from imports_pipeline.templates.catalog import default_catalog
 
         self.template = default_catalog().get(TEMPLATE_ID)
         engine = sa.create_engine(url)
         metadata = sa.MetaData()
-        self.table = destination_table(self.template, metadata)  # the same table ours writes: columns, types, primary key
+        self.table = destination_table(
+            self.template, metadata
+        )  # the same table ours writes: columns, types, primary key
         metadata.create_all(engine)
         self.staging_ddl = ", ".join(
-            ["row_key text"] + [f'"{c.name}" {c.type.compile(engine.dialect)}' for c in template_columns(self.template)]
+            ["row_key text"]
+            + [
+                f'"{c.name}" {c.type.compile(engine.dialect)}'
+                for c in template_columns(self.template)
+            ]
         )
         engine.dispose()
         self.conninfo = url.replace("postgresql+psycopg://", "postgresql://")
@@ -218,8 +241,12 @@ class Baseline:
         options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
         started = time.perf_counter()
         with self.connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE bench_staging ({self.staging_ddl}) ON COMMIT DROP")
-            with cursor.copy(f"COPY bench_staging (row_key, {', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE bench_staging ({self.staging_ddl}) ON COMMIT DROP"
+            )
+            with cursor.copy(
+                f"COPY bench_staging (row_key, {', '.join(columns)}) FROM STDIN (FORMAT csv)"
+            ) as copy:
                 for batch in rows.to_batches(max_chunksize=50_000):
                     sink = pa.BufferOutputStream()
                     pa_csv.write_csv(batch, sink, options)
@@ -242,7 +269,11 @@ class Baseline:
             "copy_s": copied - started,
             "insert_s": finished - copied,
             "rows": rows.num_rows,
-            "counts": {"created": created, "updated": affected - created, "unchanged": rows.num_rows - affected},
+            "counts": {
+                "created": created,
+                "updated": affected - created,
+                "unchanged": rows.num_rows - affected,
+            },
         }
 
     def close(self) -> None:
@@ -260,7 +291,9 @@ def warm_up(ours: Ours, csv_path: Path, server) -> float:
     with open(csv_path, "rb") as handle:
         head = b"".join(handle.readline() for _ in range(WARMUP_ROWS + 1))
     warm = ImportsResource(
-        database_url=ours.database_url, data_dir=str(ours.folder), destination_url=server.create_database("warmup")
+        database_url=ours.database_url,
+        data_dir=str(ours.folder),
+        destination_url=server.create_database("warmup"),
     )
     import_id, _ = ours.submitted_session(io.BytesIO(head), "warmup.csv")
     ours.process(import_id, resource=warm)
@@ -289,7 +322,10 @@ def run(rows: int, result: dict) -> None:
             result["warmup_s"] = warm_up(ours, csv_path, server)
             baseline = Baseline(baseline_url)
             for scenario, path in files.items():
-                print(f"[{scenario}] ours: create session, validate, submit ({rows:,} rows of {path.name}) ...", flush=True)
+                print(
+                    f"[{scenario}] ours: create session, validate, submit ({rows:,} rows of {path.name}) ...",
+                    flush=True,
+                )
                 with open(path, "rb") as upload:
                     import_id, session = ours.submitted_session(upload, path.name)
                 entry = result["scenarios"].setdefault(scenario, {})
@@ -297,13 +333,22 @@ def run(rows: int, result: dict) -> None:
                 entry["load_before_ours"] = load()
                 print(f"[{scenario}] ours: processing {import_id} ...", flush=True)
                 entry["ours"] = ours.process(import_id)
-                print(f"[{scenario}] ours: {entry['ours']['seconds']:.2f} s {entry['ours']['counts']}", flush=True)
+                print(
+                    f"[{scenario}] ours: {entry['ours']['seconds']:.2f} s {entry['ours']['counts']}",
+                    flush=True,
+                )
                 if scenario != "reimport":  # the re-import stages the first import's rows again
                     staged, left_out = baseline_rows(ours, import_id)
-                    result.setdefault("baseline_rows", {})[scenario] = {"rows": staged.num_rows, "left_out_as_dedupe_did": left_out}
+                    result.setdefault("baseline_rows", {})[scenario] = {
+                        "rows": staged.num_rows,
+                        "left_out_as_dedupe_did": left_out,
+                    }
                 entry["load_before_baseline"] = load()
                 entry["baseline"] = baseline.write(staged, import_id)
-                print(f"[{scenario}] baseline: {entry['baseline']['seconds']:.2f} s {entry['baseline']['counts']}", flush=True)
+                print(
+                    f"[{scenario}] baseline: {entry['baseline']['seconds']:.2f} s {entry['baseline']['counts']}",
+                    flush=True,
+                )
             baseline.close()
             baseline = None
             ours.resource.destination.dispose()
@@ -366,7 +411,9 @@ def print_report(result: dict) -> None:
     for row in result["table"]:
         ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else "—"
         met = "—" if row["met"] is None else ("yes" if row["met"] else "**NO**")
-        print(f"| {row['scenario']} | {fmt(row['ours_s'])} | {fmt(row['baseline_s'])} | {ratio} | {row['target']} | {met} |")
+        print(
+            f"| {row['scenario']} | {fmt(row['ours_s'])} | {fmt(row['baseline_s'])} | {ratio} | {row['target']} | {met} |"
+        )
     print()
     scenarios = result["scenarios"]
     order = ["parse", "map", "prevalidate", "dedupe", "transform", "validate", "process", "cleanup"]
@@ -386,13 +433,23 @@ def print_report(result: dict) -> None:
     for phase in order:
         line(f"ours: phase {phase}", lambda e, p=phase: e["ours"]["phases"][p]["seconds"])
     line("ours: sum of phases", lambda e: e["ours"]["phases_s"])
-    line("ours: Dagster + status overhead (total − sum of phases)", lambda e: e["ours"]["seconds"] - e["ours"]["phases_s"])
-    line("baseline: COPY (CSV written by Arrow + COPY into a temp table)", lambda e: e["baseline"]["copy_s"])
+    line(
+        "ours: Dagster + status overhead (total − sum of phases)",
+        lambda e: e["ours"]["seconds"] - e["ours"]["phases_s"],
+    )
+    line(
+        "baseline: COPY (CSV written by Arrow + COPY into a temp table)",
+        lambda e: e["baseline"]["copy_s"],
+    )
     line("baseline: INSERT … ON CONFLICT DO UPDATE + COMMIT", lambda e: e["baseline"]["insert_s"])
     print()
     for scenario in ("first", "reimport", "update"):
         entry = scenarios.get(scenario, {})
-        session, ours, base = entry.get("session", {}), entry.get("ours", {}), entry.get("baseline", {})
+        session, ours, base = (
+            entry.get("session", {}),
+            entry.get("ours", {}),
+            entry.get("baseline", {}),
+        )
         if session:
             print(
                 f"{scenario}: session {session['total_rows']:,} rows, {session['error_rows']:,} error rows, "
@@ -408,7 +465,9 @@ def print_report(result: dict) -> None:
             "and updates every conflicting row (no IS DISTINCT FROM filter)."
         )
     if "warmup_s" in result:
-        print(f"Untimed warm-up: one {WARMUP_ROWS}-row import through Dagster into its own database ({result['warmup_s']:.2f} s).")
+        print(
+            f"Untimed warm-up: one {WARMUP_ROWS}-row import through Dagster into its own database ({result['warmup_s']:.2f} s)."
+        )
     for warning in result["warnings"]:
         print(f"WARNING: {warning}")
     if result.get("error"):
@@ -417,11 +476,18 @@ def print_report(result: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="CSV rows (default 1,000,000; 20000 for a smoke run)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=1_000_000,
+        help="CSV rows (default 1,000,000; 20000 for a smoke run)",
+    )
     args = parser.parse_args()
 
     def stop(signum, frame):
-        raise SystemExit(128 + signum)  # unwinds through run()'s finally: the server is stopped and removed
+        raise SystemExit(
+            128 + signum
+        )  # unwinds through run()'s finally: the server is stopped and removed
 
     signal.signal(signal.SIGTERM, stop)
     started = time.perf_counter()

@@ -51,7 +51,10 @@ def run_child(script: str, args: list[str]) -> dict:
             return {"error": f"{script} did not finish within {CHILD_TIMEOUT_S} s", "steps": {}}
         elapsed = time.perf_counter() - started
         if not out.exists():
-            return {"error": f"{script} exited with code {completed.returncode} and wrote no result", "steps": {}}
+            return {
+                "error": f"{script} exited with code {completed.returncode} and wrote no result",
+                "steps": {},
+            }
         result = json.loads(out.read_text())
         result["process_wall_s"] = elapsed
         result["exit_code"] = completed.returncode
@@ -82,7 +85,10 @@ def build_rows(service: dict, baseline: dict, rows: int, xlsx_rows: int | None) 
         if "error" in step:
             failed = step.get("failed_calls")
             if failed and step.get("seconds") is not None:
-                return None, f"ERROR: {failed}/{step.get('calls')} calls raised; median of the rest {fmt_s(step['seconds'])}"
+                return (
+                    None,
+                    f"ERROR: {failed}/{step.get('calls')} calls raised; median of the rest {fmt_s(step['seconds'])}",
+                )
             return None, f"ERROR: {failed}/{step.get('calls')} calls raised" if failed else "ERROR"
         if "skipped" in step:
             return None, "skipped"
@@ -106,24 +112,60 @@ def build_rows(service: dict, baseline: dict, rows: int, xlsx_rows: int | None) 
                 "baseline_s": base,
                 "ratio": fmt_ratio(value, base, ratio_digits) if base is not None else "—",
                 "target": target,
-                "met": "—" if check is None else ("no (" + problem.split(";")[0] + ")" if problem else met(check(value))),
+                "met": "—"
+                if check is None
+                else ("no (" + problem.split(";")[0] + ")" if problem else met(check(value))),
             }
         )
 
-    add(f"create session, {rows:,}-row CSV (read + persist)", "create_session", base_read, f"< {CREATE_MAX_S:g} s",
-        lambda v: v < CREATE_MAX_S, " (pyarrow read)")
+    add(
+        f"create session, {rows:,}-row CSV (read + persist)",
+        "create_session",
+        base_read,
+        f"< {CREATE_MAX_S:g} s",
+        lambda v: v < CREATE_MAX_S,
+        " (pyarrow read)",
+    )
     add("suggest mapping", "suggest_mapping", None, "—", None)
-    add("validate vs baseline validate-only", "validate", base_validate, "(info)", None, ratio_digits=3)
-    add("validate vs baseline read+validate", "validate", base_total, f"≤ {VALIDATE_MAX_RATIO:g}x baseline read+validate",
-        lambda v: base_total is not None and v <= VALIDATE_MAX_RATIO * base_total, ratio_digits=3)
+    add(
+        "validate vs baseline validate-only",
+        "validate",
+        base_validate,
+        "(info)",
+        None,
+        ratio_digits=3,
+    )
+    add(
+        "validate vs baseline read+validate",
+        "validate",
+        base_total,
+        f"≤ {VALIDATE_MAX_RATIO:g}x baseline read+validate",
+        lambda v: base_total is not None and v <= VALIDATE_MAX_RATIO * base_total,
+        ratio_digits=3,
+    )
     page = steps.get("errors_only_page", {})
-    add(f"errors-only page (median of {page.get('calls', 0)})", "errors_only_page", None, f"< {PAGE_MAX_S:g} s",
-        lambda v: v < PAGE_MAX_S)
+    add(
+        f"errors-only page (median of {page.get('calls', 0)})",
+        "errors_only_page",
+        None,
+        f"< {PAGE_MAX_S:g} s",
+        lambda v: v < PAGE_MAX_S,
+    )
     patch = steps.get("patch_10_rows", {})
-    add(f"10-row patch (median of {patch.get('calls', 0)})", "patch_10_rows", None, f"< {PATCH_MAX_S:g} s",
-        lambda v: v < PATCH_MAX_S)
-    add(f"create session, {xlsx_rows or 0:,}-row XLSX", "xlsx_create_session", None, f"< {XLSX_CREATE_MAX_S:g} s",
-        lambda v: v < XLSX_CREATE_MAX_S)
+    add(
+        f"10-row patch (median of {patch.get('calls', 0)})",
+        "patch_10_rows",
+        None,
+        f"< {PATCH_MAX_S:g} s",
+        lambda v: v < PATCH_MAX_S,
+    )
+    add(
+        f"create session, {xlsx_rows or 0:,}-row XLSX",
+        "xlsx_create_session",
+        None,
+        f"< {XLSX_CREATE_MAX_S:g} s",
+        lambda v: v < XLSX_CREATE_MAX_S,
+    )
     ours_gb = service["peak_rss_kb"] / 2**20 if service.get("peak_rss_kb") else None
     base_gb = baseline["peak_rss_kb"] / 2**20 if baseline.get("peak_rss_kb") else None
     table.append(
@@ -135,7 +177,9 @@ def build_rows(service: dict, baseline: dict, rows: int, xlsx_rows: int | None) 
             "baseline_s": base_gb,
             "ratio": fmt_ratio(ours_gb, base_gb),
             "target": f"< {PEAK_MAX_GB:g} GB",
-            "met": "no (service run failed)" if service.get("error") else met(ours_gb < PEAK_MAX_GB if ours_gb is not None else None),
+            "met": "no (service run failed)"
+            if service.get("error")
+            else met(ours_gb < PEAK_MAX_GB if ours_gb is not None else None),
         }
     )
     return table
@@ -153,37 +197,67 @@ def print_table(table: list[dict]) -> None:
 def print_notes(service: dict, baseline: dict) -> None:
     info = service.get("info", {})
     print()
-    print("The validate target compares our validate with the baseline's read+validate, because our validate also "
-          "reads the stored table (the parsed Parquet) before coercing and checking it.")
+    print(
+        "The validate target compares our validate with the baseline's read+validate, because our validate also "
+        "reads the stored table (the parsed Parquet) before coercing and checking it."
+    )
     if baseline.get("decimal_mode"):
-        print(f"Baseline: pyarrow.csv.read_csv ({baseline['decimal_mode']}, column types given) → to_pandas(), "
-              f"{baseline.get('date_parsing')}; pandera.pandas DataFrameSchema, lazy=True.")
+        print(
+            f"Baseline: pyarrow.csv.read_csv ({baseline['decimal_mode']}, column types given) → to_pandas(), "
+            f"{baseline.get('date_parsing')}; pandera.pandas DataFrameSchema, lazy=True."
+        )
     if "error_rows" in info:
-        print(f"Ours: {info.get('total_rows', 0):,} rows, {info['error_rows']:,} error rows; by column: "
-              f"{json.dumps(info.get('errors_by_column', {}), sort_keys=True)}")
+        print(
+            f"Ours: {info.get('total_rows', 0):,} rows, {info['error_rows']:,} error rows; by column: "
+            f"{json.dumps(info.get('errors_by_column', {}), sort_keys=True)}"
+        )
     if "failing_rows" in baseline:
-        print(f"Baseline: {baseline.get('rows', 0):,} rows, {baseline['failing_rows']:,} failing rows; by column: "
-              f"{json.dumps(baseline.get('failures_by_column', {}), sort_keys=True)}")
+        print(
+            f"Baseline: {baseline.get('rows', 0):,} rows, {baseline['failing_rows']:,} failing rows; by column: "
+            f"{json.dumps(baseline.get('failures_by_column', {}), sort_keys=True)}"
+        )
     ours_by, base_by = info.get("errors_by_column"), baseline.get("failures_by_column")
     if ours_by is not None and base_by is not None:
-        differ = {c: (ours_by.get(c, 0), base_by.get(c, 0)) for c in sorted(set(ours_by) | set(base_by))
-                  if ours_by.get(c, 0) != base_by.get(c, 0)}
-        print("error rows by column: " + ("identical on both sides" if not differ else
-              "DIFFER (ours, baseline): " + json.dumps(differ)))
+        differ = {
+            c: (ours_by.get(c, 0), base_by.get(c, 0))
+            for c in sorted(set(ours_by) | set(base_by))
+            if ours_by.get(c, 0) != base_by.get(c, 0)
+        }
+        print(
+            "error rows by column: "
+            + (
+                "identical on both sides"
+                if not differ
+                else "DIFFER (ours, baseline): " + json.dumps(differ)
+            )
+        )
     if "patch_candidate_scan" in info:
-        print(f"patch rows: {info.get('patch_rows_fixable', 0)} of the patched rows had only a distance_km error; "
-              f"candidate scan: {json.dumps(info['patch_candidate_scan'])}")
+        print(
+            f"patch rows: {info.get('patch_rows_fixable', 0)} of the patched rows had only a distance_km error; "
+            f"candidate scan: {json.dumps(info['patch_candidate_scan'])}"
+        )
     if "patch_error_rows_after" in info:
         print(f"error_rows after each patch: {info['patch_error_rows_after']}")
     for name, step in service.get("steps", {}).items():
-        if "samples" in step and step["samples"]:
+        if step.get("samples"):
             samples = step["samples"]
-            failed = f" ({step['failed_calls']} other calls raised)" if step.get("failed_calls") else ""
-            print(f"{name}: min {min(samples):.4f} s, median {step.get('seconds') or 0:.4f} s, max {max(samples):.4f} s "
-                  f"over {len(samples)} successful calls{failed}")
-    rss = {name: step.get("peak_rss_kb_after") for name, step in service.get("steps", {}).items() if step.get("peak_rss_kb_after")}
+            failed = (
+                f" ({step['failed_calls']} other calls raised)" if step.get("failed_calls") else ""
+            )
+            print(
+                f"{name}: min {min(samples):.4f} s, median {step.get('seconds') or 0:.4f} s, max {max(samples):.4f} s "
+                f"over {len(samples)} successful calls{failed}"
+            )
+    rss = {
+        name: step.get("peak_rss_kb_after")
+        for name, step in service.get("steps", {}).items()
+        if step.get("peak_rss_kb_after")
+    }
     if rss:
-        print("our peak RSS after each step (MB): " + ", ".join(f"{k} {v / 1024:.0f}" for k, v in rss.items()))
+        print(
+            "our peak RSS after each step (MB): "
+            + ", ".join(f"{k} {v / 1024:.0f}" for k, v in rss.items())
+        )
     for warning in service.get("warnings", []):
         print(f"WARNING: {warning}")
     for who, result in (("service", service), ("baseline", baseline)):
@@ -191,7 +265,11 @@ def print_notes(service: dict, baseline: dict) -> None:
             print(f"\n{who} harness ERROR:\n{result['error']}")
         for name, step in result.get("steps", {}).items():
             if "error" in step:
-                how = f" ({step['failed_calls']}/{step['calls']} calls failed; first traceback)" if step.get("failed_calls") else ""
+                how = (
+                    f" ({step['failed_calls']}/{step['calls']} calls failed; first traceback)"
+                    if step.get("failed_calls")
+                    else ""
+                )
                 print(f"\nERROR in service step '{name}'{how}:\n{step['error']}")
             elif "skipped" in step:
                 print(f"skipped '{name}': {step['skipped']}")
@@ -199,13 +277,24 @@ def print_notes(service: dict, baseline: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="CSV rows (default 1,000,000; 20000 for a smoke run)")
-    parser.add_argument("--xlsx-rows", type=int, default=None,
-                        help="XLSX rows, taken from the start of the CSV (default 100,000, at most --rows; 0 skips)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=1_000_000,
+        help="CSV rows (default 1,000,000; 20000 for a smoke run)",
+    )
+    parser.add_argument(
+        "--xlsx-rows",
+        type=int,
+        default=None,
+        help="XLSX rows, taken from the start of the CSV (default 100,000, at most --rows; 0 skips)",
+    )
     args = parser.parse_args()
     xlsx_rows = min(100_000, args.rows) if args.xlsx_rows is None else args.xlsx_rows
     if xlsx_rows > args.rows:
-        print(f"--xlsx-rows {xlsx_rows:,} > --rows {args.rows:,}: using {args.rows:,} (the XLSX is the CSV's first rows)")
+        print(
+            f"--xlsx-rows {xlsx_rows:,} > --rows {args.rows:,}: using {args.rows:,} (the XLSX is the CSV's first rows)"
+        )
         xlsx_rows = args.rows
 
     load_before = os.getloadavg()
@@ -221,9 +310,11 @@ def main() -> None:
 
     table = build_rows(service, baseline, args.rows, xlsx_rows if xlsx_path else None)
     print()
-    print(f"## imports_pipeline benchmark: {args.rows:,} rows CSV, {xlsx_rows:,} rows XLSX "
-          f"({platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"load average at start {load_before[0]:.2f}: other work on the machine skews timings)")
+    print(
+        f"## imports_pipeline benchmark: {args.rows:,} rows CSV, {xlsx_rows:,} rows XLSX "
+        f"({platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"load average at start {load_before[0]:.2f}: other work on the machine skews timings)"
+    )
     print()
     print_table(table)
     print_notes(service, baseline)

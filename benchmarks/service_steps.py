@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from datasets import KNOWN_MAPPING  # noqa: E402
+from datasets import KNOWN_MAPPING
 
 TEMPLATE_ID = "logistics_requests"
 
@@ -121,7 +121,10 @@ def time_each(steps: Steps, name: str, calls: list) -> list:
     if failures:
         step["failed_calls"] = len(failures)
         step["error"] = failures[0]
-        print(f"[service] step '{name}': {len(failures)}/{len(calls)} calls failed; first:\n{failures[0]}", file=sys.stderr)
+        print(
+            f"[service] step '{name}': {len(failures)}/{len(calls)} calls failed; first:\n{failures[0]}",
+            file=sys.stderr,
+        )
     steps.result["steps"][name] = step
     return values
 
@@ -145,7 +148,9 @@ def run(csv_path: Path, xlsx_path: Path | None) -> dict:
 
         def create_csv():
             with open(csv_path, "rb") as upload:
-                return service.create_session(actor, TEMPLATE_ID, "bench.csv", upload, numeric_locale="es_ES")
+                return service.create_session(
+                    actor, TEMPLATE_ID, "bench.csv", upload, numeric_locale="es_ES"
+                )
 
         created = steps.run("create_session", create_csv)
         if created is not None:
@@ -155,7 +160,9 @@ def run(csv_path: Path, xlsx_path: Path | None) -> dict:
 
         suggestion = None
         if import_id:
-            suggestion = steps.run("suggest_mapping", lambda: service.suggest_mapping(actor, import_id))
+            suggestion = steps.run(
+                "suggest_mapping", lambda: service.suggest_mapping(actor, import_id)
+            )
         else:
             steps.skip("suggest_mapping", "create_session failed")
         if suggestion is not None:
@@ -166,7 +173,8 @@ def run(csv_path: Path, xlsx_path: Path | None) -> dict:
         validated = None
         if import_id:
             validated = steps.run(
-                "validate", lambda: service.validate(actor, import_id, mapping, page=1, page_size=PAGE_SIZE)
+                "validate",
+                lambda: service.validate(actor, import_id, mapping, page=1, page_size=PAGE_SIZE),
             )
         else:
             steps.skip("validate", "create_session failed")
@@ -179,7 +187,9 @@ def run(csv_path: Path, xlsx_path: Path | None) -> dict:
             except Exception:
                 stored = None
             if stored is not None and stored.status == "validated":
-                steps.warn("validate raised, but the session was stored as validated: later steps use the stored session")
+                steps.warn(
+                    "validate raised, but the session was stored as validated: later steps use the stored session"
+                )
                 validated_state = stored
         if validated_state is not None:
             info["valid_rows"] = validated_state.valid_rows
@@ -192,9 +202,17 @@ def run(csv_path: Path, xlsx_path: Path | None) -> dict:
             info["errors_only_pages"] = numbers
 
             def page_of(number: int):
-                return service.rows(actor, import_id, page=number, page_size=PAGE_SIZE, errors_only=True)
+                return service.rows(
+                    actor, import_id, page=number, page_size=PAGE_SIZE, errors_only=True
+                )
 
-            pages_seen = [v for v in time_each(steps, "errors_only_page", [lambda p=p: page_of(p) for p in numbers]) if v]
+            pages_seen = [
+                v
+                for v in time_each(
+                    steps, "errors_only_page", [lambda p=p: page_of(p) for p in numbers]
+                )
+                if v
+            ]
             if any(not r.errors for page in pages_seen for r in page.rows):
                 steps.warn("errors_only=True returned rows without errors")
             candidates = collect_fixable_rows(steps, page_of, pages_seen, pages)
@@ -207,22 +225,27 @@ def run(csv_path: Path, xlsx_path: Path | None) -> dict:
             steps.skip("patch_10_rows", "validate failed")
 
         if xlsx_path is not None:
+
             def create_xlsx():
                 with open(xlsx_path, "rb") as upload:
-                    return service.create_session(actor, TEMPLATE_ID, "bench.xlsx", upload, numeric_locale="es_ES")
+                    return service.create_session(
+                        actor, TEMPLATE_ID, "bench.xlsx", upload, numeric_locale="es_ES"
+                    )
 
             created_xlsx = steps.run("xlsx_create_session", create_xlsx)
             if created_xlsx is not None:
                 info["xlsx_total_rows"] = created_xlsx.total_rows
         else:
             steps.skip("xlsx_create_session", "no XLSX file")
-        engine.dispose()
+        service.stores.engine.dispose()
 
     steps.result["peak_rss_kb"] = peak_rss_kb()
     return steps.result
 
 
-def collect_fixable_rows(steps: Steps, page_of, pages_seen: list, pages: int) -> tuple[list[int], list[int]]:
+def collect_fixable_rows(
+    steps: Steps, page_of, pages_seen: list, pages: int
+) -> tuple[list[int], list[int]]:
     """Error rows to patch: (rows whose only error is PATCH_COLUMN, other error rows).
 
     Starts from the timed pages; when they hold too few fixable rows, reads more
@@ -251,11 +274,22 @@ def collect_fixable_rows(steps: Steps, page_of, pages_seen: list, pages: int) ->
             take(page_of(number))
         except Exception:
             failed += 1
-    info["patch_candidate_scan"] = {"extra_pages_read": scanned, "extra_pages_failed": failed, "fixable_rows_found": len(fixable)}
+    info["patch_candidate_scan"] = {
+        "extra_pages_read": scanned,
+        "extra_pages_failed": failed,
+        "fixable_rows_found": len(fixable),
+    }
     return list(fixable), [i for i in others if i not in fixable]
 
 
-def patch_rows(steps: Steps, service, actor, import_id: str, candidates: tuple[list[int], list[int]], correction_class) -> None:
+def patch_rows(
+    steps: Steps,
+    service,
+    actor,
+    import_id: str,
+    candidates: tuple[list[int], list[int]],
+    correction_class,
+) -> None:
     """PATCHES patches of ROWS_PER_PATCH distinct error rows each; rows whose only error is the patched column first.
 
     Those rows should leave the error list entirely, so ``error_rows`` must drop by
@@ -281,7 +315,9 @@ def patch_rows(steps: Steps, service, actor, import_id: str, candidates: tuple[l
         "patch_10_rows",
         [
             lambda b=b: service.patch_rows(
-                actor, import_id, [correction_class(row_index=r, column=PATCH_COLUMN, value=12.5) for r in b]
+                actor,
+                import_id,
+                [correction_class(row_index=r, column=PATCH_COLUMN, value=12.5) for r in b],
             )
             for b in batches
         ],
@@ -291,10 +327,14 @@ def patch_rows(steps: Steps, service, actor, import_id: str, candidates: tuple[l
         if outcome is None:
             continue
         still = [
-            u.row_index for u in outcome.updated_rows if any(e.column == PATCH_COLUMN for e in u.errors)
+            u.row_index
+            for u in outcome.updated_rows
+            if any(e.column == PATCH_COLUMN for e in u.errors)
         ]
         if still:
-            steps.warn(f"patch {number + 1}: rows {still} still report a {PATCH_COLUMN} error after setting it to 12.5")
+            steps.warn(
+                f"patch {number + 1}: rows {still} still report a {PATCH_COLUMN} error after setting it to 12.5"
+            )
         value_rows = [u for u in outcome.updated_rows if u.values.get(PATCH_COLUMN) != 12.5]
         if value_rows:
             steps.warn(
@@ -306,7 +346,12 @@ def patch_rows(steps: Steps, service, actor, import_id: str, candidates: tuple[l
     fixable_set = set(fixable)
     for number, batch in enumerate(batches):
         before, after = error_rows_after[number], error_rows_after[number + 1]
-        if before is not None and after is not None and all(i in fixable_set for i in batch) and before - after != ROWS_PER_PATCH:
+        if (
+            before is not None
+            and after is not None
+            and all(i in fixable_set for i in batch)
+            and before - after != ROWS_PER_PATCH
+        ):
             steps.warn(
                 f"patch {number + 1} fixed {ROWS_PER_PATCH} rows whose only error was {PATCH_COLUMN}, but "
                 f"error_rows went {before} -> {after} (expected a drop of {ROWS_PER_PATCH})"
@@ -320,7 +365,13 @@ def main() -> None:
     try:
         result = run(csv_path, xlsx_path)
     except Exception:
-        result = {"error": traceback.format_exc(), "peak_rss_kb": peak_rss_kb(), "steps": {}, "warnings": [], "info": {}}
+        result = {
+            "error": traceback.format_exc(),
+            "peak_rss_kb": peak_rss_kb(),
+            "steps": {},
+            "warnings": [],
+            "info": {},
+        }
         print(f"[service] harness failed:\n{result['error']}", file=sys.stderr)
     out.write_text(json.dumps(result, indent=2, default=str))
 

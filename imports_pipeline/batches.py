@@ -88,7 +88,13 @@ def run_batch(service: ImportService, root: Path, batch: BatchImport) -> list[In
         content = _sha256(source)
         if content in imported:
             continue
-        claimed = root / "processing" / batch.organization_id / batch.template_id / f"{uuid.uuid4().hex[:8]}-{source.name}"
+        claimed = (
+            root
+            / "processing"
+            / batch.organization_id
+            / batch.template_id
+            / f"{uuid.uuid4().hex[:8]}-{source.name}"
+        )
         claimed.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, claimed)
         item = InboxFile(source, batch.organization_id, batch.template_id)

@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from imports_pipeline.errors import DomainError
@@ -32,14 +31,31 @@ def run_demo(settings: Settings, file: Path, template_id: str, numeric_locale: s
     service = ImportService.from_settings(settings)
     actor = Actor(organization_id="demo-org", user_id="demo-user")
     with open(file, "rb") as upload:
-        created = service.create_session(actor, template_id, file.name, upload, numeric_locale=numeric_locale)
+        created = service.create_session(
+            actor, template_id, file.name, upload, numeric_locale=numeric_locale
+        )
     _print("1. create session", created.model_dump())
     suggestion = service.suggest_mapping(actor, created.import_id)
-    _print("2. suggested mapping", {"mapping": suggestion.mapping, "unmapped_required": suggestion.unmapped_required})
+    _print(
+        "2. suggested mapping",
+        {"mapping": suggestion.mapping, "unmapped_required": suggestion.unmapped_required},
+    )
     values = service.unique_values(actor, created.import_id, suggestion.mapping, limit=5)
     _print("3. unique values (top 5 per category column)", values.model_dump()["columns"])
     result = service.validate(actor, created.import_id, suggestion.mapping, page_size=3)
-    _print("4. validate", result.model_dump(include={"status", "total_rows", "valid_rows", "error_rows", "errors_by_column", "detected"}))
+    _print(
+        "4. validate",
+        result.model_dump(
+            include={
+                "status",
+                "total_rows",
+                "valid_rows",
+                "error_rows",
+                "errors_by_column",
+                "detected",
+            }
+        ),
+    )
     errors = service.rows(actor, created.import_id, errors_only=True, page_size=5)
     _print("5. rows with errors", [r.model_dump() for r in errors.rows])
     fixes = [
@@ -49,7 +65,9 @@ def run_demo(settings: Settings, file: Path, template_id: str, numeric_locale: s
     ]
     if fixes:
         patched = service.patch_rows(actor, created.import_id, fixes)
-        _print("6. patch", patched.model_dump(include={"valid_rows", "error_rows", "remaining_errors"}))
+        _print(
+            "6. patch", patched.model_dump(include={"valid_rows", "error_rows", "remaining_errors"})
+        )
     submitted = service.submit(actor, created.import_id, ignore_errors=True)
     _print("7. submit", submitted.model_dump())
     _print("8. status", service.get_session(actor, created.import_id).model_dump(mode="json"))
@@ -69,19 +87,30 @@ def run_keys(settings: Settings, args: argparse.Namespace) -> None:
     keys = _api_keys(settings)
     if args.keys_command == "create":
         issued = keys.create(args.org, user_id=args.user, name=args.name)
-        owner = f"organization {issued.record.organization_id}" + (f", user {issued.record.user_id}" if issued.record.user_id else "")
+        owner = f"organization {issued.record.organization_id}" + (
+            f", user {issued.record.user_id}" if issued.record.user_id else ""
+        )
         print(f"created API key {issued.record.id} for {owner}")
         print("the key is shown once and only its hash is stored; send it as x-api-key:")
         print(issued.secret)
     elif args.keys_command == "list":
         print("id\torganization_id\tuser_id\tname\tprefix\tcreated_at\trevoked_at")
         for record in keys.list(args.org):
-            fields = [record.id, record.organization_id, record.user_id, record.name, record.key_prefix + "…",
-                      record.created_at.isoformat(), record.revoked_at.isoformat() if record.revoked_at else None]
+            fields = [
+                record.id,
+                record.organization_id,
+                record.user_id,
+                record.name,
+                record.key_prefix + "…",
+                record.created_at.isoformat(),
+                record.revoked_at.isoformat() if record.revoked_at else None,
+            ]
             print("\t".join("-" if value is None else value for value in fields))
     elif args.keys_command == "revoke":
         record = keys.revoke(args.key_id)
-        print(f"revoked API key {record.id} (organization {record.organization_id}) at {record.revoked_at.isoformat()}")
+        print(
+            f"revoked API key {record.id} (organization {record.organization_id}) at {record.revoked_at.isoformat()}"
+        )
 
 
 def run_server(settings: Settings, host: str, port: int) -> None:
@@ -118,7 +147,9 @@ def _drop_sample(settings: Settings) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     settings = folder / SETTINGS_FILE
     if not settings.exists():
-        settings.write_text("# Settings of this drop folder (see README, Unattended imports)\nnumeric_locale: es_ES\nignore_errors: true\n")
+        settings.write_text(
+            "# Settings of this drop folder (see README, Unattended imports)\nnumeric_locale: es_ES\nignore_errors: true\n"
+        )
     target = folder / f"logistics_march-{datetime.now():%Y%m%dT%H%M%S}.csv"
     target.write_bytes(SAMPLE_FILE.read_bytes())
     return target
@@ -137,9 +168,19 @@ def run_quickstart(settings: Settings, host: str, port: int, with_dagster: bool 
     if with_dagster:
         env = settings.child_environment(data_dir=data, dagster_home=_dagster_home(settings))
         dagster = subprocess.Popen(
-            [str(Path(sys.executable).with_name("dagster")), "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
-             "-h", host, "-p", str(DAGSTER_UI_PORT)],
-            cwd=REPO_ROOT, env=env, start_new_session=True,
+            [
+                str(Path(sys.executable).with_name("dagster")),
+                "dev",
+                "-w",
+                str(REPO_ROOT / "workspace.yaml"),
+                "-h",
+                host,
+                "-p",
+                str(DAGSTER_UI_PORT),
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            start_new_session=True,
         )
         dropped = _drop_sample(settings)
     print(
@@ -168,6 +209,7 @@ Try the contract's first call with the bundled 240-row example:
 """,
         flush=True,
     )
+
     def stop(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)
 
@@ -190,13 +232,19 @@ Try the contract's first call with the bundled 240-row example:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="imports-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="run one file through the whole import flow on the embedded defaults")
+    demo = commands.add_parser(
+        "demo", help="run one file through the whole import flow on the embedded defaults"
+    )
     demo.add_argument("file", nargs="?", type=Path, default=SAMPLE_FILE)
     demo.add_argument("--template", default="logistics_requests")
     demo.add_argument("--numeric-locale", default="es_ES")
     commands.add_parser("templates", help="list the available templates")
-    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="keys_command", required=True)
-    create = keys.add_parser("create", help="issue a key; the key itself is the last line of the output")
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    create = keys.add_parser(
+        "create", help="issue a key; the key itself is the last line of the output"
+    )
     create.add_argument("--org", required=True, help="the organization the key belongs to")
     create.add_argument("--user", help="the user the key acts as (sessions record it as user_id)")
     create.add_argument("--name", help="a note to tell keys apart")
@@ -212,7 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.add_argument("--host", default="127.0.0.1")
         server.add_argument("--port", type=int, default=8000)
         if name == "up":
-            server.add_argument("--no-dagster", dest="with_dagster", action="store_false", help="start the API only")
+            server.add_argument(
+                "--no-dagster", dest="with_dagster", action="store_false", help="start the API only"
+            )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_environment()

@@ -43,7 +43,9 @@ class ExpiryOutcome:
 
 
 def expire_sessions(
-    service: ImportService, now: datetime, processed_retention: timedelta = DEFAULT_PROCESSED_RETENTION
+    service: ImportService,
+    now: datetime,
+    processed_retention: timedelta = DEFAULT_PROCESSED_RETENTION,
 ) -> ExpiryOutcome:
     """One sweep over every organization's sessions; safe to run again at any time."""
     expired = removed = busy = 0
@@ -53,18 +55,26 @@ def expire_sessions(
                 row = service.repository.get(candidate.id, candidate.organization_id)
                 if row.status in NEVER_EXPIRE or row.expires_at > now:
                     continue  # submitted (or extended) while we waited for the lock
-                service.repository.update(row.id, now, status=SessionStatus.EXPIRED.value, artifacts={})
+                service.repository.update(
+                    row.id, now, status=SessionStatus.EXPIRED.value, artifacts={}
+                )
                 removed += service.files.remove_matching(row.id, TEMPORARY_FILES)
                 expired += 1
         except Timeout:
             busy += 1
     cleaned = hand_offs = 0
     store = service.stores.processing
-    hand_off_files = [name(phase) for phase in PHASE_ORDER for name in (hand_off_name, legacy_hand_off_name)]
-    settled = store.settled_before(now - processed_retention, SETTLED_PROCESSING, unless_marked=HAND_OFF_REMOVED)
+    hand_off_files = [
+        name(phase) for phase in PHASE_ORDER for name in (hand_off_name, legacy_hand_off_name)
+    ]
+    settled = store.settled_before(
+        now - processed_retention, SETTLED_PROCESSING, unless_marked=HAND_OFF_REMOVED
+    )
     for row in settled:
         hand_offs += service.files.remove_matching(row.id, hand_off_files)
-        marked = Submission.model_validate(row.submission).model_copy(update={HAND_OFF_REMOVED: now.isoformat()})
+        marked = Submission.model_validate(row.submission).model_copy(
+            update={HAND_OFF_REMOVED: now.isoformat()}
+        )
         store.update_session(row.id, now, submission=marked.stored())
         cleaned += 1
     return ExpiryOutcome(expired, removed, cleaned, hand_offs, busy)

@@ -29,7 +29,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imports_pipeline.errors import DomainError
 from imports_pipeline.sessions import ImportService
-from imports_pipeline.vocabulary import Actor, ActorType, DropOutcome, DuplicateHandling, WriteAction, utc_now
+from imports_pipeline.vocabulary import (
+    Actor,
+    ActorType,
+    DropOutcome,
+    DuplicateHandling,
+    WriteAction,
+    utc_now,
+)
 
 SETTINGS_FILE = "imports.yaml"
 CONFIDENT_SCORE = 0.8
@@ -74,7 +81,11 @@ class InboxOutcome:
 
 def _is_partial(path: Path) -> bool:
     name = path.name
-    return name.startswith((".", "~$")) or name.lower().endswith(PARTIAL_SUFFIXES) or name == SETTINGS_FILE
+    return (
+        name.startswith((".", "~$"))
+        or name.lower().endswith(PARTIAL_SUFFIXES)
+        or name == SETTINGS_FILE
+    )
 
 
 def ready_files(root: Path, now: float, settle_seconds: float = 5.0) -> list[InboxFile]:
@@ -103,7 +114,13 @@ def load_settings(folder: Path) -> FolderSettings:
 
 def _claim(root: Path, item: InboxFile) -> Path | None:
     """Move the file out of the inbox atomically; None when another tick took it first."""
-    target = root / "processing" / item.organization_id / item.template_id / f"{uuid.uuid4().hex[:8]}-{item.path.name}"
+    target = (
+        root
+        / "processing"
+        / item.organization_id
+        / item.template_id
+        / f"{uuid.uuid4().hex[:8]}-{item.path.name}"
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.rename(item.path, target)
@@ -112,7 +129,9 @@ def _claim(root: Path, item: InboxFile) -> Path | None:
     return target
 
 
-def _finish(root: Path, claimed: Path, item: InboxFile, outcome: InboxOutcome, stamp: datetime) -> None:
+def _finish(
+    root: Path, claimed: Path, item: InboxFile, outcome: InboxOutcome, stamp: datetime
+) -> None:
     """Move the file next to the inbox (``processed/`` or ``failed/``) with its report."""
     folder = "processed" if outcome.outcome is DropOutcome.SUBMITTED else "failed"
     target_dir = root / folder / item.organization_id / item.template_id
@@ -129,21 +148,35 @@ def release_stale_claims(root: Path, now: float) -> list[Path]:
     released: list[Path] = []
     for claimed in (root / "processing").glob("*/*/*"):
         if claimed.is_file() and now - claimed.stat().st_mtime >= STALE_CLAIM_SECONDS:
-            back = root / "inbox" / claimed.parent.parent.name / claimed.parent.name / claimed.name.split("-", 1)[1]
+            back = (
+                root
+                / "inbox"
+                / claimed.parent.parent.name
+                / claimed.parent.name
+                / claimed.name.split("-", 1)[1]
+            )
             back.parent.mkdir(parents=True, exist_ok=True)
             os.replace(claimed, back)
             released.append(back)
     return released
 
 
-def import_file(service: ImportService, path: Path, item: InboxFile, settings: FolderSettings) -> InboxOutcome:
+def import_file(
+    service: ImportService, path: Path, item: InboxFile, settings: FolderSettings
+) -> InboxOutcome:
     """Create, map, validate and (when clean enough) submit one dropped file as a ``sensor`` session."""
     actor = Actor(item.organization_id, actor_type=ActorType.SENSOR.value)
-    outcome = InboxOutcome(path.name.split("-", 1)[-1], item.organization_id, item.template_id, DropOutcome.FAILED)
+    outcome = InboxOutcome(
+        path.name.split("-", 1)[-1], item.organization_id, item.template_id, DropOutcome.FAILED
+    )
     with path.open("rb") as upload:
         created = service.create_session(
-            actor, item.template_id, outcome.file_name, upload,
-            numeric_locale=settings.numeric_locale, selected_sheet=settings.selected_sheet,
+            actor,
+            item.template_id,
+            outcome.file_name,
+            upload,
+            numeric_locale=settings.numeric_locale,
+            selected_sheet=settings.selected_sheet,
         )
     outcome.import_id = created.import_id
     suggestion = service.suggest_mapping(actor, created.import_id)
@@ -152,21 +185,40 @@ def import_file(service: ImportService, path: Path, item: InboxFile, settings: F
         for s in suggestion.suggestions
         if s.source_column and (s.reason == "remembered" or s.score >= CONFIDENT_SCORE)
     }
-    fixed = {target: source for target, source in settings.mapping.items() if source in created.source_columns}
+    fixed = {
+        target: source
+        for target, source in settings.mapping.items()
+        if source in created.source_columns
+    }
     mapping = {**confident, **fixed}
     template = service.catalog.get(item.template_id)
-    missing = [c.key for c in template.columns if c.required and c.default is None and c.key not in mapping]
+    missing = [
+        c.key for c in template.columns if c.required and c.default is None and c.key not in mapping
+    ]
     if missing:
-        return _needs_attention(service, outcome, f"required columns could not be mapped: {', '.join(missing)}")
-    result = service.validate(actor, created.import_id, mapping, settings.value_mapping or None, page_size=1)
-    outcome.rows = {"total": result.total_rows, "valid": result.valid_rows, "errors": result.error_rows}
+        return _needs_attention(
+            service, outcome, f"required columns could not be mapped: {', '.join(missing)}"
+        )
+    result = service.validate(
+        actor, created.import_id, mapping, settings.value_mapping or None, page_size=1
+    )
+    outcome.rows = {
+        "total": result.total_rows,
+        "valid": result.valid_rows,
+        "errors": result.error_rows,
+    }
     if result.error_rows and not settings.ignore_errors:
         return _needs_attention(
-            service, outcome, f"{result.error_rows} rows have errors and the folder does not allow submitting with errors"
+            service,
+            outcome,
+            f"{result.error_rows} rows have errors and the folder does not allow submitting with errors",
         )
     submitted = service.submit(
-        actor, created.import_id, ignore_errors=settings.ignore_errors,
-        action=settings.action, duplicate_handling=settings.duplicate_handling,
+        actor,
+        created.import_id,
+        ignore_errors=settings.ignore_errors,
+        action=settings.action,
+        duplicate_handling=settings.duplicate_handling,
     )
     outcome.outcome = DropOutcome.SUBMITTED
     outcome.rows["submitted"] = submitted.rows_submitted
@@ -176,7 +228,9 @@ def import_file(service: ImportService, path: Path, item: InboxFile, settings: F
 def _needs_attention(service: ImportService, outcome: InboxOutcome, reason: str) -> InboxOutcome:
     outcome.outcome = DropOutcome.NEEDS_ATTENTION
     outcome.reason = reason
-    service.repository.update(outcome.import_id, service.clock(), status_detail=f"unattended import stopped: {reason}")
+    service.repository.update(
+        outcome.import_id, service.clock(), status_detail=f"unattended import stopped: {reason}"
+    )
     return outcome
 
 
@@ -193,19 +247,33 @@ def scan_inbox(
     for item in ready_files(root, now(), settle_seconds)[:limit]:
         claimed = _claim(root, item)
         if claimed is not None:
-            outcomes.append(import_claimed(service, root, claimed, item, lambda: load_settings(item.path.parent)))
+            outcomes.append(
+                import_claimed(
+                    service, root, claimed, item, lambda: load_settings(item.path.parent)
+                )
+            )
     return outcomes
 
 
 def import_claimed(
-    service: ImportService, root: Path, claimed: Path, item: InboxFile, settings: Callable[[], FolderSettings]
+    service: ImportService,
+    root: Path,
+    claimed: Path,
+    item: InboxFile,
+    settings: Callable[[], FolderSettings],
 ) -> InboxOutcome:
     """Import a claimed file and move it out with its report, whatever happens."""
     try:
         outcome = import_file(service, claimed, item, settings())
-    except Exception as error:  # noqa: BLE001 - any failure must still move the file out with a report
-        reason = str(error) if isinstance(error, DomainError) else f"internal error: {type(error).__name__}: {error}"
-        outcome = InboxOutcome(item.path.name, item.organization_id, item.template_id, DropOutcome.FAILED, reason)
+    except Exception as error:
+        reason = (
+            str(error)
+            if isinstance(error, DomainError)
+            else f"internal error: {type(error).__name__}: {error}"
+        )
+        outcome = InboxOutcome(
+            item.path.name, item.organization_id, item.template_id, DropOutcome.FAILED, reason
+        )
         outcome.import_id = getattr(error, "context", {}).get("import_id")
     _finish(root, claimed, item, outcome, utc_now())
     return outcome

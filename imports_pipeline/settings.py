@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _MEMORY = re.compile(r"^\d+\s*(kB|MB|GB|TB)?$")
 
@@ -25,7 +25,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     data_dir: Path = Field(
-        default=Path("data"), description="SQLite database and the file store (uploads, session tables, hand-offs)"
+        default=Path("data"),
+        description="SQLite database and the file store (uploads, session tables, hand-offs)",
     )
     database_url: str | None = Field(
         default=None,
@@ -37,7 +38,8 @@ class Settings(BaseModel):
         description="where the per-template destination tables live; default: the session store's database",
     )
     templates_dir: Path | None = Field(
-        default=None, description="folder of your own template YAML files (same id as a built-in replaces it)"
+        default=None,
+        description="folder of your own template YAML files (same id as a built-in replaces it)",
     )
     max_upload_bytes: int = Field(
         default=250 * 1024 * 1024,
@@ -54,14 +56,20 @@ class Settings(BaseModel):
         description="holds `inbox/`, `processing/`, `processed/`, `failed/` of drop folders; default: the data folder",
     )
     batches_file: Path | None = Field(
-        default=None, description="scheduled batch imports; default `$IMPORTS_DATA_DIR/batches.yaml`"
+        default=None,
+        description="scheduled batch imports; default `$IMPORTS_DATA_DIR/batches.yaml`",
     )
     dagster_home: Path | None = Field(
         default=None,
         description="Dagster's instance folder for `imports-pipeline up`; default `$IMPORTS_DATA_DIR/dagster_home`",
     )
 
-    _from_environment: frozenset[str] = PrivateAttr(default=frozenset())
+    set_by_environment: frozenset[str] = Field(
+        default=frozenset(),
+        exclude=True,
+        repr=False,
+        description="fields whose value came from their variable",
+    )
 
     @field_validator("write_work_mem")
     @classmethod
@@ -75,21 +83,22 @@ class Settings(BaseModel):
         return value
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
         """The settings the environment gives (``environ``, by default the process's), then ``overrides``."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        for name in cls.model_fields:
+        for name in SETTINGS:
             raw = environ.get(environment_name(name), "").strip()
             if raw:
                 values[name] = raw
-        settings = cls.model_validate({**values, **overrides})
-        settings._from_environment = frozenset(set(values) - set(overrides))
-        return settings
+        by_environment = frozenset(set(values) - set(overrides))
+        return cls.model_validate({**values, **overrides, "set_by_environment": by_environment})
 
     def came_from_environment(self, name: str) -> bool:
         """Whether the field was set by its variable (Dagster then shows the variable, never a secret's value)."""
-        return name in self._from_environment
+        return name in self.set_by_environment
 
     # --- what the settings mean, with their defaults filled in -------------------------
 
@@ -119,7 +128,14 @@ class Settings(BaseModel):
 
     def child_environment(self, **fields: Path | str) -> dict[str, str]:
         """This process's environment with ``fields`` set as their variables: for processes we start."""
-        return {**os.environ, **{environment_name(name): str(value) for name, value in fields.items()}}
+        return {
+            **os.environ,
+            **{environment_name(name): str(value) for name, value in fields.items()},
+        }
+
+
+SETTINGS = tuple(name for name, field in Settings.model_fields.items() if not field.exclude)
+"""The fields that are settings (each with its variable)."""
 
 
 def environment_name(field: str) -> str:

@@ -12,7 +12,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from imports_pipeline.vocabulary import ActorType, Phase, PhaseStatus, ProcessingStatus, SessionStatus, success_rate
+from imports_pipeline.vocabulary import (
+    ActorType,
+    Phase,
+    PhaseStatus,
+    ProcessingStatus,
+    SessionStatus,
+    success_rate,
+)
 
 
 class ImportSession(BaseModel):
@@ -54,7 +61,8 @@ class SessionPage(BaseModel):
     size: int
     pages: int
     next_cursor: str | None = Field(
-        default=None, description="Opaque keyset cursor for the next page; stable while new sessions are created."
+        default=None,
+        description="Opaque keyset cursor for the next page; stable while new sessions are created.",
     )
 
 
@@ -91,7 +99,9 @@ class MappingColumnSuggestion(BaseModel):
 
 class MappingSuggestionResult(BaseModel):
     import_id: str
-    mapping: dict[str, str] = Field(description="Template column → source column, in the shape validate takes.")
+    mapping: dict[str, str] = Field(
+        description="Template column → source column, in the shape validate takes."
+    )
     suggestions: list[MappingColumnSuggestion]
     unmapped_required: list[str]
 
@@ -141,7 +151,8 @@ class ValidationResult(BaseModel):
     error_rows: int
     errors_by_column: dict[str, int]
     detected: dict[str, dict[str, str]] = Field(
-        default_factory=dict, description="Per template column: what was inferred (numeric locale, date order)."
+        default_factory=dict,
+        description="Per template column: what was inferred (numeric locale, date order).",
     )
     page: int
     page_size: int
@@ -182,9 +193,15 @@ class ProcessingPhase(BaseModel):
 class ProcessingCounters(BaseModel):
     """How many of the file's rows reached the destination, derived from the phases so they never disagree."""
 
-    processed_rows: int | None = Field(description="Rows of the file the process phase applied; null until it has run.")
-    failed_rows: int = Field(description="Rows left out so far: errors not fixed, duplicates dropped, unknown keys.")
-    success_rate: float | None = Field(description="processed_rows / total_rows in percent, 2 decimals; null until processed.")
+    processed_rows: int | None = Field(
+        description="Rows of the file the process phase applied; null until it has run."
+    )
+    failed_rows: int = Field(
+        description="Rows left out so far: errors not fixed, duplicates dropped, unknown keys."
+    )
+    success_rate: float | None = Field(
+        description="processed_rows / total_rows in percent, 2 decimals; null until processed."
+    )
 
     @classmethod
     def from_phases(cls, total_rows: int, phases: list[ProcessingPhase]) -> ProcessingCounters:
@@ -202,7 +219,9 @@ class ImportStatus(ImportSession):
     processing_status: ProcessingStatus | None
     rows_submitted: int | None
     submission: dict[str, Any] | None
-    phases: list[ProcessingPhase] = Field(default_factory=list, description="Each processing phase run so far, in order.")
+    phases: list[ProcessingPhase] = Field(
+        default_factory=list, description="Each processing phase run so far, in order."
+    )
     processed_rows: int | None = None
     failed_rows: int | None = None
     success_rate: float | None = None
@@ -213,8 +232,12 @@ class RollbackResult(BaseModel):
 
     import_id: str
     processing_status: ProcessingStatus = Field(description="rolled_back")
-    rows_removed: int = Field(description="Rows the import had created, now deleted from the destination.")
-    rows_restored: int = Field(description="Rows the import had updated or deleted, now back as they were before it.")
+    rows_removed: int = Field(
+        description="Rows the import had created, now deleted from the destination."
+    )
+    rows_restored: int = Field(
+        description="Rows the import had updated or deleted, now back as they were before it."
+    )
 
 
 class DownloadableFile(BaseModel):

@@ -188,12 +188,15 @@ class Submission(BaseModel):
     action: WriteAction = WriteAction.MERGE
     duplicate_handling: DuplicateHandling = DuplicateHandling.IGNORE_ALL
     processing_files_removed_at: str | None = Field(
-        default=None, description="When the sweep removed the processing hand-off tables (they are re-run inputs)."
+        default=None,
+        description="When the sweep removed the processing hand-off tables (they are re-run inputs).",
     )
 
     def stored(self) -> dict[str, Any]:
         """The JSON the session row keeps; the sweep's marker only once it is set."""
-        unset = {"processing_files_removed_at"} if self.processing_files_removed_at is None else set()
+        unset = (
+            {"processing_files_removed_at"} if self.processing_files_removed_at is None else set()
+        )
         return self.model_dump(mode="json", exclude=unset)
 
 

@@ -7,7 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from imports_pipeline_tests.postgres_server import PostgresServer, remove_server_folder, start_postgres
+from imports_pipeline_tests.postgres_server import (
+    PostgresServer,
+    remove_server_folder,
+    start_postgres,
+)
 
 _database_numbers = itertools.count()
 

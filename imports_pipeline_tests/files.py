@@ -14,7 +14,9 @@ import openpyxl
 Row = Sequence[object]
 
 
-def write_csv(path: Path, rows: Sequence[Row], encoding: str = "utf-8", delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path, rows: Sequence[Row], encoding: str = "utf-8", delimiter: str = ","
+) -> Path:
     """Rows as Excel writes them (CRLF, quotes only where needed); ``[]`` is a blank line.
 
     ``encoding`` is applied to the whole text, so "utf-8-sig" and "utf-16" write their BOM.
@@ -56,7 +58,13 @@ def set_cached_values(path: Path, values: Mapping[str, object], sheet_number: in
 
 def _with_cached_values(xml: str, values: Mapping[str, object]) -> str:
     for reference, value in values.items():
-        kind = "e" if isinstance(value, str) and value.startswith("#") else "str" if isinstance(value, str) else "n"
+        kind = (
+            "e"
+            if isinstance(value, str) and value.startswith("#")
+            else "str"
+            if isinstance(value, str)
+            else "n"
+        )
         pattern = re.compile(rf'<c r="{reference}"([^>]*?)(?: t="\w+")?><f>(.*?)</f><v\s*/>')
         xml, found = pattern.subn(rf'<c r="{reference}"\1 t="{kind}"><f>\2</f><v>{value}</v>', xml)
         if not found:

@@ -23,7 +23,9 @@ def _bin_dir() -> Path:
         return Path(found).resolve().parent
     candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
     if not candidates:
-        raise RuntimeError("initdb not found: install PostgreSQL (python3 dev.py test does it as root)")
+        raise RuntimeError(
+            "initdb not found: install PostgreSQL (python3 dev.py test does it as root)"
+        )
     return candidates[0].parent
 
 
@@ -54,15 +56,39 @@ class PostgresServer:
     def start(self) -> None:
         env = {**os.environ, "LC_ALL": "C.UTF-8"}
         subprocess.run(
-            self._as_server_user(str(self.bin_dir / "initdb"), "-D", str(self.data_dir / "db"),
-                                 "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"),
-            check=True, capture_output=True, env=env,
+            self._as_server_user(
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data_dir / "db"),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ),
+            check=True,
+            capture_output=True,
+            env=env,
         )
         options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(
-            self._as_server_user(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir / "db"),
-                                 "-o", options, "-l", str(self.data_dir / "server.log"), "-w", "-t", "60", "start"),
-            check=True, capture_output=True, env=env,
+            self._as_server_user(
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data_dir / "db"),
+                "-o",
+                options,
+                "-l",
+                str(self.data_dir / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ),
+            check=True,
+            capture_output=True,
+            env=env,
         )
 
     def create_database(self, name: str) -> str:
@@ -76,7 +102,14 @@ class PostgresServer:
 
     def stop(self) -> None:
         subprocess.run(
-            self._as_server_user(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir / "db"), "-m", "immediate", "stop"),
+            self._as_server_user(
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data_dir / "db"),
+                "-m",
+                "immediate",
+                "stop",
+            ),
             capture_output=True,
         )
 

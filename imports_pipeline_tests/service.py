@@ -7,14 +7,15 @@ from datetime import datetime
 from pathlib import Path
 
 from imports_pipeline.sessions import ImportService
-
-from imports_pipeline.vocabulary import utc_now
 from imports_pipeline.store.database import create_database_engine, upgrade_schema
 from imports_pipeline.store.files import FileStore
 from imports_pipeline.store.stores import Stores
 from imports_pipeline.templates.catalog import TemplateCatalog
+from imports_pipeline.vocabulary import utc_now
 
-SAMPLE_CSV = Path(__file__).resolve().parents[1] / "imports_pipeline" / "samples" / "logistics_march.csv"
+SAMPLE_CSV = (
+    Path(__file__).resolve().parents[1] / "imports_pipeline" / "samples" / "logistics_march.csv"
+)
 SEED_MAPPING = {
     "trip_date": "Trip Date",
     "client": "Client",
@@ -24,7 +25,11 @@ SEED_MAPPING = {
 }
 
 
-def build_service(database_url: str, root: Path, clock: Callable[[], datetime] = utc_now) -> ImportService:
+def build_service(
+    database_url: str, root: Path, clock: Callable[[], datetime] = utc_now
+) -> ImportService:
     engine = create_database_engine(database_url)
     upgrade_schema(engine)
-    return ImportService(Stores.on(engine, FileStore(root / "files"), clock=clock), TemplateCatalog(), clock=clock)
+    return ImportService(
+        Stores.on(engine, FileStore(root / "files"), clock=clock), TemplateCatalog(), clock=clock
+    )

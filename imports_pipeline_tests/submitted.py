@@ -35,26 +35,57 @@ def submit_rows(
     actor: Actor = ACTOR,
 ) -> str:
     content = "\n".join([HEADER, *lines]) + "\n"
-    created = service.create_session(actor, "logistics_requests", "trips.csv", io.BytesIO(content.encode()), numeric_locale="es_ES")
+    created = service.create_session(
+        actor,
+        "logistics_requests",
+        "trips.csv",
+        io.BytesIO(content.encode()),
+        numeric_locale="es_ES",
+    )
     service.validate(actor, created.import_id, MAPPING)
     service.submit(
-        actor, created.import_id, ignore_errors=ignore_errors,
-        action=action, duplicate_handling=duplicate_handling,
+        actor,
+        created.import_id,
+        ignore_errors=ignore_errors,
+        action=action,
+        duplicate_handling=duplicate_handling,
     )
     return created.import_id
 
 
-def trip(reference: str, day: int, client: str, distance: float, origin: str, destination: str, import_id: str) -> tuple:
+def trip(
+    reference: str,
+    day: int,
+    client: str,
+    distance: float,
+    origin: str,
+    destination: str,
+    import_id: str,
+) -> tuple:
     """A destination row as ``destination_rows`` returns it."""
     return (reference, date(2026, 3, day), client, distance, origin, destination, import_id)
 
 
-def destination_rows(engine: sa.Engine, service: ImportService, organization_id: str = ACTOR.organization_id) -> list[tuple]:
+def destination_rows(
+    engine: sa.Engine, service: ImportService, organization_id: str = ACTOR.organization_id
+) -> list[tuple]:
     """The organization's logistics rows in the destination, by key: what an import must leave exactly."""
     rows = destination_tables(service.catalog.get("logistics_requests")).rows
-    columns = ["row_key", "trip_date", "client", "distance_km", "origin_country", "destination_country", "import_id"]
+    columns = [
+        "row_key",
+        "trip_date",
+        "client",
+        "distance_km",
+        "origin_country",
+        "destination_country",
+        "import_id",
+    ]
     if not sa.inspect(engine).has_table(rows.name):
         return []
     with engine.connect() as connection:
-        query = sa.select(*[rows.c[c] for c in columns]).where(rows.c.organization_id == organization_id).order_by(rows.c.row_key)
+        query = (
+            sa.select(*[rows.c[c] for c in columns])
+            .where(rows.c.organization_id == organization_id)
+            .order_by(rows.c.row_key)
+        )
         return [tuple(r) for r in connection.execute(query)]

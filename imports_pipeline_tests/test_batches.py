@@ -38,23 +38,35 @@ def test_new_contents_are_imported_once_and_the_source_is_left_alone(service, tm
     [outcome] = run_batch(service, root, batch)
     assert (outcome.outcome, outcome.rows["submitted"]) == ("submitted", 238)
     status = service.status(Actor("org-batch"), outcome.import_id)
-    assert (status.status, status.actor_type, status.submission["action"]) == ("submitted", "sensor", "overwrite")
+    assert (status.status, status.actor_type, status.submission["action"]) == (
+        "submitted",
+        "sensor",
+        "overwrite",
+    )
     assert (source / "trips_march.csv").read_bytes() == SAMPLE_CSV.read_bytes()
-    assert (root / outcome.moved_to).parent == root / "processed" / "org-batch" / "logistics_requests"
+    assert (
+        root / outcome.moved_to
+    ).parent == root / "processed" / "org-batch" / "logistics_requests"
 
     assert run_batch(service, root, batch) == []  # same content: nothing to do
     lines = SAMPLE_CSV.read_text().splitlines()
-    (source / "trips_march.csv").write_text("\n".join(lines[:11]) + "\n")  # rewritten in place with new content
+    (source / "trips_march.csv").write_text(
+        "\n".join(lines[:11]) + "\n"
+    )  # rewritten in place with new content
     [again] = run_batch(service, root, batch)
     assert again.outcome == "submitted" and again.rows["total"] == 10
 
 
 def test_a_broken_batches_file_names_the_field(tmp_path):
     config = tmp_path / "batches.yaml"
-    config.write_text("batches:\n  - name: x\n    cron: '@daily'\n    organization_id: o\n    template_id: t\n")
+    config.write_text(
+        "batches:\n  - name: x\n    cron: '@daily'\n    organization_id: o\n    template_id: t\n"
+    )
     with pytest.raises(DomainError, match="source"):
         load_batches(config)
-    config.write_text(CONFIG.format(source="/a") + CONFIG.format(source="/b").replace("batches:\n", ""))
+    config.write_text(
+        CONFIG.format(source="/a") + CONFIG.format(source="/b").replace("batches:\n", "")
+    )
     with pytest.raises(DomainError, match="repeated: partner_trips"):
         load_batches(config)
     assert load_batches(tmp_path / "missing.yaml") == []

@@ -13,16 +13,28 @@ from imports_pipeline.vocabulary import SessionStatus
 from imports_pipeline_tests.submitted import ACTOR, HEADER, MAPPING, MESSY_FILE, submit_rows
 from imports_pipeline_tests.test_processing import database_url, destination, run_all, service  # noqa: F401 - fixtures
 
-HAND_OFFS = [f"processing.{phase}.arrow" for phase in ("dedupe", "transform", "validate", "process")]
+HAND_OFFS = [
+    f"processing.{phase}.arrow" for phase in ("dedupe", "transform", "validate", "process")
+]
 
 
 def files_of(service, import_id: str) -> set[str]:
-    return {path.name for path in service.files.session_dir(import_id).iterdir() if not path.name.startswith(".")}
+    return {
+        path.name
+        for path in service.files.session_dir(import_id).iterdir()
+        if not path.name.startswith(".")
+    }
 
 
 def validated_with_report(service) -> str:
     content = "\n".join([HEADER, *MESSY_FILE]) + "\n"
-    created = service.create_session(ACTOR, "logistics_requests", "trips.csv", io.BytesIO(content.encode()), numeric_locale="es_ES")
+    created = service.create_session(
+        ACTOR,
+        "logistics_requests",
+        "trips.csv",
+        io.BytesIO(content.encode()),
+        numeric_locale="es_ES",
+    )
     service.validate(ACTOR, created.import_id, MAPPING)
     service.error_report(ACTOR, created.import_id, "csv")
     return created.import_id
@@ -32,13 +44,23 @@ def test_sessions_never_submitted_lose_their_tables_but_keep_the_upload(service)
     stale = validated_with_report(service)
     submitted = submit_rows(service, MESSY_FILE)
     before = files_of(service, stale)
-    assert {name.split(".")[0] for name in before} == {"upload", "parsed", "rows", "errors", "report"}
+    assert {name.split(".")[0] for name in before} == {
+        "upload",
+        "parsed",
+        "rows",
+        "errors",
+        "report",
+    }
     now = service.clock() + timedelta(hours=25)
 
     outcome = expire_sessions(service, now)
 
     assert outcome == ExpiryOutcome(
-        sessions_expired=1, temporary_files_removed=4, processed_sessions_cleaned=0, hand_off_files_removed=0, sessions_busy=0
+        sessions_expired=1,
+        temporary_files_removed=4,
+        processed_sessions_cleaned=0,
+        hand_off_files_removed=0,
+        sessions_busy=0,
     )
     assert files_of(service, stale) == {"upload.csv"}
     row = service.repository.get(stale, ACTOR.organization_id)
@@ -48,7 +70,9 @@ def test_sessions_never_submitted_lose_their_tables_but_keep_the_upload(service)
     assert service.get_session(ACTOR, stale).status is SessionStatus.EXPIRED
     with pytest.raises(SessionExpiredError, match="rows were removed"):
         service.rows(ACTOR, stale)
-    assert service.repository.get(submitted, ACTOR.organization_id).status == "submitted"  # submitted sessions never expire
+    assert (
+        service.repository.get(submitted, ACTOR.organization_id).status == "submitted"
+    )  # submitted sessions never expire
     assert "submitted.parquet" in files_of(service, submitted)
 
     assert expire_sessions(service, now) == ExpiryOutcome(0, 0, 0, 0, 0)
@@ -69,21 +93,33 @@ def test_processed_sessions_lose_their_hand_off_tables_after_the_retention(servi
     assert set(HAND_OFFS) <= before
     processed_at = service.repository.get(import_id, ACTOR.organization_id).updated_at
 
-    assert expire_sessions(service, processed_at + timedelta(days=6)).processed_sessions_cleaned == 0
+    assert (
+        expire_sessions(service, processed_at + timedelta(days=6)).processed_sessions_cleaned == 0
+    )
     assert files_of(service, import_id) == before
 
     now = processed_at + timedelta(days=7, minutes=1)
     outcome = expire_sessions(service, now)
 
-    assert (outcome.processed_sessions_cleaned, outcome.hand_off_files_removed, outcome.sessions_expired) == (1, 4, 0)
+    assert (
+        outcome.processed_sessions_cleaned,
+        outcome.hand_off_files_removed,
+        outcome.sessions_expired,
+    ) == (1, 4, 0)
     assert files_of(service, import_id) == before - set(HAND_OFFS)
     kept = files_of(service, import_id)
-    assert {"processing_errors.csv", "processing.prevalidate.rejected.parquet", "processing.dedupe.rejected.parquet"} <= kept
+    assert {
+        "processing_errors.csv",
+        "processing.prevalidate.rejected.parquet",
+        "processing.dedupe.rejected.parquet",
+    } <= kept
     status = service.status(ACTOR, import_id)
     assert status.submission["processing_files_removed_at"] == now.isoformat()
     assert (status.status, status.processing_status) == ("submitted", "partially_completed")
 
-    assert expire_sessions(service, now + timedelta(days=30)) == ExpiryOutcome(0, 0, 0, 0, 0)  # never visited twice
+    assert expire_sessions(service, now + timedelta(days=30)) == ExpiryOutcome(
+        0, 0, 0, 0, 0
+    )  # never visited twice
 
 
 def test_parquet_hand_offs_left_by_an_earlier_version_are_removed_too(service, destination):
@@ -100,12 +136,17 @@ def test_parquet_hand_offs_left_by_an_earlier_version_are_removed_too(service, d
     assert outcome.hand_off_files_removed == 6
     kept = files_of(service, import_id)
     assert not (legacy | set(HAND_OFFS)) & kept
-    assert {"processing.prevalidate.rejected.parquet", "processing.dedupe.rejected.parquet"} <= kept  # the record stays
+    assert {
+        "processing.prevalidate.rejected.parquet",
+        "processing.dedupe.rejected.parquet",
+    } <= kept  # the record stays
 
 
 def test_a_shorter_retention_is_honoured(service, destination):
     import_id = submit_rows(service, MESSY_FILE)
     run_all(service, destination, import_id)
     processed_at = service.repository.get(import_id, ACTOR.organization_id).updated_at
-    outcome = expire_sessions(service, processed_at + timedelta(days=1), processed_retention=timedelta(hours=12))
+    outcome = expire_sessions(
+        service, processed_at + timedelta(days=1), processed_retention=timedelta(hours=12)
+    )
     assert (outcome.processed_sessions_cleaned, outcome.hand_off_files_removed) == (1, 4)

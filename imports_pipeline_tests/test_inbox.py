@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from imports_pipeline.inbox import STALE_CLAIM_SECONDS, ready_files, scan_inbox
-from imports_pipeline.vocabulary import Actor
-from imports_pipeline.vocabulary import SessionStatus
+from imports_pipeline.vocabulary import Actor, SessionStatus
 from imports_pipeline_tests.service import SAMPLE_CSV, build_service
 
 ORG = "org-inbox"
@@ -22,7 +21,14 @@ def service(tmp_path):
     return build_service(f"sqlite:///{tmp_path / 'imports.db'}", tmp_path)
 
 
-def drop(root: Path, name: str, content: bytes, template: str = "logistics_requests", settings: str | None = None, age: float = 60) -> Path:
+def drop(
+    root: Path,
+    name: str,
+    content: bytes,
+    template: str = "logistics_requests",
+    settings: str | None = None,
+    age: float = 60,
+) -> Path:
     folder = root / "inbox" / ORG / template
     folder.mkdir(parents=True, exist_ok=True)
     if settings is not None:
@@ -51,8 +57,15 @@ def test_a_clean_file_is_imported_submitted_and_moved_with_a_report(service, tmp
     assert moved.read_bytes() == SAMPLE_CSV.read_bytes()
     assert report_of(root, outcome)["import_id"] == outcome.import_id
     status = service.status(Actor(ORG), outcome.import_id)
-    assert (status.status, status.actor_type, status.user_id) == (SessionStatus.SUBMITTED, "sensor", None)
-    assert status.submission["action"] == "overwrite" and status.submission["duplicate_handling"] == "use_first"
+    assert (status.status, status.actor_type, status.user_id) == (
+        SessionStatus.SUBMITTED,
+        "sensor",
+        None,
+    )
+    assert (
+        status.submission["action"] == "overwrite"
+        and status.submission["duplicate_handling"] == "use_first"
+    )
     assert status.mapping["distance_km"] == "Distance"
     assert scan_inbox(service, root, now=time.time) == []  # nothing left to take
 
@@ -62,7 +75,9 @@ def test_errors_stop_the_session_when_the_folder_does_not_allow_them(service, tm
     drop(root, "march.csv", SAMPLE_CSV.read_bytes(), settings="numeric_locale: es_ES\n")
     [outcome] = scan_inbox(service, root, now=time.time)
     assert outcome.outcome == "needs_attention"
-    assert outcome.reason == "2 rows have errors and the folder does not allow submitting with errors"
+    assert (
+        outcome.reason == "2 rows have errors and the folder does not allow submitting with errors"
+    )
     session = service.get_session(Actor(ORG), outcome.import_id)
     assert session.status is SessionStatus.VALIDATED
     assert session.status_detail == f"unattended import stopped: {outcome.reason}"
@@ -76,11 +91,19 @@ def test_fixed_mapping_wins_and_unmappable_required_columns_stop_the_session(ser
     drop(root, "codes.csv", content, settings=settings)
     [outcome] = scan_inbox(service, root, now=time.time)
     assert outcome.outcome == "needs_attention"
-    assert outcome.reason == "required columns could not be mapped: origin_country, destination_country"
+    assert (
+        outcome.reason
+        == "required columns could not be mapped: origin_country, destination_country"
+    )
 
-    settings += 'ignore_errors: false\n'
+    settings += "ignore_errors: false\n"
     folder = root / "inbox" / ORG / "logistics_requests"
-    (folder / "imports.yaml").write_text(settings.replace('distance_km: "Col C"}', 'distance_km: "Col C", origin_country: "Col D", destination_country: "Col E"}'))
+    (folder / "imports.yaml").write_text(
+        settings.replace(
+            'distance_km: "Col C"}',
+            'distance_km: "Col C", origin_country: "Col D", destination_country: "Col E"}',
+        )
+    )
     drop(root, "codes2.csv", content)
     [outcome] = scan_inbox(service, root, now=time.time)
     assert outcome.outcome == "submitted" and outcome.rows["submitted"] == 1
@@ -94,7 +117,9 @@ def test_files_being_written_and_partial_downloads_are_left_alone(service, tmp_p
     assert ready_files(root, time.time()) == []
     assert scan_inbox(service, root, now=time.time) == []
     assert sorted(p.name for p in (root / "inbox" / ORG / "logistics_requests").iterdir()) == [
-        "download.csv.part", "fresh.csv", "~$lock.xlsx",
+        "download.csv.part",
+        "fresh.csv",
+        "~$lock.xlsx",
     ]
 
 
@@ -111,7 +136,11 @@ def test_bad_files_and_bad_settings_fail_with_the_reason_and_are_kept(service, t
 
     drop(root, "march.csv", SAMPLE_CSV.read_bytes(), settings="action: upsert\n")
     [outcome] = scan_inbox(service, root, now=time.time)
-    assert outcome.outcome == "failed" and "imports.yaml" in outcome.reason and "action" in outcome.reason
+    assert (
+        outcome.outcome == "failed"
+        and "imports.yaml" in outcome.reason
+        and "action" in outcome.reason
+    )
     assert (root / outcome.moved_to).exists()
 
 

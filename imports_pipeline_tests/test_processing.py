@@ -15,7 +15,11 @@ from imports_pipeline_tests.submitted import ACTOR, MESSY_FILE, destination_rows
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request, tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'imports.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    return (
+        f"sqlite:///{tmp_path / 'imports.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
 
 
 @pytest.fixture
@@ -35,7 +39,19 @@ def destination(database_url):
 
 def run_all(service, destination, import_id: str) -> dict[str, object]:
     processing = ImportProcessing(service, destination, import_id)
-    return {phase: getattr(processing, phase)() for phase in ("parse", "map", "prevalidate", "dedupe", "transform", "validate", "process", "cleanup")}
+    return {
+        phase: getattr(processing, phase)()
+        for phase in (
+            "parse",
+            "map",
+            "prevalidate",
+            "dedupe",
+            "transform",
+            "validate",
+            "process",
+            "cleanup",
+        )
+    }
 
 
 def phase_counts(service, import_id: str) -> dict[str, tuple]:
@@ -64,8 +80,18 @@ def test_merge_with_ignore_all_imports_no_copy_of_a_repeated_key(service, destin
     status = service.status(ACTOR, import_id)
     assert [p.phase for p in status.phases] == list(PHASE_ORDER)
     assert all(p.finished_at is not None and p.duration_seconds >= 0 for p in status.phases)
-    assert (status.processing_status, status.total_rows, status.processed_rows, status.failed_rows, status.success_rate) == (
-        "partially_completed", 5, 2, 3, 40.0,
+    assert (
+        status.processing_status,
+        status.total_rows,
+        status.processed_rows,
+        status.failed_rows,
+        status.success_rate,
+    ) == (
+        "partially_completed",
+        5,
+        2,
+        3,
+        40.0,
     )
     assert status.status == "submitted"
     assert outcomes["process"].detail["created"] == 2
@@ -90,24 +116,50 @@ def test_merge_with_use_first_keeps_the_first_copy(service, destination):
         trip("R4", 5, "ACME", 40.0, "IT", "DE", import_id),
     ]
     status = service.status(ACTOR, import_id)
-    assert (status.processing_status, status.processed_rows, status.failed_rows, status.success_rate) == (
-        "partially_completed", 3, 2, 60.0,
+    assert (
+        status.processing_status,
+        status.processed_rows,
+        status.failed_rows,
+        status.success_rate,
+    ) == (
+        "partially_completed",
+        3,
+        2,
+        60.0,
     )
     assert phase_counts(service, import_id)["dedupe"] == ("completed", 3, 3, 0)
 
 
 def test_a_clean_file_completes_with_every_row(service, destination):
-    import_id = submit_rows(service, ["R1;2026-03-01;ACME;10,5;ES;FR", "R2;2026-03-02;ACME;20;ES;FR"], ignore_errors=False)
+    import_id = submit_rows(
+        service,
+        ["R1;2026-03-01;ACME;10,5;ES;FR", "R2;2026-03-02;ACME;20;ES;FR"],
+        ignore_errors=False,
+    )
     run_all(service, destination, import_id)
     status = service.status(ACTOR, import_id)
-    assert (status.processing_status, status.processed_rows, status.failed_rows, status.success_rate) == ("completed", 2, 0, 100.0)
+    assert (
+        status.processing_status,
+        status.processed_rows,
+        status.failed_rows,
+        status.success_rate,
+    ) == ("completed", 2, 0, 100.0)
     assert len(destination_rows(destination, service)) == 2
 
 
 def test_overwrite_replaces_the_organizations_rows_with_the_file(service, destination):
-    first = submit_rows(service, ["R1;2026-03-01;ACME;10,5;ES;FR", "R4;2026-03-05;ACME;40;IT;DE"], ignore_errors=False)
+    first = submit_rows(
+        service,
+        ["R1;2026-03-01;ACME;10,5;ES;FR", "R4;2026-03-05;ACME;40;IT;DE"],
+        ignore_errors=False,
+    )
     run_all(service, destination, first)
-    second = submit_rows(service, ["R1;2026-03-01;ACME;11;ES;FR", "R5;2026-03-06;Rhein;50;FR;ES"], action="overwrite", ignore_errors=False)
+    second = submit_rows(
+        service,
+        ["R1;2026-03-01;ACME;11;ES;FR", "R5;2026-03-06;Rhein;50;FR;ES"],
+        action="overwrite",
+        ignore_errors=False,
+    )
     outcomes = run_all(service, destination, second)
 
     assert destination_rows(destination, service) == [
@@ -115,24 +167,52 @@ def test_overwrite_replaces_the_organizations_rows_with_the_file(service, destin
         trip("R5", 6, "Rhein", 50.0, "FR", "ES", second),
     ]
     detail = outcomes["process"].detail
-    assert (detail["created"], detail["updated"], detail["unchanged"], detail["deleted"]) == (1, 1, 0, 1)
+    assert (detail["created"], detail["updated"], detail["unchanged"], detail["deleted"]) == (
+        1,
+        1,
+        0,
+        1,
+    )
     status = service.status(ACTOR, second)
-    assert (status.processing_status, status.processed_rows, status.failed_rows) == ("completed", 2, 0)
+    assert (status.processing_status, status.processed_rows, status.failed_rows) == (
+        "completed",
+        2,
+        0,
+    )
 
 
 def test_delete_reports_keys_the_destination_does_not_hold(service, destination):
-    first = submit_rows(service, ["R1;2026-03-01;ACME;10,5;ES;FR", "R4;2026-03-05;ACME;40;IT;DE"], ignore_errors=False)
+    first = submit_rows(
+        service,
+        ["R1;2026-03-01;ACME;10,5;ES;FR", "R4;2026-03-05;ACME;40;IT;DE"],
+        ignore_errors=False,
+    )
     run_all(service, destination, first)
-    second = submit_rows(service, ["R1;2026-03-01;ACME;10,5;ES;FR", "R9;2026-03-09;ACME;1;ES;FR"], action="delete", ignore_errors=False)
+    second = submit_rows(
+        service,
+        ["R1;2026-03-01;ACME;10,5;ES;FR", "R9;2026-03-09;ACME;1;ES;FR"],
+        action="delete",
+        ignore_errors=False,
+    )
     outcomes = run_all(service, destination, second)
 
-    assert destination_rows(destination, service) == [trip("R4", 5, "ACME", 40.0, "IT", "DE", first)]
+    assert destination_rows(destination, service) == [
+        trip("R4", 5, "ACME", 40.0, "IT", "DE", first)
+    ]
     rejected = outcomes["validate"].rejected
     assert rejected[["row_index", "code", "value"]].values.tolist() == [[1, "not_found", "R9"]]
     assert outcomes["process"].detail["deleted"] == 1
     status = service.status(ACTOR, second)
-    assert (status.processing_status, status.processed_rows, status.failed_rows, status.success_rate) == (
-        "partially_completed", 1, 1, 50.0,
+    assert (
+        status.processing_status,
+        status.processed_rows,
+        status.failed_rows,
+        status.success_rate,
+    ) == (
+        "partially_completed",
+        1,
+        1,
+        50.0,
     )
 
 
@@ -142,7 +222,11 @@ def test_running_process_again_leaves_the_destination_exactly_the_same(service, 
     before = destination_rows(destination, service)
     again = ImportProcessing(service, destination, import_id).process()
     assert destination_rows(destination, service) == before
-    assert (again.detail["created"], again.detail["updated"], again.detail["unchanged"]) == (0, 0, 2)
+    assert (again.detail["created"], again.detail["updated"], again.detail["unchanged"]) == (
+        0,
+        0,
+        2,
+    )
 
 
 def test_a_failing_phase_marks_the_phase_and_the_import_failed(service, destination):
@@ -162,10 +246,17 @@ def test_a_failing_phase_marks_the_phase_and_the_import_failed(service, destinat
 def test_status_before_processing_is_queued_with_no_phases(service):
     import_id = submit_rows(service, MESSY_FILE)
     status = service.status(ACTOR, import_id)
-    assert (status.processing_status, status.phases, status.processed_rows, status.failed_rows) == ("queued", [], None, 0)
+    assert (status.processing_status, status.phases, status.processed_rows, status.failed_rows) == (
+        "queued",
+        [],
+        None,
+        0,
+    )
 
 
-def test_a_session_handed_off_as_parquet_by_an_earlier_version_still_runs_its_next_phases(service, destination):
+def test_a_session_handed_off_as_parquet_by_an_earlier_version_still_runs_its_next_phases(
+    service, destination
+):
     """Hand-offs used to be Parquet: a run interrupted across an upgrade, or re-run from the UI, must still find them."""
     import pyarrow.feather as feather
     import pyarrow.parquet as pq
@@ -175,7 +266,9 @@ def test_a_session_handed_off_as_parquet_by_an_earlier_version_still_runs_its_ne
     for phase in ("parse", "map", "prevalidate", "dedupe"):
         getattr(processing, phase)()
     folder = service.files.session_dir(import_id)
-    pq.write_table(feather.read_table(folder / "processing.dedupe.arrow"), folder / "processing.dedupe.parquet")
+    pq.write_table(
+        feather.read_table(folder / "processing.dedupe.arrow"), folder / "processing.dedupe.parquet"
+    )
     (folder / "processing.dedupe.arrow").unlink()
 
     for phase in ("transform", "validate", "process", "cleanup"):
@@ -199,8 +292,16 @@ def test_process_recomputes_the_keys_when_dedupe_keyed_the_rows_differently(serv
     path = service.files.session_dir(import_id) / "processing.validate.arrow"
     table = feather.read_table(path)
     stale = pa.array([f"old-key-{i}" for i in range(table.num_rows)])
-    feather.write_feather(table.set_column(table.column_names.index("row_key"), "row_key", stale), path)
-    processing.store.finish_phase(import_id, "dedupe", datetime.now(), "completed", detail={**dedupe_detail, "key_columns": ["client"]})
+    feather.write_feather(
+        table.set_column(table.column_names.index("row_key"), "row_key", stale), path
+    )
+    processing.store.finish_phase(
+        import_id,
+        "dedupe",
+        datetime.now(),
+        "completed",
+        detail={**dedupe_detail, "key_columns": ["client"]},
+    )
 
     processing.process()
 
@@ -213,9 +314,16 @@ def test_transform_and_validate_pass_unchanged_rows_on_without_rewriting_them(se
     import_id = submit_rows(service, MESSY_FILE)
     outcomes = run_all(service, destination, import_id)
     folder = service.files.session_dir(import_id)
-    inodes = {phase: os.stat(folder / f"processing.{phase}.arrow").st_ino for phase in ("dedupe", "transform", "validate")}
+    inodes = {
+        phase: os.stat(folder / f"processing.{phase}.arrow").st_ino
+        for phase in ("dedupe", "transform", "validate")
+    }
     assert len(set(inodes.values())) == 1  # one file, three names
-    assert (outcomes["transform"].rows_in, outcomes["transform"].rows_out, outcomes["validate"].rows_out) == (2, 2, 2)
+    assert (
+        outcomes["transform"].rows_in,
+        outcomes["transform"].rows_out,
+        outcomes["validate"].rows_out,
+    ) == (2, 2, 2)
     assert outcomes["transform"].detail == {"columns_added": [], "columns_dropped": []}
 
 
@@ -238,7 +346,11 @@ def test_transform_reshapes_rows_handed_off_in_another_shape(service, destinatio
 
     assert transformed.detail == {"columns_added": ["fuel_type"], "columns_dropped": ["note"]}
     shaped = processing.read_output("transform")
-    assert shaped.columns.tolist() == ["row_index", "row_key", *service.catalog.get("logistics_requests").column_keys]
+    assert shaped.columns.tolist() == [
+        "row_index",
+        "row_key",
+        *service.catalog.get("logistics_requests").column_keys,
+    ]
     assert shaped["fuel_type"].isna().all() and shaped["row_key"].tolist() == ["R1", "R4"]
     for phase in ("validate", "process", "cleanup"):
         getattr(processing, phase)()

@@ -26,15 +26,32 @@ def test_rolling_back_the_first_import_empties_the_destination(service, destinat
 
     result = ImportProcessing(service, destination, import_id).rollback()
 
-    assert result.model_dump() == {"import_id": import_id, "processing_status": "rolled_back", "rows_removed": 2, "rows_restored": 0}
+    assert result.model_dump() == {
+        "import_id": import_id,
+        "processing_status": "rolled_back",
+        "rows_removed": 2,
+        "rows_restored": 0,
+    }
     assert destination_rows(destination, service) == []
     status = service.status(ACTOR, import_id)
     assert status.processing_status == "rolled_back"
     phase = rollback_phase(service, import_id)
-    assert (phase.status, phase.rows_in, phase.rows_out, phase.rows_rejected) == ("completed", 2, 2, 0)
-    assert phase.detail == {"rows_removed": 2, "rows_restored": 0, "previous_status": "partially_completed"}
+    assert (phase.status, phase.rows_in, phase.rows_out, phase.rows_rejected) == (
+        "completed",
+        2,
+        2,
+        0,
+    )
+    assert phase.detail == {
+        "rows_removed": 2,
+        "rows_restored": 0,
+        "previous_status": "partially_completed",
+    }
     assert [p.phase for p in status.phases][-1] == "rollback"
-    assert (status.processed_rows, status.failed_rows) == (2, 3)  # what processing did stays on record
+    assert (status.processed_rows, status.failed_rows) == (
+        2,
+        3,
+    )  # what processing did stays on record
 
 
 def test_rolling_back_an_update_restores_the_earlier_imports_values(service, destination):
@@ -52,16 +69,22 @@ def test_rolling_back_an_update_restores_the_earlier_imports_values(service, des
     result = ImportProcessing(service, destination, second).rollback()
 
     assert (result.rows_removed, result.rows_restored) == (1, 1)
-    assert destination_rows(destination, service) == before == [
-        trip("R1", 1, "ACME", 10.5, "ES", "FR", first),
-        trip("R4", 5, "ACME", 40.0, "IT", "DE", first),
-    ]
+    assert (
+        destination_rows(destination, service)
+        == before
+        == [
+            trip("R1", 1, "ACME", 10.5, "ES", "FR", first),
+            trip("R4", 5, "ACME", 40.0, "IT", "DE", first),
+        ]
+    )
     assert service.status(ACTOR, first).processing_status == "completed"
     ImportProcessing(service, destination, first).rollback()  # nothing later blocks it any more
     assert destination_rows(destination, service) == []
 
 
-def test_a_later_import_of_the_same_rows_blocks_the_rollback_and_changes_nothing(service, destination):
+def test_a_later_import_of_the_same_rows_blocks_the_rollback_and_changes_nothing(
+    service, destination
+):
     first = submit_rows(service, FIRST, ignore_errors=False)
     run_all(service, destination, first)
     second = submit_rows(service, SECOND, ignore_errors=False)
@@ -92,7 +115,9 @@ def test_a_rollback_is_refused_before_processing_settles_and_once_done(service, 
         ImportProcessing(service, destination, import_id).rollback()
     assert again.value.http_status == 409
     assert service.status(ACTOR, import_id).processing_status == "rolled_back"
-    assert rollback_phase(service, import_id).detail["rows_removed"] == 2  # the refused second call recorded nothing
+    assert (
+        rollback_phase(service, import_id).detail["rows_removed"] == 2
+    )  # the refused second call recorded nothing
 
 
 def crash_rollback(monkeypatch, service, destination, import_id: str, where: str) -> None:
@@ -125,33 +150,57 @@ def age_rollback(service, import_id: str, minutes: int) -> None:
 
     from imports_pipeline.store.tables import ImportSessionRow, ProcessingPhaseRow
 
-    phase = sa.and_(ProcessingPhaseRow.session_id == import_id, ProcessingPhaseRow.phase == "rollback")
+    phase = sa.and_(
+        ProcessingPhaseRow.session_id == import_id, ProcessingPhaseRow.phase == "rollback"
+    )
     session = ImportSessionRow.id == import_id
     with service.repository.engine.begin() as connection:
-        started = connection.execute(sa.select(ProcessingPhaseRow.started_at).where(phase)).scalar_one_or_none()
-        updated = connection.execute(sa.select(ImportSessionRow.updated_at).where(session)).scalar_one()
+        started = connection.execute(
+            sa.select(ProcessingPhaseRow.started_at).where(phase)
+        ).scalar_one_or_none()
+        updated = connection.execute(
+            sa.select(ImportSessionRow.updated_at).where(session)
+        ).scalar_one()
         if started is not None:
-            connection.execute(sa.update(ProcessingPhaseRow).where(phase).values(started_at=started - timedelta(minutes=minutes)))
-        connection.execute(sa.update(ImportSessionRow).where(session).values(updated_at=updated - timedelta(minutes=minutes)))
+            connection.execute(
+                sa.update(ProcessingPhaseRow)
+                .where(phase)
+                .values(started_at=started - timedelta(minutes=minutes))
+            )
+        connection.execute(
+            sa.update(ImportSessionRow)
+            .where(session)
+            .values(updated_at=updated - timedelta(minutes=minutes))
+        )
 
 
 @pytest.mark.parametrize("where", ["before_phase_row", "before_commit", "after_commit"])
-def test_a_rollback_whose_process_died_is_resumed_once_stalled(service, destination, monkeypatch, where):
+def test_a_rollback_whose_process_died_is_resumed_once_stalled(
+    service, destination, monkeypatch, where
+):
     from imports_pipeline.processing import resume_stalled_rollbacks
 
     first = submit_rows(service, FIRST, ignore_errors=False)
     run_all(service, destination, first)
     second = submit_rows(service, SECOND, ignore_errors=False)
     run_all(service, destination, second)
-    before_second = [trip("R1", 1, "ACME", 10.5, "ES", "FR", first), trip("R4", 5, "ACME", 40.0, "IT", "DE", first)]
+    before_second = [
+        trip("R1", 1, "ACME", 10.5, "ES", "FR", first),
+        trip("R4", 5, "ACME", 40.0, "IT", "DE", first),
+    ]
 
     crash_rollback(monkeypatch, service, destination, second, where)
 
     assert service.status(ACTOR, second).processing_status == "rolling_back"
-    expected_now = before_second if where == "after_commit" else [
-        trip("R1", 1, "ACME", 11.0, "ES", "FR", second), trip("R4", 5, "ACME", 40.0, "IT", "DE", first),
-        trip("R5", 6, "Rhein", 50.0, "FR", "ES", second),
-    ]
+    expected_now = (
+        before_second
+        if where == "after_commit"
+        else [
+            trip("R1", 1, "ACME", 11.0, "ES", "FR", second),
+            trip("R4", 5, "ACME", 40.0, "IT", "DE", first),
+            trip("R5", 6, "Rhein", 50.0, "FR", "ES", second),
+        ]
+    )
     assert destination_rows(destination, service) == expected_now
     with pytest.raises(StepOutOfOrderError, match="being rolled back right now") as live:
         ImportProcessing(service, destination, second).rollback()  # too recent to be presumed dead
@@ -162,16 +211,23 @@ def test_a_rollback_whose_process_died_is_resumed_once_stalled(service, destinat
     [resumed] = resume_stalled_rollbacks(service, destination)
 
     assert resumed.import_id == second and resumed.processing_status == "rolled_back"
-    assert (resumed.rows_removed, resumed.rows_restored) == ((0, 0) if where == "after_commit" else (1, 1))
+    assert (resumed.rows_removed, resumed.rows_restored) == (
+        (0, 0) if where == "after_commit" else (1, 1)
+    )
     assert destination_rows(destination, service) == before_second
     assert service.status(ACTOR, second).processing_status == "rolled_back"
     phase = rollback_phase(service, second)
     assert phase.status == "completed"
-    assert phase.detail["previous_status"] == "completed" and phase.detail["resumed_after_stall"] is True
+    assert (
+        phase.detail["previous_status"] == "completed"
+        and phase.detail["resumed_after_stall"] is True
+    )
     assert resume_stalled_rollbacks(service, destination) == []  # nothing left stuck
 
 
-def test_the_sweep_resumes_the_other_stalled_rollbacks_when_one_fails(service, destination, monkeypatch, caplog):
+def test_the_sweep_resumes_the_other_stalled_rollbacks_when_one_fails(
+    service, destination, monkeypatch, caplog
+):
     from imports_pipeline.destination import rollback as destination_rollback
     from imports_pipeline.processing import resume_stalled_rollbacks
 
@@ -194,6 +250,8 @@ def test_the_sweep_resumes_the_other_stalled_rollbacks_when_one_fails(service, d
 
     assert [r.import_id for r in resumed] == [other]
     assert service.status(ACTOR, other).processing_status == "rolled_back"
-    assert service.status(ACTOR, first).processing_status == "completed"  # its transaction did nothing: back as it was
+    assert (
+        service.status(ACTOR, first).processing_status == "completed"
+    )  # its transaction did nothing: back as it was
     assert rollback_phase(service, first).detail["error"] == "RuntimeError: connection reset"
     assert f"resuming the rollback of import {first} failed" in caplog.text

@@ -22,11 +22,13 @@ from imports_pipeline.errors import (
     UnknownTemplateError,
     UnsupportedFileTypeError,
 )
-from imports_pipeline.vocabulary import Actor, Correction
-from imports_pipeline.vocabulary import SessionStatus, TimeRange
+from imports_pipeline.vocabulary import Actor, Correction, SessionStatus, TimeRange
 from imports_pipeline_tests.service import SAMPLE_CSV, SEED_MAPPING, build_service
 
-ACTOR = Actor(organization_id="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa", user_id="bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
+ACTOR = Actor(
+    organization_id="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
+    user_id="bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb",
+)
 OTHER_ORG = Actor(organization_id="cccccccc-cccc-cccc-cccc-cccccccccccc")
 
 
@@ -45,7 +47,11 @@ def clock() -> Clock:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def service(request, tmp_path, clock):
-    url = f"sqlite:///{tmp_path / 'imports.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'imports.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     return build_service(url, tmp_path, clock)
 
 
@@ -54,7 +60,14 @@ def sqlite_service(tmp_path, clock):
     return build_service(f"sqlite:///{tmp_path / 'imports.db'}", tmp_path, clock)
 
 
-def create(service, content: bytes | None = None, name: str = "logistics.csv", template: str = "logistics_requests", actor=ACTOR, **options):
+def create(
+    service,
+    content: bytes | None = None,
+    name: str = "logistics.csv",
+    template: str = "logistics_requests",
+    actor=ACTOR,
+    **options,
+):
     data = SAMPLE_CSV.read_bytes() if content is None else content
     options.setdefault("numeric_locale", "es_ES")
     return service.create_session(actor, template, name, io.BytesIO(data), **options)
@@ -68,7 +81,13 @@ def test_create_session_answers_like_the_contract_example(service):
     assert created.sheets == []
     assert created.selected_sheet is None
     assert created.detected_header_row == 0
-    assert created.source_columns == ["Trip Date", "Client", "Distance", "Origin Country", "Destination Country"]
+    assert created.source_columns == [
+        "Trip Date",
+        "Client",
+        "Distance",
+        "Origin Country",
+        "Destination Country",
+    ]
     assert created.sample_rows[0] == ["2026-03-01", "ACME", "125,4", "ES", "FR"]
 
 
@@ -77,10 +96,33 @@ def test_session_object_has_every_contract_field_and_a_24h_ttl(service, clock):
     session = service.get_session(ACTOR, created.import_id)
     dumped = session.model_dump(mode="json")
     assert set(dumped) == {
-        "id", "organization_id", "user_id", "template_id", "file_name", "file_type", "status", "numeric_locale",
-        "actor_type", "actor_api_key_id", "total_rows", "valid_rows", "error_rows", "source_columns", "mapping",
-        "errors_by_column", "status_detail", "submitted_file_id", "processing_job_id", "raw_file_id", "project_id",
-        "folder_id", "selected_sheet", "detected_header_row", "expires_at", "created_at", "updated_at",
+        "id",
+        "organization_id",
+        "user_id",
+        "template_id",
+        "file_name",
+        "file_type",
+        "status",
+        "numeric_locale",
+        "actor_type",
+        "actor_api_key_id",
+        "total_rows",
+        "valid_rows",
+        "error_rows",
+        "source_columns",
+        "mapping",
+        "errors_by_column",
+        "status_detail",
+        "submitted_file_id",
+        "processing_job_id",
+        "raw_file_id",
+        "project_id",
+        "folder_id",
+        "selected_sheet",
+        "detected_header_row",
+        "expires_at",
+        "created_at",
+        "updated_at",
     }
     assert dumped["status"] == "parsed"
     assert dumped["file_type"] == "csv"
@@ -101,19 +143,35 @@ def test_the_seed_flow_validate_review_patch_submit(service):
     assert suggestion.unmapped_required == []
 
     result = service.validate(ACTOR, created.import_id, SEED_MAPPING, page=1, page_size=50)
-    assert (result.status, result.total_rows, result.valid_rows, result.error_rows) == ("validated", 240, 238, 2)
+    assert (result.status, result.total_rows, result.valid_rows, result.error_rows) == (
+        "validated",
+        240,
+        238,
+        2,
+    )
     assert result.errors_by_column == {"distance_km": 2}
     assert result.rows[0].values == {
-        "trip_date": "2026-03-01", "client": "ACME", "distance_km": 125.4, "origin_country": "ES",
-        "destination_country": "FR", "vehicle_type": None, "load_kg": None, "fuel_type": None,
-        "cost_eur": None, "reference": None,
+        "trip_date": "2026-03-01",
+        "client": "ACME",
+        "distance_km": 125.4,
+        "origin_country": "ES",
+        "destination_country": "FR",
+        "vehicle_type": None,
+        "load_kg": None,
+        "fuel_type": None,
+        "cost_eur": None,
+        "reference": None,
     }
     assert len(result.rows) == 50 and result.pages == 5
 
     errors = service.rows(ACTOR, created.import_id, page=1, page_size=50, errors_only=True)
     assert [r.row_index for r in errors.rows] == [17, 203]
-    assert [(e.column, e.code, e.value) for e in errors.rows[0].errors] == [("distance_km", "invalid_type", "128.4 km?")]
-    assert [(e.column, e.code, e.value) for e in errors.rows[1].errors] == [("distance_km", "out_of_range", "-15,0")]
+    assert [(e.column, e.code, e.value) for e in errors.rows[0].errors] == [
+        ("distance_km", "invalid_type", "128.4 km?")
+    ]
+    assert [(e.column, e.code, e.value) for e in errors.rows[1].errors] == [
+        ("distance_km", "out_of_range", "-15,0")
+    ]
     assert "Distance" in errors.rows[0].errors[0].message
 
     patched = service.patch_rows(ACTOR, created.import_id, [Correction(17, "distance_km", 128.4)])
@@ -139,7 +197,10 @@ def test_the_seed_flow_validate_review_patch_submit(service):
     assert dataset.set_index("row_index").loc[17, "distance_km"] == 128.4
 
     raw = service.repository.get_file(session.raw_file_id, ACTOR.organization_id)
-    assert hashlib.sha256(service.files.path_of(raw.relative_path).read_bytes()).hexdigest() == upload_hash
+    assert (
+        hashlib.sha256(service.files.path_of(raw.relative_path).read_bytes()).hexdigest()
+        == upload_hash
+    )
 
     with pytest.raises(StepOutOfOrderError, match="already submitted"):
         service.patch_rows(ACTOR, created.import_id, [Correction(203, "distance_km", 5)])
@@ -159,12 +220,18 @@ def test_steps_out_of_order_are_refused(sqlite_service):
 
 def test_bad_mappings_name_the_offending_columns(sqlite_service):
     created = create(sqlite_service)
-    with pytest.raises(InvalidMappingError, match="source columns that are not in the file: Kilometres"):
-        sqlite_service.validate(ACTOR, created.import_id, {**SEED_MAPPING, "distance_km": "Kilometres"})
+    with pytest.raises(
+        InvalidMappingError, match="source columns that are not in the file: Kilometres"
+    ):
+        sqlite_service.validate(
+            ACTOR, created.import_id, {**SEED_MAPPING, "distance_km": "Kilometres"}
+        )
     with pytest.raises(InvalidMappingError, match="template columns that do not exist.*: weight"):
         sqlite_service.validate(ACTOR, created.import_id, {**SEED_MAPPING, "weight": "Client"})
     partial = {k: v for k, v in SEED_MAPPING.items() if k != "client"}
-    with pytest.raises(InvalidMappingError, match="required template columns are not mapped: client"):
+    with pytest.raises(
+        InvalidMappingError, match="required template columns are not mapped: client"
+    ):
         sqlite_service.validate(ACTOR, created.import_id, partial)
     assert sqlite_service.get_session(ACTOR, created.import_id).status is SessionStatus.PARSED
 
@@ -173,7 +240,11 @@ def test_bad_corrections_are_refused_and_change_nothing(sqlite_service):
     created = create(sqlite_service)
     sqlite_service.validate(ACTOR, created.import_id, SEED_MAPPING)
     with pytest.raises(InvalidCorrectionError, match="row_index 240 does not exist"):
-        sqlite_service.patch_rows(ACTOR, created.import_id, [Correction(17, "distance_km", 1), Correction(240, "distance_km", 1)])
+        sqlite_service.patch_rows(
+            ACTOR,
+            created.import_id,
+            [Correction(17, "distance_km", 1), Correction(240, "distance_km", 1)],
+        )
     with pytest.raises(InvalidCorrectionError, match="'weight' is not a column"):
         sqlite_service.patch_rows(ACTOR, created.import_id, [Correction(17, "weight", 1)])
     assert sqlite_service.repository.corrections(created.import_id) == []
@@ -196,7 +267,10 @@ def test_sessions_expire_after_24_hours(sqlite_service, clock):
         sqlite_service.validate(ACTOR, created.import_id, SEED_MAPPING)
     assert sqlite_service.get_session(ACTOR, created.import_id).status is SessionStatus.EXPIRED
     assert sqlite_service.list_sessions(ACTOR).total == 0
-    assert sqlite_service.list_sessions(ACTOR, include_expired=True).items[0].status is SessionStatus.EXPIRED
+    assert (
+        sqlite_service.list_sessions(ACTOR, include_expired=True).items[0].status
+        is SessionStatus.EXPIRED
+    )
 
 
 def test_list_filters_and_pages_newest_first(service, clock):
@@ -210,8 +284,12 @@ def test_list_filters_and_pages_newest_first(service, clock):
     assert [s.id for s in page.items] == [third.import_id, second.import_id]
     assert (page.total, page.pages, page.size) == (3, 2, 2)
     assert [s.id for s in service.list_sessions(ACTOR, page=2, size=2).items] == [first.import_id]
-    assert [s.id for s in service.list_sessions(ACTOR, status=SessionStatus.VALIDATED).items] == [second.import_id]
-    assert [s.id for s in service.list_sessions(ACTOR, user_id="someone-else").items] == [third.import_id]
+    assert [s.id for s in service.list_sessions(ACTOR, status=SessionStatus.VALIDATED).items] == [
+        second.import_id
+    ]
+    assert [s.id for s in service.list_sessions(ACTOR, user_id="someone-else").items] == [
+        third.import_id
+    ]
     assert service.list_sessions(ACTOR, template_id="leads").total == 0
 
 
@@ -221,20 +299,34 @@ def test_page_numbers_past_the_end_give_empty_pages_however_large(service):
     service.validate(ACTOR, created.import_id, SEED_MAPPING)
     for page in (5, 2**62, 10**30):
         assert service.rows(ACTOR, created.import_id, page=page, page_size=1000).rows == []
-        assert service.rows(ACTOR, created.import_id, page=page, page_size=1000, errors_only=True).rows == []
+        assert (
+            service.rows(ACTOR, created.import_id, page=page, page_size=1000, errors_only=True).rows
+            == []
+        )
         listed = service.list_sessions(ACTOR, page=page, size=100)
         assert (listed.items, listed.total, listed.page) == ([], 1, page)
-    assert len(service.rows(ACTOR, created.import_id, page=1, page_size=1000).rows) == created.total_rows
+    assert (
+        len(service.rows(ACTOR, created.import_id, page=1, page_size=1000).rows)
+        == created.total_rows
+    )
 
 
 @pytest.mark.parametrize(
     ("sent", "kept"),
-    [("C:\\Users\\ana\\trips.csv", "trips.csv"), ("../../../etc/passwd.csv", "passwd.csv"), ("tab\there\x00.csv", "tabhere.csv")],
+    [
+        ("C:\\Users\\ana\\trips.csv", "trips.csv"),
+        ("../../../etc/passwd.csv", "passwd.csv"),
+        ("tab\there\x00.csv", "tabhere.csv"),
+    ],
 )
 def test_file_names_are_kept_without_folders_or_control_characters(sqlite_service, sent, kept):
     created = create(sqlite_service, name=sent)
     assert sqlite_service.get_session(ACTOR, created.import_id).file_name == kept
-    [stored] = [f for f in (sqlite_service.files.root / "sessions" / created.import_id).iterdir() if f.name.startswith("upload")]
+    [stored] = [
+        f
+        for f in (sqlite_service.files.root / "sessions" / created.import_id).iterdir()
+        if f.name.startswith("upload")
+    ]
     assert stored.name == "upload.csv"  # the bytes never land under a name the client chose
 
 
@@ -260,7 +352,7 @@ def test_bad_files_are_refused_and_recorded(sqlite_service):
 
 
 def test_confirmed_mappings_are_remembered_per_organization(sqlite_service):
-    content = "Fecha;Cliente;Cliente final;Km;Origen;Destino\n2026-03-01;ACME;Carrefour;12,5;ES;FR\n".encode()
+    content = b"Fecha;Cliente;Cliente final;Km;Origen;Destino\n2026-03-01;ACME;Carrefour;12,5;ES;FR\n"
     first = create(sqlite_service, content)
     suggested = sqlite_service.suggest_mapping(ACTOR, first.import_id).mapping
     assert suggested["client"] == "Cliente"
@@ -269,27 +361,43 @@ def test_confirmed_mappings_are_remembered_per_organization(sqlite_service):
     second = create(sqlite_service, content)
     again = sqlite_service.suggest_mapping(ACTOR, second.import_id)
     assert again.mapping["client"] == "Cliente final"
-    assert next(s for s in again.suggestions if s.template_column == "client").reason == "remembered"
+    assert (
+        next(s for s in again.suggestions if s.template_column == "client").reason == "remembered"
+    )
     other = create(sqlite_service, content, actor=OTHER_ORG)
     assert sqlite_service.suggest_mapping(OTHER_ORG, other.import_id).mapping["client"] == "Cliente"
 
 
 def test_unique_values_show_counts_validity_and_suggestions(sqlite_service):
     content = "Fecha;Cliente;Km;Origen;Destino\n" + "".join(
-        f"2026-03-0{i % 9 + 1};ACME;1;{origin};ES\n" for i, origin in enumerate(["ES", "Spain", "france", "FR", "ES", "Narnia"])
+        f"2026-03-0{i % 9 + 1};ACME;1;{origin};ES\n"
+        for i, origin in enumerate(["ES", "Spain", "france", "FR", "ES", "Narnia"])
     )
     created = create(sqlite_service, content.encode())
-    mapping = {"trip_date": "Fecha", "client": "Cliente", "distance_km": "Km", "origin_country": "Origen", "destination_country": "Destino"}
+    mapping = {
+        "trip_date": "Fecha",
+        "client": "Cliente",
+        "distance_km": "Km",
+        "origin_country": "Origen",
+        "destination_country": "Destino",
+    }
     values = sqlite_service.unique_values(ACTOR, created.import_id, mapping).columns
     origin = {v.raw_value: v for v in values["origin_country"]}
-    assert origin["ES"].count == 2 and origin["ES"].is_valid and origin["ES"].suggested_option == "ES"
+    assert (
+        origin["ES"].count == 2 and origin["ES"].is_valid and origin["ES"].suggested_option == "ES"
+    )
     assert origin["Spain"].is_valid and origin["Spain"].suggested_option == "ES"
     assert origin["france"].suggested_option == "FR"
     assert not origin["Narnia"].is_valid
-    assert values["destination_country"][0].raw_value == "ES" and values["destination_country"][0].count == 6
+    assert (
+        values["destination_country"][0].raw_value == "ES"
+        and values["destination_country"][0].count == 6
+    )
     assert sqlite_service.get_session(ACTOR, created.import_id).status is SessionStatus.MAPPED
 
-    result = sqlite_service.validate(ACTOR, created.import_id, mapping, value_mapping={"origin_country": {"Narnia": "PT"}})
+    result = sqlite_service.validate(
+        ACTOR, created.import_id, mapping, value_mapping={"origin_country": {"Narnia": "PT"}}
+    )
     assert result.error_rows == 0
     assert [r.values["origin_country"] for r in result.rows] == ["ES", "ES", "FR", "FR", "ES", "PT"]
 
@@ -334,8 +442,12 @@ def test_range_bounds_at_the_ends_of_the_calendar_are_limits_not_errors(sqlite_s
     plus_14, minus_14 = timezone(timedelta(hours=14)), timezone(timedelta(hours=-14))
     earliest = datetime(1, 1, 1, tzinfo=plus_14)  # before year 1 once in UTC
     latest = datetime(9999, 12, 31, 23, 59, 59, tzinfo=minus_14)  # after year 9999 once in UTC
-    assert [s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(gte=earliest)).items] == [made]
-    assert [s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(lt=latest)).items] == [made]
+    assert [
+        s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(gte=earliest)).items
+    ] == [made]
+    assert [
+        s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(lt=latest)).items
+    ] == [made]
     assert sqlite_service.list_sessions(ACTOR, updated_at=TimeRange(gt=latest)).items == []
     assert sqlite_service.list_sessions(ACTOR, created_at=TimeRange(lt=earliest)).items == []
 
@@ -347,62 +459,111 @@ def test_range_filters_on_created_and_updated_at(sqlite_service, clock):
     clock.now += timedelta(hours=1)
     sqlite_service.validate(ACTOR, early, SEED_MAPPING)
     start = datetime(2026, 4, 8, 14, 30)
-    assert [s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(gte=start)).items] == [late]
-    assert [s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(lt=start)).items] == [early]
-    assert [s.id for s in sqlite_service.list_sessions(ACTOR, updated_at=TimeRange(gt=datetime(2026, 4, 8, 15, 30))).items] == [early]
-    assert [s.id for s in sqlite_service.list_sessions(ACTOR, sort="-updated_at").items] == [early, late]
+    assert [
+        s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(gte=start)).items
+    ] == [late]
+    assert [
+        s.id for s in sqlite_service.list_sessions(ACTOR, created_at=TimeRange(lt=start)).items
+    ] == [early]
+    assert [
+        s.id
+        for s in sqlite_service.list_sessions(
+            ACTOR, updated_at=TimeRange(gt=datetime(2026, 4, 8, 15, 30))
+        ).items
+    ] == [early]
+    assert [s.id for s in sqlite_service.list_sessions(ACTOR, sort="-updated_at").items] == [
+        early,
+        late,
+    ]
 
 
-def test_an_xlsx_error_report_shows_control_characters_xml_cannot_hold_as_replacement_characters(sqlite_service):
+def test_an_xlsx_error_report_shows_control_characters_xml_cannot_hold_as_replacement_characters(
+    sqlite_service,
+):
     """A CSV cell can hold NUL or a form feed; XML cannot, and openpyxl refused to write them (a 500)."""
     from openpyxl import load_workbook
 
-    valid = "2026-03-02;ACME;12;ES;FR\n" * 3000  # NUL in the sniffed sample would make it "binary": put it after
+    valid = (
+        "2026-03-02;ACME;12;ES;FR\n" * 3000
+    )  # NUL in the sniffed sample would make it "binary": put it after
     content = "Fecha;Cliente;Km;Origen;Destino\n" + valid + "2026-03-01;AC\x00ME;x\x0c1;ES;FR\n"
     created = create(sqlite_service, content.encode())
-    mapping = {"trip_date": "Fecha", "client": "Cliente", "distance_km": "Km", "origin_country": "Origen", "destination_country": "Destino"}
+    mapping = {
+        "trip_date": "Fecha",
+        "client": "Cliente",
+        "distance_km": "Km",
+        "origin_country": "Origen",
+        "destination_country": "Destino",
+    }
     sqlite_service.validate(ACTOR, created.import_id, mapping)
 
-    sheet = load_workbook(sqlite_service.error_report(ACTOR, created.import_id, "xlsx").path)["errors"]
+    sheet = load_workbook(sqlite_service.error_report(ACTOR, created.import_id, "xlsx").path)[
+        "errors"
+    ]
 
     assert [c.value for c in sheet[2]][:4] == [3000, "2026-03-01", "AC\ufffdME", "x\ufffd1"]
     assert "\ufffd" in sheet["D2"].comment.text  # the message quotes the cell
     assert sheet.max_row == 2
 
 
-def test_error_reports_list_failing_rows_with_original_cells_and_neutralise_formulas(sqlite_service):
+def test_error_reports_list_failing_rows_with_original_cells_and_neutralise_formulas(
+    sqlite_service,
+):
     import csv
     import json
 
     from openpyxl import load_workbook
 
-    content = "Fecha;Cliente;Km;Origen;Destino\n2026-03-01;ACME;12,5;ES;FR\n2026-03-02;=HYPERLINK(\"x\");abc;ES;FR\n2026-03-03;;-4;ES;FR\n"
+    content = 'Fecha;Cliente;Km;Origen;Destino\n2026-03-01;ACME;12,5;ES;FR\n2026-03-02;=HYPERLINK("x");abc;ES;FR\n2026-03-03;;-4;ES;FR\n'
     created = create(sqlite_service, content.encode())
-    mapping = {"trip_date": "Fecha", "client": "Cliente", "distance_km": "Km", "origin_country": "Origen", "destination_country": "Destino"}
+    mapping = {
+        "trip_date": "Fecha",
+        "client": "Cliente",
+        "distance_km": "Km",
+        "origin_country": "Origen",
+        "destination_country": "Destino",
+    }
     sqlite_service.validate(ACTOR, created.import_id, mapping)
 
     report = sqlite_service.error_report(ACTOR, created.import_id, "csv")
     rows = list(csv.DictReader(report.path.read_text(encoding="utf-8-sig").splitlines()))
     assert [r["row_index"] for r in rows] == ["1", "2"]
-    assert rows[0]["Cliente"] == "'=HYPERLINK(\"x\")" and rows[0]["error_codes"] == "invalid_type"
+    assert rows[0]["Cliente"] == '\'=HYPERLINK("x")' and rows[0]["error_codes"] == "invalid_type"
     assert rows[1]["Km"] == "'-4" and rows[1]["error_columns"] == "client, distance_km"
     assert report.file_name == "logistics.errors.csv"
 
-    data = json.loads(sqlite_service.error_report(ACTOR, created.import_id, "json").path.read_text())
+    data = json.loads(
+        sqlite_service.error_report(ACTOR, created.import_id, "json").path.read_text()
+    )
     assert data[0]["values"]["Km"] == "abc" and data[0]["errors"][0]["code"] == "invalid_type"
 
     book = load_workbook(sqlite_service.error_report(ACTOR, created.import_id, "xlsx").path)
     sheet = book["errors"]
-    assert [c.value for c in sheet[1]][:6] == ["row_index", "Fecha", "Cliente", "Km", "Origen", "Destino"]
-    assert sheet["C2"].value == "'=HYPERLINK(\"x\")" and sheet["C2"].data_type == "s"
-    assert sheet["D2"].fill.start_color.rgb == "FFF4CCCC" and "not a number" in sheet["D2"].comment.text
+    assert [c.value for c in sheet[1]][:6] == [
+        "row_index",
+        "Fecha",
+        "Cliente",
+        "Km",
+        "Origen",
+        "Destino",
+    ]
+    assert sheet["C2"].value == '\'=HYPERLINK("x")' and sheet["C2"].data_type == "s"
+    assert (
+        sheet["D2"].fill.start_color.rgb == "FFF4CCCC"
+        and "not a number" in sheet["D2"].comment.text
+    )
     assert sheet["B2"].comment is None
-    assert sheet["C3"].comment is not None and sheet["D3"].comment is not None  # the second failing row: its own cells
+    assert (
+        sheet["C3"].comment is not None and sheet["D3"].comment is not None
+    )  # the second failing row: its own cells
     assert sheet["C2"].comment is None
 
     sqlite_service.patch_rows(ACTOR, created.import_id, [Correction(1, "distance_km", 3)])
     after = sqlite_service.error_report(ACTOR, created.import_id, "csv")
-    assert [r["row_index"] for r in csv.DictReader(after.path.read_text(encoding="utf-8-sig").splitlines())] == ["2"]
+    assert [
+        r["row_index"]
+        for r in csv.DictReader(after.path.read_text(encoding="utf-8-sig").splitlines())
+    ] == ["2"]
 
     upload = sqlite_service.original_upload(ACTOR, created.import_id)
     assert upload.path.read_bytes() == content.encode() and upload.media_type == "text/csv"
@@ -412,9 +573,15 @@ def test_status_carries_the_submission(sqlite_service):
     created = create(sqlite_service)
     sqlite_service.validate(ACTOR, created.import_id, SEED_MAPPING)
     assert sqlite_service.status(ACTOR, created.import_id).processing_status is None
-    sqlite_service.submit(ACTOR, created.import_id, ignore_errors=True, partner="dcycle", action="merge")
+    sqlite_service.submit(
+        ACTOR, created.import_id, ignore_errors=True, partner="dcycle", action="merge"
+    )
     status = sqlite_service.status(ACTOR, created.import_id)
-    assert (status.status, status.processing_status, status.rows_submitted) == ("submitted", "queued", 238)
+    assert (status.status, status.processing_status, status.rows_submitted) == (
+        "submitted",
+        "queued",
+        238,
+    )
     assert status.submission["partner"] == "dcycle" and status.submission["action"] == "merge"
 
 
@@ -443,8 +610,11 @@ def test_workbook_sheet_choice_title_rows_and_typed_cells(sqlite_service, tmp_pa
     assert created.sample_rows[0] == ["2026-03-01", "ACME", "125.4", "España", "Francia"]
     mapping = sqlite_service.suggest_mapping(ACTOR, created.import_id).mapping
     assert mapping == {
-        "trip_date": "Fecha", "client": "Cliente", "distance_km": "Distancia (km)",
-        "origin_country": "País origen", "destination_country": "País destino",
+        "trip_date": "Fecha",
+        "client": "Cliente",
+        "distance_km": "Distancia (km)",
+        "origin_country": "País origen",
+        "destination_country": "País destino",
     }
     result = sqlite_service.validate(ACTOR, created.import_id, mapping)
     # Typed cells ignore the session's es_ES locale; the one text cell in the column is read in it.

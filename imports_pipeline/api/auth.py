@@ -13,10 +13,16 @@ from imports_pipeline.vocabulary import Actor, ActorType
 
 # auto_error=False: a missing header must answer the contract's 401 body, not FastAPI's 403.
 api_key_header = APIKeyHeader(
-    name="x-api-key", scheme_name="ApiKey", auto_error=False, description="Your API key (`imports-pipeline keys create`)."
+    name="x-api-key",
+    scheme_name="ApiKey",
+    auto_error=False,
+    description="Your API key (`imports-pipeline keys create`).",
 )
 organization_header = APIKeyHeader(
-    name="x-organization-id", scheme_name="OrganizationId", auto_error=False, description="The organization the key belongs to."
+    name="x-organization-id",
+    scheme_name="OrganizationId",
+    auto_error=False,
+    description="The organization the key belongs to.",
 )
 
 

@@ -42,7 +42,10 @@ async def domain_error(_request: Request, error: Exception) -> JSONResponse:
 
 def too_large_response(limit: int) -> JSONResponse:
     return error_response(
-        UploadTooLargeError(f"The request body is larger than the limit of {limit} bytes (IMPORTS_MAX_UPLOAD_BYTES)", max_bytes=limit)
+        UploadTooLargeError(
+            f"The request body is larger than the limit of {limit} bytes (IMPORTS_MAX_UPLOAD_BYTES)",
+            max_bytes=limit,
+        )
     )
 
 
@@ -51,9 +54,14 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
     if error.status_code == 413:
         return too_large_response(request.app.state.max_upload_bytes)
     if error.status_code == 400 and error.detail == STARLETTE_MULTIPART_ERROR:
-        return JSONResponse({"detail": MULTIPART_HINT, "code": "INVALID_MULTIPART", "field": "upload_file"}, status_code=400)
+        return JSONResponse(
+            {"detail": MULTIPART_HINT, "code": "INVALID_MULTIPART", "field": "upload_file"},
+            status_code=400,
+        )
     code = HTTP_ERROR_CODES.get(error.status_code, "HTTP_ERROR")
-    return JSONResponse({"detail": error.detail, "code": code}, status_code=error.status_code, headers=error.headers)
+    return JSONResponse(
+        {"detail": error.detail, "code": code}, status_code=error.status_code, headers=error.headers
+    )
 
 
 STARLETTE_MULTIPART_ERROR = "Invalid multipart data."
@@ -90,7 +98,9 @@ async def request_validation_error(_request: Request, error: Exception) -> JSONR
 
 async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-    return JSONResponse({"detail": "Internal server error", "code": "INTERNAL_ERROR"}, status_code=500)
+    return JSONResponse(
+        {"detail": "Internal server error", "code": "INTERNAL_ERROR"}, status_code=500
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from imports_pipeline.vocabulary import ProcessingStatus, SessionStatus
+
 IMPORT_ID = "11111111-1111-1111-1111-111111111111"
 
 SEED_MAPPING = {
@@ -36,7 +38,7 @@ SESSION: dict[str, Any] = {
     "template_id": "logistics_requests",
     "file_name": "logistics_march.csv",
     "file_type": "csv",
-    "status": "validated",
+    "status": SessionStatus.VALIDATED.value,
     "numeric_locale": "es_ES",
     "actor_type": "user",
     "actor_api_key_id": None,
@@ -68,7 +70,7 @@ PATCH_REQUEST = {"corrections": [{"row_index": 17, "column": "distance_km", "val
 SUBMIT_REQUEST = {"ignore_errors": False}
 
 SUBMIT_RESULT: dict[str, Any] = {
-    "status": "processing",
+    "status": ProcessingStatus.PROCESSING.value,
     "file_id": "22222222-2222-2222-2222-222222222222",
     "processing_job_id": "33333333-3333-3333-3333-333333333333",
     "rows_submitted": 240,
@@ -80,7 +82,10 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     401: ("Missing, unknown or revoked API key", INVALID_API_KEY),
     403: (
         "The key belongs to another organization",
-        {"detail": "This API key does not belong to organization 'cccc…'", "code": "ORGANIZATION_MISMATCH"},
+        {
+            "detail": "This API key does not belong to organization 'cccc…'",
+            "code": "ORGANIZATION_MISMATCH",
+        },
     ),
     404: (
         "No such import in your organization",
@@ -88,11 +93,24 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     ),
     409: (
         "Step out of order, or errors remain at submit",
-        {"detail": f"Import {IMPORT_ID} still has 1 rows with errors: correct them or submit with ignore_errors=true",
-         "code": "VALIDATION_ERRORS_REMAIN", "error_rows": 1},
+        {
+            "detail": f"Import {IMPORT_ID} still has 1 rows with errors: correct them or submit with ignore_errors=true",
+            "code": "VALIDATION_ERRORS_REMAIN",
+            "error_rows": 1,
+        },
     ),
-    410: ("The session is past its 24 h TTL", {"detail": f"Import {IMPORT_ID} expired at 2026-04-09T14:00:00", "code": "IMPORT_EXPIRED"}),
-    413: ("Upload over IMPORTS_MAX_UPLOAD_BYTES", {"detail": "The request body is larger than the limit of 262144000 bytes (IMPORTS_MAX_UPLOAD_BYTES)", "code": "UPLOAD_TOO_LARGE", "max_bytes": 262144000}),
+    410: (
+        "The session is past its 24 h TTL",
+        {"detail": f"Import {IMPORT_ID} expired at 2026-04-09T14:00:00", "code": "IMPORT_EXPIRED"},
+    ),
+    413: (
+        "Upload over IMPORTS_MAX_UPLOAD_BYTES",
+        {
+            "detail": "The request body is larger than the limit of 262144000 bytes (IMPORTS_MAX_UPLOAD_BYTES)",
+            "code": "UPLOAD_TOO_LARGE",
+            "max_bytes": 262144000,
+        },
+    ),
 }
 
 
@@ -101,7 +119,10 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     from imports_pipeline.api.models import ErrorBody
 
     return {
-        status: {"model": ErrorBody, "description": ERROR_EXAMPLES[status][0],
-                 "content": {"application/json": {"example": ERROR_EXAMPLES[status][1]}}}
+        status: {
+            "model": ErrorBody,
+            "description": ERROR_EXAMPLES[status][0],
+            "content": {"application/json": {"example": ERROR_EXAMPLES[status][1]}},
+        }
         for status in statuses
     }

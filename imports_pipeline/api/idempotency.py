@@ -41,7 +41,9 @@ def fingerprint(method: str, path: str, parts: Iterable[bytes]) -> str:
 async def _body_parts(request: Request) -> list[bytes]:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return [await request.body()]
-    form = await request.form()  # already parsed (and cached) by FastAPI for the route's Form/File parameters
+    form = (
+        await request.form()
+    )  # already parsed (and cached) by FastAPI for the route's Form/File parameters
     parts: list[bytes] = []
     for name, value in sorted(form.multi_items(), key=lambda item: item[0]):
         parts.append(name.encode())
@@ -87,13 +89,16 @@ async def idempotent_call(
     request: Request,
     actor: CurrentActor,
     idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255, description=KEY_DESCRIPTION)
+        str | None,
+        Header(alias="Idempotency-Key", min_length=1, max_length=255, description=KEY_DESCRIPTION),
     ] = None,
 ) -> IdempotentCall:
     request_hash = None
     if idempotency_key is not None:
         request_hash = fingerprint(request.method, request.url.path, await _body_parts(request))
-    return IdempotentCall(request.app.state.idempotency, actor.organization_id, idempotency_key, request_hash)
+    return IdempotentCall(
+        request.app.state.idempotency, actor.organization_id, idempotency_key, request_hash
+    )
 
 
 Idempotency = Annotated[IdempotentCall, Depends(idempotent_call)]

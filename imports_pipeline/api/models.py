@@ -13,7 +13,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from imports_pipeline.templates.model import Option
 from imports_pipeline.views import ImportStatus
-from imports_pipeline.vocabulary import DuplicateHandling, ProcessingStatus, SessionSort, SessionStatus, WriteAction
+from imports_pipeline.vocabulary import (
+    DuplicateHandling,
+    ProcessingStatus,
+    SessionSort,
+    SessionStatus,
+    WriteAction,
+)
 
 
 def _encodable(text: str) -> str:
@@ -21,7 +27,9 @@ def _encodable(text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise ValueError(f"contains a lone surrogate (\\u{ord(text[error.start]):04x}) at character {error.start}: not valid Unicode text") from None
+        raise ValueError(
+            f"contains a lone surrogate (\\u{ord(text[error.start]):04x}) at character {error.start}: not valid Unicode text"
+        ) from None
     return text
 
 
@@ -50,17 +58,24 @@ class SuggestMappingRequest(BaseModel):
 
 class UniqueValuesRequest(BaseModel):
     mapping: dict[Text, Text] | None = Field(
-        default=None, description="Template column → source column; defaults to the session's last mapping."
+        default=None,
+        description="Template column → source column; defaults to the session's last mapping.",
     )
-    limit: int | None = Field(default=None, ge=1, description="At most this many distinct values per column, most frequent first.")
+    limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="At most this many distinct values per column, most frequent first.",
+    )
 
 
 class ValidateRequest(BaseModel):
     mapping: dict[Text, Text] | None = Field(
-        default=None, description="Template column → source column, as `mapping/suggest` returns it."
+        default=None,
+        description="Template column → source column, as `mapping/suggest` returns it.",
     )
     value_mapping: dict[Text, dict[Text, Text]] | None = Field(
-        default=None, description="Per category column: raw value → option value, e.g. `{\"origin_country\": {\"Narnia\": \"PT\"}}`."
+        default=None,
+        description='Per category column: raw value → option value, e.g. `{"origin_country": {"Narnia": "PT"}}`.',
     )
 
 
@@ -68,7 +83,7 @@ class CorrectionIn(BaseModel):
     row_index: int = Field(ge=0)
     column: Text = Field(description="A template column key.")
     value: JsonScalar = Field(
-        description="A JSON number is taken as that number; a string is read with the column's conventions (`\"1.234,5\"` in es_ES)."
+        description='A JSON number is taken as that number; a string is read with the column\'s conventions (`"1.234,5"` in es_ES).'
     )
 
 
@@ -77,7 +92,9 @@ class PatchRowsRequest(BaseModel):
 
 
 class SubmitRequest(BaseModel):
-    ignore_errors: bool = Field(default=False, description="Submit the valid rows even though some rows still have errors.")
+    ignore_errors: bool = Field(
+        default=False, description="Submit the valid rows even though some rows still have errors."
+    )
     action: WriteAction = Field(
         default=WriteAction.MERGE,
         description="`merge` upserts; `overwrite` upserts then deletes the rest of the scope; `delete` removes the keys.",
@@ -91,13 +108,23 @@ class SubmitRequest(BaseModel):
 class SessionListQuery(BaseModel):
     """Filters of `GET /v2/imports/sessions`: the contract's, plus Fleetio-style ranges, sort and a keyset cursor."""
 
-    status: SessionStatus | None = Field(default=None, description="Filter by session status.", examples=["validated"])
-    template_id: str | None = Field(default=None, description="Filter by import template.", examples=["logistics_requests"])
+    status: SessionStatus | None = Field(
+        default=None, description="Filter by session status.", examples=["validated"]
+    )
+    template_id: str | None = Field(
+        default=None, description="Filter by import template.", examples=["logistics_requests"]
+    )
     user_id: str | None = Field(default=None, description="Only sessions created by this user.")
-    include_expired: bool = Field(default=False, description="Include sessions past their `expires_at`.")
-    page: int = Field(default=1, ge=1, le=MAX_PAGE, description="Page number (ignored when `cursor` is given).")
+    include_expired: bool = Field(
+        default=False, description="Include sessions past their `expires_at`."
+    )
+    page: int = Field(
+        default=1, ge=1, le=MAX_PAGE, description="Page number (ignored when `cursor` is given)."
+    )
     size: int = Field(default=10, ge=1, le=100, description="Items per page (1–100).")
-    created_at_gte: datetime | None = Field(default=None, description="Created at or after (ISO 8601; naive means UTC).")
+    created_at_gte: datetime | None = Field(
+        default=None, description="Created at or after (ISO 8601; naive means UTC)."
+    )
     created_at_gt: datetime | None = Field(default=None, description="Created strictly after.")
     created_at_lte: datetime | None = Field(default=None, description="Created at or before.")
     created_at_lt: datetime | None = Field(default=None, description="Created strictly before.")
@@ -105,9 +132,12 @@ class SessionListQuery(BaseModel):
     updated_at_gt: datetime | None = Field(default=None, description="Updated strictly after.")
     updated_at_lte: datetime | None = Field(default=None, description="Updated at or before.")
     updated_at_lt: datetime | None = Field(default=None, description="Updated strictly before.")
-    sort: SessionSort = Field(default=SessionSort.CREATED_AT_DESC, description="`-` for newest first.")
+    sort: SessionSort = Field(
+        default=SessionSort.CREATED_AT_DESC, description="`-` for newest first."
+    )
     cursor: str | None = Field(
-        default=None, description="The `next_cursor` of the previous page: keyset pagination, stable while sessions are created."
+        default=None,
+        description="The `next_cursor` of the previous page: keyset pagination, stable while sessions are created.",
     )
 
 
@@ -118,8 +148,12 @@ class ProcessingSummary(BaseModel):
 
     processing_status: ProcessingStatus | None
     rows_submitted: int | None
-    upload_url: str | None = Field(alias="_upload_url", description="The original upload, byte for byte.")
-    errors_csv_url: str | None = Field(alias="_errors_csv_url", description="Failing rows with their errors, once validated.")
+    upload_url: str | None = Field(
+        alias="_upload_url", description="The original upload, byte for byte."
+    )
+    errors_csv_url: str | None = Field(
+        alias="_errors_csv_url", description="Failing rows with their errors, once validated."
+    )
     errors_json_url: str | None = Field(alias="_errors_json_url")
     errors_xlsx_url: str | None = Field(alias="_errors_xlsx_url")
 

@@ -6,7 +6,11 @@ writes (merge, overwrite, delete) and rollback, on PostgreSQL and SQLite.
 
 from imports_pipeline.destination.dedupe import dedupe
 from imports_pipeline.destination.keys import row_keys
-from imports_pipeline.destination.rollback import RollbackConflictError, RollbackOutcome, rollback_import
+from imports_pipeline.destination.rollback import (
+    RollbackConflictError,
+    RollbackOutcome,
+    rollback_import,
+)
 from imports_pipeline.destination.tables import (
     DestinationTables,
     destination_table,

@@ -13,7 +13,9 @@ from imports_pipeline.vocabulary import DuplicateHandling
 
 
 def dedupe(
-    frame: pd.DataFrame, keys: pd.Series, policy: DuplicateHandling | str = DuplicateHandling.IGNORE_ALL
+    frame: pd.DataFrame,
+    keys: pd.Series,
+    policy: DuplicateHandling | str = DuplicateHandling.IGNORE_ALL,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The rows to write and the ``row_index`` of the rows dropped; ``keys`` is aligned with ``frame``.
 

@@ -25,7 +25,9 @@ SEPARATOR = "\x1f"
 def canonical_text(values: pa.Array) -> pa.Array:
     """Stable text of each value, "" for missing: ISO dates, shortest round-trip floats ("2.5", "3")."""
     if pa.types.is_timestamp(values.type):
-        text = pc.replace_substring_regex(pc.strftime(values, format="%Y-%m-%dT%H:%M:%S"), pattern=r"\.0+$", replacement="")
+        text = pc.replace_substring_regex(
+            pc.strftime(values, format="%Y-%m-%dT%H:%M:%S"), pattern=r"\.0+$", replacement=""
+        )
     else:
         text = pc.cast(values, pa.string())
     return pc.fill_null(text, "")
@@ -41,8 +43,12 @@ def row_keys(frame: pd.DataFrame, template: Template) -> pd.Series:
     keys = np.empty(len(frame), dtype=object)
     if template.key_columns:
         key_arrays = [arrays[key] for key in template.key_columns]
-        keyed = np.logical_and.reduce([column.is_valid().to_numpy(zero_copy_only=False) for column in key_arrays])
-        keys[keyed] = _joined([column.filter(pa.array(keyed)) for column in key_arrays]).to_numpy(zero_copy_only=False)
+        keyed = np.logical_and.reduce(
+            [column.is_valid().to_numpy(zero_copy_only=False) for column in key_arrays]
+        )
+        keys[keyed] = _joined([column.filter(pa.array(keyed)) for column in key_arrays]).to_numpy(
+            zero_copy_only=False
+        )
     else:
         keyed = np.zeros(len(frame), dtype=bool)
     if not keyed.all():

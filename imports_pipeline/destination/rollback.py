@@ -23,9 +23,9 @@ from imports_pipeline.destination.tables import (
     version_columns,
 )
 from imports_pipeline.destination.transaction import DEFAULT_WORK_MEM, insert, scope_transaction
-from imports_pipeline.vocabulary import RowOutcome
 from imports_pipeline.errors import DomainError
 from imports_pipeline.templates.model import Template
+from imports_pipeline.vocabulary import RowOutcome
 
 
 class RollbackConflictError(DomainError):
@@ -44,11 +44,17 @@ class RollbackOutcome:
 
 
 def rollback_import(
-    engine: sa.Engine, template: Template, organization_id: str, import_id: str, work_mem: str = DEFAULT_WORK_MEM
+    engine: sa.Engine,
+    template: Template,
+    organization_id: str,
+    import_id: str,
+    work_mem: str = DEFAULT_WORK_MEM,
 ) -> RollbackOutcome:
     """Undo one import in one transaction; rolling back an import that changed nothing (or twice) does nothing."""
     rows, history = ensure_destination_table(engine, template)
-    mine = sa.and_(history.c[HISTORY_IMPORT_ID] == import_id, history.c[ORGANIZATION_ID] == organization_id)
+    mine = sa.and_(
+        history.c[HISTORY_IMPORT_ID] == import_id, history.c[ORGANIZATION_ID] == organization_id
+    )
     with scope_transaction(engine, rows, organization_id, work_mem) as connection:
         later = _later_imports(connection, rows, history, organization_id, import_id)
         if later:
@@ -63,7 +69,11 @@ def rollback_import(
             history.c[HISTORY_ACTION] != RowOutcome.CREATED.value,
         )
         removed = connection.execute(
-            sa.delete(rows).where(rows.c[ORGANIZATION_ID] == organization_id, rows.c[IMPORT_ID] == import_id, ~kept_version)
+            sa.delete(rows).where(
+                rows.c[ORGANIZATION_ID] == organization_id,
+                rows.c[IMPORT_ID] == import_id,
+                ~kept_version,
+            )
         ).rowcount
         names = [ORGANIZATION_ID, ROW_KEY, *version_columns(template)]
         previous = sa.select(*[history.c[name] for name in names]).where(
@@ -82,7 +92,11 @@ def rollback_import(
 
 
 def _later_imports(
-    connection: sa.Connection, rows: sa.Table, history: sa.Table, organization_id: str, import_id: str
+    connection: sa.Connection,
+    rows: sa.Table,
+    history: sa.Table,
+    organization_id: str,
+    import_id: str,
 ) -> list[str]:
     """Imports that changed one of this import's rows after it did.
 
@@ -93,8 +107,12 @@ def _later_imports(
     changed it.
     """
     mine, later = history.alias("mine"), history.alias("later")
-    this_import = sa.and_(mine.c[HISTORY_IMPORT_ID] == import_id, mine.c[ORGANIZATION_ID] == organization_id)
-    same_row = sa.and_(later.c[ORGANIZATION_ID] == mine.c[ORGANIZATION_ID], later.c[ROW_KEY] == mine.c[ROW_KEY])
+    this_import = sa.and_(
+        mine.c[HISTORY_IMPORT_ID] == import_id, mine.c[ORGANIZATION_ID] == organization_id
+    )
+    same_row = sa.and_(
+        later.c[ORGANIZATION_ID] == mine.c[ORGANIZATION_ID], later.c[ROW_KEY] == mine.c[ROW_KEY]
+    )
     in_history = (
         sa.select(later.c[HISTORY_IMPORT_ID])
         .select_from(mine.join(later, sa.and_(same_row, later.c[HISTORY_ID] > mine.c[HISTORY_ID])))
@@ -103,7 +121,13 @@ def _later_imports(
     in_lineage = (
         sa.select(rows.c[IMPORT_ID])
         .select_from(
-            mine.join(rows, sa.and_(rows.c[ORGANIZATION_ID] == mine.c[ORGANIZATION_ID], rows.c[ROW_KEY] == mine.c[ROW_KEY]))
+            mine.join(
+                rows,
+                sa.and_(
+                    rows.c[ORGANIZATION_ID] == mine.c[ORGANIZATION_ID],
+                    rows.c[ROW_KEY] == mine.c[ROW_KEY],
+                ),
+            )
         )
         .where(this_import, rows.c[IMPORT_ID] != import_id)
     )

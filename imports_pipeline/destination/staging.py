@@ -43,7 +43,12 @@ def staging_table(template: Template, metadata: sa.MetaData, dialect: str) -> sa
 
 def staged_rows(frame: pd.DataFrame, template: Template, keys: pd.Series) -> pa.Table:
     """The rows as the staging table holds them: key first, then template columns in order."""
-    return pa.table({ROW_KEY: pa.array(keys.to_numpy(dtype=object), pa.string()), **template_arrays(frame, template)})
+    return pa.table(
+        {
+            ROW_KEY: pa.array(keys.to_numpy(dtype=object), pa.string()),
+            **template_arrays(frame, template),
+        }
+    )
 
 
 def fill_staging(connection: sa.Connection, staging: sa.Table, rows: pa.Table) -> str:
@@ -64,7 +69,9 @@ def analyze_staging(connection: sa.Connection, staging: sa.Table) -> None:
     joins against a million staged rows get planned as if it held a few.
     """
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"ANALYZE {connection.dialect.identifier_preparer.format_table(staging)}")
+        connection.exec_driver_sql(
+            f"ANALYZE {connection.dialect.identifier_preparer.format_table(staging)}"
+        )
 
 
 def _copy(connection: sa.Connection, staging: sa.Table, rows: pa.Table) -> None:

@@ -27,7 +27,9 @@ HISTORY_ID = "history_id"
 HISTORY_IMPORT_ID = "history_import_id"
 """The import that made the change (``import_id`` holds the previous version's lineage)."""
 HISTORY_ACTION = "history_action"
-RESERVED_NAMES = frozenset({ORGANIZATION_ID, ROW_KEY, *LINEAGE_COLUMNS, HISTORY_ID, HISTORY_IMPORT_ID, HISTORY_ACTION})
+RESERVED_NAMES = frozenset(
+    {ORGANIZATION_ID, ROW_KEY, *LINEAGE_COLUMNS, HISTORY_ID, HISTORY_IMPORT_ID, HISTORY_ACTION}
+)
 
 _SQL_TYPES: dict[ColumnType, sa.types.TypeEngine] = {
     ColumnType.DATE: sa.Date(),
@@ -46,7 +48,9 @@ def template_columns(template: Template) -> list[sa.Column]:
     """Fresh, nullable columns for the template's keys: requiredness is the engine's rule, not the table's."""
     clashing = sorted(RESERVED_NAMES.intersection(template.column_keys))
     if clashing:
-        raise ValueError(f"template '{template.id}' uses column names reserved by the destination: {', '.join(clashing)}")
+        raise ValueError(
+            f"template '{template.id}' uses column names reserved by the destination: {', '.join(clashing)}"
+        )
     return [sa.Column(column.key, sql_type(column)) for column in template.columns]
 
 
@@ -88,7 +92,12 @@ def history_table(template: Template, metadata: sa.MetaData) -> sa.Table:
     return sa.Table(
         name,
         metadata,
-        sa.Column(HISTORY_ID, sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column(
+            HISTORY_ID,
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column(HISTORY_IMPORT_ID, sa.Text(), nullable=False),
         sa.Column(HISTORY_ACTION, sa.Text(), nullable=False),
         sa.Column(ORGANIZATION_ID, sa.Text(), nullable=False),
@@ -113,8 +122,15 @@ def history_indexes(history: sa.Table, dialect: str) -> list[sa.Index]:
     if dialect == "postgresql":
         return [sa.Index(f"{name}_import", history.c[HISTORY_IMPORT_ID])]
     return [
-        sa.Index(f"{name}_import_row_key", history.c[HISTORY_IMPORT_ID], history.c[ORGANIZATION_ID], history.c[ROW_KEY]),
-        sa.Index(f"{name}_row_key", history.c[ORGANIZATION_ID], history.c[ROW_KEY], history.c[HISTORY_ID]),
+        sa.Index(
+            f"{name}_import_row_key",
+            history.c[HISTORY_IMPORT_ID],
+            history.c[ORGANIZATION_ID],
+            history.c[ROW_KEY],
+        ),
+        sa.Index(
+            f"{name}_row_key", history.c[ORGANIZATION_ID], history.c[ROW_KEY], history.c[HISTORY_ID]
+        ),
     ]
 
 
@@ -130,7 +146,9 @@ class DestinationTables(NamedTuple):
 
 def destination_tables(template: Template) -> DestinationTables:
     metadata = sa.MetaData()
-    return DestinationTables(destination_table(template, metadata), history_table(template, metadata))
+    return DestinationTables(
+        destination_table(template, metadata), history_table(template, metadata)
+    )
 
 
 def ensure_destination_table(engine: sa.Engine, template: Template) -> DestinationTables:
@@ -148,7 +166,9 @@ def ensure_destination_table(engine: sa.Engine, template: Template) -> Destinati
         return tables
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(tables.rows.name))))
+            connection.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(tables.rows.name)))
+            )
         for created in tables:
             connection.execute(sa.schema.CreateTable(created, if_not_exists=True))
         for index in history_indexes(tables.history, connection.dialect.name):

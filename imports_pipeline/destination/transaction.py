@@ -17,7 +17,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from imports_pipeline.settings import Settings
 
-
 DEFAULT_WORK_MEM = Settings().write_work_mem
 """PostgreSQL's ``work_mem`` for a write's transaction only (``SET LOCAL``; the ``write_work_mem`` setting).
 
@@ -45,7 +44,9 @@ def scope_transaction(
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             scope = f"{table.name}/{organization_id}"
-            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(scope, 0))))
+            connection.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(scope, 0)))
+            )
             connection.execute(sa.select(sa.func.set_config("work_mem", work_mem, True)))
         elif not connection.connection.driver_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -56,5 +57,7 @@ def insert(connection: sa.Connection, table: sa.Table) -> Any:
     """An INSERT that supports ``on_conflict_do_update/nothing``: the two dialects share that API."""
     dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
     if connection.dialect.name not in dialects:
-        raise NotImplementedError(f"destination writes support PostgreSQL and SQLite, not {connection.dialect.name}")
+        raise NotImplementedError(
+            f"destination writes support PostgreSQL and SQLite, not {connection.dialect.name}"
+        )
     return dialects[connection.dialect.name](table)

@@ -26,7 +26,12 @@ import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 
 from imports_pipeline.destination.keys import row_keys
-from imports_pipeline.destination.staging import analyze_staging, fill_staging, staged_rows, staging_table
+from imports_pipeline.destination.staging import (
+    analyze_staging,
+    fill_staging,
+    staged_rows,
+    staging_table,
+)
 from imports_pipeline.destination.tables import (
     HISTORY_ACTION,
     HISTORY_IMPORT_ID,
@@ -73,10 +78,14 @@ def write_destination(
     keys = row_keys(frame, template) if keys is None else keys.set_axis(frame.index)
     repeated = int(keys.duplicated().sum())
     if repeated:
-        raise ValueError(f"{repeated} rows repeat a key of an earlier row: dedupe the frame before writing it")
+        raise ValueError(
+            f"{repeated} rows repeat a key of an earlier row: dedupe the frame before writing it"
+        )
     tables = ensure_destination_table(engine, template)
     staging = staging_table(template, tables.rows.metadata, engine.dialect.name)
-    statements = _Statements(template, tables.rows, tables.history, staging, organization_id, import_id)
+    statements = _Statements(
+        template, tables.rows, tables.history, staging, organization_id, import_id
+    )
     removed: list[str] = []
     with scope_transaction(engine, tables.rows, organization_id, work_mem) as connection:
         staging.create(connection)
@@ -88,7 +97,9 @@ def write_destination(
             analyze_staging(connection, staging)
         if action is WriteAction.DELETE:
             deleted = [] if first_write else statements.delete(connection, in_file=True)
-            outcomes = np.where(keys.isin(deleted).to_numpy(), RowOutcome.DELETED.value, RowOutcome.UNCHANGED.value)
+            outcomes = np.where(
+                keys.isin(deleted).to_numpy(), RowOutcome.DELETED.value, RowOutcome.UNCHANGED.value
+            )
         elif first_write:
             statements.insert_all(connection)
             outcomes = np.full(len(keys), RowOutcome.CREATED.value, dtype=object)
@@ -121,12 +132,18 @@ class _Statements:
         """
         rows, staging, values = self.rows, self.staging, self.template.column_keys
         joined = staging.outerjoin(
-            rows, sa.and_(rows.c[ORGANIZATION_ID] == self.organization_id, rows.c[ROW_KEY] == staging.c[ROW_KEY])
+            rows,
+            sa.and_(
+                rows.c[ORGANIZATION_ID] == self.organization_id,
+                rows.c[ROW_KEY] == staging.c[ROW_KEY],
+            ),
         )
         is_new = rows.c[ROW_KEY].is_(None)
         outcome = sa.case((is_new, RowOutcome.CREATED.value), else_=RowOutcome.UPDATED.value)
         changes = sa.or_(is_new, _differs(rows.c, staging.c, values))
-        changed_keys = _key_outcomes(connection, sa.select(staging.c[ROW_KEY], outcome).select_from(joined).where(changes))
+        changed_keys = _key_outcomes(
+            connection, sa.select(staging.c[ROW_KEY], outcome).select_from(joined).where(changes)
+        )
         # Only rows that existed have a previous version worth keeping; rollback finds the rows an
         # import created by their lineage (``import_id``), so they cost no history row.
         # The classification just made says which of the statements below have anything to
@@ -134,14 +151,25 @@ class _Statements:
         existed_and_changed = sa.and_(~is_new, _differs(rows.c, staging.c, values))
         if changed_keys.eq(RowOutcome.UPDATED.value).any():
             self._record(
-                connection, self._history_rows(outcome, staging.c[ROW_KEY]).select_from(joined).where(existed_and_changed), staging.c[ROW_KEY]
+                connection,
+                self._history_rows(outcome, staging.c[ROW_KEY])
+                .select_from(joined)
+                .where(existed_and_changed),
+                staging.c[ROW_KEY],
             )
             self._update_changed(connection)
         if changed_keys.eq(RowOutcome.CREATED.value).any():
             connection.execute(
-                sa.insert(rows).from_select(self._written_columns, self._written_values(staging).select_from(joined).where(is_new))
+                sa.insert(rows).from_select(
+                    self._written_columns,
+                    self._written_values(staging).select_from(joined).where(is_new),
+                )
             )
-        return changed_keys.reindex(keys.to_numpy()).fillna(RowOutcome.UNCHANGED.value).to_numpy(dtype=object)
+        return (
+            changed_keys.reindex(keys.to_numpy())
+            .fillna(RowOutcome.UNCHANGED.value)
+            .to_numpy(dtype=object)
+        )
 
     def _update_changed(self, connection: sa.Connection) -> None:
         """``UPDATE … FROM staging`` of the rows whose values differ: one hash join, where
@@ -179,21 +207,39 @@ class _Statements:
 
     def scope_is_empty(self, connection: sa.Connection) -> bool:
         """The organization has no row of this template yet."""
-        return not _any_row(connection, self.rows, self.rows.c[ORGANIZATION_ID] == self.organization_id)
+        return not _any_row(
+            connection, self.rows, self.rows.c[ORGANIZATION_ID] == self.organization_id
+        )
 
     def insert_all(self, connection: sa.Connection) -> None:
         """Every staged row is new: one plain ``INSERT … SELECT``, no join, no conflict handling, no classification."""
-        connection.execute(sa.insert(self.rows).from_select(self._written_columns, self._written_values(self.staging)))
+        connection.execute(
+            sa.insert(self.rows).from_select(
+                self._written_columns, self._written_values(self.staging)
+            )
+        )
 
     def delete(self, connection: sa.Connection, in_file: bool) -> list[str]:
         """Delete the organization's rows whose key is (``delete``) or is not (``overwrite``) in the file."""
         rows = self.rows
         listed = sa.exists().where(self.staging.c[ROW_KEY] == rows.c[ROW_KEY])
-        scope = sa.and_(rows.c[ORGANIZATION_ID] == self.organization_id, listed if in_file else ~listed)
-        self._record(connection, self._history_rows(sa.literal(RowOutcome.DELETED.value, sa.Text()), rows.c[ROW_KEY]).where(scope), rows.c[ROW_KEY])
-        return list(connection.execute(sa.delete(rows).where(scope).returning(rows.c[ROW_KEY])).scalars())
+        scope = sa.and_(
+            rows.c[ORGANIZATION_ID] == self.organization_id, listed if in_file else ~listed
+        )
+        self._record(
+            connection,
+            self._history_rows(
+                sa.literal(RowOutcome.DELETED.value, sa.Text()), rows.c[ROW_KEY]
+            ).where(scope),
+            rows.c[ROW_KEY],
+        )
+        return list(
+            connection.execute(sa.delete(rows).where(scope).returning(rows.c[ROW_KEY])).scalars()
+        )
 
-    def _history_rows(self, action: sa.ColumnElement[str], row_key: sa.ColumnElement[str]) -> sa.Select:
+    def _history_rows(
+        self, action: sa.ColumnElement[str], row_key: sa.ColumnElement[str]
+    ) -> sa.Select:
         """History rows: who changes the row and how, then the row's current version (NULLs for a new key)."""
         return sa.select(
             sa.literal(self.import_id, sa.Text()),
@@ -203,7 +249,9 @@ class _Statements:
             *[self.rows.c[name] for name in version_columns(self.template)],
         )
 
-    def _record(self, connection: sa.Connection, source: sa.Select, row_key: sa.ColumnElement[str]) -> None:
+    def _record(
+        self, connection: sa.Connection, source: sa.Select, row_key: sa.ColumnElement[str]
+    ) -> None:
         """First version wins: a re-run of the import must not replace what it found the first time.
 
         Only a re-run can meet its own earlier history rows, which one index
@@ -217,18 +265,29 @@ class _Statements:
                 history.c[ROW_KEY] == row_key,
             )
             source = source.where(~recorded)
-        names = [HISTORY_IMPORT_ID, HISTORY_ACTION, ORGANIZATION_ID, ROW_KEY, *version_columns(self.template)]
+        names = [
+            HISTORY_IMPORT_ID,
+            HISTORY_ACTION,
+            ORGANIZATION_ID,
+            ROW_KEY,
+            *version_columns(self.template),
+        ]
         connection.execute(sa.insert(history).from_select(names, source))
 
     def _has_history(self, connection: sa.Connection) -> bool:
         """This import already recorded versions in this organization (a re-run)."""
         history = self.history
         return _any_row(
-            connection, history, history.c[HISTORY_IMPORT_ID] == self.import_id, history.c[ORGANIZATION_ID] == self.organization_id
+            connection,
+            history,
+            history.c[HISTORY_IMPORT_ID] == self.import_id,
+            history.c[ORGANIZATION_ID] == self.organization_id,
         )
 
 
-def _any_row(connection: sa.Connection, table: sa.Table, *conditions: sa.ColumnElement[bool]) -> bool:
+def _any_row(
+    connection: sa.Connection, table: sa.Table, *conditions: sa.ColumnElement[bool]
+) -> bool:
     """One index probe: does ``table`` hold a row matching ``conditions``?"""
     probe = sa.select(sa.literal(1)).select_from(table).where(*conditions).limit(1)
     return connection.execute(probe).first() is not None
@@ -246,7 +305,10 @@ def _key_outcomes(connection: sa.Connection, statement: sa.Select) -> pd.Series:
         return pd.Series([o for _, o in pairs], index=[k for k, _ in pairs], dtype="str")
     sql = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     sink = io.BytesIO()
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+    with (
+        connection.connection.driver_connection.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy,
+    ):
         for chunk in copy:
             sink.write(chunk)
     if not sink.tell():
@@ -257,20 +319,26 @@ def _key_outcomes(connection: sa.Connection, statement: sa.Select) -> pd.Series:
         read_options=pa_csv.ReadOptions(column_names=["row_key", "outcome"]),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
         convert_options=pa_csv.ConvertOptions(
-            column_types={"row_key": pa.string(), "outcome": pa.string()}, strings_can_be_null=False, quoted_strings_can_be_null=False
+            column_types={"row_key": pa.string(), "outcome": pa.string()},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
         ),
     )
-    return pd.Series(
-        table.column("outcome").to_pandas(), dtype="str"
-    ).set_axis(pd.Index(table.column("row_key").to_pandas(), dtype="str"))
+    return pd.Series(table.column("outcome").to_pandas(), dtype="str").set_axis(
+        pd.Index(table.column("row_key").to_pandas(), dtype="str")
+    )
 
 
-def _differs(current: sa.ColumnCollection, incoming: sa.ColumnCollection, names: list[str]) -> sa.ColumnElement[bool]:
+def _differs(
+    current: sa.ColumnCollection, incoming: sa.ColumnCollection, names: list[str]
+) -> sa.ColumnElement[bool]:
     """Null-safe "some value changed": ``IS DISTINCT FROM`` on PostgreSQL, ``IS NOT`` on SQLite."""
     return sa.or_(*[current[name].is_distinct_from(incoming[name]) for name in names])
 
 
-def _outcome(frame: pd.DataFrame, keys: pd.Series, outcomes: np.ndarray, removed: list[str], staged_with: str) -> WriteOutcome:
+def _outcome(
+    frame: pd.DataFrame, keys: pd.Series, outcomes: np.ndarray, removed: list[str], staged_with: str
+) -> WriteOutcome:
     """Per-row outcomes of the file's rows, then the rows an overwrite deleted because the file lacked them."""
     per_row = pd.DataFrame(
         {

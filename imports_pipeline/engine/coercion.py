@@ -30,12 +30,18 @@ from imports_pipeline.engine.numbers import (
 )
 from imports_pipeline.templates.model import ColumnType, TemplateColumn
 
-__all__ = ["SUPPORTED_LOCALES", "CoercedColumn", "coerce_column", "infer_numeric_locale", "parse_number"]
+__all__ = [
+    "SUPPORTED_LOCALES",
+    "CoercedColumn",
+    "coerce_column",
+    "infer_numeric_locale",
+    "parse_number",
+]
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "si", "verdadero", "vrai", "ja", "sim", "x")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "falso", "faux", "nein", "nao")
 """Yes/no in the languages of our users, compared accent- and case-free ("Sí", "NÃO")."""
-BOOLEANS: dict[str, bool] = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
+BOOLEANS: dict[str, bool] = dict.fromkeys(TRUE_WORDS, True) | dict.fromkeys(FALSE_WORDS, False)
 
 INT64_LIMIT = 2.0**63
 
@@ -50,11 +56,15 @@ class CoercedColumn:
     """What was inferred from the values, e.g. {"numeric_locale": "es_ES"} or {"date_order": "day_first"}."""
 
 
-def _typed(raw: pd.Series, values: object, invalid: np.ndarray, detected: dict[str, str] | None = None) -> CoercedColumn:
+def _typed(
+    raw: pd.Series, values: object, invalid: np.ndarray, detected: dict[str, str] | None = None
+) -> CoercedColumn:
     return CoercedColumn(pd.Series(values, index=raw.index, name=raw.name), invalid, detected or {})
 
 
-def _numbers(raw: pd.Series, integer: bool, numeric_locale: str | None, native: bool) -> CoercedColumn:
+def _numbers(
+    raw: pd.Series, integer: bool, numeric_locale: str | None, native: bool
+) -> CoercedColumn:
     """Locale-aware numbers; without a locale, the column's own decisive cells pick one."""
     texts = NumberTexts(as_arrow(raw))
     detected: dict[str, str] = {}
@@ -72,7 +82,9 @@ def _numbers(raw: pd.Series, integer: bool, numeric_locale: str | None, native: 
         values, invalid = _text_cells_in_locale(raw, values, invalid, numeric_locale)
     if not integer:
         return _typed(raw, pd.arrays.FloatingArray(values, np.isnan(values)), invalid, detected)
-    fractional = ~np.isnan(values) & ((values != np.trunc(values)) | (np.abs(values) >= INT64_LIMIT))
+    fractional = ~np.isnan(values) & (
+        (values != np.trunc(values)) | (np.abs(values) >= INT64_LIMIT)
+    )
     values[fractional] = np.nan
     missing = np.isnan(values)
     integers = pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
@@ -84,7 +96,9 @@ def _text_cells_in_locale(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A typed spreadsheet column can still hold a few text cells ("99,5"): read those in the locale."""
     positions = np.flatnonzero(invalid)
-    retried, still_invalid = parse_numbers(NumberTexts(as_arrow(raw.iloc[positions])), convention_for(numeric_locale))
+    retried, still_invalid = parse_numbers(
+        NumberTexts(as_arrow(raw.iloc[positions])), convention_for(numeric_locale)
+    )
     values = values.copy()
     values[positions] = retried
     invalid = invalid.copy()
@@ -92,7 +106,9 @@ def _text_cells_in_locale(
     return values, invalid
 
 
-def _dates(raw: pd.Series, column: TemplateColumn, native: bool, date_order: str | None) -> CoercedColumn:
+def _dates(
+    raw: pd.Series, column: TemplateColumn, native: bool, date_order: str | None
+) -> CoercedColumn:
     parsed = parse_dates(raw, column.format, native, date_order)
     values = parsed.values
     if column.type is ColumnType.DATE:

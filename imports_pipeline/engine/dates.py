@@ -47,7 +47,9 @@ class ParsedDates:
 
 def _ints(texts: pa.Array) -> np.ndarray:
     """Digit strings → int64; an optional regex group that did not take part ("") counts as 0."""
-    return pc.cast(pc.if_else(pc.equal(texts, ""), "0", texts), pa.int64()).to_numpy(zero_copy_only=False)
+    return pc.cast(pc.if_else(pc.equal(texts, ""), "0", texts), pa.int64()).to_numpy(
+        zero_copy_only=False
+    )
 
 
 def _to_pandas(texts: pa.Array) -> pd.Series:
@@ -65,22 +67,32 @@ def _with_format(texts: pa.Array, fmt: str) -> np.ndarray:
 
 
 def _iso(texts: pa.Array) -> np.ndarray:
-    return pd.to_datetime(_to_pandas(texts), format="ISO8601", errors="coerce").to_numpy().astype("datetime64[ms]")
+    return (
+        pd.to_datetime(_to_pandas(texts), format="ISO8601", errors="coerce")
+        .to_numpy()
+        .astype("datetime64[ms]")
+    )
 
 
-def _assemble(year: np.ndarray, month: np.ndarray, day: np.ndarray, ms_of_day: np.ndarray) -> np.ndarray:
+def _assemble(
+    year: np.ndarray, month: np.ndarray, day: np.ndarray, ms_of_day: np.ndarray
+) -> np.ndarray:
     """Dates from their parts, NaT where the parts name no real day (31/02, month 13)."""
     ok = (month >= 1) & (month <= 12) & (day >= 1)
     first = ((year - 1970) * 12 + np.clip(month, 1, 12) - 1).astype("datetime64[M]")
     start = first.astype("datetime64[D]")
     days_in_month = ((first + 1).astype("datetime64[D]") - start).astype(np.int64)
     ok &= day <= days_in_month
-    result = (start + (day - 1).astype("timedelta64[D]")).astype("datetime64[ms]") + ms_of_day.astype("timedelta64[ms]")
+    result = (start + (day - 1).astype("timedelta64[D]")).astype(
+        "datetime64[ms]"
+    ) + ms_of_day.astype("timedelta64[ms]")
     result[~ok] = NAT
     return result
 
 
-def _numeric_dates(texts: pa.Array, date_order: str | None = None) -> tuple[np.ndarray, np.ndarray, str | None]:
+def _numeric_dates(
+    texts: pa.Array, date_order: str | None = None
+) -> tuple[np.ndarray, np.ndarray, str | None]:
     """(matched mask, values of the matched cells, "day_first"/"month_first" or None when no cell matched).
 
     The order is the column's: day-first unless more cells can only be month-first;
@@ -92,7 +104,11 @@ def _numeric_dates(texts: pa.Array, date_order: str | None = None) -> tuple[np.n
         return matched, np.array([], dtype="datetime64[ms]"), None
     parts = parts.filter(pa.array(matched))
     first, second, year, hour, minute, seconds = (_ints(parts.field(i)) for i in range(6))
-    day_first = int((first > 12).sum()) >= int((second > 12).sum()) if date_order is None else date_order == "day_first"
+    day_first = (
+        int((first > 12).sum()) >= int((second > 12).sum())
+        if date_order is None
+        else date_order == "day_first"
+    )
     day, month = (first, second) if day_first else (second, first)
     short = pc.utf8_length(parts.field(2)).to_numpy(zero_copy_only=False) == 2
     year = np.where(short, np.where(year < CENTURY_PIVOT, 2000, 1900) + year, year)
@@ -135,7 +151,9 @@ def _detected_shapes(
     return values, detected
 
 
-def parse_dates(raw: pd.Series, fmt: str | None, native: bool, date_order: str | None = None) -> ParsedDates:
+def parse_dates(
+    raw: pd.Series, fmt: str | None, native: bool, date_order: str | None = None
+) -> ParsedDates:
     """A column of date/datetime cells; an explicit ``fmt`` wins over detection."""
     texts = pc.utf8_trim_whitespace(as_arrow(raw))
     present = to_mask(pc.not_equal(texts, ""))

@@ -18,7 +18,12 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from imports_pipeline.engine.normalize import normalize_label, normalize_unit, normalize_value, split_unit
+from imports_pipeline.engine.normalize import (
+    normalize_label,
+    normalize_unit,
+    normalize_value,
+    split_unit,
+)
 from imports_pipeline.engine.schema import EMAIL_PATTERN
 from imports_pipeline.engine.values import option_lookup
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
@@ -56,7 +61,9 @@ NUMBER_PATTERN = (
     r"([eE][-+]?[0-9]+)? ?[€$£%]?"
 )
 """Numbers in any locale: "125,4", "1.234,5", "1,234.5", "1 234", "€ 12", "15%"."""
-BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "y", "n", "t", "f", "si", "sí", "verdadero", "falso"})
+BOOLEAN_WORDS = frozenset(
+    {"true", "false", "yes", "no", "y", "n", "t", "f", "si", "sí", "verdadero", "falso"}
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,9 @@ def _header_variants(text: str) -> list[str]:
 
 def _template_names(column: TemplateColumn) -> list[tuple[str, str]]:
     """(normalised name, reason) for the key, the label and every alias."""
-    names = [(name, "exact") for text in (column.key, column.label) for name in _header_variants(text)]
+    names = [
+        (name, "exact") for text in (column.key, column.label) for name in _header_variants(text)
+    ]
     names += [(name, "alias") for text in column.aliases for name in _header_variants(text)]
     return [(name, reason) for name, reason in dict.fromkeys(names) if name]
 
@@ -105,7 +114,9 @@ def _group_max(matrix: np.ndarray, owners: list[int], axis: int) -> np.ndarray:
     return np.maximum.reduceat(matrix, starts, axis=axis)
 
 
-def _header_scores(template: Template, source_columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _header_scores(
+    template: Template, source_columns: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Fuzzy name score (template × source) and the exact-match reason ("" when not exact)."""
     names, name_owner, exact_index = [], [], {}
     for t, column in enumerate(template.columns):
@@ -119,8 +130,12 @@ def _header_scores(template: Template, source_columns: Sequence[str]) -> tuple[n
             variants.append(variant)
             variant_owner.append(s)
     ratio = process.cdist(names, variants, scorer=fuzz.ratio, processor=None, dtype=np.float32)
-    ordered = process.cdist(names, variants, scorer=fuzz.token_sort_ratio, processor=None, dtype=np.float32)
-    subset = process.cdist(names, variants, scorer=fuzz.token_set_ratio, processor=None, dtype=np.float32)
+    ordered = process.cdist(
+        names, variants, scorer=fuzz.token_sort_ratio, processor=None, dtype=np.float32
+    )
+    subset = process.cdist(
+        names, variants, scorer=fuzz.token_set_ratio, processor=None, dtype=np.float32
+    )
     raw = np.maximum(np.maximum(ratio, ordered), SUBSET_WEIGHT * subset) / 100.0
     scores = _group_max(_group_max(raw, name_owner, axis=0), variant_owner, axis=1)
     scores = np.minimum(scores**SHARPNESS, FUZZY_CAP)
@@ -145,7 +160,9 @@ class _Profile:
 
     def share(self, hits: np.ndarray) -> np.ndarray:
         counts = np.bincount(self.owner[hits], minlength=len(self.filled))
-        return np.divide(counts, self.filled, out=np.full(len(self.filled), np.nan), where=self.filled > 0)
+        return np.divide(
+            counts, self.filled, out=np.full(len(self.filled), np.nan), where=self.filled > 0
+        )
 
     def matches(self, pattern: str) -> np.ndarray:
         return self.cells.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
@@ -174,19 +191,26 @@ def _kind(column: TemplateColumn, options: Sequence[Option]) -> str | None:
 
 
 def _option_hits(
-    profile: _Profile, skip: np.ndarray, kinds: list[str], options_of: Mapping[str, Sequence[Option]]
+    profile: _Profile,
+    skip: np.ndarray,
+    kinds: list[str],
+    options_of: Mapping[str, Sequence[Option]],
 ) -> dict[str, np.ndarray]:
     """Share of cells naming an option, per category kind; numbers and dates are never looked up."""
     codes, uniques = pd.factorize(profile.cells.where(~skip))
     normalized = pd.Series([normalize_value(value) for value in uniques], dtype="str")
     hits = {}
     for kind in kinds:
-        known = np.append(normalized.isin(set(option_lookup(options_of[kind]))).to_numpy(dtype=bool), False)
+        known = np.append(
+            normalized.isin(set(option_lookup(options_of[kind]))).to_numpy(dtype=bool), False
+        )
         hits[kind] = profile.share(known[codes])
     return hits
 
 
-def _kind_shares(kinds: set[str], profile: _Profile, options_of: Mapping[str, Sequence[Option]]) -> dict[str, np.ndarray]:
+def _kind_shares(
+    kinds: set[str], profile: _Profile, options_of: Mapping[str, Sequence[Option]]
+) -> dict[str, np.ndarray]:
     """Share of compatible sample cells per source column, for each kind the template uses."""
     dates = profile.matches(DATE_PATTERN)
     numbers = profile.matches(NUMBER_PATTERN)
@@ -194,7 +218,9 @@ def _kind_shares(kinds: set[str], profile: _Profile, options_of: Mapping[str, Se
     if "email" in kinds:
         shares["email"] = profile.share(profile.matches(EMAIL_PATTERN))
     if "boolean" in kinds:
-        shares["boolean"] = profile.share(profile.cells.str.casefold().isin(BOOLEAN_WORDS).to_numpy(dtype=bool))
+        shares["boolean"] = profile.share(
+            profile.cells.str.casefold().isin(BOOLEAN_WORDS).to_numpy(dtype=bool)
+        )
     categories = [kind for kind in kinds if kind.startswith("category:")]
     if categories:
         shares |= _option_hits(profile, dates | numbers, categories, options_of)
@@ -202,18 +228,31 @@ def _kind_shares(kinds: set[str], profile: _Profile, options_of: Mapping[str, Se
 
 
 def _compatibility(
-    template: Template, source_columns: Sequence[str], sample: pd.DataFrame, options_by_column: Mapping[str, Sequence[Option]]
+    template: Template,
+    source_columns: Sequence[str],
+    sample: pd.DataFrame,
+    options_by_column: Mapping[str, Sequence[Option]],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Compatible-cell share (template × source; NaN = no opinion) and which columns may match on values alone."""
     kinds = [_kind(column, options_by_column.get(column.key, ())) for column in template.columns]
     options_of = {
-        kind: options_by_column.get(column.key, ()) for kind, column in zip(kinds, template.columns, strict=True) if kind
+        kind: options_by_column.get(column.key, ())
+        for kind, column in zip(kinds, template.columns, strict=True)
+        if kind
     }
     shares = _kind_shares(set(options_of), _profile(sample, source_columns), options_of)
     empty = np.full(len(source_columns), np.nan)
-    compat = np.vstack([shares[kind] if kind else empty for kind in kinds]) if kinds else np.empty((0, len(source_columns)))
+    compat = (
+        np.vstack([shares[kind] if kind else empty for kind in kinds])
+        if kinds
+        else np.empty((0, len(source_columns)))
+    )
     alone = np.array(
-        [kind is not None and kind.split(":")[0] in VALUES_ONLY_KINDS and kinds.count(kind) == 1 for kind in kinds], dtype=bool
+        [
+            kind is not None and kind.split(":")[0] in VALUES_ONLY_KINDS and kinds.count(kind) == 1
+            for kind in kinds
+        ],
+        dtype=bool,
     )
     return compat, alone
 
@@ -221,10 +260,14 @@ def _compatibility(
 # --- assignment ----------------------------------------------------------------
 
 
-def _combined(name: np.ndarray, exact: np.ndarray, compat: np.ndarray, alone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _combined(
+    name: np.ndarray, exact: np.ndarray, compat: np.ndarray, alone: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Final score and reason per pair: exact headers stand; fuzzy ones move with the values."""
     known = ~np.isnan(compat)
-    adjusted = np.where(known, np.clip(name + VALUE_WEIGHT * (np.nan_to_num(compat) - 0.5), 0.0, FUZZY_CAP), name)
+    adjusted = np.where(
+        known, np.clip(name + VALUE_WEIGHT * (np.nan_to_num(compat) - 0.5), 0.0, FUZZY_CAP), name
+    )
     adjusted = np.where(exact != "", 1.0, adjusted)
     by_values = np.where(alone[:, None] & known, VALUES_ONLY_WEIGHT * np.nan_to_num(compat), 0.0)
     reason = np.where(exact != "", exact, np.where(by_values > adjusted, "values", "fuzzy"))
@@ -261,7 +304,9 @@ def _assign(
     return chosen, from_memory
 
 
-def _runner_ups(row: np.ndarray, source_columns: Sequence[str], chosen: int | None) -> tuple[Candidate, ...]:
+def _runner_ups(
+    row: np.ndarray, source_columns: Sequence[str], chosen: int | None
+) -> tuple[Candidate, ...]:
     order = np.argsort(-row, kind="stable")
     picks = [s for s in order if s != chosen and row[s] >= CANDIDATE_FLOOR][:MAX_CANDIDATES]
     return tuple(Candidate(source_columns[s], round(float(row[s]), 4)) for s in picks)
@@ -286,15 +331,35 @@ def suggest_mapping(
         compat, alone = _compatibility(template, source_columns, sample, options_by_column)
         scores, reasons = _combined(name, exact, compat, alone)
         tiebreak = np.nan_to_num(compat, nan=0.5)
-        chosen, from_memory = _assign(template, source_columns, scores, tiebreak, remembered or {}, min_score)
+        chosen, from_memory = _assign(
+            template, source_columns, scores, tiebreak, remembered or {}, min_score
+        )
     columns = []
     for t, column in enumerate(template.columns):
         s = chosen.get(t)
         if s is None:
-            columns.append(ColumnSuggestion(column.key, None, 0.0, "", _runner_ups(scores[t], source_columns, None)))
+            columns.append(
+                ColumnSuggestion(
+                    column.key, None, 0.0, "", _runner_ups(scores[t], source_columns, None)
+                )
+            )
             continue
-        score, reason = (1.0, "remembered") if t in from_memory else (round(float(scores[t, s]), 4), str(reasons[t, s]))
-        columns.append(ColumnSuggestion(column.key, source_columns[s], score, reason, _runner_ups(scores[t], source_columns, s)))
+        score, reason = (
+            (1.0, "remembered")
+            if t in from_memory
+            else (round(float(scores[t, s]), 4), str(reasons[t, s]))
+        )
+        columns.append(
+            ColumnSuggestion(
+                column.key,
+                source_columns[s],
+                score,
+                reason,
+                _runner_ups(scores[t], source_columns, s),
+            )
+        )
     mapping = {c.template_column: c.source_column for c in columns if c.source_column is not None}
-    unmapped = [c.key for c in template.columns if c.required and c.default is None and c.key not in mapping]
+    unmapped = [
+        c.key for c in template.columns if c.required and c.default is None and c.key not in mapping
+    ]
     return MappingSuggestion(mapping, columns, unmapped)

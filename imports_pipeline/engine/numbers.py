@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,11 @@ CONVENTIONS: dict[str, NumberConvention] = {
 }
 SUPPORTED_LOCALES: tuple[str, ...] = tuple(CONVENTIONS)
 
-INFERRED_LOCALES: dict[NumberConvention, str] = {DOT_DECIMAL: "en_US", COMMA_DECIMAL: "es_ES", SPACE_GROUPED: "fr_FR"}
+INFERRED_LOCALES: dict[NumberConvention, str] = {
+    DOT_DECIMAL: "en_US",
+    COMMA_DECIMAL: "es_ES",
+    SPACE_GROUPED: "fr_FR",
+}
 """The locale reported for each convention inference can tell apart."""
 
 _WS = r"[\s\x{00A0}\x{202F}]*"
@@ -67,7 +71,8 @@ def convention_for(locale: str) -> NumberConvention:
         return CONVENTIONS[locale]
     except KeyError:
         raise UnsupportedLocaleError(
-            f"numeric_locale '{locale}' is not supported; use one of {', '.join(SUPPORTED_LOCALES)}", locale=locale
+            f"numeric_locale '{locale}' is not supported; use one of {', '.join(SUPPORTED_LOCALES)}",
+            locale=locale,
         ) from None
 
 
@@ -78,20 +83,20 @@ def _unsigned(convention: NumberConvention) -> str:
     return rf"(?:(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{decimal}\d+)?|{decimal}\d+){_EXPONENT}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _plain_pattern(convention: NumberConvention) -> str:
     """A bare number, as most cells hold it: cleaned with literal replacements only."""
     return rf"^[+-]?{_unsigned(convention)}$"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _full_pattern(convention: NumberConvention) -> str:
     """A number with surrounding spaces and a currency before or after (sign on either side of a leading one)."""
     prefix = rf"{_WS}(?:{_CURRENCY}{_WS})?[+-]?{_WS}(?:{_CURRENCY}{_WS})?"
     return rf"^{prefix}{_unsigned(convention)}{_WS}{_CURRENCY}?{_WS}$"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _noise_pattern(convention: NumberConvention) -> str:
     """Everything a valid number may hold besides digits, sign, exponent and decimal mark."""
     return rf"{_CURRENCY_CODES}|[^0-9eE+\-{re.escape(convention.decimal)}]"
@@ -134,7 +139,9 @@ class NumberTexts:
 
     def plain(self, convention: NumberConvention) -> np.ndarray:
         if convention not in self._plain:
-            self._plain[convention] = to_mask(pc.match_substring_regex(self.texts, _plain_pattern(convention)))
+            self._plain[convention] = to_mask(
+                pc.match_substring_regex(self.texts, _plain_pattern(convention))
+            )
         return self._plain[convention]
 
     def valid(self, convention: NumberConvention) -> np.ndarray:
@@ -148,7 +155,9 @@ class NumberTexts:
             valid = self.plain(convention).copy()
             rest = np.flatnonzero(self.present & ~np.logical_or.reduce(list(self._plain.values())))
             if len(rest):
-                valid[rest] = to_mask(pc.match_substring_regex(self.texts.take(rest), _full_pattern(convention)))
+                valid[rest] = to_mask(
+                    pc.match_substring_regex(self.texts.take(rest), _full_pattern(convention))
+                )
             self._valid[convention] = valid
         return self._valid[convention]
 
@@ -175,7 +184,9 @@ def _to_float(texts: pa.Array, convention: NumberConvention, bare: bool) -> np.n
     return pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
 
 
-def parse_numbers(column: NumberTexts, convention: NumberConvention) -> tuple[np.ndarray, np.ndarray]:
+def parse_numbers(
+    column: NumberTexts, convention: NumberConvention
+) -> tuple[np.ndarray, np.ndarray]:
     """(float64 values with NaN where not a number, invalid mask of non-empty cells that are not numbers)."""
     values = np.full(len(column.texts), np.nan)
     plain = column.plain(convention)
@@ -197,7 +208,9 @@ def infer_convention(column: NumberTexts) -> NumberConvention | None:
     users are European. Space-grouped thousands among the comma cells mean fr_FR.
     """
     for convention in (COMMA_DECIMAL, DOT_DECIMAL):
-        column.plain(convention)  # both before either full check, which then skips the other's plain cells
+        column.plain(
+            convention
+        )  # both before either full check, which then skips the other's plain cells
     comma, dot = column.valid(COMMA_DECIMAL), column.valid(DOT_DECIMAL)
     comma_decisive = comma & ~dot
     comma_votes, dot_votes = int(comma_decisive.sum()), int((dot & ~comma).sum())
@@ -220,6 +233,10 @@ def infer_numeric_locale(raw: pd.Series) -> str | None:
 def parse_number(text: str, numeric_locale: str | None) -> float | None:
     """One cell, as a person patched it; None when it is not a number (or is empty)."""
     column = NumberTexts(pa.array([text], pa.large_string()))
-    convention = convention_for(numeric_locale) if numeric_locale else infer_convention(column) or DOT_DECIMAL
+    convention = (
+        convention_for(numeric_locale)
+        if numeric_locale
+        else infer_convention(column) or DOT_DECIMAL
+    )
     values, _ = parse_numbers(column, convention)
     return None if np.isnan(values[0]) else float(values[0])

@@ -33,7 +33,9 @@ SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(_FILE_TYPES)
 
 @dataclass(frozen=True)
 class ParsedFile:
-    table: pa.Table  # every column pa.string(); empty cells are null; column names == source_columns
+    table: (
+        pa.Table
+    )  # every column pa.string(); empty cells are null; column names == source_columns
     source_columns: list[str]
     detected_header_row: int  # 0-based, among the file's physical rows
     file_type: str  # "csv" | "xlsx" | "xls" | "ods"
@@ -108,7 +110,11 @@ def _tidy(header: list[str], body: pa.Table) -> pa.Table:
     with ThreadPoolExecutor(max_workers=pa.cpu_count()) as pool:
         columns = list(pool.map(_clean_strings, body.columns))
     cells = [*header, *[None] * (len(columns) - len(header))]
-    while columns and not (cells[len(columns) - 1] or "").strip() and columns[-1].null_count == len(columns[-1]):
+    while (
+        columns
+        and not (cells[len(columns) - 1] or "").strip()
+        and columns[-1].null_count == len(columns[-1])
+    ):
         columns.pop()
     check_width(len(columns))
     table = pa.table(columns, names=unique_column_names(cells[: len(columns)]))

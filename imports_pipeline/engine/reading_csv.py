@@ -99,10 +99,14 @@ def _read_body(path: Path, layout: CsvLayout) -> tuple[pa.Table, CsvLayout]:
             return _read_ragged(path, layout), layout
     except _InvalidUtf8:
         if layout.encoding != "utf-8":
-            raise UnreadableFileError("The file mixes text encodings and cannot be decoded.") from None
+            raise UnreadableFileError(
+                "The file mixes text encodings and cannot be decoded."
+            ) from None
         return _read_body(path, replace(layout, encoding="cp1252"))
     except (pa.ArrowException, UnicodeError) as error:
-        raise UnreadableFileError("The file could not be read as CSV text.", detail=str(error)) from error
+        raise UnreadableFileError(
+            "The file could not be read as CSV text.", detail=str(error)
+        ) from error
 
 
 def _read_regular(path: Path, layout: CsvLayout) -> pa.Table:
@@ -137,13 +141,18 @@ def _read_ragged(path: Path, layout: CsvLayout) -> pa.Table:
         return "skip"
 
     regular = _arrow_read(path, layout, keep_aside, use_threads=False)
-    rows = [next(csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter), []) for _, text in set_aside]
+    rows = [
+        next(csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter), [])
+        for _, text in set_aside
+    ]
     width = max(len(row) for row in [layout.header, *rows])
     check_width(max(_used_width(row) for row in [layout.header, *rows]))
     for index in range(regular.num_columns, width):
         regular = regular.append_column(f"f{index}", pa.nulls(regular.num_rows, pa.string()))
     padded = [row + [None] * (width - len(row)) for row in rows]
-    ragged = pa.table([pa.array(column, pa.string()) for column in zip(*padded)], names=regular.column_names)
+    ragged = pa.table(
+        [pa.array(column, pa.string()) for column in zip(*padded)], names=regular.column_names
+    )
     is_ragged = np.zeros(regular.num_rows + len(rows), dtype=bool)
     is_ragged[[number - layout.lines_through_header - 1 for number, _ in set_aside]] = True
     order = np.empty(len(is_ragged), dtype=np.int64)
@@ -158,7 +167,10 @@ _BLOCK_TOO_SMALL = ("straddling", "larger than block size")
 
 
 def _arrow_read(
-    path: Path, layout: CsvLayout, on_invalid_row: Callable[[pa_csv.InvalidRow], str], use_threads: bool
+    path: Path,
+    layout: CsvLayout,
+    on_invalid_row: Callable[[pa_csv.InvalidRow], str],
+    use_threads: bool,
 ) -> pa.Table:
     """Every column as a nullable string, named by position.
 
@@ -172,10 +184,14 @@ def _arrow_read(
         if not any(marker in str(error) for marker in _BLOCK_TOO_SMALL):
             raise
     try:
-        return _arrow_read_blocks(path, layout, on_invalid_row, use_threads, block_size=LARGE_BLOCK_BYTES)
+        return _arrow_read_blocks(
+            path, layout, on_invalid_row, use_threads, block_size=LARGE_BLOCK_BYTES
+        )
     except pa.ArrowInvalid as error:
         if "Could not skip initial" in str(error):
-            return pa.table({f"f{index}": pa.array([], pa.string()) for index in range(len(layout.header))})
+            return pa.table(
+                {f"f{index}": pa.array([], pa.string()) for index in range(len(layout.header))}
+            )
         raise
 
 

@@ -42,7 +42,9 @@ def read_sheet_grid(path: Path, selected_sheet: str | None) -> SheetGrid:
             sheets = list(workbook.sheet_names)
             name, first_row, cells = _pick_sheet(workbook, sheets, selected_sheet, path)
     except CalamineError as error:
-        raise UnreadableFileError("The workbook is corrupt or not a spreadsheet.", detail=str(error)) from error
+        raise UnreadableFileError(
+            "The workbook is corrupt or not a spreadsheet.", detail=str(error)
+        ) from error
     head = [[render_cell(cell) for cell in row] for row in cells[:WIDTH_SAMPLE_ROWS]]
     header_index = detect_header_row(head)
     columns = list(zip(*cells[header_index + 1 :])) or [() for _ in head[header_index]]
@@ -53,7 +55,9 @@ def read_sheet_grid(path: Path, selected_sheet: str | None) -> SheetGrid:
         header_row=first_row + header_index,
         header=head[header_index],
         body=pa.table(rendered, names=[f"f{index}" for index in range(len(rendered))]),
-        native_positions=frozenset(index for index, column in enumerate(columns) if _mostly_typed(column)),
+        native_positions=frozenset(
+            index for index, column in enumerate(columns) if _mostly_typed(column)
+        ),
     )
 
 
@@ -73,7 +77,11 @@ def _pick_sheet(
         cells = sheet.to_python()
         if any(not _is_empty(cell) for row in cells for cell in row):
             return name, sheet.start[0], cells
-    where = f"Sheet {selected_sheet!r} is" if selected_sheet is not None else "All sheets of the workbook are"
+    where = (
+        f"Sheet {selected_sheet!r} is"
+        if selected_sheet is not None
+        else "All sheets of the workbook are"
+    )
     raise EmptyFileError(f"{where} empty.")
 
 

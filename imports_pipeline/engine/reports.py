@@ -21,7 +21,11 @@ from openpyxl.styles import PatternFill
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ERROR_FILL = PatternFill(start_color="FFF4CCCC", end_color="FFF4CCCC", fill_type="solid")
-REPORT_FORMATS = {"csv": "text/csv", "json": "application/json", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+REPORT_FORMATS = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def neutralise(value: str | None) -> str | None:
@@ -34,23 +38,40 @@ def _grouped(errors: pd.DataFrame) -> dict[int, list[dict[str, str | None]]]:
     grouped: dict[int, list[dict[str, str | None]]] = {}
     for item in errors.itertuples(index=False):
         grouped.setdefault(int(item.row_index), []).append(
-            {"column": item.column, "code": item.code, "message": item.message, "value": None if pd.isna(item.value) else item.value}
+            {
+                "column": item.column,
+                "code": item.code,
+                "message": item.message,
+                "value": None if pd.isna(item.value) else item.value,
+            }
         )
     return grouped
 
 
 def _cells(source: pd.DataFrame) -> dict[int, list[str | None]]:
-    return {int(i): [None if pd.isna(v) else str(v) for v in row] for i, row in zip(source.index, source.itertuples(index=False, name=None))}
+    return {
+        int(i): [None if pd.isna(v) else str(v) for v in row]
+        for i, row in zip(source.index, source.itertuples(index=False, name=None))
+    }
 
 
-def error_report(source: pd.DataFrame, errors: pd.DataFrame, mapping: Mapping[str, str], fmt: str) -> bytes:
+def error_report(
+    source: pd.DataFrame, errors: pd.DataFrame, mapping: Mapping[str, str], fmt: str
+) -> bytes:
     """``source``: the failing rows' original cells (index = row_index); ``errors``: their row errors."""
     grouped = _grouped(errors)
     cells = _cells(source)
     columns = list(source.columns)
     if fmt == "json":
         return json.dumps(
-            [{"row_index": i, "values": dict(zip(columns, cells[i])), "errors": grouped.get(i, [])} for i in cells],
+            [
+                {
+                    "row_index": i,
+                    "values": dict(zip(columns, cells[i])),
+                    "errors": grouped.get(i, []),
+                }
+                for i in cells
+            ],
             ensure_ascii=False,
             indent=1,
         ).encode()
@@ -79,7 +100,13 @@ def _xml_text(value: object) -> object:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
-def _xlsx(header: list[str], lines: list[list], grouped: dict, columns: list[str], mapping: Mapping[str, str]) -> bytes:
+def _xlsx(
+    header: list[str],
+    lines: list[list],
+    grouped: dict,
+    columns: list[str],
+    mapping: Mapping[str, str],
+) -> bytes:
     """Failing cells are highlighted and carry the message as a comment."""
     book = Workbook()
     sheet = book.active

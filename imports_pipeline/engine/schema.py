@@ -50,6 +50,9 @@ def build_rule_schema(template: Template, options_by_column: dict[str, list[Opti
         for number, (code, _) in enumerate(checks):
             codes[(column.key, number)] = code
         columns[column.key] = pa.Column(
-            None, checks=[check for _, check in checks], nullable=not column.required, required=False
+            None,
+            checks=[check for _, check in checks],
+            nullable=not column.required,
+            required=False,
         )
     return RuleSchema(pa.DataFrameSchema(columns, strict=False), codes)

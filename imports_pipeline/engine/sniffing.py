@@ -54,7 +54,9 @@ def detect_encoding(sample: bytes, complete: bool) -> str:
             return encoding
     guess = charset_normalizer.from_bytes(sample).best()
     if guess is None:
-        raise UnreadableFileError("The file is not text in any supported encoding; is it really a CSV?")
+        raise UnreadableFileError(
+            "The file is not text in any supported encoding; is it really a CSV?"
+        )
     return guess.encoding
 
 

@@ -59,7 +59,9 @@ class ValidationRules:
     rule_schema: RuleSchema = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "rule_schema", build_rule_schema(self.template, self.options_by_column))
+        object.__setattr__(
+            self, "rule_schema", build_rule_schema(self.template, self.options_by_column)
+        )
 
     @property
     def uniqueness_groups(self) -> list[tuple[str, ...]]:
@@ -96,7 +98,9 @@ class _CoercionSettings:
     conventions: Mapping[str, Mapping[str, str]]
 
 
-def _coerce_one(raw: pd.DataFrame, column: TemplateColumn, settings: _CoercionSettings) -> tuple[pd.Series, dict[str, str], pd.DataFrame]:
+def _coerce_one(
+    raw: pd.DataFrame, column: TemplateColumn, settings: _CoercionSettings
+) -> tuple[pd.Series, dict[str, str], pd.DataFrame]:
     """One template column: typed values, what was detected, and its invalid_type errors."""
     if column.key in raw.columns:
         series = raw[column.key]
@@ -106,11 +110,19 @@ def _coerce_one(raw: pd.DataFrame, column: TemplateColumn, settings: _CoercionSe
         series = _default_series(column, raw.index)
     if column.type is ColumnType.CATEGORY:
         options = settings.rules.options_by_column.get(column.key, [])
-        return map_categories(series, options, settings.value_mapping.get(column.key)), {}, empty_errors()
+        return (
+            map_categories(series, options, settings.value_mapping.get(column.key)),
+            {},
+            empty_errors(),
+        )
     pinned = settings.conventions.get(column.key, {})
     locale = pinned.get("numeric_locale") or settings.numeric_locale
     result = coerce_column(
-        series, column, numeric_locale=locale, native=column.key in settings.native_columns, date_order=pinned.get("date_order")
+        series,
+        column,
+        numeric_locale=locale,
+        native=column.key in settings.native_columns,
+        date_order=pinned.get("date_order"),
     )
     if not result.invalid.any():
         return result.values, dict(result.detected), empty_errors()
@@ -144,14 +156,18 @@ def coerce_rows(
     column (numeric locale, date order), so a patched row is read like the rest of its column.
     Columns are coerced in threads: the work is in Arrow kernels that release the GIL.
     """
-    settings = _CoercionSettings(rules, numeric_locale, value_mapping or {}, native_columns, conventions or {})
+    settings = _CoercionSettings(
+        rules, numeric_locale, value_mapping or {}, native_columns, conventions or {}
+    )
     columns = rules.template.columns
     if len(raw) >= PARALLEL_THRESHOLD:
         with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
             results = list(pool.map(lambda column: _coerce_one(raw, column, settings), columns))
     else:
         results = [_coerce_one(raw, column, settings) for column in columns]
-    frame = pd.DataFrame({c.key: values for c, (values, _, _) in zip(columns, results, strict=True)}, index=raw.index)
+    frame = pd.DataFrame(
+        {c.key: values for c, (values, _, _) in zip(columns, results, strict=True)}, index=raw.index
+    )
     detected = {c.key: found for c, (_, found, _) in zip(columns, results, strict=True) if found}
     return CoercedRows(frame, _concat_errors([errors for _, _, errors in results]), detected)
 
@@ -167,7 +183,11 @@ _TYPE_NAMES = {
 
 def _invalid_type_message(column: TemplateColumn, value: object, locale: str | None) -> str:
     expected = _TYPE_NAMES.get(column.type, column.type.value)
-    hint = f" (numbers are read as {locale})" if locale and column.type in (ColumnType.NUMBER, ColumnType.INTEGER) else ""
+    hint = (
+        f" (numbers are read as {locale})"
+        if locale and column.type in (ColumnType.NUMBER, ColumnType.INTEGER)
+        else ""
+    )
     if column.format and column.type in (ColumnType.DATE, ColumnType.DATETIME):
         hint = f" (expected format {column.format})"
     return f"{column.label}: '{value}' is not {expected}{hint}"
@@ -205,8 +225,12 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
     if cases.empty:
         return empty_errors()
     codes = [
-        "required" if check == "not_nullable" else rules.rule_schema.check_codes.get((column, int(number)), str(check))
-        for column, check, number in zip(cases["column"], cases["check"], cases["check_number"], strict=True)
+        "required"
+        if check == "not_nullable"
+        else rules.rule_schema.check_codes.get((column, int(number)), str(check))
+        for column, check, number in zip(
+            cases["column"], cases["check"], cases["check_number"], strict=True
+        )
     ]
     rows = cases["index"].to_numpy(dtype="int64")
     columns = cases["column"].to_numpy(dtype=object)
@@ -218,8 +242,12 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
             "code": codes,
             "value": raw_values,
             "message": [
-                _rule_message(code, rules.template.column(column), raw if raw is not None else value)
-                for code, column, raw, value in zip(codes, columns, raw_values, cases["failure_case"], strict=True)
+                _rule_message(
+                    code, rules.template.column(column), raw if raw is not None else value
+                )
+                for code, column, raw, value in zip(
+                    codes, columns, raw_values, cases["failure_case"], strict=True
+                )
             ],
         }
     )
@@ -258,7 +286,9 @@ def _first_rows(keys: pd.DataFrame) -> np.ndarray:
     return first[codes]
 
 
-def duplicate_key_errors(keys: pd.DataFrame, rules: ValidationRules, only_rows: np.ndarray | None = None) -> pd.DataFrame:
+def duplicate_key_errors(
+    keys: pd.DataFrame, rules: ValidationRules, only_rows: np.ndarray | None = None
+) -> pd.DataFrame:
     """Rows whose key repeats an earlier row's key (the first copy is not an error).
 
     ``keys`` holds the typed key/unique columns of every row that can share a key

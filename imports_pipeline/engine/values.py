@@ -61,7 +61,9 @@ def _as_strings(raw: pd.Series) -> pd.Series:
     return raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("str")
 
 
-def _resolve(values: Sequence[str | None], options: Sequence[Option], value_mapping: Mapping[str, str] | None) -> list[str | None]:
+def _resolve(
+    values: Sequence[str | None], options: Sequence[Option], value_mapping: Mapping[str, str] | None
+) -> list[str | None]:
     """Option value for each distinct raw value (None where nothing matches exactly).
 
     Order matters: the user's explicit value mapping (raw spelling, then stripped,
@@ -78,7 +80,12 @@ def _resolve(values: Sequence[str | None], options: Sequence[Option], value_mapp
             continue
         stripped = value.strip()
         normalized = normalize_value(stripped)
-        for table, key in ((value_mapping, value), (value_mapping, stripped), (by_normalized, normalized), (lookup, normalized)):
+        for table, key in (
+            (value_mapping, value),
+            (value_mapping, stripped),
+            (by_normalized, normalized),
+            (lookup, normalized),
+        ):
             if key in table:
                 resolved.append(table[key])
                 break
@@ -87,7 +94,9 @@ def _resolve(values: Sequence[str | None], options: Sequence[Option], value_mapp
     return resolved
 
 
-def map_categories(raw: pd.Series, options: Sequence[Option], value_mapping: Mapping[str, str] | None = None) -> pd.Series:
+def map_categories(
+    raw: pd.Series, options: Sequence[Option], value_mapping: Mapping[str, str] | None = None
+) -> pd.Series:
     """Raw cells → option values; unmatched cells keep their stripped text so validation flags them."""
     codes, uniques = pd.factorize(_as_strings(raw))
     mapped = _resolve([None if pd.isna(v) else str(v) for v in uniques], options, value_mapping)
@@ -100,7 +109,9 @@ def _choices(options: Sequence[Option]) -> tuple[list[str], list[str]]:
     names: list[str] = []
     values: list[str] = []
     for option in options:
-        for name in dict.fromkeys(normalize_value(n) for n in (option.value, option.label, *option.aliases)):
+        for name in dict.fromkeys(
+            normalize_value(n) for n in (option.value, option.label, *option.aliases)
+        ):
             if not name:
                 continue
             names.append(name)
@@ -112,13 +123,16 @@ def _fuzzy_scores(queries: list[str], names: list[str]) -> np.ndarray:
     """WRatio, except that short names (codes) only count as whole-string matches."""
     weighted = process.cdist(queries, names, scorer=fuzz.WRatio, processor=None, dtype=np.float32)
     plain = process.cdist(queries, names, scorer=fuzz.ratio, processor=None, dtype=np.float32)
-    short = np.array([len(name) <= SHORT_NAME for name in names])[None, :] | np.array(
-        [len(query) <= SHORT_NAME for query in queries]
-    )[:, None]
+    short = (
+        np.array([len(name) <= SHORT_NAME for name in names])[None, :]
+        | np.array([len(query) <= SHORT_NAME for query in queries])[:, None]
+    )
     return (np.where(short, plain, weighted) / 100.0) ** SHARPNESS
 
 
-def _suggest_many(raw_values: list[str], options: Sequence[Option]) -> list[tuple[str | None, float]]:
+def _suggest_many(
+    raw_values: list[str], options: Sequence[Option]
+) -> list[tuple[str | None, float]]:
     names, option_values = _choices(options)
     queries = [normalize_value(value) for value in raw_values]
     if not names or not queries:
@@ -128,7 +142,11 @@ def _suggest_many(raw_values: list[str], options: Sequence[Option]) -> list[tupl
     suggestions: list[tuple[str | None, float]] = []
     for row, column in enumerate(best):
         score = float(scores[row, column])
-        suggestions.append((option_values[column], round(score, 4)) if score >= MIN_SUGGESTION_SCORE else (None, 0.0))
+        suggestions.append(
+            (option_values[column], round(score, 4))
+            if score >= MIN_SUGGESTION_SCORE
+            else (None, 0.0)
+        )
     return suggestions
 
 

@@ -90,7 +90,11 @@ def _sheet_part(package: zipfile.ZipFile, sheet_name: str) -> str | None:
     target = next((r.get("Target") for r in relationships if r.get("Id") == relationship), None)
     if not target:
         return None
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return (
+        target.lstrip("/")
+        if target.startswith("/")
+        else posixpath.normpath(posixpath.join("xl", target))
+    )
 
 
 def _extent(package: zipfile.ZipFile, part: str) -> tuple[int, int, str]:

@@ -23,22 +23,32 @@ def _phase_asset(**kwargs):
 
 
 @_phase_asset(kinds={"parquet"})
-def parsed_file(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
+def parsed_file(
+    context: dg.AssetExecutionContext, imports: ImportsResource
+) -> dg.MaterializeResult:
     """The upload as a table, read when the session was created; starts processing and records the run id."""
     outcome = imports.processing(context.partition_key).parse(processing_job_id=context.run.run_id)
     return dg.MaterializeResult(metadata=phase_metadata(outcome))
 
 
 @_phase_asset(deps=[parsed_file], kinds={"python"})
-def column_mapping(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
+def column_mapping(
+    context: dg.AssetExecutionContext, imports: ImportsResource
+) -> dg.MaterializeResult:
     """Source columns → template columns (and category values → options), as confirmed at validate."""
-    return dg.MaterializeResult(metadata=phase_metadata(imports.processing(context.partition_key).map()))
+    return dg.MaterializeResult(
+        metadata=phase_metadata(imports.processing(context.partition_key).map())
+    )
 
 
 @_phase_asset(deps=[column_mapping], kinds={"pandera", "parquet"})
-def prevalidated_rows(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
+def prevalidated_rows(
+    context: dg.AssetExecutionContext, imports: ImportsResource
+) -> dg.MaterializeResult:
     """The submitted rows: validated by the session; rows still failing were left out at submit."""
-    return dg.MaterializeResult(metadata=phase_metadata(imports.processing(context.partition_key).prevalidate()))
+    return dg.MaterializeResult(
+        metadata=phase_metadata(imports.processing(context.partition_key).prevalidate())
+    )
 
 
 @_phase_asset(
@@ -46,19 +56,27 @@ def prevalidated_rows(context: dg.AssetExecutionContext, imports: ImportsResourc
     kinds={"pandas", "arrow"},
     check_specs=[dg.AssetCheckSpec(ONE_ROW_PER_KEY, asset="deduplicated_rows", blocking=True)],
 )
-def deduplicated_rows(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
+def deduplicated_rows(
+    context: dg.AssetExecutionContext, imports: ImportsResource
+) -> dg.MaterializeResult:
     """One row per key, by the submission's duplicate_handling; checked, since an upsert cannot apply two versions of a key."""
     processing = imports.processing(context.partition_key)
     outcome = processing.dedupe()
     repeated = processing.repeated_keys(Phase.DEDUPE)
-    check = dg.AssetCheckResult(check_name=ONE_ROW_PER_KEY, passed=repeated == 0, metadata={"repeated_keys": repeated})
+    check = dg.AssetCheckResult(
+        check_name=ONE_ROW_PER_KEY, passed=repeated == 0, metadata={"repeated_keys": repeated}
+    )
     return dg.MaterializeResult(metadata=phase_metadata(outcome), check_results=[check])
 
 
 @_phase_asset(deps=[deduplicated_rows], kinds={"pandas", "arrow"})
-def transformed_rows(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
+def transformed_rows(
+    context: dg.AssetExecutionContext, imports: ImportsResource
+) -> dg.MaterializeResult:
     """The rows in the destination's shape, with their row key."""
-    return dg.MaterializeResult(metadata=phase_metadata(imports.processing(context.partition_key).transform()))
+    return dg.MaterializeResult(
+        metadata=phase_metadata(imports.processing(context.partition_key).transform())
+    )
 
 
 @_phase_asset(
@@ -66,7 +84,9 @@ def transformed_rows(context: dg.AssetExecutionContext, imports: ImportsResource
     kinds={"sql", "arrow"},
     check_specs=[dg.AssetCheckSpec(NO_ROWS_WITH_ERRORS, asset="validated_rows", blocking=True)],
 )
-def validated_rows(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
+def validated_rows(
+    context: dg.AssetExecutionContext, imports: ImportsResource
+) -> dg.MaterializeResult:
     """The rows that pass the rules needing the destination (a delete of an unknown key does not).
 
     Checked before the hand-off to ``process``: ``ignore_errors`` leaves failing rows out, it never lets them in.
@@ -74,20 +94,30 @@ def validated_rows(context: dg.AssetExecutionContext, imports: ImportsResource) 
     processing = imports.processing(context.partition_key)
     outcome = processing.validate()
     failing = processing.rows_with_errors(Phase.VALIDATE)
-    check = dg.AssetCheckResult(check_name=NO_ROWS_WITH_ERRORS, passed=failing == 0, metadata={"rows_with_errors": failing})
+    check = dg.AssetCheckResult(
+        check_name=NO_ROWS_WITH_ERRORS, passed=failing == 0, metadata={"rows_with_errors": failing}
+    )
     return dg.MaterializeResult(metadata=phase_metadata(outcome), check_results=[check])
 
 
 @_phase_asset(deps=[validated_rows], kinds={"sql"})
-def destination_rows(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
+def destination_rows(
+    context: dg.AssetExecutionContext, imports: ImportsResource
+) -> dg.MaterializeResult:
     """The import's rows in the template's destination table (merge, overwrite or delete)."""
-    return dg.MaterializeResult(metadata=phase_metadata(imports.processing(context.partition_key).process()))
+    return dg.MaterializeResult(
+        metadata=phase_metadata(imports.processing(context.partition_key).process())
+    )
 
 
 @_phase_asset(deps=[destination_rows], kinds={"csv"})
-def processing_summary(context: dg.AssetExecutionContext, imports: ImportsResource) -> dg.MaterializeResult:
+def processing_summary(
+    context: dg.AssetExecutionContext, imports: ImportsResource
+) -> dg.MaterializeResult:
     """Counters, the error file of rows left out, and the import's final processing status."""
-    return dg.MaterializeResult(metadata=phase_metadata(imports.processing(context.partition_key).cleanup()))
+    return dg.MaterializeResult(
+        metadata=phase_metadata(imports.processing(context.partition_key).cleanup())
+    )
 
 
 PHASE_ASSETS = [

@@ -5,7 +5,12 @@ from __future__ import annotations
 import dagster as dg
 
 from imports_pipeline.orchestration.assets import PHASE_ASSETS
-from imports_pipeline.orchestration.jobs import batch_import_job, expire_sessions_job, process_import_job, rollback_import_job
+from imports_pipeline.orchestration.jobs import (
+    batch_import_job,
+    expire_sessions_job,
+    process_import_job,
+    rollback_import_job,
+)
 from imports_pipeline.orchestration.resources import imports_resource
 from imports_pipeline.orchestration.schedules import batch_import_schedules, expire_sessions_hourly
 from imports_pipeline.orchestration.sensors import dropped_files, submitted_imports

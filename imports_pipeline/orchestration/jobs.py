@@ -14,9 +14,9 @@ from pydantic import Field
 from imports_pipeline.batches import load_batches, run_batch
 from imports_pipeline.errors import DomainError
 from imports_pipeline.expiry import DEFAULT_PROCESSED_RETENTION, expire_sessions
-from imports_pipeline.processing import resume_stalled_rollbacks as resume_rollbacks
 from imports_pipeline.orchestration.assets import GROUP
 from imports_pipeline.orchestration.resources import ImportsResource
+from imports_pipeline.processing import resume_stalled_rollbacks as resume_rollbacks
 from imports_pipeline.vocabulary import DropOutcome
 
 process_import_job = dg.define_asset_job(
@@ -37,17 +37,26 @@ class RollbackConfig(dg.Config):
 
 
 @dg.op
-def roll_back_import(context: dg.OpExecutionContext, config: RollbackConfig, imports: ImportsResource) -> dg.Output[None]:
+def roll_back_import(
+    context: dg.OpExecutionContext, config: RollbackConfig, imports: ImportsResource
+) -> dg.Output[None]:
     """Put the destination back as it was before the import; refused while later imports changed the same rows."""
     try:
         result = imports.processing(config.import_id).rollback()
     except DomainError as error:
-        raise dg.Failure(description=error.message, metadata={"code": error.code, **error.context}) from error
-    context.log.info(f"import {result.import_id}: {result.rows_removed} rows removed, {result.rows_restored} restored")
+        raise dg.Failure(
+            description=error.message, metadata={"code": error.code, **error.context}
+        ) from error
+    context.log.info(
+        f"import {result.import_id}: {result.rows_removed} rows removed, {result.rows_restored} restored"
+    )
     return dg.Output(None, metadata=result.model_dump(mode="json"))
 
 
-@dg.job(tags=NO_RETRY_ON_FAILURE, description="Roll one processed import back (run config: ops.roll_back_import.config.import_id).")
+@dg.job(
+    tags=NO_RETRY_ON_FAILURE,
+    description="Roll one processed import back (run config: ops.roll_back_import.config.import_id).",
+)
 def rollback_import_job() -> None:
     roll_back_import()
 
@@ -60,20 +69,28 @@ class ExpiryConfig(dg.Config):
 
 
 @dg.op
-def expire_old_sessions(context: dg.OpExecutionContext, config: ExpiryConfig, imports: ImportsResource) -> dg.Output[None]:
+def expire_old_sessions(
+    context: dg.OpExecutionContext, config: ExpiryConfig, imports: ImportsResource
+) -> dg.Output[None]:
     """Expire sessions never submitted past their time and drop old hand-off tables (see ``expiry.py``)."""
     service = imports.service
-    outcome = expire_sessions(service, service.clock(), timedelta(days=config.processed_retention_days))
+    outcome = expire_sessions(
+        service, service.clock(), timedelta(days=config.processed_retention_days)
+    )
     context.log.info(str(outcome))
     return dg.Output(None, metadata=dataclasses.asdict(outcome))
 
 
 @dg.op
-def resume_stalled_rollbacks(context: dg.OpExecutionContext, imports: ImportsResource) -> dg.Output[None]:
+def resume_stalled_rollbacks(
+    context: dg.OpExecutionContext, imports: ImportsResource
+) -> dg.Output[None]:
     """Finish rollbacks whose process died and left the import in ``rolling_back``."""
     results = resume_rollbacks(imports.service, imports.destination)
     for result in results:
-        context.log.info(f"resumed the rollback of {result.import_id}: {result.rows_removed} removed, {result.rows_restored} restored")
+        context.log.info(
+            f"resumed the rollback of {result.import_id}: {result.rows_removed} removed, {result.rows_restored} restored"
+        )
     return dg.Output(None, metadata={"rollbacks_resumed": [result.import_id for result in results]})
 
 
@@ -92,18 +109,33 @@ class BatchConfig(dg.Config):
 
 
 @dg.op
-def run_batch_import(context: dg.OpExecutionContext, config: BatchConfig, imports: ImportsResource) -> dg.Output[None]:
+def run_batch_import(
+    context: dg.OpExecutionContext, config: BatchConfig, imports: ImportsResource
+) -> dg.Output[None]:
     """Import the new files of one configured batch (see ``batches.py``); submitted ones are then run by the sensor."""
     settings = imports.settings()
     batches = {batch.name: batch for batch in load_batches(settings.batches_path)}
     if config.batch_name not in batches:
-        raise dg.Failure(description=f"batch '{config.batch_name}' is not in {settings.batches_path}")
+        raise dg.Failure(
+            description=f"batch '{config.batch_name}' is not in {settings.batches_path}"
+        )
     outcomes = run_batch(imports.service, settings.drops_root, batches[config.batch_name])
     for outcome in outcomes:
-        context.log.info(f"{outcome.file_name}: {outcome.outcome}" + (f" ({outcome.reason})" if outcome.reason else ""))
-    return dg.Output(None, metadata={"files": len(outcomes), "submitted": sum(o.outcome is DropOutcome.SUBMITTED for o in outcomes)})
+        context.log.info(
+            f"{outcome.file_name}: {outcome.outcome}"
+            + (f" ({outcome.reason})" if outcome.reason else "")
+        )
+    return dg.Output(
+        None,
+        metadata={
+            "files": len(outcomes),
+            "submitted": sum(o.outcome is DropOutcome.SUBMITTED for o in outcomes),
+        },
+    )
 
 
-@dg.job(description="Import the new files of one scheduled batch (run config: ops.run_batch_import.config.batch_name).")
+@dg.job(
+    description="Import the new files of one scheduled batch (run config: ops.run_batch_import.config.batch_name)."
+)
 def batch_import_job() -> None:
     run_batch_import()

@@ -16,7 +16,10 @@ REJECTED_BY_COLUMN_SCHEMA = dg.TableSchema(
 
 
 def rejected_by_column_table(outcome: PhaseOutcome) -> dg.TableMetadataValue:
-    records = [dg.TableRecord({"column": column, "rows": rows}) for column, rows in sorted(outcome.rejected_by_column.items())]
+    records = [
+        dg.TableRecord({"column": column, "rows": rows})
+        for column, rows in sorted(outcome.rejected_by_column.items())
+    ]
     return dg.MetadataValue.table(records=records, schema=REJECTED_BY_COLUMN_SCHEMA)
 
 

@@ -32,7 +32,9 @@ class ImportsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     _service: ImportService | None = PrivateAttr(default=None)
 
     def settings(self) -> Settings:
-        return Settings.model_validate({name: getattr(self, name) for name in RESOURCE_FIELDS if getattr(self, name)})
+        return Settings.model_validate(
+            {name: getattr(self, name) for name in RESOURCE_FIELDS if getattr(self, name)}
+        )
 
     @property
     def service(self) -> ImportService:
@@ -52,8 +54,15 @@ class ImportsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         return self.service.stores.processing
 
 
-RESOURCE_FIELDS = ("database_url", "data_dir", "destination_url", "templates_dir", "write_work_mem", "drops_dir",
-                   "batches_file")
+RESOURCE_FIELDS = (
+    "database_url",
+    "data_dir",
+    "destination_url",
+    "templates_dir",
+    "write_work_mem",
+    "drops_dir",
+    "batches_file",
+)
 
 
 def imports_resource(settings: Settings) -> ImportsResource:
@@ -67,5 +76,9 @@ def imports_resource(settings: Settings) -> ImportsResource:
             value = getattr(settings, name)
             values[name] = "" if value is None else str(value)
     values["database_url"] = values["database_url"] or settings.session_database_url
-    values["data_dir"] = values["data_dir"] if settings.came_from_environment("data_dir") else str(settings.data_folder)
+    values["data_dir"] = (
+        values["data_dir"]
+        if settings.came_from_environment("data_dir")
+        else str(settings.data_folder)
+    )
     return ImportsResource(**values)

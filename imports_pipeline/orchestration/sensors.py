@@ -25,12 +25,22 @@ def run_request(session: ImportSessionRow) -> dg.RunRequest:
     return dg.RunRequest(
         partition_key=session.id,
         run_key=session.id,
-        tags={SESSION_TAG: session.id, ORGANIZATION_TAG: session.organization_id, DESTINATION_TAG: session.template_id},
+        tags={
+            SESSION_TAG: session.id,
+            ORGANIZATION_TAG: session.organization_id,
+            DESTINATION_TAG: session.template_id,
+        },
     )
 
 
-@dg.sensor(job=process_import_job, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
-def submitted_imports(context: dg.SensorEvaluationContext, imports: ImportsResource) -> dg.SensorResult:
+@dg.sensor(
+    job=process_import_job,
+    minimum_interval_seconds=15,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def submitted_imports(
+    context: dg.SensorEvaluationContext, imports: ImportsResource
+) -> dg.SensorResult:
     """Sessions ``submit`` marked ``queued``; the partition is added in the same result, before its run is requested."""
     queued = imports.store().queued_sessions(limit=SESSIONS_PER_TICK)
     if not queued:
@@ -54,7 +64,9 @@ def dropped_files(context: dg.SensorEvaluationContext, imports: ImportsResource)
     It requests no run itself: a submitted session is ``queued`` like one from the
     API, and ``submitted_imports`` turns it into a run on its next tick.
     """
-    outcomes = scan_inbox(imports.service, imports.settings().drops_root, now=time.time, limit=FILES_PER_TICK)
+    outcomes = scan_inbox(
+        imports.service, imports.settings().drops_root, now=time.time, limit=FILES_PER_TICK
+    )
     for outcome in outcomes:
         context.log.info(
             f"{outcome.organization_id}/{outcome.template_id}/{outcome.file_name}: {outcome.outcome}"
@@ -62,4 +74,8 @@ def dropped_files(context: dg.SensorEvaluationContext, imports: ImportsResource)
             + (f", import {outcome.import_id}" if outcome.import_id else "")
         )
     submitted = sum(o.outcome is DropOutcome.SUBMITTED for o in outcomes)
-    return dg.SkipReason(f"{len(outcomes)} dropped files imported, {submitted} submitted" if outcomes else "No dropped file is ready")
+    return dg.SkipReason(
+        f"{len(outcomes)} dropped files imported, {submitted} submitted"
+        if outcomes
+        else "No dropped file is ready"
+    )

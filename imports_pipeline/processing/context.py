@@ -26,10 +26,14 @@ class ImportContext:
         return self.submission.duplicate_handling
 
     @classmethod
-    def load(cls, store: ProcessingStore, catalog: TemplateCatalog, import_id: str) -> ImportContext:
+    def load(
+        cls, store: ProcessingStore, catalog: TemplateCatalog, import_id: str
+    ) -> ImportContext:
         """The session as it is now; refused if it was never submitted (there is nothing to process)."""
         session = store.session(import_id)
         if session.submission is None:
-            raise ValueError(f"Import {import_id} has not been submitted: there is nothing to process")
+            raise ValueError(
+                f"Import {import_id} has not been submitted: there is nothing to process"
+            )
         submission = Submission.model_validate(session.submission)
         return cls(session, catalog.get(session.template_id), submission)

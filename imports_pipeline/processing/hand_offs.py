@@ -64,7 +64,10 @@ class HandOffs:
 
     def write(self, phase: Phase, frame: pd.DataFrame) -> None:
         self._replace(
-            phase, lambda path: feather.write_feather(frame.reset_index(drop=True), path, compression=COMPRESSION)
+            phase,
+            lambda path: feather.write_feather(
+                frame.reset_index(drop=True), path, compression=COMPRESSION
+            ),
         )
 
     def columns(self, phase: Phase) -> list[str] | None:

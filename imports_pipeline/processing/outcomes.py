@@ -45,13 +45,25 @@ class PhaseOutcome:
         return {str(column): int(count) for column, count in counts.items()}
 
 
-def rejections(row_index: Any, phase: Phase, column: Any, code: str, message: Any, value: Any = None) -> pd.DataFrame:
+def rejections(
+    row_index: Any, phase: Phase, column: Any, code: str, message: Any, value: Any = None
+) -> pd.DataFrame:
     """A rejected-rows table; scalars are repeated for every row."""
     index = np.asarray(row_index, dtype=np.int64)
     frame = pd.DataFrame({"row_index": index})
-    columns = (("phase", phase.value), ("column", column), ("code", code), ("message", message), ("value", value))
+    columns = (
+        ("phase", phase.value),
+        ("column", column),
+        ("code", code),
+        ("message", message),
+        ("value", value),
+    )
     for name, data in columns:
-        frame[name] = data if not isinstance(data, (pd.Series, np.ndarray, list)) else np.asarray(data, dtype=object)
+        frame[name] = (
+            data
+            if not isinstance(data, (pd.Series, np.ndarray, list))
+            else np.asarray(data, dtype=object)
+        )
     kinds = {"phase": "str", "column": "str", "code": "str", "message": "str", "value": "object"}
     return frame[REJECTED_COLUMNS].astype(kinds)
 

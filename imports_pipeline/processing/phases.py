@@ -19,19 +19,18 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from imports_pipeline.destination import dedupe, destination_tables, row_keys, write_destination
-from imports_pipeline.destination.tables import ORGANIZATION_ID, ROW_KEY
+from imports_pipeline.destination import dedupe, row_keys, write_destination
+from imports_pipeline.destination.tables import ROW_KEY
 from imports_pipeline.processing.context import ImportContext
 from imports_pipeline.processing.hand_offs import HandOffs
+from imports_pipeline.processing.inputs import PhaseInputs
 from imports_pipeline.processing.outcomes import PhaseOutcome, PhaseStep, no_rejections, rejections
 from imports_pipeline.processing.rollback import ImportRollback
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.views import RollbackResult
 from imports_pipeline.vocabulary import (
-    PHASE_ORDER,
     DuplicateHandling,
     Phase,
     PhaseStatus,
@@ -42,8 +41,6 @@ from imports_pipeline.vocabulary import (
 )
 
 ERRORS_FILE = "processing_errors.csv"
-KEY_LOOKUP_BATCH = 1000
-"""Keys per ``IN (...)`` when looking up existing destination rows: well under every driver's parameter limit."""
 
 
 class ImportProcessing:
@@ -55,6 +52,7 @@ class ImportProcessing:
         self.import_id = import_id
         self.store = service.stores.processing
         self.hand_offs = HandOffs(service.files, import_id)
+        self.inputs = PhaseInputs(service, destination, self.hand_offs)
 
     def context(self) -> ImportContext:
         """The session, its template and its submission, read once per phase."""
@@ -63,22 +61,10 @@ class ImportProcessing:
     def read_output(self, phase: Phase, columns: list[str] | None = None) -> pd.DataFrame:
         return self.hand_offs.read(phase, columns)
 
-    def submitted_rows(self, context: ImportContext) -> pd.DataFrame:
-        row = context.session
-        stored = self.service.repository.get_file(row.submitted_file_id or "", row.organization_id)
-        if stored is None:
-            raise ValueError(f"Import {self.import_id} has no submitted dataset")
-        return pq.read_table(self.service.files.path_of(stored.relative_path)).to_pandas()
-
-    def session_errors(self, context: ImportContext) -> pd.DataFrame:
-        """Every row error of the last validation (``row_index``, ``column``, ``code``, ``message``, ``value``)."""
-        artifacts = context.session.artifacts or {}
-        if "errors" not in artifacts:
-            return pd.DataFrame({"row_index": pd.Series(dtype="int64")})
-        return self.service.tables.errors(context.session)
-
     def _set_status(self, status: ProcessingStatus, **fields: object) -> None:
-        self.store.update_session(self.import_id, self.service.clock(), processing_status=status.value, **fields)
+        self.store.update_session(
+            self.import_id, self.service.clock(), processing_status=status.value, **fields
+        )
 
     def _run(self, phase: Phase, step: Callable[[ImportContext], PhaseStep]) -> PhaseOutcome:
         """Record the phase as running, run it, record its counts; a failure marks the phase and the import failed."""
@@ -92,17 +78,29 @@ class ImportProcessing:
         except Exception as error:
             failure = {"error": f"{type(error).__name__}: {error}"}
             self.store.finish_phase(
-                self.import_id, phase.value, utc_now(microseconds=True), PhaseStatus.FAILED.value, detail=failure
+                self.import_id,
+                phase.value,
+                utc_now(microseconds=True),
+                PhaseStatus.FAILED.value,
+                detail=failure,
             )
             self._set_status(ProcessingStatus.FAILED)
             raise
         rejected = int(result.rejected["row_index"].nunique())
         self.store.finish_phase(
-            self.import_id, phase.value, utc_now(microseconds=True), PhaseStatus.COMPLETED.value,
-            rows_in=result.rows_in, rows_out=result.rows_out, rows_rejected=rejected, detail=detail,
+            self.import_id,
+            phase.value,
+            utc_now(microseconds=True),
+            PhaseStatus.COMPLETED.value,
+            rows_in=result.rows_in,
+            rows_out=result.rows_out,
+            rows_rejected=rejected,
+            detail=detail,
         )
         seconds = time.perf_counter() - started
-        return PhaseOutcome(phase, result.rows_in, result.rows_out, rejected, detail, result.rejected, seconds)
+        return PhaseOutcome(
+            phase, result.rows_in, result.rows_out, rejected, detail, result.rejected, seconds
+        )
 
     # --- the phases ---------------------------------------------------------------
 
@@ -128,7 +126,10 @@ class ImportProcessing:
     def map(self) -> PhaseOutcome:
         def step(context: ImportContext) -> PhaseStep:
             row = context.session
-            detail = {"mapping": dict(row.mapping or {}), "value_mapping": dict(row.value_mapping or {})}
+            detail = {
+                "mapping": dict(row.mapping or {}),
+                "value_mapping": dict(row.value_mapping or {}),
+            }
             return PhaseStep(row.total_rows, row.total_rows, detail, no_rejections(Phase.MAP))
 
         return self._run(Phase.MAP, step)
@@ -138,12 +139,16 @@ class ImportProcessing:
 
         def step(context: ImportContext) -> PhaseStep:
             row = context.session
-            submitted = self.submitted_rows(context)["row_index"].to_numpy()
-            errors = self.session_errors(context)
+            submitted = self.inputs.submitted_rows(context)["row_index"].to_numpy()
+            errors = self.inputs.session_errors(context)
             left_out = errors[~errors["row_index"].isin(submitted)]
             rejected = rejections(
-                left_out["row_index"], Phase.PREVALIDATE, left_out.get("column", ""), left_out.get("code", ""),
-                left_out.get("message", ""), left_out.get("value"),
+                left_out["row_index"],
+                Phase.PREVALIDATE,
+                left_out.get("column", ""),
+                left_out.get("code", ""),
+                left_out.get("message", ""),
+                left_out.get("value"),
             )
             detail = {
                 "ignore_errors": context.submission.ignore_errors,
@@ -158,43 +163,32 @@ class ImportProcessing:
 
         def step(context: ImportContext) -> PhaseStep:
             template, policy = context.template, context.duplicate_handling
-            frame = self.submitted_rows(context)
+            frame = self.inputs.submitted_rows(context)
             keys = row_keys(frame, template)
             kept, dropped = dedupe(frame, keys, policy)
             kept_keys = keys.loc[kept.index]
             if policy is DuplicateHandling.IGNORE_ALL:
-                ambiguous = kept_keys.isin(self._keys_repeated_before_submit(context))
+                ambiguous = kept_keys.isin(self.inputs.keys_repeated_before_submit(context))
                 dropped = np.concatenate([dropped, kept.loc[ambiguous, "row_index"].to_numpy()])
                 kept, kept_keys = kept[~ambiguous], kept_keys[~ambiguous]
             dropped_keys = keys[frame["row_index"].isin(dropped)]
             rejected = rejections(
-                frame.loc[dropped_keys.index, "row_index"], Phase.DEDUPE,
-                ",".join(template.key_columns) or ROW_KEY, "duplicate_key",
+                frame.loc[dropped_keys.index, "row_index"],
+                Phase.DEDUPE,
+                ",".join(template.key_columns) or ROW_KEY,
+                "duplicate_key",
                 f"another row of the file has the same key; duplicate_handling={policy.value} leaves this one out",
                 dropped_keys.to_numpy(),
             )
             output = kept.copy(deep=False)
-            output.insert(1, ROW_KEY, kept_keys.to_numpy())  # where transform wants it: usually nothing to reshape
+            output.insert(
+                1, ROW_KEY, kept_keys.to_numpy()
+            )  # where transform wants it: usually nothing to reshape
             self.hand_offs.write(Phase.DEDUPE, output)
             detail = {"duplicate_handling": policy.value, "key_columns": list(template.key_columns)}
             return PhaseStep(len(frame), len(output), detail, rejected)
 
         return self._run(Phase.DEDUPE, step)
-
-    def _keys_repeated_before_submit(self, context: ImportContext) -> set[str]:
-        """Keys whose later copies failed validation (``duplicate_key``) and were left out at submit.
-
-        With ``ignore_all`` the first copy is ambiguous too, so it must not be imported
-        even though it is now alone in the submitted dataset.
-        """
-        errors = self.session_errors(context)
-        if "code" not in errors.columns:
-            return set()
-        repeated = np.unique(errors.loc[errors["code"].eq("duplicate_key"), "row_index"].to_numpy(dtype=np.int64))
-        if len(repeated) == 0:
-            return set()
-        typed = self.service.tables.typed_rows(context.session, repeated)
-        return set(row_keys(typed, context.template).tolist())
 
     def transform(self) -> PhaseOutcome:
         """The rows in the destination's shape: ``row_index``, ``row_key``, then the template's columns in order.
@@ -225,18 +219,25 @@ class ImportProcessing:
 
         def step(context: ImportContext) -> PhaseStep:
             action = context.action
-            if action is not WriteAction.DELETE and self.hand_offs.columns(Phase.TRANSFORM) is not None:
+            if (
+                action is not WriteAction.DELETE
+                and self.hand_offs.columns(Phase.TRANSFORM) is not None
+            ):
                 rows = self.hand_offs.pass_on(Phase.TRANSFORM, Phase.VALIDATE)
-                return PhaseStep(rows, rows, {"action": action.value}, no_rejections(Phase.VALIDATE))
+                return PhaseStep(
+                    rows, rows, {"action": action.value}, no_rejections(Phase.VALIDATE)
+                )
             frame = self.hand_offs.read(Phase.TRANSFORM)
             rows_in = len(frame)
             rejected = no_rejections(Phase.VALIDATE)
             if action is WriteAction.DELETE:
-                existing = self.existing_keys(context, frame[ROW_KEY].tolist())
+                existing = self.inputs.existing_keys(context, frame[ROW_KEY].tolist())
                 unknown = ~frame[ROW_KEY].isin(existing)
                 rejected = rejections(
-                    frame.loc[unknown, "row_index"], Phase.VALIDATE,
-                    ",".join(context.template.key_columns) or ROW_KEY, "not_found",
+                    frame.loc[unknown, "row_index"],
+                    Phase.VALIDATE,
+                    ",".join(context.template.key_columns) or ROW_KEY,
+                    "not_found",
                     "no row with this key exists in the destination, so there is nothing to delete",
                     frame.loc[unknown, ROW_KEY].to_numpy(),
                 )
@@ -246,21 +247,6 @@ class ImportProcessing:
 
         return self._run(Phase.VALIDATE, step)
 
-    def existing_keys(self, context: ImportContext, keys: list[str]) -> set[str]:
-        """Which of ``keys`` the organization already has in the template's destination table."""
-        rows = destination_tables(context.template).rows
-        if not keys or not sa.inspect(self.destination).has_table(rows.name):
-            return set()
-        found: set[str] = set()
-        with self.destination.connect() as connection:
-            for start in range(0, len(keys), KEY_LOOKUP_BATCH):
-                batch = keys[start : start + KEY_LOOKUP_BATCH]
-                query = sa.select(rows.c[ROW_KEY]).where(
-                    rows.c[ORGANIZATION_ID] == context.session.organization_id, rows.c[ROW_KEY].in_(batch)
-                )
-                found.update(connection.execute(query).scalars())
-        return found
-
     def process(self) -> PhaseOutcome:
         """Write the destination with the submission's ``action`` (default ``merge``); a re-run changes nothing."""
 
@@ -268,11 +254,18 @@ class ImportProcessing:
             frame = self.hand_offs.read(Phase.VALIDATE)
             # Dedupe's keys, unless the template's key columns changed since (a re-run after an edit): then
             # recomputed, and the writer refuses the rows if they now repeat a key.
-            keyed_by = self.store.phase_detail(self.import_id, Phase.DEDUPE.value).get("key_columns")
+            keyed_by = self.store.phase_detail(self.import_id, Phase.DEDUPE.value).get(
+                "key_columns"
+            )
             keys = frame[ROW_KEY] if keyed_by == list(context.template.key_columns) else None
             outcome = write_destination(
-                self.destination, context.template, context.session.organization_id, self.import_id,
-                frame.drop(columns=[ROW_KEY]), context.action, keys=keys,
+                self.destination,
+                context.template,
+                context.session.organization_id,
+                self.import_id,
+                frame.drop(columns=[ROW_KEY]),
+                context.action,
+                keys=keys,
                 work_mem=self.service.settings.write_work_mem,
             )
             self.hand_offs.write(Phase.PROCESS, outcome.per_row)
@@ -297,25 +290,38 @@ class ImportProcessing:
 
         def step(context: ImportContext) -> PhaseStep:
             total_rows = context.session.total_rows
-            rejected = self.all_rejected()
-            phases = {p.phase: p for p in self.store.phases(self.import_id) if p.status == PhaseStatus.COMPLETED}
+            rejected = self.inputs.all_rejected()
+            phases = {
+                p.phase: p
+                for p in self.store.phases(self.import_id)
+                if p.status == PhaseStatus.COMPLETED
+            }
             process = phases.get(Phase.PROCESS.value)
             if process is None:
-                raise ValueError(f"Import {self.import_id} has not been processed: run the process phase first")
+                raise ValueError(
+                    f"Import {self.import_id} has not been processed: run the process phase first"
+                )
             processed = int(process.rows_out or 0)
             failed = int(rejected["row_index"].nunique())
             status = (
-                ProcessingStatus.COMPLETED if failed == 0
-                else ProcessingStatus.PARTIALLY_COMPLETED if processed > 0
+                ProcessingStatus.COMPLETED
+                if failed == 0
+                else ProcessingStatus.PARTIALLY_COMPLETED
+                if processed > 0
                 else ProcessingStatus.FAILED
             )
             errors_file = None
             if not rejected.empty:
                 sink = io.StringIO()
                 rejected.to_csv(sink, index=False)
-                saved = self.service.files.save_bytes(self.import_id, ERRORS_FILE, sink.getvalue().encode())
+                saved = self.service.files.save_bytes(
+                    self.import_id, ERRORS_FILE, sink.getvalue().encode()
+                )
                 errors_file = saved.relative_path
-            written = {k: (process.detail or {}).get(k) for k in ("action", "created", "updated", "unchanged", "deleted")}
+            written = {
+                k: (process.detail or {}).get(k)
+                for k in ("action", "created", "updated", "unchanged", "deleted")
+            }
             detail = {
                 "processing_status": status.value,
                 "total_rows": total_rows,
@@ -333,18 +339,6 @@ class ImportProcessing:
         self._set_status(ProcessingStatus(outcome.detail["processing_status"]))
         return outcome
 
-    def all_rejected(self) -> pd.DataFrame:
-        """Every row left out by any phase so far, by row."""
-        parts = []
-        for phase in PHASE_ORDER:
-            name = self.store.phase_detail(self.import_id, phase.value).get("rejected_file")
-            if name:
-                parts.append(self.hand_offs.read_rejected(name))
-        if not parts:
-            return no_rejections(Phase.CLEANUP)
-        frame = pd.concat(parts, ignore_index=True)
-        return frame.sort_values(["row_index", "phase"], kind="stable", ignore_index=True)
-
     # --- after processing, and the guards the orchestration checks between phases ---
 
     def rollback(self) -> RollbackResult:
@@ -353,8 +347,10 @@ class ImportProcessing:
 
     def rows_with_errors(self, phase: Phase) -> int:
         """Rows of ``phase``'s output that still have a validation error: must be 0 before ``process``."""
-        errors = self.session_errors(self.context())
-        return int(self.hand_offs.read(phase, ["row_index"])["row_index"].isin(errors["row_index"]).sum())
+        errors = self.inputs.session_errors(self.context())
+        return int(
+            self.hand_offs.read(phase, ["row_index"])["row_index"].isin(errors["row_index"]).sum()
+        )
 
     def repeated_keys(self, phase: Phase) -> int:
         """Rows of ``phase``'s output whose key repeats another row's: must be 0 after ``dedupe``."""

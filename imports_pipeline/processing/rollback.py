@@ -38,7 +38,9 @@ class ImportRollback:
         self.store = service.stores.processing
 
     def _set_status(self, status: ProcessingStatus) -> None:
-        self.store.update_session(self.import_id, self.service.clock(), processing_status=status.value)
+        self.store.update_session(
+            self.import_id, self.service.clock(), processing_status=status.value
+        )
 
     def run(self) -> RollbackResult:
         """Put the destination back as it was before this import: ``rolling_back``, then ``rolled_back``.
@@ -62,29 +64,57 @@ class ImportRollback:
                 f"Cannot roll back import {self.import_id} while its processing is {previous or 'not started'} "
                 f"(needs: {', '.join(ROLLBACK_FROM)})"
             )
-        elif not self.store.compare_and_set_status(self.import_id, self.service.clock(), previous, ProcessingStatus.ROLLING_BACK):
-            raise StepOutOfOrderError(f"Import {self.import_id} changed while asked to roll back (another rollback?): try again")
+        elif not self.store.compare_and_set_status(
+            self.import_id, self.service.clock(), previous, ProcessingStatus.ROLLING_BACK
+        ):
+            raise StepOutOfOrderError(
+                f"Import {self.import_id} changed while asked to roll back (another rollback?): try again"
+            )
         try:
-            self.store.start_phase(self.import_id, ROLLBACK, utc_now(microseconds=True), detail={"previous_status": previous})
+            self.store.start_phase(
+                self.import_id,
+                ROLLBACK,
+                utc_now(microseconds=True),
+                detail={"previous_status": previous},
+            )
             outcome = rollback_import(
-                self.destination, self.service.catalog.get(session.template_id), session.organization_id,
-                self.import_id, work_mem=self.service.settings.write_work_mem,
+                self.destination,
+                self.service.catalog.get(session.template_id),
+                session.organization_id,
+                self.import_id,
+                work_mem=self.service.settings.write_work_mem,
             )
         except Exception as error:
             self._set_status(ProcessingStatus(previous))
             context = error.context if isinstance(error, DomainError) else {}
             failure = {"error": f"{type(error).__name__}: {error}", **context}
             self.store.finish_phase(
-                self.import_id, ROLLBACK, utc_now(microseconds=True), PhaseStatus.FAILED.value, detail=failure
+                self.import_id,
+                ROLLBACK,
+                utc_now(microseconds=True),
+                PhaseStatus.FAILED.value,
+                detail=failure,
             )
             raise
         changed = outcome.removed + outcome.restored
-        detail = {"rows_removed": outcome.removed, "rows_restored": outcome.restored, "previous_status": previous}
+        detail = {
+            "rows_removed": outcome.removed,
+            "rows_restored": outcome.restored,
+            "previous_status": previous,
+        }
         if resumed:
-            detail["resumed_after_stall"] = True  # counts are what this attempt changed: 0 if the lost one had committed
+            detail["resumed_after_stall"] = (
+                True  # counts are what this attempt changed: 0 if the lost one had committed
+            )
         self.store.finish_phase(
-            self.import_id, ROLLBACK, utc_now(microseconds=True), PhaseStatus.COMPLETED.value,
-            rows_in=changed, rows_out=changed, rows_rejected=0, detail=detail,
+            self.import_id,
+            ROLLBACK,
+            utc_now(microseconds=True),
+            PhaseStatus.COMPLETED.value,
+            rows_in=changed,
+            rows_out=changed,
+            rows_rejected=0,
+            detail=detail,
         )
         self._set_status(ProcessingStatus.ROLLED_BACK)
         return RollbackResult(
@@ -103,7 +133,9 @@ class ImportRollback:
         ``ROLLBACK_STALLED_AFTER`` is presumed alive and left alone.
         """
         now = self.service.clock()
-        if not self.store.claim_stalled_status(self.import_id, ProcessingStatus.ROLLING_BACK, now - ROLLBACK_STALLED_AFTER, now):
+        if not self.store.claim_stalled_status(
+            self.import_id, ProcessingStatus.ROLLING_BACK, now - ROLLBACK_STALLED_AFTER, now
+        ):
             minutes = int(ROLLBACK_STALLED_AFTER.total_seconds() // 60)
             raise StepOutOfOrderError(
                 f"Import {self.import_id} is being rolled back right now; a rollback that stops making progress "
@@ -111,15 +143,21 @@ class ImportRollback:
             )
         # Recorded when the lost attempt started; if it died before that, what cleanup settled.
         previous = self.store.phase_detail(self.import_id, ROLLBACK).get("previous_status")
-        settled = self.store.phase_detail(self.import_id, Phase.CLEANUP.value).get("processing_status")
+        settled = self.store.phase_detail(self.import_id, Phase.CLEANUP.value).get(
+            "processing_status"
+        )
         return str(previous or settled or ProcessingStatus.COMPLETED.value)
 
 
-def resume_stalled_rollbacks(service: ImportService, destination: sa.Engine) -> list[RollbackResult]:
+def resume_stalled_rollbacks(
+    service: ImportService, destination: sa.Engine
+) -> list[RollbackResult]:
     """Finish every rollback whose process died (stuck in ``rolling_back``); the hourly sweep calls this."""
     cutoff = service.clock() - ROLLBACK_STALLED_AFTER
     resumed = []
-    stalled = service.stores.processing.sessions_with_status(ProcessingStatus.ROLLING_BACK.value, cutoff)
+    stalled = service.stores.processing.sessions_with_status(
+        ProcessingStatus.ROLLING_BACK.value, cutoff
+    )
     for row in stalled:
         try:
             resumed.append(ImportRollback(service, destination, row.id).run())
@@ -127,11 +165,15 @@ def resume_stalled_rollbacks(service: ImportService, destination: sa.Engine) -> 
             continue  # still alive, taken over by another caller, or refused (its phase row says why)
         except Exception:
             # One import's failure (database hiccup, template removed) must not keep the others stuck.
-            logger.exception("resuming the rollback of import %s failed; the next sweep retries it", row.id)
+            logger.exception(
+                "resuming the rollback of import %s failed; the next sweep retries it", row.id
+            )
     return resumed
 
 
-def rollback_for(actor: Actor, service: ImportService, destination: sa.Engine, import_id: str) -> RollbackResult:
+def rollback_for(
+    actor: Actor, service: ImportService, destination: sa.Engine, import_id: str
+) -> RollbackResult:
     """The API's rollback: for the caller's organization only (another's import is not found, as everywhere)."""
     service.repository.get(import_id, actor.organization_id)
     return ImportRollback(service, destination, import_id).run()

@@ -56,22 +56,32 @@ class SessionUseCases:
         """The template's compiled rules (pandera schema, options), built once per process."""
         if template.id not in self._rules:
             options = {
-                c.key: self.catalog.options_for(c) for c in template.columns if c.type is ColumnType.CATEGORY
+                c.key: self.catalog.options_for(c)
+                for c in template.columns
+                if c.type is ColumnType.CATEGORY
             }
             self._rules[template.id] = ValidationRules(template, options)
         return self._rules[template.id]
 
     def load(
-        self, actor: Actor, import_id: str, allowed: Collection[SessionStatus] | None = None, step: str = ""
+        self,
+        actor: Actor,
+        import_id: str,
+        allowed: Collection[SessionStatus] | None = None,
+        step: str = "",
     ) -> ImportSessionRow:
         """The caller's session; with ``allowed``, refused unless it is in one of those states and not expired."""
         row = self.repository.get(import_id, actor.organization_id)
         status = SessionStatus(row.status)
         if allowed is not None and status not in allowed:
             if status in NEVER_EXPIRES:
-                raise StepOutOfOrderError(f"Import {import_id} is already {status.value}: it cannot {step} any more")
+                raise StepOutOfOrderError(
+                    f"Import {import_id} is already {status.value}: it cannot {step} any more"
+                )
             if self.is_expired(row):
-                raise SessionExpiredError(f"Import {import_id} expired at {row.expires_at.isoformat()}")
+                raise SessionExpiredError(
+                    f"Import {import_id} expired at {row.expires_at.isoformat()}"
+                )
             expected = ", ".join(sorted(s.value for s in allowed))
             raise StepOutOfOrderError(
                 f"Cannot {step} import {import_id} while it is {status.value} (needs: {expected})"
@@ -90,10 +100,14 @@ class SessionUseCases:
                 f"Import {row.id} expired at {row.expires_at.isoformat()}: its rows were removed (the upload is kept)"
             )
         if "errors" not in row.artifacts:
-            raise StepOutOfOrderError(f"Import {row.id} has not been validated yet: call validate first")
+            raise StepOutOfOrderError(
+                f"Import {row.id} has not been validated yet: call validate first"
+            )
 
     def view(self, row: ImportSessionRow) -> ImportSession:
         """The contract's session object; ``expired`` is computed, never stored."""
         fields = {name: getattr(row, name) for name in ImportSession.model_fields}
-        fields["status"] = SessionStatus.EXPIRED if self.is_expired(row) else SessionStatus(row.status)
+        fields["status"] = (
+            SessionStatus.EXPIRED if self.is_expired(row) else SessionStatus(row.status)
+        )
         return ImportSession.model_validate(fields)

@@ -42,7 +42,10 @@ class CorrectionContext:
         """The context the session's last validation left."""
         mapping = row.mapping or {}
         return cls(
-            row, mapping, row.value_mapping or {}, native_template_columns(row, mapping),
+            row,
+            mapping,
+            row.value_mapping or {},
+            native_template_columns(row, mapping),
             row.parse_info.get("detected", {}),
         )
 
@@ -65,24 +68,38 @@ def apply_corrections(
     row = context.row
     touched = np.array(sorted({c.row_index for c in corrections}), dtype=np.int64)
     raw = (
-        tables.raw_frame(row, context.mapping, touched) if context.mapping else pd.DataFrame(index=pd.Index(touched))
+        tables.raw_frame(row, context.mapping, touched)
+        if context.mapping
+        else pd.DataFrame(index=pd.Index(touched))
     )
     for correction in corrections:
         if correction.column not in raw.columns:
             raw[correction.column] = pd.Series(pd.NA, index=raw.index, dtype="str")
         raw.loc[correction.row_index, correction.column] = correction_text(correction.value)
-    numbers = [c.column for c in corrections if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
+    numbers = [
+        c.column
+        for c in corrections
+        if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+    ]
     native = list(context.native) + numbers
-    coerced = coerce_rows(raw, rules, row.numeric_locale, context.value_mapping, native, context.detected)
+    coerced = coerce_rows(
+        raw, rules, row.numeric_locale, context.value_mapping, native, context.detected
+    )
     previous_overlay = tables.overlay(row, artifacts)
     if previous_overlay is None:
         previous_overlay = coerced.typed.iloc[0:0]
-    overlay = pd.concat([previous_overlay[~previous_overlay.index.isin(touched)], coerced.typed]).sort_index()
+    overlay = pd.concat(
+        [previous_overlay[~previous_overlay.index.isin(touched)], coerced.typed]
+    ).sort_index()
     overlay.index.name = "row_index"
     key_columns = sorted({c for group in rules.uniqueness_groups for c in group})
     keys = (
         keys_sharing_values(
-            tables.key_columns(row, artifacts, key_columns), previous_overlay, overlay, touched, rules
+            tables.key_columns(row, artifacts, key_columns),
+            previous_overlay,
+            overlay,
+            touched,
+            rules,
         )
         if key_columns
         else overlay.iloc[0:0]
@@ -90,13 +107,24 @@ def apply_corrections(
     affected = np.union1d(touched, keys.index.to_numpy(dtype=np.int64))
     repeated = errors["code"].eq("duplicate_key") & errors["row_index"].isin(affected)
     kept = errors[~errors["row_index"].isin(touched) & ~repeated]
-    new_errors = [kept, coerced.errors, rule_errors(coerced, raw, rules), duplicate_key_errors(keys, rules)]
-    combined = pd.concat([e for e in new_errors if not e.empty] or [empty_errors()], ignore_index=True)
+    new_errors = [
+        kept,
+        coerced.errors,
+        rule_errors(coerced, raw, rules),
+        duplicate_key_errors(keys, rules),
+    ]
+    combined = pd.concat(
+        [e for e in new_errors if not e.empty] or [empty_errors()], ignore_index=True
+    )
     return overlay, sort_errors(combined, rules.template)
 
 
 def keys_sharing_values(
-    base: pd.DataFrame, previous: pd.DataFrame, overlay: pd.DataFrame, touched: np.ndarray, rules: ValidationRules
+    base: pd.DataFrame,
+    previous: pd.DataFrame,
+    overlay: pd.DataFrame,
+    touched: np.ndarray,
+    rules: ValidationRules,
 ) -> pd.DataFrame:
     """The key columns of every row whose duplicate status can change when ``touched`` rows change.
 
@@ -120,7 +148,9 @@ def keys_sharing_values(
         if any(len(v) == 0 for v in values.values()):
             continue
         wanted |= np.logical_and.reduce([base[c].isin(values[c]).to_numpy() for c in columns])
-        overlay_wanted |= np.logical_and.reduce([corrected[c].isin(values[c]).to_numpy() for c in columns])
+        overlay_wanted |= np.logical_and.reduce(
+            [corrected[c].isin(values[c]).to_numpy() for c in columns]
+        )
     # A corrected row counts with its corrected key only: its original key no longer binds it.
     wanted[corrected.index.to_numpy(dtype=np.int64)] = False
     from_base = base.iloc[np.flatnonzero(wanted)]
@@ -143,4 +173,8 @@ def error_counts(errors: pd.DataFrame, total_rows: int) -> dict[str, Any]:
     """``valid_rows``, ``error_rows`` and ``errors_by_column`` (rows, not errors) of an error list."""
     error_rows = int(errors["row_index"].nunique())
     by_column = {str(k): int(v) for k, v in errors.groupby("column")["row_index"].nunique().items()}
-    return {"valid_rows": total_rows - error_rows, "error_rows": error_rows, "errors_by_column": by_column}
+    return {
+        "valid_rows": total_rows - error_rows,
+        "error_rows": error_rows,
+        "errors_by_column": by_column,
+    }

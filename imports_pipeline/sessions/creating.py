@@ -111,12 +111,18 @@ class CreatingSessions(SessionUseCases):
         try:
             parsed = read_table(self.files.path_of(saved.relative_path), file_name, selected_sheet)
         except DomainError as error:
-            self.repository.update(import_id, self.clock(), status=SessionStatus.FAILED.value, status_detail=str(error))
+            self.repository.update(
+                import_id, self.clock(), status=SessionStatus.FAILED.value, status_detail=str(error)
+            )
             error.context["import_id"] = import_id
             raise
         parsed_name = self.files.write_table(import_id, "parsed", parsed.table)
         sample = parsed.sample_rows(PROFILE_ROWS)
-        inferred = {} if numeric_locale else infer_locales(parsed.source_columns, sample, parsed.native_columns)
+        inferred = (
+            {}
+            if numeric_locale
+            else infer_locales(parsed.source_columns, sample, parsed.native_columns)
+        )
         self.repository.update(
             import_id,
             self.clock(),

@@ -25,9 +25,15 @@ class MappingColumns(SessionUseCases):
         row = self.load(actor, import_id, MAPPABLE_STATES, "suggest a mapping for")
         template = self.catalog.get(row.template_id)
         rules = self.rules_for(template)
-        remembered = self.repository.remembered_mapping(actor.organization_id, template.id, row.source_columns)
+        remembered = self.repository.remembered_mapping(
+            actor.organization_id, template.id, row.source_columns
+        )
         suggestion = suggest_mapping(
-            template, list(row.source_columns), self.tables.sample_frame(row), rules.options_by_column, remembered
+            template,
+            list(row.source_columns),
+            self.tables.sample_frame(row),
+            rules.options_by_column,
+            remembered,
         )
         return MappingSuggestionResult(
             import_id=import_id,
@@ -38,7 +44,10 @@ class MappingColumns(SessionUseCases):
                     source_column=c.source_column,
                     score=round(c.score, 4),
                     reason=c.reason,
-                    candidates=[MappingCandidate(source_column=k.source_column, score=round(k.score, 4)) for k in c.candidates],
+                    candidates=[
+                        MappingCandidate(source_column=k.source_column, score=round(k.score, 4))
+                        for k in c.candidates
+                    ],
                 )
                 for c in suggestion.columns
             ],
@@ -53,24 +62,39 @@ class MappingColumns(SessionUseCases):
         template = self.catalog.get(row.template_id)
         mapping = check_mapping(row, template, mapping or row.mapping or {})
         if not mapping:
-            raise StepOutOfOrderError(f"Import {import_id} has no mapping yet: send one or call mapping/suggest first")
+            raise StepOutOfOrderError(
+                f"Import {import_id} has no mapping yet: send one or call mapping/suggest first"
+            )
         rules = self.rules_for(template)
-        categories = {k: s for k, s in mapping.items() if template.column(k).type is ColumnType.CATEGORY}
-        table = self.files.read_table(row.id, row.artifacts["parsed"], columns=sorted(set(categories.values())))
+        categories = {
+            k: s for k, s in mapping.items() if template.column(k).type is ColumnType.CATEGORY
+        }
+        table = self.files.read_table(
+            row.id, row.artifacts["parsed"], columns=sorted(set(categories.values()))
+        )
         value_mapping = row.value_mapping or {}
         columns = {
             key: [
                 UniqueValue(
-                    raw_value=v.raw_value, count=v.count, is_valid=v.is_valid, suggested_option=v.option, score=round(v.score, 4)
+                    raw_value=v.raw_value,
+                    count=v.count,
+                    is_valid=v.is_valid,
+                    suggested_option=v.option,
+                    score=round(v.score, 4),
                 )
                 for v in engine_unique_values(
-                    table.column(source).to_pandas(), rules.options_by_column[key], value_mapping.get(key), limit
+                    table.column(source).to_pandas(),
+                    rules.options_by_column[key],
+                    value_mapping.get(key),
+                    limit,
                 )
             ]
             for key, source in categories.items()
         }
         if row.status == SessionStatus.PARSED:
-            self.repository.update(import_id, self.clock(), status=SessionStatus.MAPPED.value, mapping=mapping)
+            self.repository.update(
+                import_id, self.clock(), status=SessionStatus.MAPPED.value, mapping=mapping
+            )
         return UniqueValuesResult(import_id=import_id, columns=columns)
 
 
@@ -82,12 +106,15 @@ def check_value_mapping(
     for key in value_mapping:
         if key not in template.column_keys or template.column(key).type is not ColumnType.CATEGORY:
             raise InvalidMappingError(
-                f"value_mapping names '{key}', which is not a category column of '{template.id}'", fields=[key]
+                f"value_mapping names '{key}', which is not a category column of '{template.id}'",
+                fields=[key],
             )
     return {key: dict(values) for key, values in value_mapping.items()}
 
 
-def check_mapping(row: ImportSessionRow, template: Template, mapping: Mapping[str, str]) -> dict[str, str]:
+def check_mapping(
+    row: ImportSessionRow, template: Template, mapping: Mapping[str, str]
+) -> dict[str, str]:
     """The mapping without empty sources; names of columns the template or the file lacks are refused."""
     unknown_targets = sorted(set(mapping) - set(template.column_keys))
     if unknown_targets:

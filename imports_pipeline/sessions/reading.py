@@ -43,7 +43,9 @@ class ReadingSessions(SessionUseCases):
         cursor: str | None = None,
     ) -> SessionPage:
         """Page/size pagination with a total, or keyset pagination with ``cursor`` (stable while sessions are made)."""
-        wanted = SessionFilter(status, template_id, user_id, include_expired, created_at, updated_at)
+        wanted = SessionFilter(
+            status, template_id, user_id, include_expired, created_at, updated_at
+        )
         listing = self.repository.list_page(
             actor.organization_id, wanted, SessionSort(sort), self.clock(), page, size, cursor
         )
@@ -66,7 +68,9 @@ class ReadingSessions(SessionUseCases):
                 status=p.status,
                 started_at=p.started_at,
                 finished_at=p.finished_at,
-                duration_seconds=(p.finished_at - p.started_at).total_seconds() if p.finished_at else None,
+                duration_seconds=(p.finished_at - p.started_at).total_seconds()
+                if p.finished_at
+                else None,
                 rows_in=p.rows_in,
                 rows_out=p.rows_out,
                 rows_rejected=p.rows_rejected,
@@ -86,7 +90,11 @@ class ReadingSessions(SessionUseCases):
 
     def original_upload(self, actor: Actor, import_id: str) -> DownloadableFile:
         row = self.load(actor, import_id)
-        stored = self.repository.get_file(row.raw_file_id, actor.organization_id) if row.raw_file_id else None
+        stored = (
+            self.repository.get_file(row.raw_file_id, actor.organization_id)
+            if row.raw_file_id
+            else None
+        )
         if stored is None:
             raise SessionNotFoundError(f"Import {import_id} has no stored upload")
         return DownloadableFile(
@@ -98,7 +106,9 @@ class ReadingSessions(SessionUseCases):
     def error_report(self, actor: Actor, import_id: str, fmt: str) -> DownloadableFile:
         """The failing rows as CSV, JSON or XLSX, built once per error state and kept next to it."""
         if fmt not in REPORT_FORMATS:
-            raise UnsupportedFileTypeError(f"error reports come as {', '.join(REPORT_FORMATS)}, not '{fmt}'")
+            raise UnsupportedFileTypeError(
+                f"error reports come as {', '.join(REPORT_FORMATS)}, not '{fmt}'"
+            )
         row = self.load(actor, import_id)
         self.require_validated(row)
         name = f"report.{Path(row.artifacts['errors']).stem}.{fmt}"
@@ -108,9 +118,13 @@ class ReadingSessions(SessionUseCases):
             failing = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
             source = self.files.read_rows(import_id, row.artifacts["parsed"], failing).to_pandas()
             source.index = pd.Index(failing)
-            self.files.save_bytes(import_id, name, error_report(source, errors, row.mapping or {}, fmt))
+            self.files.save_bytes(
+                import_id, name, error_report(source, errors, row.mapping or {}, fmt)
+            )
         stem = Path(row.file_name).stem
-        return DownloadableFile(path=path, file_name=f"{stem}.errors.{fmt}", media_type=REPORT_FORMATS[fmt])
+        return DownloadableFile(
+            path=path, file_name=f"{stem}.errors.{fmt}", media_type=REPORT_FORMATS[fmt]
+        )
 
 
 def media_type(file_name: str) -> str:

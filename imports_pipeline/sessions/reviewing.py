@@ -19,7 +19,14 @@ from imports_pipeline.vocabulary import Actor, Correction
 
 
 class ReviewingRows(SessionUseCases):
-    def rows(self, actor: Actor, import_id: str, page: int = 1, page_size: int = 50, errors_only: bool = False) -> RowsPage:
+    def rows(
+        self,
+        actor: Actor,
+        import_id: str,
+        page: int = 1,
+        page_size: int = 50,
+        errors_only: bool = False,
+    ) -> RowsPage:
         row = self.load(actor, import_id)
         self.require_validated(row)
         errors = self.tables.errors(row)
@@ -41,13 +48,24 @@ class ReviewingRows(SessionUseCases):
             rows=self.row_views(row, selected, errors),
         )
 
-    def row_views(self, row: ImportSessionRow, selected: np.ndarray, errors: pd.DataFrame, artifacts: Mapping[str, str] | None = None) -> list[RowView]:
+    def row_views(
+        self,
+        row: ImportSessionRow,
+        selected: np.ndarray,
+        errors: pd.DataFrame,
+        artifacts: Mapping[str, str] | None = None,
+    ) -> list[RowView]:
         typed = self.tables.typed_rows(row, selected, artifacts)
         page_errors = errors[errors["row_index"].isin(selected)]
         by_row: dict[int, list[RowError]] = {}
         for item in page_errors.itertuples(index=False):
             by_row.setdefault(int(item.row_index), []).append(
-                RowError(column=item.column, code=item.code, message=item.message, value=None if pd.isna(item.value) else item.value)
+                RowError(
+                    column=item.column,
+                    code=item.code,
+                    message=item.message,
+                    value=None if pd.isna(item.value) else item.value,
+                )
             )
         records = typed.astype(object).where(typed.notna(), None).to_dict(orient="index")
         return [
@@ -60,12 +78,16 @@ class ReviewingRows(SessionUseCases):
             for index in selected
         ]
 
-    def patch_rows(self, actor: Actor, import_id: str, corrections: Sequence[Correction]) -> PatchResult:
+    def patch_rows(
+        self, actor: Actor, import_id: str, corrections: Sequence[Correction]
+    ) -> PatchResult:
         """Revalidate only the corrected rows (and the uniqueness rules they touch)."""
         row = self.load(actor, import_id, REVIEWABLE_STATES, "patch rows of")
         template = self.catalog.get(row.template_id)
         if not corrections:
-            raise InvalidCorrectionError("corrections is empty: send at least one {row_index, column, value}")
+            raise InvalidCorrectionError(
+                "corrections is empty: send at least one {row_index, column, value}"
+            )
         for correction in corrections:
             if not 0 <= correction.row_index < row.total_rows:
                 raise InvalidCorrectionError(
@@ -74,7 +96,8 @@ class ReviewingRows(SessionUseCases):
                 )
             if correction.column not in template.column_keys:
                 raise InvalidCorrectionError(
-                    f"column '{correction.column}' is not a column of template '{template.id}'", field="column"
+                    f"column '{correction.column}' is not a column of template '{template.id}'",
+                    field="column",
                 )
         rules = self.rules_for(template)
         with self.tables.lock(import_id):
@@ -82,7 +105,13 @@ class ReviewingRows(SessionUseCases):
             errors = self.tables.errors(row)
             now = self.clock()
             new_rows = [
-                CorrectionRow(session_id=import_id, row_index=c.row_index, column=c.column, value=c.value, corrected_at=now)
+                CorrectionRow(
+                    session_id=import_id,
+                    row_index=c.row_index,
+                    column=c.column,
+                    value=c.value,
+                    corrected_at=now,
+                )
                 for c in corrections
             ]
             stored = {(c.row_index, c.column): c for c in self.repository.corrections(import_id)}
@@ -90,13 +119,20 @@ class ReviewingRows(SessionUseCases):
             context = CorrectionContext.of(row)
             touched = sorted({c.row_index for c in corrections})
             overlay, errors = apply_corrections(
-                self.tables, context, rules, row.artifacts, errors, [c for c in stored.values() if c.row_index in touched]
+                self.tables,
+                context,
+                rules,
+                row.artifacts,
+                errors,
+                [c for c in stored.values() if c.row_index in touched],
             )
             artifacts = dict(row.artifacts)
             artifacts["overlay"] = self.tables.write(import_id, "overlay", overlay, with_index=True)
             artifacts["errors"] = self.tables.write(import_id, "errors", errors)
             counts = error_counts(errors, row.total_rows)
-            self.repository.save_corrections_and_update(import_id, new_rows, self.clock(), artifacts=artifacts, **counts)
+            self.repository.save_corrections_and_update(
+                import_id, new_rows, self.clock(), artifacts=artifacts, **counts
+            )
         self.tables.remove_replaced(import_id, row.artifacts, artifacts)
         updated = self.row_views(row, np.array(touched, dtype=np.int64), errors, artifacts)
         return PatchResult(

@@ -22,10 +22,19 @@ from imports_pipeline.templates.catalog import TemplateCatalog
 from imports_pipeline.vocabulary import utc_now
 
 
-class ImportService(CreatingSessions, MappingColumns, ValidatingRows, SubmittingRows, ReadingSessions):
+class ImportService(
+    CreatingSessions, MappingColumns, ValidatingRows, SubmittingRows, ReadingSessions
+):
     """The import use cases: create, suggest mapping, unique values, validate, rows, patch, submit, read."""
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> ImportService:
+    def from_settings(
+        cls, settings: Settings, clock: Callable[[], datetime] = utc_now
+    ) -> ImportService:
         """The stores and templates the settings name (by default SQLite and files under ``./data``)."""
-        return cls(Stores.open(settings, clock), TemplateCatalog(settings.templates_dir), settings, clock=clock)
+        return cls(
+            Stores.open(settings, clock),
+            TemplateCatalog(settings.templates_dir),
+            settings,
+            clock=clock,
+        )

@@ -51,7 +51,11 @@ class SubmittingRows(SessionUseCases):
             try:
                 errors = self.tables.errors(row)
                 all_rows = np.arange(row.total_rows, dtype=np.int64)
-                keep = all_rows[~np.isin(all_rows, errors["row_index"].to_numpy())] if ignore_errors else all_rows
+                keep = (
+                    all_rows[~np.isin(all_rows, errors["row_index"].to_numpy())]
+                    if ignore_errors
+                    else all_rows
+                )
                 typed = self.tables.typed_rows(row, keep)
                 table = to_arrow(typed, with_index=True)
                 saved = self.files.save_bytes(import_id, SUBMITTED_FILE, parquet_bytes(table))
@@ -71,7 +75,7 @@ class SubmittingRows(SessionUseCases):
                 submission = Submission(
                     ignore_errors=ignore_errors,
                     partner=partner,
-                    rows_submitted=int(len(keep)),
+                    rows_submitted=len(keep),
                     submitted_by=actor.user_id or actor.api_key_id,
                     submitted_at=self.clock().isoformat(),
                     action=WriteAction(action),
@@ -89,7 +93,10 @@ class SubmittingRows(SessionUseCases):
                 self.repository.update(import_id, self.clock(), status=row.status)
                 raise
         return SubmitResult(
-            status=SessionStatus.SUBMITTED.value, file_id=file_row.id, processing_job_id=None, rows_submitted=int(len(keep))
+            status=SessionStatus.SUBMITTED.value,
+            file_id=file_row.id,
+            processing_job_id=None,
+            rows_submitted=len(keep),
         )
 
 

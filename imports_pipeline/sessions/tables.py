@@ -33,13 +33,19 @@ class SessionTables:
 
     def lock(self, import_id: str) -> FileLock:
         """One writer per session across processes (API workers, Dagster runs, the sweep)."""
-        return FileLock(str(self.files.session_dir(import_id) / ".lock"), timeout=LOCK_TIMEOUT_SECONDS)
+        return FileLock(
+            str(self.files.session_dir(import_id) / ".lock"), timeout=LOCK_TIMEOUT_SECONDS
+        )
 
-    def write(self, import_id: str, stem: str, frame: pd.DataFrame, with_index: bool = False) -> str:
+    def write(
+        self, import_id: str, stem: str, frame: pd.DataFrame, with_index: bool = False
+    ) -> str:
         """A new file for ``stem`` (``rows``, ``overlay``, ``errors``); returns its name for ``artifacts``."""
         return self.files.write_table(import_id, stem, to_arrow(frame, with_index))
 
-    def errors(self, row: ImportSessionRow, artifacts: Mapping[str, str] | None = None) -> pd.DataFrame:
+    def errors(
+        self, row: ImportSessionRow, artifacts: Mapping[str, str] | None = None
+    ) -> pd.DataFrame:
         """Every current row error (``row_index``, ``column``, ``code``, ``message``, ``value``)."""
         return self.files.read_frame(row.id, (artifacts or row.artifacts)["errors"])
 
@@ -49,7 +55,10 @@ class SessionTables:
         return self.files.read_rows(row.id, row.artifacts["parsed"], indices).to_pandas()
 
     def raw_frame(
-        self, row: ImportSessionRow, mapping: Mapping[str, str], row_indices: np.ndarray | None = None
+        self,
+        row: ImportSessionRow,
+        mapping: Mapping[str, str],
+        row_indices: np.ndarray | None = None,
     ) -> pd.DataFrame:
         """Raw strings of the mapped source columns, renamed to template keys, index = row_index."""
         sources = sorted(set(mapping.values()))
@@ -57,14 +66,18 @@ class SessionTables:
             table = self.files.read_table(row.id, row.artifacts["parsed"], columns=sources)
             index: pd.Index = pd.RangeIndex(table.num_rows)
         else:
-            table = self.files.read_rows(row.id, row.artifacts["parsed"], row_indices, columns=sources)
+            table = self.files.read_rows(
+                row.id, row.artifacts["parsed"], row_indices, columns=sources
+            )
             index = pd.Index(row_indices, dtype="int64")
         by_source = {name: table.column(name).to_pandas() for name in sources}
         frame = pd.DataFrame({key: by_source[source] for key, source in mapping.items()})
         frame.index = index
         return frame
 
-    def overlay(self, row: ImportSessionRow, artifacts: Mapping[str, str] | None = None) -> pd.DataFrame | None:
+    def overlay(
+        self, row: ImportSessionRow, artifacts: Mapping[str, str] | None = None
+    ) -> pd.DataFrame | None:
         """The corrected rows (index = row_index), or None before the first correction."""
         artifacts = artifacts or row.artifacts
         if "overlay" not in artifacts:
@@ -72,7 +85,10 @@ class SessionTables:
         return self.files.read_frame(row.id, artifacts["overlay"], index_column="row_index")
 
     def typed_rows(
-        self, row: ImportSessionRow, selected: np.ndarray, artifacts: Mapping[str, str] | None = None
+        self,
+        row: ImportSessionRow,
+        selected: np.ndarray,
+        artifacts: Mapping[str, str] | None = None,
     ) -> pd.DataFrame:
         """Typed rows with the corrections overlay applied, index = row_index."""
         artifacts = artifacts or row.artifacts
@@ -87,11 +103,15 @@ class SessionTables:
                 typed.loc[hit, overlay.columns] = overlay.loc[hit]
         return typed
 
-    def key_columns(self, row: ImportSessionRow, artifacts: Mapping[str, str], columns: list[str]) -> pd.DataFrame:
+    def key_columns(
+        self, row: ImportSessionRow, artifacts: Mapping[str, str], columns: list[str]
+    ) -> pd.DataFrame:
         """``columns`` of the last full validation's typed rows (corrections not applied)."""
         return self.files.read_frame(row.id, artifacts["rows"], columns=columns)
 
-    def remove_replaced(self, import_id: str, before: Mapping[str, str], after: Mapping[str, str]) -> None:
+    def remove_replaced(
+        self, import_id: str, before: Mapping[str, str], after: Mapping[str, str]
+    ) -> None:
         """Old files are deleted only after the SQL pointer has moved to the new ones."""
         for key, name in before.items():
             if after.get(key) != name:

@@ -37,8 +37,14 @@ class ValidatingRows(ReviewingRows):
         template = self.catalog.get(row.template_id)
         mapping = check_mapping(row, template, mapping or row.mapping or {})
         if not mapping:
-            raise StepOutOfOrderError(f"Import {import_id} has no mapping yet: send a mapping (see mapping/suggest)")
-        missing = [c.key for c in template.columns if c.required and c.default is None and c.key not in mapping]
+            raise StepOutOfOrderError(
+                f"Import {import_id} has no mapping yet: send a mapping (see mapping/suggest)"
+            )
+        missing = [
+            c.key
+            for c in template.columns
+            if c.required and c.default is None and c.key not in mapping
+        ]
         if missing:
             raise InvalidMappingError(
                 f"required template columns are not mapped: {', '.join(missing)}", fields=missing
@@ -61,8 +67,12 @@ class ValidatingRows(ReviewingRows):
                 corrections = self.repository.corrections(import_id)
                 if corrections:
                     context = CorrectionContext(row, mapping, value_mapping, native, detected)
-                    overlay, errors = apply_corrections(self.tables, context, rules, artifacts, errors, corrections)
-                    artifacts["overlay"] = self.tables.write(import_id, "overlay", overlay, with_index=True)
+                    overlay, errors = apply_corrections(
+                        self.tables, context, rules, artifacts, errors, corrections
+                    )
+                    artifacts["overlay"] = self.tables.write(
+                        import_id, "overlay", overlay, with_index=True
+                    )
                 artifacts["errors"] = self.tables.write(import_id, "errors", errors)
                 counts = error_counts(errors, row.total_rows)
                 self.repository.update(
@@ -77,7 +87,9 @@ class ValidatingRows(ReviewingRows):
                     **counts,
                 )
             except Exception:
-                self.repository.update(import_id, self.clock(), status=row.status, artifacts=previous)
+                self.repository.update(
+                    import_id, self.clock(), status=row.status, artifacts=previous
+                )
                 raise
         self.tables.remove_replaced(import_id, previous, artifacts)
         self.repository.remember_mapping(actor.organization_id, template.id, mapping, self.clock())

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from imports_pipeline.errors import ApiKeyNotFoundError
-from imports_pipeline.vocabulary import utc_now
 from imports_pipeline.store.tables import ApiKeyRow
+from imports_pipeline.vocabulary import utc_now
 
 KEY_PREFIX = "imp_"
 
@@ -41,7 +41,9 @@ class ApiKeyStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock
 
-    def create(self, organization_id: str, user_id: str | None = None, name: str | None = None) -> IssuedKey:
+    def create(
+        self, organization_id: str, user_id: str | None = None, name: str | None = None
+    ) -> IssuedKey:
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         record = ApiKeyRow(
             id=str(uuid.uuid4()),
@@ -64,7 +66,9 @@ class ApiKeyStore:
         return record if record is not None and record.revoked_at is None else None
 
     def list(self, organization_id: str | None = None) -> list[ApiKeyRow]:
-        query = sa.select(ApiKeyRow).order_by(ApiKeyRow.organization_id, ApiKeyRow.created_at, ApiKeyRow.id)
+        query = sa.select(ApiKeyRow).order_by(
+            ApiKeyRow.organization_id, ApiKeyRow.created_at, ApiKeyRow.id
+        )
         if organization_id is not None:
             query = query.where(ApiKeyRow.organization_id == organization_id)
         with self._sessions() as db:

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from imports_pipeline.errors import IdempotencyKeyInUseError, IdempotencyKeyReusedError
-from imports_pipeline.vocabulary import utc_now
 from imports_pipeline.store.tables import IdempotencyKeyRow
+from imports_pipeline.vocabulary import utc_now
 
 RETENTION = timedelta(hours=24)
 """How long a response is replayed; after that the key may be used again."""
@@ -56,7 +56,9 @@ class IdempotencyStore:
                     raise
         raise AssertionError("unreachable")
 
-    def _reserve_or_replay(self, organization_id: str, key: str, request_hash: str) -> StoredResponse | None:
+    def _reserve_or_replay(
+        self, organization_id: str, key: str, request_hash: str
+    ) -> StoredResponse | None:
         now = self.clock()
         with self._sessions() as db, db.begin():
             row = db.get(IdempotencyKeyRow, (organization_id, key), with_for_update=True)
@@ -67,7 +69,10 @@ class IdempotencyStore:
             if row is None:
                 db.add(
                     IdempotencyKeyRow(
-                        organization_id=organization_id, key=key, request_hash=request_hash, created_at=now
+                        organization_id=organization_id,
+                        key=key,
+                        request_hash=request_hash,
+                        created_at=now,
                     )
                 )
                 return None

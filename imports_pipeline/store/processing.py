@@ -48,17 +48,26 @@ class ProcessingStore:
                 ).all()
             )
 
-    def compare_and_set_status(self, session_id: str, now: datetime, expected: str | None, status: str) -> bool:
+    def compare_and_set_status(
+        self, session_id: str, now: datetime, expected: str | None, status: str
+    ) -> bool:
         """Move ``processing_status`` from ``expected`` to ``status`` in one UPDATE: of two callers racing, one wins."""
         with self.engine.begin() as connection:
             result = connection.execute(
                 sa.update(ImportSessionRow)
-                .where(ImportSessionRow.id == session_id, ImportSessionRow.processing_status == expected)
-                .values(processing_status=status, updated_at=now, version=ImportSessionRow.version + 1)
+                .where(
+                    ImportSessionRow.id == session_id,
+                    ImportSessionRow.processing_status == expected,
+                )
+                .values(
+                    processing_status=status, updated_at=now, version=ImportSessionRow.version + 1
+                )
             )
         return result.rowcount == 1
 
-    def settled_before(self, cutoff: datetime, statuses: Collection[str], unless_marked: str) -> list[ImportSessionRow]:
+    def settled_before(
+        self, cutoff: datetime, statuses: Collection[str], unless_marked: str
+    ) -> list[ImportSessionRow]:
         """Sessions whose processing settled in one of ``statuses`` before ``cutoff`` and whose
         ``submission`` has no ``unless_marked`` key yet (so a sweep never revisits one it finished)."""
         marker = ImportSessionRow.submission[unless_marked].as_string()
@@ -78,11 +87,15 @@ class ProcessingStore:
     def phases(self, session_id: str) -> list[ProcessingPhaseRow]:
         """The phases run so far, in the order phases run (timestamps can tie within a second)."""
         with self._sessions() as db:
-            rows = db.scalars(sa.select(ProcessingPhaseRow).where(ProcessingPhaseRow.session_id == session_id)).all()
+            rows = db.scalars(
+                sa.select(ProcessingPhaseRow).where(ProcessingPhaseRow.session_id == session_id)
+            ).all()
         rank = {phase: position for position, phase in enumerate(PHASE_ORDER)}
         return sorted(rows, key=lambda row: (rank.get(row.phase, len(rank)), row.started_at))
 
-    def start_phase(self, session_id: str, phase: str, now: datetime, detail: dict[str, Any] | None = None) -> None:
+    def start_phase(
+        self, session_id: str, phase: str, now: datetime, detail: dict[str, Any] | None = None
+    ) -> None:
         """A (re-)run of a phase replaces its previous row: status shows the latest attempt."""
         with self._sessions() as db, db.begin():
             db.merge(
@@ -99,7 +112,9 @@ class ProcessingStore:
                 )
             )
 
-    def claim_stalled_status(self, session_id: str, status: str, updated_before: datetime, now: datetime) -> bool:
+    def claim_stalled_status(
+        self, session_id: str, status: str, updated_before: datetime, now: datetime
+    ) -> bool:
         """Take over a session whose ``processing_status`` has been ``status`` since before ``updated_before``
         (the process working on it died).
 
@@ -124,16 +139,23 @@ class ProcessingStore:
             return list(
                 db.scalars(
                     sa.select(ImportSessionRow)
-                    .where(ImportSessionRow.processing_status == status, ImportSessionRow.updated_at <= updated_before)
+                    .where(
+                        ImportSessionRow.processing_status == status,
+                        ImportSessionRow.updated_at <= updated_before,
+                    )
                     .order_by(ImportSessionRow.updated_at, ImportSessionRow.id)
                 ).all()
             )
 
-    def finish_phase(self, session_id: str, phase: str, now: datetime, status: str, **fields: Any) -> None:
+    def finish_phase(
+        self, session_id: str, phase: str, now: datetime, status: str, **fields: Any
+    ) -> None:
         with self._sessions() as db, db.begin():
             row = db.get(ProcessingPhaseRow, (session_id, phase), with_for_update=True)
             if row is None:
-                raise SessionNotFoundError(f"Phase {phase} of import {session_id} was never started")
+                raise SessionNotFoundError(
+                    f"Phase {phase} of import {session_id} was never started"
+                )
             row.status = status
             row.finished_at = now
             for name, value in fields.items():

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from imports_pipeline.errors import SessionNotFoundError
 from imports_pipeline.store.session_listing import SessionFilter, SessionListing, list_sessions
-from imports_pipeline.store.tables import CorrectionRow, ImportSessionRow, RememberedMappingRow, StoredFileRow
+from imports_pipeline.store.tables import (
+    CorrectionRow,
+    ImportSessionRow,
+    RememberedMappingRow,
+    StoredFileRow,
+)
 from imports_pipeline.vocabulary import SessionSort
 
 
@@ -55,13 +60,18 @@ class SessionRepository:
         with self._session() as db:
             return list_sessions(db, organization_id, wanted, sort, now, page, size, cursor)
 
-    def expired_before(self, now: datetime, except_statuses: Iterable[str]) -> list[ImportSessionRow]:
+    def expired_before(
+        self, now: datetime, except_statuses: Iterable[str]
+    ) -> list[ImportSessionRow]:
         """Sessions of every organization past ``expires_at`` whose stored status is none of ``except_statuses``."""
         with self._session() as db:
             return list(
                 db.scalars(
                     sa.select(ImportSessionRow)
-                    .where(ImportSessionRow.expires_at <= now, ImportSessionRow.status.not_in(list(except_statuses)))
+                    .where(
+                        ImportSessionRow.expires_at <= now,
+                        ImportSessionRow.status.not_in(list(except_statuses)),
+                    )
                     .order_by(ImportSessionRow.expires_at, ImportSessionRow.id)
                 ).all()
             )
@@ -96,7 +106,9 @@ class SessionRepository:
 
     # --- remembered mappings -----------------------------------------------
 
-    def remembered_mapping(self, organization_id: str, template_id: str, source_columns: Iterable[str]) -> dict[str, str]:
+    def remembered_mapping(
+        self, organization_id: str, template_id: str, source_columns: Iterable[str]
+    ) -> dict[str, str]:
         """For each template column, the most often (then most recently) confirmed header present in this file."""
         present = set(source_columns)
         with self._session() as db:
@@ -106,17 +118,26 @@ class SessionRepository:
                     RememberedMappingRow.organization_id == organization_id,
                     RememberedMappingRow.template_id == template_id,
                 )
-                .order_by(RememberedMappingRow.times_confirmed.desc(), RememberedMappingRow.last_confirmed_at.desc())
+                .order_by(
+                    RememberedMappingRow.times_confirmed.desc(),
+                    RememberedMappingRow.last_confirmed_at.desc(),
+                )
             ).all()
         chosen: dict[str, str] = {}
         used: set[str] = set()
         for row in rows:
-            if row.source_column in present and row.template_column not in chosen and row.source_column not in used:
+            if (
+                row.source_column in present
+                and row.template_column not in chosen
+                and row.source_column not in used
+            ):
                 chosen[row.template_column] = row.source_column
                 used.add(row.source_column)
         return chosen
 
-    def remember_mapping(self, organization_id: str, template_id: str, mapping: Mapping[str, str], now: datetime) -> None:
+    def remember_mapping(
+        self, organization_id: str, template_id: str, mapping: Mapping[str, str], now: datetime
+    ) -> None:
         with self._session() as db, db.begin():
             for template_column, source_column in mapping.items():
                 key = (organization_id, template_id, template_column, source_column)
@@ -137,7 +158,9 @@ class SessionRepository:
                     row.last_confirmed_at = now
 
 
-def _apply_update(db: Session, session_id: str, now: datetime, fields: Mapping[str, Any]) -> ImportSessionRow:
+def _apply_update(
+    db: Session, session_id: str, now: datetime, fields: Mapping[str, Any]
+) -> ImportSessionRow:
     """Set fields on the locked session row, bump its version and ``updated_at``."""
     row = db.get(ImportSessionRow, session_id, with_for_update=True)
     if row is None:

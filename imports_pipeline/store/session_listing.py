@@ -12,6 +12,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 from imports_pipeline.errors import InvalidCursorError
@@ -54,7 +55,9 @@ def list_sessions(
 ) -> SessionListing:
     """One page (offset ``page`` or keyset ``cursor``) and the total matching ``wanted``."""
     where = [ImportSessionRow.organization_id == organization_id, *filter_conditions(wanted, now)]
-    column = ImportSessionRow.updated_at if "updated_at" in sort.value else ImportSessionRow.created_at
+    column = (
+        ImportSessionRow.updated_at if "updated_at" in sort.value else ImportSessionRow.created_at
+    )
     descending = sort.value.startswith("-")
     offset = min((max(page, 1) - 1) * size, MAX_SQL_OFFSET)
     keyset: list[sa.ColumnElement[bool]] = []
@@ -62,15 +65,27 @@ def list_sessions(
         keyset.append(_after(column, descending, *decode_cursor(cursor, sort)))
         offset = 0
     order = (
-        [column.desc(), ImportSessionRow.id.desc()] if descending else [column.asc(), ImportSessionRow.id.asc()]
+        [column.desc(), ImportSessionRow.id.desc()]
+        if descending
+        else [column.asc(), ImportSessionRow.id.asc()]
     )
     total = db.scalar(sa.select(sa.func.count()).select_from(ImportSessionRow).where(*where)) or 0
-    query = sa.select(ImportSessionRow).where(*where, *keyset).order_by(*order).offset(offset).limit(size + 1)
+    query = (
+        sa.select(ImportSessionRow)
+        .where(*where, *keyset)
+        .order_by(*order)
+        .offset(offset)
+        .limit(size + 1)
+    )
     rows = list(db.scalars(query).all())
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if rows else None
-    next_cursor = encode_cursor(sort, getattr(last, column.key), last.id) if more and last is not None else None
+    next_cursor = (
+        encode_cursor(sort, getattr(last, column.key), last.id)
+        if more and last is not None
+        else None
+    )
     return SessionListing(rows, total, next_cursor)
 
 
@@ -96,7 +111,10 @@ def filter_conditions(wanted: SessionFilter, now: datetime) -> list[sa.ColumnEle
 
 
 def _after(
-    column: sa.orm.InstrumentedAttribute[datetime], descending: bool, value: datetime, session_id: str
+    column: sa.orm.InstrumentedAttribute[datetime],
+    descending: bool,
+    value: datetime,
+    session_id: str,
 ) -> sa.ColumnElement[bool]:
     """Rows strictly after (value, id) in the list's order."""
     if descending:
@@ -114,7 +132,12 @@ def _range_conditions(
         if value is None:
             continue
         bound = naive_utc(value)
-        operators = {"lt": column < bound, "lte": column <= bound, "gt": column > bound, "gte": column >= bound}
+        operators = {
+            "lt": column < bound,
+            "lte": column <= bound,
+            "gt": column > bound,
+            "gte": column >= bound,
+        }
         conditions.append(operators[name])
     return conditions
 
@@ -138,11 +161,18 @@ def decode_cursor(cursor: str, sort: SessionSort) -> tuple[datetime, str]:
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if payload["s"] != sort.value:
-            raise InvalidCursorError(f"cursor was made for sort '{payload['s']}', not '{sort.value}'")
+            raise InvalidCursorError(
+                f"cursor was made for sort '{payload['s']}', not '{sort.value}'"
+            )
         session_id = str(payload["id"])
         session_id.encode("utf-8")  # a lone surrogate (JSON "\ud800") cannot be compared in SQL
         return datetime.fromisoformat(payload["v"]), session_id
     except InvalidCursorError:
         raise
-    except (ValueError, KeyError, TypeError, RecursionError) as error:  # UnicodeError is a ValueError
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        RecursionError,
+    ) as error:  # UnicodeError is a ValueError
         raise InvalidCursorError("cursor is not one this API handed out") from error

@@ -10,7 +10,11 @@ import sqlalchemy as sa
 
 from imports_pipeline.settings import Settings
 from imports_pipeline.store.api_keys import ApiKeyStore
-from imports_pipeline.store.database import create_database_engine, destination_engine, upgrade_schema
+from imports_pipeline.store.database import (
+    create_database_engine,
+    destination_engine,
+    upgrade_schema,
+)
 from imports_pipeline.store.files import FileStore
 from imports_pipeline.store.idempotency import IdempotencyStore
 from imports_pipeline.store.processing import ProcessingStore
@@ -36,7 +40,12 @@ class Stores:
         """Connect to the configured databases and bring the session store's schema up to date."""
         engine = create_database_engine(settings.session_database_url)
         upgrade_schema(engine)
-        return cls.on(engine, FileStore(settings.files_dir), destination_engine(engine, settings.destination_url), clock)
+        return cls.on(
+            engine,
+            FileStore(settings.files_dir),
+            destination_engine(engine, settings.destination_url),
+            clock,
+        )
 
     @classmethod
     def on(

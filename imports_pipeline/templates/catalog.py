@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from imports_pipeline.settings import environment_name
 from imports_pipeline.errors import TemplateFileError, UnknownTemplateError
+from imports_pipeline.settings import environment_name
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
 from imports_pipeline.templates.option_sources import OPTION_SOURCES, resolve_option_source
 
@@ -50,9 +50,13 @@ def _parse_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f"line {mark.line + 1}: " if mark else ""
-        raise TemplateFileError(f"{path.name}: {line}invalid YAML: {error.problem or error}", file=str(path)) from error
+        raise TemplateFileError(
+            f"{path.name}: {line}invalid YAML: {error.problem or error}", file=str(path)
+        ) from error
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise TemplateFileError(f"{path.name}: cannot read template: {error}", file=str(path)) from error
+        raise TemplateFileError(
+            f"{path.name}: cannot read template: {error}", file=str(path)
+        ) from error
 
 
 def load_template_file(path: Path) -> Template:
@@ -60,7 +64,8 @@ def load_template_file(path: Path) -> Template:
     data = _parse_yaml(path)
     if not isinstance(data, dict):
         raise TemplateFileError(
-            f"{path.name}: a template must be a YAML mapping with id, name and columns", file=str(path)
+            f"{path.name}: a template must be a YAML mapping with id, name and columns",
+            file=str(path),
         )
     try:
         template = Template.model_validate(data)
@@ -86,7 +91,8 @@ def _load_folder(folder: Path) -> dict[str, Template]:
         template = load_template_file(path)
         if template.id in origins:
             raise TemplateFileError(
-                f"{path.name}: id '{template.id}' is already defined in {origins[template.id].name}", file=str(path)
+                f"{path.name}: id '{template.id}' is already defined in {origins[template.id].name}",
+                file=str(path),
             )
         templates[template.id] = template
         origins[template.id] = path
@@ -103,7 +109,8 @@ class TemplateCatalog:
         if self.extra_dir is not None:
             if not self.extra_dir.is_dir():
                 raise TemplateFileError(
-                    f"{environment_name('templates_dir')}: {self.extra_dir} is not a directory", file=str(self.extra_dir)
+                    f"{environment_name('templates_dir')}: {self.extra_dir} is not a directory",
+                    file=str(self.extra_dir),
                 )
             self._templates.update(_load_folder(self.extra_dir))
 
@@ -113,7 +120,8 @@ class TemplateCatalog:
         except KeyError:
             available = ", ".join(sorted(self._templates))
             raise UnknownTemplateError(
-                f"unknown template '{template_id}'; available templates: {available}", template_id=template_id
+                f"unknown template '{template_id}'; available templates: {available}",
+                template_id=template_id,
             ) from None
 
     def list(self) -> list[Template]:

@@ -57,16 +57,23 @@ class TemplateColumn(BaseModel):
     @classmethod
     def _options_may_be_plain_strings(cls, value: Any) -> Any:
         if isinstance(value, list):
-            return [v if isinstance(v, (dict, Option)) else {"value": str(v), "label": str(v)} for v in value]
+            return [
+                v if isinstance(v, (dict, Option)) else {"value": str(v), "label": str(v)}
+                for v in value
+            ]
         return value
 
     @model_validator(mode="after")
-    def _category_needs_options(self) -> "TemplateColumn":
+    def _category_needs_options(self) -> TemplateColumn:
         if self.type is ColumnType.CATEGORY:
             if (self.options is None) == (self.options_source is None):
-                raise ValueError(f"category column '{self.key}' needs exactly one of 'options' or 'options_source'")
+                raise ValueError(
+                    f"category column '{self.key}' needs exactly one of 'options' or 'options_source'"
+                )
         elif self.options is not None or self.options_source is not None:
-            raise ValueError(f"column '{self.key}' has options but is of type '{self.type}', not 'category'")
+            raise ValueError(
+                f"column '{self.key}' has options but is of type '{self.type}', not 'category'"
+            )
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"column '{self.key}': min {self.min} is greater than max {self.max}")
         return self
@@ -83,7 +90,7 @@ class Template(BaseModel):
     columns: tuple[TemplateColumn, ...]
 
     @model_validator(mode="after")
-    def _keys_are_columns(self) -> "Template":
+    def _keys_are_columns(self) -> Template:
         keys = [c.key for c in self.columns]
         duplicated = sorted({k for k in keys if keys.count(k) > 1})
         if duplicated:

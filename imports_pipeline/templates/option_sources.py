@@ -44,7 +44,9 @@ def _from_option_csv(name: str) -> list[Option]:
         Option(
             value=row["value"],
             label=row["label"],
-            aliases=_unique([row["label_es"], *row["aliases"].split("|")], {row["value"], row["label"]}),
+            aliases=_unique(
+                [row["label_es"], *row["aliases"].split("|")], {row["value"], row["label"]}
+            ),
         )
         for row in _read_csv(name)
     ]
@@ -58,12 +60,22 @@ def _countries() -> list[Option]:
         extra.setdefault(row["value"], []).append(row["alias"])
     options = []
     for country in pycountry.countries:
-        english = [getattr(country, "common_name", None), country.name, getattr(country, "official_name", None)]
+        english = [
+            getattr(country, "common_name", None),
+            country.name,
+            getattr(country, "official_name", None),
+        ]
         english = [name for name in english if name]
         label = english[0]
         aliases = [*(spanish.gettext(name) for name in english), *english[1:], country.alpha_3]
         aliases += extra.get(country.alpha_2, [])
-        options.append(Option(value=country.alpha_2, label=label, aliases=_unique(aliases, {country.alpha_2, label})))
+        options.append(
+            Option(
+                value=country.alpha_2,
+                label=label,
+                aliases=_unique(aliases, {country.alpha_2, label}),
+            )
+        )
     return sorted(options, key=lambda option: option.value)
 
 
@@ -83,5 +95,7 @@ def resolve_option_source(key: str) -> list[Option]:
     """The options behind ``key``; built once per process, a fresh list per call."""
     if key not in OPTION_SOURCES:
         known = ", ".join(sorted(OPTION_SOURCES))
-        raise UnknownOptionSourceError(f"unknown option source '{key}'; known sources: {known}", source=key)
+        raise UnknownOptionSourceError(
+            f"unknown option source '{key}'; known sources: {known}", source=key
+        )
     return list(_resolved(key))

@@ -44,7 +44,11 @@ class Api:
         return {"x-api-key": issued.secret, "x-organization-id": organization_id}
 
     def create(
-        self, content: bytes | None = None, name: str = "logistics.csv", headers: dict[str, str] | None = None, **fields: str
+        self,
+        content: bytes | None = None,
+        name: str = "logistics.csv",
+        headers: dict[str, str] | None = None,
+        **fields: str,
     ) -> httpx.Response:
         data = {"template_id": "logistics_requests", "numeric_locale": "es_ES", **fields}
         upload = SAMPLE_CSV.read_bytes() if content is None else content
@@ -61,7 +65,9 @@ class Api:
         return response.json()["import_id"]
 
 
-def build_api(url: str, root: Path, clock: Clock, max_upload_bytes: int | None = None) -> Iterator[Api]:
+def build_api(
+    url: str, root: Path, clock: Clock, max_upload_bytes: int | None = None
+) -> Iterator[Api]:
     service = build_service(url, root, clock)
     app = create_app(service, max_upload_bytes=max_upload_bytes)
     with TestClient(app) as client:
@@ -84,5 +90,9 @@ def api(tmp_path, clock) -> Iterator[Api]:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def any_db_api(request, tmp_path, clock) -> Iterator[Api]:
-    url = f"sqlite:///{tmp_path / 'imports.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'imports.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     yield from build_api(url, tmp_path, clock)

@@ -19,7 +19,9 @@ ENDPOINTS = [
 def test_missing_or_unknown_key_answers_the_contract_401(api, method, path):
     assert api.client.request(method, path).json() == INVALID
     missing = api.client.request(method, path, headers={"x-organization-id": ORG})
-    wrong = api.client.request(method, path, headers={"x-api-key": "imp_not-a-key", "x-organization-id": ORG})
+    wrong = api.client.request(
+        method, path, headers={"x-api-key": "imp_not-a-key", "x-organization-id": ORG}
+    )
     assert (missing.status_code, missing.json()) == (401, INVALID)
     assert (wrong.status_code, wrong.json()) == (401, INVALID)
 
@@ -38,7 +40,9 @@ def test_a_key_used_with_another_organization_is_forbidden(api):
     mismatched = {**api.headers, "x-organization-id": OTHER_ORG}
     response = api.client.get("/v2/imports/sessions", headers=mismatched)
     assert response.status_code == 403 and response.json()["code"] == "ORGANIZATION_MISMATCH"
-    missing_org = api.client.get("/v2/imports/sessions", headers={"x-api-key": api.headers["x-api-key"]})
+    missing_org = api.client.get(
+        "/v2/imports/sessions", headers={"x-api-key": api.headers["x-api-key"]}
+    )
     assert missing_org.status_code == 403 and missing_org.json()["code"] == "ORGANIZATION_MISMATCH"
 
 
@@ -47,9 +51,18 @@ def test_sessions_record_who_created_them(api):
     import_id = api.created_id(headers=org_key)
     record = api.keys.verify(org_key["x-api-key"])
     session = api.client.get(f"/v2/imports/{import_id}/status", headers=org_key).json()
-    assert (session["actor_type"], session["user_id"], session["actor_api_key_id"]) == ("api_key", None, record.id)
-    user_session = api.client.get(f"/v2/imports/{api.created_id()}/status", headers=api.headers).json()
-    assert (user_session["actor_type"], user_session["user_id"]) == ("user", "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb")
+    assert (session["actor_type"], session["user_id"], session["actor_api_key_id"]) == (
+        "api_key",
+        None,
+        record.id,
+    )
+    user_session = api.client.get(
+        f"/v2/imports/{api.created_id()}/status", headers=api.headers
+    ).json()
+    assert (user_session["actor_type"], user_session["user_id"]) == (
+        "user",
+        "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb",
+    )
 
 
 def test_keys_are_stored_hashed(api):

@@ -64,7 +64,9 @@ def test_serve_answers_real_http_with_a_cli_key(data_dir, capsys):
     env = {**os.environ, "IMPORTS_DATA_DIR": str(data_dir), "IMPORTS_MAX_UPLOAD_BYTES": "100000"}
     server = subprocess.Popen(
         [sys.executable, "-m", "imports_pipeline.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -76,12 +78,16 @@ def test_serve_answers_real_http_with_a_cli_key(data_dir, capsys):
                 time.sleep(0.1)
         headers = {"x-api-key": secret, "x-organization-id": "org-1"}
         created = httpx.post(
-            f"{base}/v2/imports/sessions", headers=headers, data={"template_id": "logistics_requests", "numeric_locale": "es_ES"},
+            f"{base}/v2/imports/sessions",
+            headers=headers,
+            data={"template_id": "logistics_requests", "numeric_locale": "es_ES"},
             files={"upload_file": ("logistics.csv", SAMPLE_CSV.read_bytes(), "text/csv")},
         )
         assert created.status_code == 201 and created.json()["total_rows"] == 240
         too_big = httpx.post(
-            f"{base}/v2/imports/sessions", headers=headers, data={"template_id": "logistics_requests"},
+            f"{base}/v2/imports/sessions",
+            headers=headers,
+            data={"template_id": "logistics_requests"},
             files={"upload_file": ("big.csv", b"a;b\n" * 50_000, "text/csv")},
         )
         assert too_big.status_code == 413 and too_big.json()["code"] == "UPLOAD_TOO_LARGE"

@@ -26,7 +26,9 @@ SESSION_CALLS = [
 
 
 def call(api, method, import_id, step, body, headers=None):
-    return api.client.request(method, f"/v2/imports/{import_id}/{step}", headers=headers or api.headers, json=body)
+    return api.client.request(
+        method, f"/v2/imports/{import_id}/{step}", headers=headers or api.headers, json=body
+    )
 
 
 def test_an_unknown_status_filter_answers_fastapis_422(api):
@@ -34,7 +36,9 @@ def test_an_unknown_status_filter_answers_fastapis_422(api):
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert (error["loc"], error["msg"], error["type"]) == (
-        ["query", "status"], "value is not a valid enumeration member", "type_error.enum",
+        ["query", "status"],
+        "value is not a valid enumeration member",
+        "type_error.enum",
     )
     assert "validated" in error["ctx"]["expected"]
     too_big = api.client.get("/v2/imports/sessions?size=101", headers=api.headers)
@@ -47,7 +51,10 @@ def test_another_organizations_session_does_not_exist(api, method, step, body):
     call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
     response = call(api, method, import_id, step, body, headers=api.other_headers)
     assert response.status_code == 404
-    assert response.json() == {"detail": f"Import session {import_id} not found", "code": "IMPORT_NOT_FOUND"}
+    assert response.json() == {
+        "detail": f"Import session {import_id} not found",
+        "code": "IMPORT_NOT_FOUND",
+    }
 
 
 def test_an_expired_session_answers_410(api, clock):
@@ -61,7 +68,12 @@ def test_an_expired_session_answers_410(api, clock):
 
 def test_steps_out_of_order_answer_409(api):
     import_id = api.created_id()
-    for method, step, body in [("GET", "rows", None), ("PATCH", "rows", PATCH), ("POST", "submit", {}), ("GET", "files/errors.csv", None)]:
+    for method, step, body in [
+        ("GET", "rows", None),
+        ("PATCH", "rows", PATCH),
+        ("POST", "submit", {}),
+        ("GET", "files/errors.csv", None),
+    ]:
         response = call(api, method, import_id, step, body)
         assert (response.status_code, response.json()["code"]) == (409, "INVALID_STATE"), step
     call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
@@ -73,18 +85,47 @@ def test_steps_out_of_order_answer_409(api):
 def test_bad_corrections_and_mappings_answer_422_naming_the_problem(api):
     import_id = api.created_id()
     call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
-    bad_row = call(api, "PATCH", import_id, "rows", {"corrections": [{"row_index": 240, "column": "distance_km", "value": 1}]})
+    bad_row = call(
+        api,
+        "PATCH",
+        import_id,
+        "rows",
+        {"corrections": [{"row_index": 240, "column": "distance_km", "value": 1}]},
+    )
     assert bad_row.status_code == 422
     assert bad_row.json()["code"] == "INVALID_CORRECTION" and bad_row.json()["field"] == "row_index"
     assert "row_index 240 does not exist" in bad_row.json()["detail"]
-    no_value = call(api, "PATCH", import_id, "rows", {"corrections": [{"row_index": 1, "column": "distance_km"}]})
-    assert no_value.status_code == 422 and no_value.json()["detail"][0]["loc"] == ["body", "corrections", 0, "value"]
+    no_value = call(
+        api,
+        "PATCH",
+        import_id,
+        "rows",
+        {"corrections": [{"row_index": 1, "column": "distance_km"}]},
+    )
+    assert no_value.status_code == 422 and no_value.json()["detail"][0]["loc"] == [
+        "body",
+        "corrections",
+        0,
+        "value",
+    ]
     empty = call(api, "PATCH", import_id, "rows", {"corrections": []})
     assert empty.status_code == 422 and empty.json()["detail"][0]["loc"] == ["body", "corrections"]
-    bad_mapping = call(api, "POST", import_id, "validate", {"mapping": {**SEED_MAPPING, "distance_km": "Kilometres"}})
+    bad_mapping = call(
+        api,
+        "POST",
+        import_id,
+        "validate",
+        {"mapping": {**SEED_MAPPING, "distance_km": "Kilometres"}},
+    )
     assert bad_mapping.status_code == 422
-    assert bad_mapping.json()["code"] == "INVALID_MAPPING" and bad_mapping.json()["fields"] == ["Kilometres"]
-    not_json = api.client.post(f"/v2/imports/{import_id}/validate", headers={**api.headers, "content-type": "application/json"}, content=b"{")
+    assert bad_mapping.json()["code"] == "INVALID_MAPPING" and bad_mapping.json()["fields"] == [
+        "Kilometres"
+    ]
+    not_json = api.client.post(
+        f"/v2/imports/{import_id}/validate",
+        headers={**api.headers, "content-type": "application/json"},
+        content=b"{",
+    )
     assert not_json.status_code == 422 and not_json.json()["detail"][0]["type"] == "json_invalid"
 
 
@@ -97,8 +138,13 @@ def test_bad_uploads_answer_with_their_codes(api):
     assert (empty.status_code, empty.json()["code"]) == (422, "EMPTY_FILE")
     locale = api.create(numeric_locale="xx_XX")
     assert (locale.status_code, locale.json()["code"]) == (422, "UNSUPPORTED_LOCALE")
-    no_file = api.client.post("/v2/imports/sessions", headers=api.headers, data={"template_id": "logistics_requests"})
-    assert no_file.status_code == 422 and no_file.json()["detail"][0]["loc"] == ["body", "upload_file"]
+    no_file = api.client.post(
+        "/v2/imports/sessions", headers=api.headers, data={"template_id": "logistics_requests"}
+    )
+    assert no_file.status_code == 422 and no_file.json()["detail"][0]["loc"] == [
+        "body",
+        "upload_file",
+    ]
 
 
 def test_unknown_paths_and_methods_keep_the_error_shape(api):
@@ -122,7 +168,9 @@ def test_an_unexpected_exception_is_a_generic_500_and_is_logged(api, monkeypatch
 
 @pytest.fixture
 def small_limit_api(tmp_path, clock):
-    yield from build_api(f"sqlite:///{tmp_path / 'imports.db'}", tmp_path, clock, max_upload_bytes=4096)
+    yield from build_api(
+        f"sqlite:///{tmp_path / 'imports.db'}", tmp_path, clock, max_upload_bytes=4096
+    )
 
 
 def test_uploads_over_the_limit_are_refused_with_413(small_limit_api):
@@ -147,7 +195,9 @@ def test_uploads_over_the_limit_are_refused_with_413(small_limit_api):
     )
     assert streamed.status_code == 413 and streamed.json()["code"] == "UPLOAD_TOO_LARGE"
     assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 0
-    small = api.create(b"Trip Date;Client;Distance;Origin Country;Destination Country\n2026-03-01;ACME;1,5;ES;FR\n")
+    small = api.create(
+        b"Trip Date;Client;Distance;Origin Country;Destination Country\n2026-03-01;ACME;1,5;ES;FR\n"
+    )
     assert small.status_code == 201
 
 
@@ -156,12 +206,21 @@ def test_nan_or_infinity_in_a_refused_body_answers_422_naming_the_field(api, lit
     """Python's JSON parser accepts these; the 422 that echoes the input must still be valid JSON, not a 500."""
     import_id = api.created_id()
     headers = {**api.headers, "content-type": "application/json"}
-    response = api.client.post(f"/v2/imports/{import_id}/unique-values", headers=headers, content=f'{{"limit": {literal}}}')
+    response = api.client.post(
+        f"/v2/imports/{import_id}/unique-values", headers=headers, content=f'{{"limit": {literal}}}'
+    )
     assert response.status_code == 422, response.text
     [error] = response.json()["detail"]
     assert error["loc"] == ["body", "limit"] and error["input"] in ("nan", "inf", "-inf")
-    submit = api.client.post(f"/v2/imports/{import_id}/submit", headers=headers, content=f'{{"ignore_errors": {literal}}}')
-    assert submit.status_code == 422 and submit.json()["detail"][0]["loc"] == ["body", "ignore_errors"]
+    submit = api.client.post(
+        f"/v2/imports/{import_id}/submit",
+        headers=headers,
+        content=f'{{"ignore_errors": {literal}}}',
+    )
+    assert submit.status_code == 422 and submit.json()["detail"][0]["loc"] == [
+        "body",
+        "ignore_errors",
+    ]
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "1e400"])
@@ -174,7 +233,9 @@ def test_a_correction_to_nan_or_infinity_answers_422_naming_the_value(api, liter
     assert response.status_code == 422, response.text
     locs = [error["loc"][:4] for error in response.json()["detail"]]
     assert ["body", "corrections", 0, "value"] in locs
-    assert any(error["msg"] == "Input should be a finite number" for error in response.json()["detail"])
+    assert any(
+        error["msg"] == "Input should be a finite number" for error in response.json()["detail"]
+    )
 
 
 @pytest.mark.parametrize("page", [2**62, 10**22])
@@ -191,7 +252,9 @@ def test_a_page_number_too_large_answers_422_naming_page(api, page):
         [error] = response.json()["detail"]
         assert error["loc"] == ["query", "page"] and error["type"] == "less_than_equal", path
     call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
-    last = api.client.get(f"/v2/imports/{import_id}/rows?page=1000000000&page_size=1000", headers=api.headers)
+    last = api.client.get(
+        f"/v2/imports/{import_id}/rows?page=1000000000&page_size=1000", headers=api.headers
+    )
     assert last.status_code == 200 and last.json()["rows"] == []
 
 
@@ -202,14 +265,19 @@ def test_a_lone_surrogate_in_a_correction_answers_422_naming_the_field(api, fiel
     call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
     before = api.client.get(f"/v2/imports/{import_id}/rows", headers=api.headers).json()["rows"]
     correction = {"row_index": 1, "column": "client", "value": "ACME"}
-    body = json.dumps({"corrections": [correction]}).replace('"ACME"' if field == "value" else '"client"', '"A\\ud800"')
+    body = json.dumps({"corrections": [correction]}).replace(
+        '"ACME"' if field == "value" else '"client"', '"A\\ud800"'
+    )
     headers = {**api.headers, "content-type": "application/json"}
     response = api.client.patch(f"/v2/imports/{import_id}/rows", headers=headers, content=body)
     assert response.status_code == 422, response.text
     [error] = [e for e in response.json()["detail"] if "lone surrogate" in e["msg"]]
     assert error["loc"][:4] == ["body", "corrections", 0, field]
     assert "lone surrogate (\\ud800) at character 1" in error["msg"]
-    assert api.client.get(f"/v2/imports/{import_id}/rows", headers=api.headers).json()["rows"] == before
+    assert (
+        api.client.get(f"/v2/imports/{import_id}/rows", headers=api.headers).json()["rows"]
+        == before
+    )
 
 
 def test_a_lone_surrogate_as_a_key_of_a_refused_object_answers_422(api):
@@ -221,13 +289,17 @@ def test_a_lone_surrogate_as_a_key_of_a_refused_object_answers_422(api):
     response = api.client.patch(f"/v2/imports/{import_id}/rows", headers=headers, content=body)
     assert response.status_code == 422, response.text
     [missing] = response.json()["detail"]
-    assert missing["loc"] == ["body", "corrections", 0, "row_index"] and missing["type"] == "missing"
+    assert (
+        missing["loc"] == ["body", "corrections", 0, "row_index"] and missing["type"] == "missing"
+    )
     assert missing["input"] == {"column": "client", "value": 1, "\\ud800": 2}
 
 
 def test_a_lone_surrogate_in_a_mapping_answers_422(api):
     import_id = api.created_id()
-    body = json.dumps({"mapping": {**SEED_MAPPING, "client": "Client"}}).replace('"Client"', '"\\udfff"')
+    body = json.dumps({"mapping": {**SEED_MAPPING, "client": "Client"}}).replace(
+        '"Client"', '"\\udfff"'
+    )
     headers = {**api.headers, "content-type": "application/json"}
     response = api.client.post(f"/v2/imports/{import_id}/validate", headers=headers, content=body)
     assert response.status_code == 422, response.text
@@ -238,7 +310,11 @@ def test_a_file_name_too_long_answers_422_naming_the_upload(api):
     response = api.create(name="a" * 296 + ".csv")
     assert response.status_code == 422, response.text
     body = response.json()
-    assert body["code"] == "INVALID_FILE_NAME" and body["field"] == "upload_file" and "300 characters" in body["detail"]
+    assert (
+        body["code"] == "INVALID_FILE_NAME"
+        and body["field"] == "upload_file"
+        and "300 characters" in body["detail"]
+    )
 
 
 def test_a_multipart_body_the_parser_refuses_answers_400_naming_the_upload(api):
@@ -246,5 +322,9 @@ def test_a_multipart_body_the_parser_refuses_answers_400_naming_the_upload(api):
     response = api.create(name="a" * 4996 + ".csv")
     assert response.status_code == 400, response.text
     body = response.json()
-    assert body["code"] == "INVALID_MULTIPART" and body["field"] == "upload_file" and "under 4 KB" in body["detail"]
+    assert (
+        body["code"] == "INVALID_MULTIPART"
+        and body["field"] == "upload_file"
+        and "under 4 KB" in body["detail"]
+    )
     assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 0

@@ -11,17 +11,28 @@ from openpyxl import load_workbook
 from imports_pipeline_tests.service import SAMPLE_CSV
 
 CONTENT = (
-    "Fecha;Cliente;Km;Origen;Destino\n"
-    "2026-03-01;ACME;12,5;ES;FR\n"
-    "2026-03-02;=HYPERLINK(\"x\");abc;ES;FR\n"
-    "2026-03-03;;-4;ES;FR\n"
-).encode()
-MAPPING = {"trip_date": "Fecha", "client": "Cliente", "distance_km": "Km", "origin_country": "Origen", "destination_country": "Destino"}
+    b"Fecha;Cliente;Km;Origen;Destino\n"
+    b"2026-03-01;ACME;12,5;ES;FR\n"
+    b'2026-03-02;=HYPERLINK("x");abc;ES;FR\n'
+    b"2026-03-03;;-4;ES;FR\n"
+)
+MAPPING = {
+    "trip_date": "Fecha",
+    "client": "Cliente",
+    "distance_km": "Km",
+    "origin_country": "Origen",
+    "destination_country": "Destino",
+}
 
 
 def validated(api) -> str:
     import_id = api.created_id(content=CONTENT, name="trips.csv")
-    assert api.client.post(f"/v2/imports/{import_id}/validate", headers=api.headers, json={"mapping": MAPPING}).status_code == 200
+    assert (
+        api.client.post(
+            f"/v2/imports/{import_id}/validate", headers=api.headers, json={"mapping": MAPPING}
+        ).status_code
+        == 200
+    )
     return import_id
 
 
@@ -35,27 +46,47 @@ def test_the_original_upload_comes_back_byte_for_byte(api):
 
 def test_error_reports_open_in_csv_json_and_xlsx_with_formulas_neutralised(api):
     import_id = validated(api)
-    links = api.client.get(f"/v2/imports/{import_id}/status", headers=api.headers).json()["processing"]
+    links = api.client.get(f"/v2/imports/{import_id}/status", headers=api.headers).json()[
+        "processing"
+    ]
 
     as_csv = api.client.get(links["_errors_csv_url"], headers=api.headers)
-    assert as_csv.status_code == 200 and 'filename="trips.errors.csv"' in as_csv.headers["content-disposition"]
+    assert (
+        as_csv.status_code == 200
+        and 'filename="trips.errors.csv"' in as_csv.headers["content-disposition"]
+    )
     rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     assert [r["row_index"] for r in rows] == ["1", "2"]
-    assert rows[0]["Cliente"] == "'=HYPERLINK(\"x\")" and rows[0]["Km"] == "abc" and rows[0]["error_codes"] == "invalid_type"
+    assert (
+        rows[0]["Cliente"] == '\'=HYPERLINK("x")'
+        and rows[0]["Km"] == "abc"
+        and rows[0]["error_codes"] == "invalid_type"
+    )
     assert rows[1]["Km"] == "'-4" and rows[1]["error_columns"] == "client, distance_km"
 
     as_json = json.loads(api.client.get(links["_errors_json_url"], headers=api.headers).content)
-    assert [r["row_index"] for r in as_json] == [1, 2] and as_json[0]["errors"][0]["column"] == "distance_km"
+    assert [r["row_index"] for r in as_json] == [1, 2] and as_json[0]["errors"][0][
+        "column"
+    ] == "distance_km"
 
     as_xlsx = api.client.get(links["_errors_xlsx_url"], headers=api.headers)
     sheet = load_workbook(io.BytesIO(as_xlsx.content))["errors"]
-    assert [c.value for c in sheet[1]][:6] == ["row_index", "Fecha", "Cliente", "Km", "Origen", "Destino"]
-    assert sheet["C2"].value == "'=HYPERLINK(\"x\")" and sheet["C2"].data_type == "s"
+    assert [c.value for c in sheet[1]][:6] == [
+        "row_index",
+        "Fecha",
+        "Cliente",
+        "Km",
+        "Origen",
+        "Destino",
+    ]
+    assert sheet["C2"].value == '\'=HYPERLINK("x")' and sheet["C2"].data_type == "s"
 
 
 def test_reports_need_a_validation_and_a_known_format(api):
     import_id = api.created_id()
-    status = api.client.get(f"/v2/imports/{import_id}/status", headers=api.headers).json()["processing"]
+    status = api.client.get(f"/v2/imports/{import_id}/status", headers=api.headers).json()[
+        "processing"
+    ]
     assert status["_errors_csv_url"] is None and status["_upload_url"].endswith("/files/upload")
     early = api.client.get(f"/v2/imports/{import_id}/files/errors.csv", headers=api.headers)
     assert early.status_code == 409 and early.json()["code"] == "INVALID_STATE"

@@ -15,18 +15,26 @@ def test_a_retried_create_returns_the_first_response_and_creates_one_session(api
     retry = api.create(headers=with_key(api, "create-1"))
     assert first.status_code == retry.status_code == 201
     assert retry.content == first.content
-    assert retry.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
+    assert (
+        retry.headers["Idempotent-Replayed"] == "true"
+        and "Idempotent-Replayed" not in first.headers
+    )
     assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 1
 
 
 def test_the_same_key_with_a_different_request_is_refused(api):
     assert api.create(headers=with_key(api, "k")).status_code == 201
-    other_file = api.create(b"Trip Date;Client;Distance;Origin Country;Destination Country\n2026-03-01;X;1;ES;FR\n", headers=with_key(api, "k"))
+    other_file = api.create(
+        b"Trip Date;Client;Distance;Origin Country;Destination Country\n2026-03-01;X;1;ES;FR\n",
+        headers=with_key(api, "k"),
+    )
     assert other_file.status_code == 422 and other_file.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     other_field = api.create(headers=with_key(api, "k"), project_id="p1")
     assert other_field.status_code == 422 and other_field.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     import_id = api.client.get("/v2/imports/sessions", headers=api.headers).json()["items"][0]["id"]
-    other_path = api.client.post(f"/v2/imports/{import_id}/submit", headers=with_key(api, "k"), json={})
+    other_path = api.client.post(
+        f"/v2/imports/{import_id}/submit", headers=with_key(api, "k"), json={}
+    )
     assert other_path.status_code == 422 and other_path.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 1
 
@@ -40,14 +48,25 @@ def test_keys_are_scoped_per_organization(api):
 
 def test_a_retried_submit_returns_the_first_response_and_submits_once(api):
     import_id = api.created_id()
-    api.client.post(f"/v2/imports/{import_id}/validate", headers=api.headers, json={"mapping": SEED_MAPPING})
+    api.client.post(
+        f"/v2/imports/{import_id}/validate", headers=api.headers, json={"mapping": SEED_MAPPING}
+    )
     path = f"/v2/imports/{import_id}/submit"
-    blocked = api.client.post(path, headers=with_key(api, "submit-1"), json={"ignore_errors": False})
-    assert blocked.status_code == 409  # failures are not stored: the same key may run again once fixed
+    blocked = api.client.post(
+        path, headers=with_key(api, "submit-1"), json={"ignore_errors": False}
+    )
+    assert (
+        blocked.status_code == 409
+    )  # failures are not stored: the same key may run again once fixed
     api.client.patch(
         f"/v2/imports/{import_id}/rows",
         headers=api.headers,
-        json={"corrections": [{"row_index": 17, "column": "distance_km", "value": 128.4}, {"row_index": 203, "column": "distance_km", "value": 15}]},
+        json={
+            "corrections": [
+                {"row_index": 17, "column": "distance_km", "value": 128.4},
+                {"row_index": 203, "column": "distance_km", "value": 15},
+            ]
+        },
     )
     first = api.client.post(path, headers=with_key(api, "submit-1"), json={"ignore_errors": False})
     retry = api.client.post(path, headers=with_key(api, "submit-1"), json={"ignore_errors": False})
@@ -66,5 +85,7 @@ def test_a_retry_while_the_first_request_runs_is_refused(api):
     path = f"/v2/imports/{import_id}/submit"
     body = b'{"ignore_errors": true}'
     api.client.app.state.idempotency.begin(ORG, "running", fingerprint("POST", path, [body]))
-    response = api.client.post(path, headers={**with_key(api, "running"), "content-type": "application/json"}, content=body)
+    response = api.client.post(
+        path, headers={**with_key(api, "running"), "content-type": "application/json"}, content=body
+    )
     assert response.status_code == 409 and response.json()["code"] == "IDEMPOTENCY_KEY_IN_USE"

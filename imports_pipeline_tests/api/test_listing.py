@@ -72,13 +72,17 @@ def test_page_walk_pinned_to_a_snapshot_is_exact_while_new_ones_arrive(api, cloc
     walked: list[str] = []
     for page in range(1, 4):
         body = api.client.get(
-            "/v2/imports/sessions", headers=api.headers, params={"page": page, "size": 2, "created_at_lte": snapshot}
+            "/v2/imports/sessions",
+            headers=api.headers,
+            params={"page": page, "size": 2, "created_at_lte": snapshot},
         ).json()
         assert body["total"] == 5 and body["pages"] == 3
         walked += [item["id"] for item in body["items"]]
         api.created_id()  # someone else creates a session between our pages
     assert walked == list(reversed(existing))
-    unpinned = api.client.get("/v2/imports/sessions", headers=api.headers, params={"page": 1, "size": 2}).json()
+    unpinned = api.client.get(
+        "/v2/imports/sessions", headers=api.headers, params={"page": 1, "size": 2}
+    ).json()
     assert unpinned["total"] == 8
 
 
@@ -90,9 +94,13 @@ def test_each_list_filter_over_http(api, clock):
     clock.now += timedelta(hours=25)  # `old` is now past its 24 h TTL
     mine = api.created_id()
     other_user = api.created_id(headers=api.key_headers(ORG, "someone-else"))
-    leads = api.created_id(content=b"Email,Nombre\na@b.com,Ana\n", name="leads.csv", template_id="leads")
+    leads = api.created_id(
+        content=b"Email,Nombre\na@b.com,Ana\n", name="leads.csv", template_id="leads"
+    )
     validated = api.created_id()
-    api.client.post(f"/v2/imports/{validated}/validate", headers=api.headers, json={"mapping": SEED_MAPPING})
+    api.client.post(
+        f"/v2/imports/{validated}/validate", headers=api.headers, json={"mapping": SEED_MAPPING}
+    )
 
     def ids(**params) -> list[str]:
         response = api.client.get("/v2/imports/sessions", headers=api.headers, params=params)
@@ -106,6 +114,8 @@ def test_each_list_filter_over_http(api, clock):
     assert ids(status="parsed") == sorted([mine, other_user, leads])
     assert ids(template_id="leads") == [leads]
     assert ids(user_id="someone-else") == [other_user]
-    assert ids(status="parsed", template_id="logistics_requests", user_id="someone-else") == [other_user]
+    assert ids(status="parsed", template_id="logistics_requests", user_id="someone-else") == [
+        other_user
+    ]
     bad = api.client.get("/v2/imports/sessions", headers=api.headers, params={"size": 101})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "size"]

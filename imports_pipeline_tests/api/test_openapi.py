@@ -9,28 +9,59 @@ def test_openapi_documents_every_endpoint_with_the_seed_examples(api):
     spec = api.client.get("/openapi.json").json()
     paths = spec["paths"]
     assert {(path, method) for path, ops in paths.items() for method in ops} == {
-        ("/v2/imports/sessions", "post"), ("/v2/imports/sessions", "get"),
-        ("/v2/imports/{import_id}/mapping/suggest", "post"), ("/v2/imports/{import_id}/unique-values", "post"),
-        ("/v2/imports/{import_id}/validate", "post"), ("/v2/imports/{import_id}/rows", "get"),
-        ("/v2/imports/{import_id}/rows", "patch"), ("/v2/imports/{import_id}/submit", "post"),
-        ("/v2/imports/{import_id}/status", "get"), ("/v2/imports/{import_id}/rollback", "post"),
+        ("/v2/imports/sessions", "post"),
+        ("/v2/imports/sessions", "get"),
+        ("/v2/imports/{import_id}/mapping/suggest", "post"),
+        ("/v2/imports/{import_id}/unique-values", "post"),
+        ("/v2/imports/{import_id}/validate", "post"),
+        ("/v2/imports/{import_id}/rows", "get"),
+        ("/v2/imports/{import_id}/rows", "patch"),
+        ("/v2/imports/{import_id}/submit", "post"),
+        ("/v2/imports/{import_id}/status", "get"),
+        ("/v2/imports/{import_id}/rollback", "post"),
         ("/v2/imports/templates", "get"),
-        ("/v2/imports/templates/{template_id}", "get"), ("/v2/imports/options/{source_key}", "get"),
-        ("/v2/imports/{import_id}/files/upload", "get"), ("/v2/imports/{import_id}/files/errors.{fmt}", "get"),
+        ("/v2/imports/templates/{template_id}", "get"),
+        ("/v2/imports/options/{source_key}", "get"),
+        ("/v2/imports/{import_id}/files/upload", "get"),
+        ("/v2/imports/{import_id}/files/errors.{fmt}", "get"),
     }
     create = paths["/v2/imports/sessions"]["post"]
     # FastAPI writes the document with exclude_none, so an example's null fields are left out.
     without_nulls = {k: v for k, v in examples.CREATED_SESSION.items() if v is not None}
-    assert create["responses"]["201"]["content"]["application/json"]["examples"]["contract"]["value"] == without_nulls
-    assert create["responses"]["401"]["content"]["application/json"]["example"] == examples.INVALID_API_KEY
-    patch = paths["/v2/imports/{import_id}/rows"]["patch"]["requestBody"]["content"]["application/json"]
+    assert (
+        create["responses"]["201"]["content"]["application/json"]["examples"]["contract"]["value"]
+        == without_nulls
+    )
+    assert (
+        create["responses"]["401"]["content"]["application/json"]["example"]
+        == examples.INVALID_API_KEY
+    )
+    patch = paths["/v2/imports/{import_id}/rows"]["patch"]["requestBody"]["content"][
+        "application/json"
+    ]
     assert patch["examples"]["contract"]["value"] == examples.PATCH_REQUEST
     submit = paths["/v2/imports/{import_id}/submit"]["post"]
-    assert submit["responses"]["200"]["content"]["application/json"]["examples"]["contract"]["value"] == examples.SUBMIT_RESULT
+    assert (
+        submit["responses"]["200"]["content"]["application/json"]["examples"]["contract"]["value"]
+        == examples.SUBMIT_RESULT
+    )
     listed = paths["/v2/imports/sessions"]["get"]
-    assert {p["name"] for p in listed["parameters"]} >= {"status", "template_id", "user_id", "include_expired", "page", "size",
-                                                         "created_at_gte", "updated_at_lt", "sort", "cursor"}
+    assert {p["name"] for p in listed["parameters"]} >= {
+        "status",
+        "template_id",
+        "user_id",
+        "include_expired",
+        "page",
+        "size",
+        "created_at_gte",
+        "updated_at_lt",
+        "sort",
+        "cursor",
+    }
     assert "Idempotency-Key" in {p["name"] for p in create["parameters"]}
     assert set(spec["components"]["securitySchemes"]) == {"ApiKey", "OrganizationId"}
-    assert "IMPORTS_MAX_UPLOAD_BYTES" in spec["info"]["description"] and "262144000 bytes" in spec["info"]["description"]
+    assert (
+        "IMPORTS_MAX_UPLOAD_BYTES" in spec["info"]["description"]
+        and "262144000 bytes" in spec["info"]["description"]
+    )
     assert api.client.get("/docs").status_code == 200

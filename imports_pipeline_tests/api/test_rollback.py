@@ -14,7 +14,16 @@ def processed(api, lines: list[str]) -> str:
     """An import submitted and processed into the app's destination (the session store's database by default)."""
     import_id = submit_rows(api.service, lines, ignore_errors=False, actor=ACTOR)
     processing = ImportProcessing(api.service, api.client.app.state.destination, import_id)
-    for phase in ("parse", "map", "prevalidate", "dedupe", "transform", "validate", "process", "cleanup"):
+    for phase in (
+        "parse",
+        "map",
+        "prevalidate",
+        "dedupe",
+        "transform",
+        "validate",
+        "process",
+        "cleanup",
+    ):
         getattr(processing, phase)()
     return import_id
 
@@ -22,21 +31,36 @@ def processed(api, lines: list[str]) -> str:
 def test_rollback_restores_the_destination_and_answers_the_counts(any_db_api):
     api = any_db_api
     destination = api.client.app.state.destination
-    assert destination is api.service.repository.engine  # no IMPORTS_DESTINATION_URL: the session store's database
+    assert (
+        destination is api.service.repository.engine
+    )  # no IMPORTS_DESTINATION_URL: the session store's database
     first = processed(api, ["R1;2026-03-01;ACME;10,5;ES;FR"])
     second = processed(api, ["R1;2026-03-01;ACME;11;ES;FR", "R5;2026-03-06;Rhein;50;FR;ES"])
 
     response = api.client.post(f"/v2/imports/{second}/rollback", headers=api.headers)
 
     assert response.status_code == 200, response.text
-    assert response.json() == {"import_id": second, "processing_status": "rolled_back", "rows_removed": 1, "rows_restored": 1}
-    assert destination_rows(destination, api.service, ORG) == [trip("R1", 1, "ACME", 10.5, "ES", "FR", first)]
+    assert response.json() == {
+        "import_id": second,
+        "processing_status": "rolled_back",
+        "rows_removed": 1,
+        "rows_restored": 1,
+    }
+    assert destination_rows(destination, api.service, ORG) == [
+        trip("R1", 1, "ACME", 10.5, "ES", "FR", first)
+    ]
     status = api.client.get(f"/v2/imports/{second}/status", headers=api.headers).json()
-    assert (status["processing_status"], status["phases"][-1]["phase"]) == ("rolled_back", "rollback")
+    assert (status["processing_status"], status["phases"][-1]["phase"]) == (
+        "rolled_back",
+        "rollback",
+    )
 
     again = api.client.post(f"/v2/imports/{second}/rollback", headers=api.headers)
     assert again.status_code == 409
-    assert again.json() == {"detail": f"Import {second} is already rolled back", "code": "INVALID_STATE"}
+    assert again.json() == {
+        "detail": f"Import {second} is already rolled back",
+        "code": "INVALID_STATE",
+    }
 
 
 def test_rollback_is_refused_with_the_later_imports(api):

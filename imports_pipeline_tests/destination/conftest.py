@@ -11,7 +11,11 @@ from imports_pipeline.templates.model import Template
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'destination.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'destination.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     engine = create_database_engine(url)
     yield engine
     engine.dispose()

@@ -6,8 +6,14 @@ from imports_pipeline_tests.destination.frames import submitted, trip
 
 
 def _file(logistics):
-    rows = [trip("REF-00000001"), trip("REF-00000002"), trip("REF-00000001", client="Copia"), trip("REF-00000003"),
-            trip(None), trip(None)]
+    rows = [
+        trip("REF-00000001"),
+        trip("REF-00000002"),
+        trip("REF-00000001", client="Copia"),
+        trip("REF-00000003"),
+        trip(None),
+        trip(None),
+    ]
     frame = submitted(logistics, rows)
     frame["row_index"] = frame["row_index"] + 100
     return frame, row_keys(frame, logistics)
@@ -24,7 +30,12 @@ def test_use_first_keeps_the_first_copy(logistics):
     frame, keys = _file(logistics)
     kept, dropped = dedupe(frame, keys, "use_first")
     assert kept["row_index"].tolist() == [100, 101, 103, 104]
-    assert kept["client"].tolist() == ["Transportes Norte", "Frutas Levante", "Lusitania Cargo", "Transportes Norte"]
+    assert kept["client"].tolist() == [
+        "Transportes Norte",
+        "Frutas Levante",
+        "Lusitania Cargo",
+        "Transportes Norte",
+    ]
     assert dropped.tolist() == [102, 105]
 
 

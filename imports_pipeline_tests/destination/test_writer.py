@@ -3,7 +3,13 @@ import pytest
 import sqlalchemy as sa
 
 from imports_pipeline.destination import dedupe, destination_tables, row_keys, write_destination
-from imports_pipeline_tests.destination.frames import expected, full_rows, stored_rows, submitted, trip
+from imports_pipeline_tests.destination.frames import (
+    expected,
+    full_rows,
+    stored_rows,
+    submitted,
+    trip,
+)
 
 REFS = ["REF-00000001", "REF-00000002", "REF-00000003"]
 
@@ -12,12 +18,25 @@ def _history(engine, template) -> list[tuple[str, str, str, str | None]]:
     """(import, action, key, previous import) of every history row, by import then key (test ids sort by time)."""
     history = destination_tables(template).history
     with engine.connect() as connection:
-        query = sa.select(history.c.history_import_id, history.c.history_action, history.c.row_key, history.c.import_id)
-        return [tuple(row) for row in connection.execute(query.order_by(history.c.history_import_id, history.c.row_key))]
+        query = sa.select(
+            history.c.history_import_id,
+            history.c.history_action,
+            history.c.row_key,
+            history.c.import_id,
+        )
+        return [
+            tuple(row)
+            for row in connection.execute(
+                query.order_by(history.c.history_import_id, history.c.row_key)
+            )
+        ]
 
 
 def _per_row(outcome) -> list[tuple]:
-    return [(None if pd.isna(i) else int(i), key, result) for i, key, result in outcome.per_row.itertuples(index=False)]
+    return [
+        (None if pd.isna(i) else int(i), key, result)
+        for i, key, result in outcome.per_row.itertuples(index=False)
+    ]
 
 
 def _merge_three(engine, logistics, organization_id="org-a", import_id="imp-1"):
@@ -29,9 +48,17 @@ def test_merge_into_an_empty_destination_creates_every_row(engine, logistics):
     outcome = _merge_three(engine, logistics)
     assert (outcome.created, outcome.updated, outcome.unchanged, outcome.deleted) == (3, 0, 0, 0)
     assert outcome.staged_with == ("copy" if engine.dialect.name == "postgresql" else "executemany")
-    assert _per_row(outcome) == [(0, REFS[0], "created"), (1, REFS[1], "created"), (2, REFS[2], "created")]
-    assert stored_rows(engine, logistics) == {("org-a", ref): expected("imp-1", ref) for ref in REFS}
-    assert _history(engine, logistics) == []  # a created row has no previous version: its lineage says who created it
+    assert _per_row(outcome) == [
+        (0, REFS[0], "created"),
+        (1, REFS[1], "created"),
+        (2, REFS[2], "created"),
+    ]
+    assert stored_rows(engine, logistics) == {
+        ("org-a", ref): expected("imp-1", ref) for ref in REFS
+    }
+    assert (
+        _history(engine, logistics) == []
+    )  # a created row has no previous version: its lineage says who created it
 
 
 def test_merging_the_same_rows_again_changes_nothing(engine, logistics):
@@ -45,37 +72,52 @@ def test_merging_the_same_rows_again_changes_nothing(engine, logistics):
 
 def test_merge_updates_changed_rows_creates_new_ones_and_leaves_the_rest(engine, logistics):
     _merge_three(engine, logistics)
-    frame = submitted(logistics, [
-        trip("REF-00000001"),
-        trip("REF-00000002", distance_km=88.5, fuel_type="diesel"),
-        trip("REF-00000004"),
-        trip("REF-00000003", load_kg=None),
-    ])
+    frame = submitted(
+        logistics,
+        [
+            trip("REF-00000001"),
+            trip("REF-00000002", distance_km=88.5, fuel_type="diesel"),
+            trip("REF-00000004"),
+            trip("REF-00000003", load_kg=None),
+        ],
+    )
     outcome = write_destination(engine, logistics, "org-a", "imp-2", frame, "merge")
     assert (outcome.created, outcome.updated, outcome.unchanged, outcome.deleted) == (1, 2, 1, 0)
     assert _per_row(outcome) == [
-        (0, "REF-00000001", "unchanged"), (1, "REF-00000002", "updated"), (2, "REF-00000004", "created"), (3, "REF-00000003", "updated"),
+        (0, "REF-00000001", "unchanged"),
+        (1, "REF-00000002", "updated"),
+        (2, "REF-00000004", "created"),
+        (3, "REF-00000003", "updated"),
     ]
     assert stored_rows(engine, logistics) == {
         ("org-a", "REF-00000001"): expected("imp-1", "REF-00000001"),
-        ("org-a", "REF-00000002"): expected("imp-2", "REF-00000002", distance_km=88.5, fuel_type="diesel"),
+        ("org-a", "REF-00000002"): expected(
+            "imp-2", "REF-00000002", distance_km=88.5, fuel_type="diesel"
+        ),
         ("org-a", "REF-00000003"): expected("imp-2", "REF-00000003", load_kg=None),
         ("org-a", "REF-00000004"): expected("imp-2", "REF-00000004"),
     }
     assert stored_rows(engine, logistics)[("org-a", "REF-00000004")]["distance_km"] == 0.1 + 0.2
     assert _history(engine, logistics) == [
-        ("imp-2", "updated", "REF-00000002", "imp-1"), ("imp-2", "updated", "REF-00000003", "imp-1"),
+        ("imp-2", "updated", "REF-00000002", "imp-1"),
+        ("imp-2", "updated", "REF-00000003", "imp-1"),
     ]
 
 
-def test_an_organizations_first_import_is_scoped_to_it_even_when_others_hold_the_same_keys(engine, logistics):
+def test_an_organizations_first_import_is_scoped_to_it_even_when_others_hold_the_same_keys(
+    engine, logistics
+):
     """The first import of an organization takes the plain-INSERT path; the next one the classifying join."""
     _merge_three(engine, logistics)
     outcome = _merge_three(engine, logistics, organization_id="org-b", import_id="imp-b1")
     assert (outcome.created, outcome.updated, outcome.unchanged) == (3, 0, 0)
     changed = submitted(logistics, [trip(REFS[0]), trip(REFS[1], client="Other"), trip(REFS[2])])
     again = write_destination(engine, logistics, "org-b", "imp-b2", changed, "merge")
-    assert _per_row(again) == [(0, REFS[0], "unchanged"), (1, REFS[1], "updated"), (2, REFS[2], "unchanged")]
+    assert _per_row(again) == [
+        (0, REFS[0], "unchanged"),
+        (1, REFS[1], "updated"),
+        (2, REFS[2], "unchanged"),
+    ]
     assert stored_rows(engine, logistics) == {
         **{("org-a", ref): expected("imp-1", ref) for ref in REFS},
         ("org-b", REFS[0]): expected("imp-b1", REFS[0]),
@@ -92,7 +134,10 @@ def test_overwrite_deletes_the_organizations_rows_missing_from_the_file_only(eng
     outcome = write_destination(engine, logistics, "org-a", "imp-2", frame, "overwrite")
     assert (outcome.created, outcome.updated, outcome.unchanged, outcome.deleted) == (1, 1, 0, 2)
     assert _per_row(outcome) == [
-        (0, "REF-00000002", "updated"), (1, "REF-00000004", "created"), (None, "REF-00000001", "deleted"), (None, "REF-00000003", "deleted"),
+        (0, "REF-00000002", "updated"),
+        (1, "REF-00000004", "created"),
+        (None, "REF-00000001", "deleted"),
+        (None, "REF-00000003", "deleted"),
     ]
     assert stored_rows(engine, logistics) == {
         ("org-a", "REF-00000002"): expected("imp-2", "REF-00000002", cost_eur=99.0),
@@ -107,34 +152,52 @@ def test_delete_removes_the_rows_whose_key_is_in_the_file(engine, logistics):
     frame = submitted(logistics, [trip("REF-00000001"), trip("REF-00000003"), trip("REF-00000004")])
     outcome = write_destination(engine, logistics, "org-a", "imp-2", frame, "delete")
     assert (outcome.created, outcome.updated, outcome.unchanged, outcome.deleted) == (0, 0, 1, 2)
-    assert _per_row(outcome) == [(0, "REF-00000001", "deleted"), (1, "REF-00000003", "deleted"), (2, "REF-00000004", "unchanged")]
+    assert _per_row(outcome) == [
+        (0, "REF-00000001", "deleted"),
+        (1, "REF-00000003", "deleted"),
+        (2, "REF-00000004", "unchanged"),
+    ]
     assert stored_rows(engine, logistics) == {
         ("org-a", "REF-00000002"): expected("imp-1", "REF-00000002"),
         **{("org-b", ref): expected("imp-1", ref) for ref in REFS},
     }
-    assert _history(engine, logistics)[-2:] == [("imp-2", "deleted", "REF-00000001", "imp-1"), ("imp-2", "deleted", "REF-00000003", "imp-1")]
+    assert _history(engine, logistics)[-2:] == [
+        ("imp-2", "deleted", "REF-00000001", "imp-1"),
+        ("imp-2", "deleted", "REF-00000003", "imp-1"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("policy", "references"),
     [("ignore_all", ["REF-00000002"]), ("use_first", ["REF-00000001", "REF-00000002"])],
 )
-def test_duplicate_handling_decides_which_copies_reach_the_destination(engine, logistics, policy, references):
-    frame = submitted(logistics, [trip("REF-00000001"), trip("REF-00000002"), trip("REF-00000001", client="Copia")])
+def test_duplicate_handling_decides_which_copies_reach_the_destination(
+    engine, logistics, policy, references
+):
+    frame = submitted(
+        logistics,
+        [trip("REF-00000001"), trip("REF-00000002"), trip("REF-00000001", client="Copia")],
+    )
     kept, dropped = dedupe(frame, row_keys(frame, logistics), policy)
     outcome = write_destination(engine, logistics, "org-a", "imp-1", kept, "merge")
     assert outcome.created == len(references)
-    assert stored_rows(engine, logistics) == {("org-a", ref): expected("imp-1", ref) for ref in references}
+    assert stored_rows(engine, logistics) == {
+        ("org-a", ref): expected("imp-1", ref) for ref in references
+    }
 
 
-def test_writing_a_frame_with_repeated_keys_is_refused_before_touching_the_destination(engine, logistics):
+def test_writing_a_frame_with_repeated_keys_is_refused_before_touching_the_destination(
+    engine, logistics
+):
     frame = submitted(logistics, [trip("REF-00000001"), trip("REF-00000001", client="Copia")])
     with pytest.raises(ValueError, match="1 rows repeat a key"):
         write_destination(engine, logistics, "org-a", "imp-1", frame, "merge")
 
 
 def test_the_same_file_without_key_imported_twice_is_not_duplicated(engine, logistics):
-    frame = submitted(logistics, [trip(None), trip(None, client="Frutas Levante", distance_km=87.0)])
+    frame = submitted(
+        logistics, [trip(None), trip(None, client="Frutas Levante", distance_km=87.0)]
+    )
     first = write_destination(engine, logistics, "org-a", "imp-1", frame, "merge")
     second = write_destination(engine, logistics, "org-a", "imp-2", frame, "merge")
     assert (first.created, second.created, second.unchanged) == (2, 0, 2)
@@ -146,7 +209,9 @@ def test_the_same_file_without_key_imported_twice_is_not_duplicated(engine, logi
 
 
 @pytest.mark.parametrize("action", ["merge", "overwrite", "delete"])
-def test_rerunning_an_import_leaves_the_destination_and_its_history_exactly_as_the_first_run(engine, logistics, action):
+def test_rerunning_an_import_leaves_the_destination_and_its_history_exactly_as_the_first_run(
+    engine, logistics, action
+):
     _merge_three(engine, logistics)
     frame = submitted(logistics, [trip("REF-00000002", cost_eur=10.0), trip("REF-00000004")])
     first = write_destination(engine, logistics, "org-a", "imp-2", frame, action)
@@ -163,9 +228,19 @@ def test_a_rerun_after_a_later_import_keeps_the_first_recorded_version(engine, l
     _merge_three(engine, logistics)
     mine = submitted(logistics, [trip(REFS[0], cost_eur=10.0)])
     write_destination(engine, logistics, "org-a", "imp-2", mine, "merge")
-    write_destination(engine, logistics, "org-a", "imp-3", submitted(logistics, [trip(REFS[0], cost_eur=20.0)]), "merge")
+    write_destination(
+        engine,
+        logistics,
+        "org-a",
+        "imp-3",
+        submitted(logistics, [trip(REFS[0], cost_eur=20.0)]),
+        "merge",
+    )
     rerun = write_destination(engine, logistics, "org-a", "imp-2", mine, "merge")
-    assert (rerun.updated, stored_rows(engine, logistics)[("org-a", REFS[0])]["cost_eur"]) == (1, 10.0)
+    assert (rerun.updated, stored_rows(engine, logistics)[("org-a", REFS[0])]["cost_eur"]) == (
+        1,
+        10.0,
+    )
     assert _history(engine, logistics) == [
         ("imp-2", "updated", REFS[0], "imp-1"),  # not replaced by the version imp-3 left
         ("imp-3", "updated", REFS[0], "imp-2"),
@@ -173,13 +248,17 @@ def test_a_rerun_after_a_later_import_keeps_the_first_recorded_version(engine, l
 
 
 def test_an_empty_file_merges_nothing(engine, logistics):
-    outcome = write_destination(engine, logistics, "org-a", "imp-1", submitted(logistics, []), "merge")
+    outcome = write_destination(
+        engine, logistics, "org-a", "imp-1", submitted(logistics, []), "merge"
+    )
     assert (outcome.created, outcome.updated, outcome.unchanged, outcome.deleted) == (0, 0, 0, 0)
     assert outcome.per_row.columns.tolist() == ["row_index", "row_key", "outcome"]
     assert stored_rows(engine, logistics) == {}
 
 
-def test_a_write_that_fails_midway_leaves_nothing_behind_and_can_be_rerun(engine, logistics, monkeypatch):
+def test_a_write_that_fails_midway_leaves_nothing_behind_and_can_be_rerun(
+    engine, logistics, monkeypatch
+):
     _merge_three(engine, logistics)
     before, history = full_rows(engine, logistics), _history(engine, logistics)
     frame = submitted(logistics, [trip("REF-00000002", cost_eur=10.0), trip("REF-00000004")])
@@ -199,10 +278,17 @@ def test_a_write_that_fails_midway_leaves_nothing_behind_and_can_be_rerun(engine
 
 def test_keys_with_commas_quotes_and_newlines_keep_their_outcomes(engine, logistics):
     """Outcomes leave PostgreSQL as CSV (COPY TO STDOUT): awkward keys must come back intact."""
-    refs = ['A,1', 'say "hi"', "two\nlines", "tab\there"]
+    refs = ["A,1", 'say "hi"', "two\nlines", "tab\there"]
     rows = [{**trip(REFS[0]), "reference": r} for r in refs]
-    first = write_destination(engine, logistics, "org-a", "imp-1", submitted(logistics, rows), "merge")
+    first = write_destination(
+        engine, logistics, "org-a", "imp-1", submitted(logistics, rows), "merge"
+    )
     assert _per_row(first) == [(i, ref, "created") for i, ref in enumerate(refs)]
     changed = [{**rows[0], "client": "Other"}, *rows[1:]]
-    second = write_destination(engine, logistics, "org-a", "imp-2", submitted(logistics, changed), "merge")
-    assert _per_row(second) == [(0, refs[0], "updated"), *[(i, ref, "unchanged") for i, ref in enumerate(refs) if i]]
+    second = write_destination(
+        engine, logistics, "org-a", "imp-2", submitted(logistics, changed), "merge"
+    )
+    assert _per_row(second) == [
+        (0, refs[0], "updated"),
+        *[(i, ref, "unchanged") for i, ref in enumerate(refs) if i],
+    ]

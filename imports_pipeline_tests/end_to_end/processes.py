@@ -53,7 +53,12 @@ class Processes:
         log = self.logs / f"{name}.log"
         with open(log, "wb") as sink:
             process = subprocess.Popen(
-                list(args), cwd=cwd, env=dict(self.env), stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+                list(args),
+                cwd=cwd,
+                env=dict(self.env),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         started = Started(name, process, log)
         self.started.append(started)
@@ -62,7 +67,9 @@ class Processes:
     def check_alive(self) -> None:
         for started in self.started:
             if started.process.poll() is not None:
-                raise AssertionError(f"{started.name} exited with {started.process.returncode}:\n{started.output()[-5000:]}")
+                raise AssertionError(
+                    f"{started.name} exited with {started.process.returncode}:\n{started.output()[-5000:]}"
+                )
 
     def stop_all(self, grace_seconds: float = 5.0) -> None:
         for started in self.started:
@@ -82,7 +89,10 @@ class Processes:
                 pass
 
     def report(self) -> str:
-        return "\n".join(f"===== {s.name} (exit {s.process.poll()}) =====\n{s.output()[-20000:]}" for s in self.started)
+        return "\n".join(
+            f"===== {s.name} (exit {s.process.poll()}) =====\n{s.output()[-20000:]}"
+            for s in self.started
+        )
 
 
 def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
@@ -105,8 +115,13 @@ def running(logs: Path, env: Mapping[str, str]) -> Iterator[Processes]:
         processes.stop_all()
 
 
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float, interval: float = 0.5,
-             alive: Callable[[], None] | None = None) -> T:
+def wait_for(
+    what: str,
+    probe: Callable[[], T | None],
+    timeout: float,
+    interval: float = 0.5,
+    alive: Callable[[], None] | None = None,
+) -> T:
     """Call ``probe`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     last: object = None
@@ -115,10 +130,12 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float, interval:
             alive()
         try:
             value = probe()
-        except Exception as error:  # noqa: BLE001 - a server still starting refuses connections
+        except Exception as error:
             value, last = None, error
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+            raise AssertionError(
+                f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})"
+            )
         time.sleep(interval)

@@ -24,7 +24,13 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from imports_pipeline_tests.end_to_end.processes import REPO_ROOT, command, free_port, running, wait_for
+from imports_pipeline_tests.end_to_end.processes import (
+    REPO_ROOT,
+    command,
+    free_port,
+    running,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -43,7 +49,13 @@ def expected_rows() -> list[tuple]:
     with open(SAMPLE, encoding="utf-8", newline="") as source:
         records = list(csv.reader(source, delimiter=";"))[1:]
     return sorted(
-        (date.fromisoformat(day), client, float(distance.replace(".", "").replace(",", ".")), origin, destination)
+        (
+            date.fromisoformat(day),
+            client,
+            float(distance.replace(".", "").replace(",", ".")),
+            origin,
+            destination,
+        )
         for index, (day, client, distance, origin, destination) in enumerate(records)
         if index not in ROWS_WITH_ERRORS
     )
@@ -68,7 +80,11 @@ def environment(root: Path, destination_url: str) -> dict[str, str]:
 def create_key(env: dict[str, str]) -> str:
     done = subprocess.run(
         [command("imports-pipeline"), "keys", "create", "--org", ORGANIZATION, "--name", "e2e"],
-        env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1]
@@ -102,8 +118,11 @@ def submit_over_http(api: httpx.Client) -> str:
     assert suggested.json()["unmapped_required"] == []
     mapping = suggested.json()["mapping"]
     assert mapping == {
-        "trip_date": "Trip Date", "client": "Client", "distance_km": "Distance",
-        "origin_country": "Origin Country", "destination_country": "Destination Country",
+        "trip_date": "Trip Date",
+        "client": "Client",
+        "distance_km": "Distance",
+        "origin_country": "Origin Country",
+        "destination_country": "Destination Country",
     }
 
     validated = api.post(f"/v2/imports/{import_id}/validate", json={"mapping": mapping})
@@ -125,10 +144,15 @@ def destination_rows(url: str) -> list[sa.Row]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
-            return list(connection.execute(sa.text(
-                "SELECT row_key, trip_date, client, distance_km, origin_country, destination_country, import_id"
-                " FROM imports_logistics_requests WHERE organization_id = :organization ORDER BY row_key"
-            ), {"organization": ORGANIZATION}))
+            return list(
+                connection.execute(
+                    sa.text(
+                        "SELECT row_key, trip_date, client, distance_km, origin_country, destination_country, import_id"
+                        " FROM imports_logistics_requests WHERE organization_id = :organization ORDER BY row_key"
+                    ),
+                    {"organization": ORGANIZATION},
+                )
+            )
     finally:
         engine.dispose()
 
@@ -138,7 +162,9 @@ def milestone(started: float, what: str) -> None:
     print(f"{time.monotonic() - started:6.1f} s  {what}", flush=True)
 
 
-def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_postgresql(tmp_path, postgres_url):
+def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_postgresql(
+    tmp_path, postgres_url
+):
     started = time.monotonic()
     env = environment(tmp_path, postgres_url)
     data_dir = Path(env["IMPORTS_DATA_DIR"])
@@ -148,14 +174,31 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
     logs.mkdir()
 
     with running(logs, env) as processes:
-        processes.start("api", [command("uvicorn"), "imports_pipeline.api.app:from_environment", "--factory",
-                                "--host", "127.0.0.1", "--port", str(port)])
-        processes.start("daemon", [command("dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")])
+        processes.start(
+            "api",
+            [
+                command("uvicorn"),
+                "imports_pipeline.api.app:from_environment",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+        )
+        processes.start(
+            "daemon", [command("dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")]
+        )
         dropped = drop_sample(data_dir)
 
         headers = {"x-api-key": key, "x-organization-id": ORGANIZATION}
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30) as api:
-            wait_for("the API", lambda: api.get("/v2/imports/templates").status_code == 200, 60, alive=processes.check_alive)
+            wait_for(
+                "the API",
+                lambda: api.get("/v2/imports/templates").status_code == 200,
+                60,
+                alive=processes.check_alive,
+            )
             milestone(started, "API answers")
             api_import = submit_over_http(api)
             milestone(started, f"submitted {api_import} over HTTP")
@@ -165,10 +208,17 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
             report_path, report = wait_for(
                 "the dropped file to be imported",
                 # The report is written just after the move: a half-written one fails to parse and is read again.
-                lambda: [(path, json.loads(path.read_text())) for path in processed.glob("*.report.json")][0],
-                PROCESSING_TIMEOUT, alive=processes.check_alive,
+                lambda: [
+                    (path, json.loads(path.read_text())) for path in processed.glob("*.report.json")
+                ][0],
+                PROCESSING_TIMEOUT,
+                alive=processes.check_alive,
             )
-            assert (report["outcome"], report["organization_id"], report["file_name"]) == ("submitted", ORGANIZATION, dropped.name)
+            assert (report["outcome"], report["organization_id"], report["file_name"]) == (
+                "submitted",
+                ORGANIZATION,
+                dropped.name,
+            )
             assert not dropped.exists()
             assert [p.name for p in processed.iterdir() if not p.name.endswith(".report.json")] == [
                 report_path.name.removesuffix(".report.json")
@@ -180,20 +230,36 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
             for import_id in (api_import, dropped_import):
                 finished[import_id] = wait_for(
                     f"import {import_id} to finish processing",
-                    lambda import_id=import_id: (s := status_of(api, import_id))["processing_status"] in FINISHED and s,
-                    PROCESSING_TIMEOUT, interval=1, alive=processes.check_alive,
+                    lambda import_id=import_id: (
+                        (s := status_of(api, import_id))["processing_status"] in FINISHED and s
+                    ),
+                    PROCESSING_TIMEOUT,
+                    interval=1,
+                    alive=processes.check_alive,
                 )
                 milestone(started, f"{import_id} {finished[import_id]['processing_status']}")
 
         # Each import: 238 rows written, the two bad rows reported, every phase completed.
         for import_id, status in finished.items():
             assert status["processing_status"] == "partially_completed", status
-            assert (status["total_rows"], status["processed_rows"], status["failed_rows"], status["success_rate"]) == (
-                240, 238, 2, round(100 * 238 / 240, 2)
-            )
+            assert (
+                status["total_rows"],
+                status["processed_rows"],
+                status["failed_rows"],
+                status["success_rate"],
+            ) == (240, 238, 2, round(100 * 238 / 240, 2))
             assert [(p["phase"], p["status"]) for p in status["phases"]] == [
                 (phase, "completed")
-                for phase in ("parse", "map", "prevalidate", "dedupe", "transform", "validate", "process", "cleanup")
+                for phase in (
+                    "parse",
+                    "map",
+                    "prevalidate",
+                    "dedupe",
+                    "transform",
+                    "validate",
+                    "process",
+                    "cleanup",
+                )
             ]
             assert status["processing"]["processing_status"] == "partially_completed"
 
@@ -203,7 +269,8 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
             for import_id, status in finished.items()
         }
         outcomes = sorted(
-            ((d["created"], d["updated"], d["unchanged"], d["deleted"]), import_id) for import_id, d in process_detail.items()
+            ((d["created"], d["updated"], d["unchanged"], d["deleted"]), import_id)
+            for import_id, d in process_detail.items()
         )
         assert [counts for counts, _ in outcomes] == [(0, 0, 238, 0), (238, 0, 0, 0)]
         first_import = outcomes[1][1]
@@ -214,9 +281,16 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
         assert len(rows) == 238
         assert len({r.row_key for r in rows}) == 238
         assert {r.import_id for r in rows} == {first_import}
-        assert sorted((r.trip_date, r.client, r.distance_km, r.origin_country, r.destination_country) for r in rows) == expected_rows()
+        assert (
+            sorted(
+                (r.trip_date, r.client, r.distance_km, r.origin_country, r.destination_country)
+                for r in rows
+            )
+            == expected_rows()
+        )
         assert (date(2026, 3, 1), "ACME", 125.4, "ES", "FR") in {
-            (r.trip_date, r.client, r.distance_km, r.origin_country, r.destination_country) for r in rows
+            (r.trip_date, r.client, r.distance_km, r.origin_country, r.destination_country)
+            for r in rows
         }
 
         # processing_job_id is the real Dagster run that processed the import, and that run succeeded.
@@ -226,15 +300,23 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
                 assert str(uuid.UUID(run_id)) == run_id
                 run = wait_for(
                     f"run {run_id} to succeed",
-                    lambda run_id=run_id: (r := instance.get_run_by_id(run_id)) and r.is_finished and r,
-                    30, alive=processes.check_alive,
+                    lambda run_id=run_id: (
+                        (r := instance.get_run_by_id(run_id)) and r.is_finished and r
+                    ),
+                    30,
+                    alive=processes.check_alive,
                 )
                 assert run.status == dg.DagsterRunStatus.SUCCESS
                 assert run.job_name == "process_import_job"
-                assert (run.tags["imports/session"], run.tags["imports/organization"], run.tags["imports/destination"]) == (
-                    import_id, ORGANIZATION, TEMPLATE
-                )
+                assert (
+                    run.tags["imports/session"],
+                    run.tags["imports/organization"],
+                    run.tags["imports/destination"],
+                ) == (import_id, ORGANIZATION, TEMPLATE)
                 assert run.tags["dagster/partition"] == import_id
                 stats = instance.get_run_stats(run_id)
                 phases = sum(p["duration_seconds"] or 0 for p in status["phases"])
-                milestone(started, f"run {run_id}: {stats.end_time - stats.start_time:.1f} s, of which phases {phases:.1f} s")
+                milestone(
+                    started,
+                    f"run {run_id}: {stats.end_time - stats.start_time:.1f} s, of which phases {phases:.1f} s",
+                )

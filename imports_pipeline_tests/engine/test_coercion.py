@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imports_pipeline.engine.coercion import SUPPORTED_LOCALES, coerce_column, infer_numeric_locale, parse_number
+from imports_pipeline.engine.coercion import (
+    SUPPORTED_LOCALES,
+    coerce_column,
+    infer_numeric_locale,
+    parse_number,
+)
 from imports_pipeline.errors import UnsupportedLocaleError
 from imports_pipeline.templates.model import ColumnType, TemplateColumn
 
@@ -21,11 +26,21 @@ def cells(*values: str | None) -> pd.Series:
     return pd.Series(values, dtype="str", index=range(10, 10 + len(values)), name="source")
 
 
-def numbers(*values: str | None, locale: str | None = None, kind: ColumnType = ColumnType.NUMBER, native: bool = False):
+def numbers(
+    *values: str | None,
+    locale: str | None = None,
+    kind: ColumnType = ColumnType.NUMBER,
+    native: bool = False,
+):
     return coerce_column(cells(*values), column(kind), numeric_locale=locale, native=native)
 
 
-def dates(*values: str | None, kind: ColumnType = ColumnType.DATE, fmt: str | None = None, native: bool = False):
+def dates(
+    *values: str | None,
+    kind: ColumnType = ColumnType.DATE,
+    fmt: str | None = None,
+    native: bool = False,
+):
     return coerce_column(cells(*values), column(kind, fmt), native=native)
 
 
@@ -94,8 +109,21 @@ def test_currency_and_surrounding_spaces_are_stripped(locale: str, text: str, ex
 
 
 def test_invalid_numbers_are_flagged_by_position_and_empty_cells_are_not():
-    result = numbers("12,5", "n/a", None, "abc", "", "   ", "12,3,4", "1.23,4", "5-", "€", locale="es_ES")
-    assert result.invalid.tolist() == [False, True, False, True, False, False, True, True, True, True]
+    result = numbers(
+        "12,5", "n/a", None, "abc", "", "   ", "12,3,4", "1.23,4", "5-", "€", locale="es_ES"
+    )
+    assert result.invalid.tolist() == [
+        False,
+        True,
+        False,
+        True,
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
     assert result.values.isna().tolist() == [False] + [True] * 9
     assert result.values.dtype == "Float64"
     assert list(result.values.index) == list(range(10, 20))
@@ -107,11 +135,17 @@ def test_fr_fr_does_not_read_dots_as_thousands():
 
 
 def test_dot_locale_rejects_comma_decimals_and_spaces():
-    assert numbers("12,5", "1 234", "1,234.5", locale="en_US").invalid.tolist() == [True, True, False]
+    assert numbers("12,5", "1 234", "1,234.5", locale="en_US").invalid.tolist() == [
+        True,
+        True,
+        False,
+    ]
 
 
 def test_integers_must_be_whole_after_locale_parsing():
-    result = numbers("1.234", "12,5", "12,0", "-7", "x", None, locale="es_ES", kind=ColumnType.INTEGER)
+    result = numbers(
+        "1.234", "12,5", "12,0", "-7", "x", None, locale="es_ES", kind=ColumnType.INTEGER
+    )
     assert result.values.dtype == "Int64"
     assert as_list(result.values) == [1234, None, 12, -7, None, None]
     assert result.invalid.tolist() == [False, True, False, False, True, False]
@@ -206,7 +240,12 @@ def test_parse_number(text: str, locale: str | None, expected: float | None):
 def test_day_first_column():
     result = dates("01/03/2026", "13/02/2026", "5.4.26", "07-08-2026")
     assert result.detected == {"date_order": "day_first"}
-    assert as_list(result.values) == [ts("2026-03-01"), ts("2026-02-13"), ts("2026-04-05"), ts("2026-08-07")]
+    assert as_list(result.values) == [
+        ts("2026-03-01"),
+        ts("2026-02-13"),
+        ts("2026-04-05"),
+        ts("2026-08-07"),
+    ]
     assert result.values.dtype == "datetime64[ms]"
 
 
@@ -223,8 +262,14 @@ def test_ambiguous_only_column_is_day_first():
 
 
 def test_iso_dates_and_datetimes():
-    result = dates("2026-03-01", "2026-03-01 10:30", "2026-03-01T10:30:15", kind=ColumnType.DATETIME)
-    assert as_list(result.values) == [ts("2026-03-01"), ts("2026-03-01 10:30"), ts("2026-03-01 10:30:15")]
+    result = dates(
+        "2026-03-01", "2026-03-01 10:30", "2026-03-01T10:30:15", kind=ColumnType.DATETIME
+    )
+    assert as_list(result.values) == [
+        ts("2026-03-01"),
+        ts("2026-03-01 10:30"),
+        ts("2026-03-01 10:30:15"),
+    ]
     assert result.detected == {}
 
 
@@ -239,14 +284,31 @@ def test_numeric_datetimes_keep_their_time():
 
 
 def test_impossible_and_unreadable_dates_are_invalid_and_empty_ones_are_not():
-    result = dates("31/02/2026", "29/02/2025", "29/02/2024", "2026-13-01", "13/13/2026", "soon", None, " ", "01/03/2026 25:00")
+    result = dates(
+        "31/02/2026",
+        "29/02/2025",
+        "29/02/2024",
+        "2026-13-01",
+        "13/13/2026",
+        "soon",
+        None,
+        " ",
+        "01/03/2026 25:00",
+    )
     assert result.invalid.tolist() == [True, True, False, True, True, True, False, False, True]
     assert as_list(result.values)[2] == ts("2024-02-29")
 
 
 def test_years_outside_1_to_9999_are_invalid():
     """Year 0 parses in NumPy but not in Python, SQL or most JSON clients: it must never reach a stored row."""
-    result = dates("0000-01-01", "0001-01-01", "9999-12-31", "01/01/0000", "2026-03-01", kind=ColumnType.DATETIME)
+    result = dates(
+        "0000-01-01",
+        "0001-01-01",
+        "9999-12-31",
+        "01/01/0000",
+        "2026-03-01",
+        kind=ColumnType.DATETIME,
+    )
     assert result.invalid.tolist() == [True, False, False, True, False]
     assert as_list(result.values)[1:3] == [ts("0001-01-01"), ts("9999-12-31")]
 
@@ -254,7 +316,12 @@ def test_years_outside_1_to_9999_are_invalid():
 def test_excel_serials_when_the_column_is_mostly_numbers():
     result = dates("45717", "45717.75", "46000", "2026-03-01", kind=ColumnType.DATETIME)
     assert result.detected == {"date_format": "excel_serial"}
-    assert as_list(result.values) == [ts("2025-03-01"), ts("2025-03-01 18:00"), ts("2025-12-09"), ts("2026-03-01")]
+    assert as_list(result.values) == [
+        ts("2025-03-01"),
+        ts("2025-03-01 18:00"),
+        ts("2025-12-09"),
+        ts("2026-03-01"),
+    ]
 
 
 def test_excel_serials_out_of_range_are_invalid():
@@ -281,17 +348,63 @@ def test_explicit_datetime_format():
 
 
 def test_native_dates_are_iso_only():
-    result = dates("2026-03-01T10:30:00", "2026-03-02", "01/03/2026", kind=ColumnType.DATETIME, native=True)
+    result = dates(
+        "2026-03-01T10:30:00", "2026-03-02", "01/03/2026", kind=ColumnType.DATETIME, native=True
+    )
     assert as_list(result.values) == [ts("2026-03-01 10:30"), ts("2026-03-02"), None]
     assert result.invalid.tolist() == [False, False, True]
     assert result.detected == {}
 
 
 def test_booleans_in_several_languages():
-    raw = cells("true", "FALSE", "Sí", "si", "no", "Verdadero", "falso", "vrai", "Faux", "JA", "nein", "sim", "NÃO", "nao", "x", "1", "0", "Y", "n", "T", "f")
+    raw = cells(
+        "true",
+        "FALSE",
+        "Sí",
+        "si",
+        "no",
+        "Verdadero",
+        "falso",
+        "vrai",
+        "Faux",
+        "JA",
+        "nein",
+        "sim",
+        "NÃO",
+        "nao",
+        "x",
+        "1",
+        "0",
+        "Y",
+        "n",
+        "T",
+        "f",
+    )
     result = coerce_column(raw, column(ColumnType.BOOLEAN))
     assert result.values.dtype == "boolean"
-    expected = [True, False, True, True, False, True, False, True, False, True, False, True, False, False, True, True, False, True, False, True, False]
+    expected = [
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        False,
+        True,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
     assert as_list(result.values) == expected
     assert not result.invalid.any()
 
@@ -324,6 +437,18 @@ def test_columns_read_from_a_multi_chunk_arrow_table_coerce_like_plain_ones() ->
     chunked = pa.chunked_array([["01/03/2026", "1,5"], ["13/03/2026", None]])
     raw = chunked.to_pandas()
     dates = coerce_column(raw, TemplateColumn(key="d", label="D", type="date"))
-    assert [str(v.date()) if v is not pd.NaT else None for v in dates.values] == ["2026-03-01", None, "2026-03-13", None]
-    numbers = coerce_column(raw, TemplateColumn(key="n", label="N", type="number"), numeric_locale="es_ES")
-    assert numbers.values.tolist()[1] == 1.5 and numbers.invalid.tolist() == [True, False, True, False]
+    assert [str(v.date()) if v is not pd.NaT else None for v in dates.values] == [
+        "2026-03-01",
+        None,
+        "2026-03-13",
+        None,
+    ]
+    numbers = coerce_column(
+        raw, TemplateColumn(key="n", label="N", type="number"), numeric_locale="es_ES"
+    )
+    assert numbers.values.tolist()[1] == 1.5 and numbers.invalid.tolist() == [
+        True,
+        False,
+        True,
+        False,
+    ]

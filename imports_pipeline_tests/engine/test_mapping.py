@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,8 +18,14 @@ COUNTRIES = (
 )
 VEHICLES = (
     Option(value="van_lt_3_5t", label="Van < 3.5 t", aliases=("Van <3.5t", "Furgoneta")),
-    Option(value="rigid_truck_7_5_12t", label="Rigid truck 7.5-12 t", aliases=("Camión rígido 7.5-12 t",)),
-    Option(value="artic_truck_gt_33t", label="Articulated truck > 33 t", aliases=("Tráiler", "Artic")),
+    Option(
+        value="rigid_truck_7_5_12t",
+        label="Rigid truck 7.5-12 t",
+        aliases=("Camión rígido 7.5-12 t",),
+    ),
+    Option(
+        value="artic_truck_gt_33t", label="Articulated truck > 33 t", aliases=("Tráiler", "Artic")
+    ),
 )
 FUELS = (
     Option(value="diesel", label="Diesel", aliases=("Gasóleo", "Gasoil")),
@@ -35,27 +40,87 @@ def logistics_template() -> Template:
         name="Logistics requests",
         key_columns=("reference",),
         columns=(
-            TemplateColumn(key="trip_date", label="Trip date", type=ColumnType.DATE, required=True,
-                           aliases=("Date", "Shipment date", "Fecha", "Fecha viaje", "Fecha de envío")),
-            TemplateColumn(key="client", label="Client", required=True,
-                           aliases=("Customer", "Client name", "Cliente", "Nombre cliente")),
-            TemplateColumn(key="distance_km", label="Distance (km)", type=ColumnType.NUMBER, required=True,
-                           aliases=("Distance", "Km", "Kilometres", "Distancia", "Distancia (km)", "Kilómetros")),
-            TemplateColumn(key="origin_country", label="Origin country", type=ColumnType.CATEGORY, required=True,
-                           options=COUNTRIES, aliases=("Origin", "From", "Country of origin", "Origen", "País de origen")),
-            TemplateColumn(key="destination_country", label="Destination country", type=ColumnType.CATEGORY,
-                           required=True, options=COUNTRIES,
-                           aliases=("Destination", "To", "Destino", "País de destino")),
-            TemplateColumn(key="vehicle_type", label="Vehicle type", type=ColumnType.CATEGORY, options=VEHICLES,
-                           aliases=("Vehicle", "Truck type", "Vehículo", "Tipo de vehículo")),
-            TemplateColumn(key="load_kg", label="Load (kg)", type=ColumnType.NUMBER,
-                           aliases=("Load", "Weight", "Payload", "Carga", "Peso", "Peso (kg)")),
-            TemplateColumn(key="fuel_type", label="Fuel type", type=ColumnType.CATEGORY, options=FUELS,
-                           aliases=("Fuel", "Energy", "Combustible", "Tipo de combustible")),
-            TemplateColumn(key="cost_eur", label="Cost (EUR)", type=ColumnType.NUMBER,
-                           aliases=("Cost", "Price", "Amount", "Coste", "Importe", "Precio")),
-            TemplateColumn(key="reference", label="Reference", unique=True,
-                           aliases=("Reference number", "Shipment ID", "Order number", "Referencia", "Nº pedido")),
+            TemplateColumn(
+                key="trip_date",
+                label="Trip date",
+                type=ColumnType.DATE,
+                required=True,
+                aliases=("Date", "Shipment date", "Fecha", "Fecha viaje", "Fecha de envío"),
+            ),
+            TemplateColumn(
+                key="client",
+                label="Client",
+                required=True,
+                aliases=("Customer", "Client name", "Cliente", "Nombre cliente"),
+            ),
+            TemplateColumn(
+                key="distance_km",
+                label="Distance (km)",
+                type=ColumnType.NUMBER,
+                required=True,
+                aliases=(
+                    "Distance",
+                    "Km",
+                    "Kilometres",
+                    "Distancia",
+                    "Distancia (km)",
+                    "Kilómetros",
+                ),
+            ),
+            TemplateColumn(
+                key="origin_country",
+                label="Origin country",
+                type=ColumnType.CATEGORY,
+                required=True,
+                options=COUNTRIES,
+                aliases=("Origin", "From", "Country of origin", "Origen", "País de origen"),
+            ),
+            TemplateColumn(
+                key="destination_country",
+                label="Destination country",
+                type=ColumnType.CATEGORY,
+                required=True,
+                options=COUNTRIES,
+                aliases=("Destination", "To", "Destino", "País de destino"),
+            ),
+            TemplateColumn(
+                key="vehicle_type",
+                label="Vehicle type",
+                type=ColumnType.CATEGORY,
+                options=VEHICLES,
+                aliases=("Vehicle", "Truck type", "Vehículo", "Tipo de vehículo"),
+            ),
+            TemplateColumn(
+                key="load_kg",
+                label="Load (kg)",
+                type=ColumnType.NUMBER,
+                aliases=("Load", "Weight", "Payload", "Carga", "Peso", "Peso (kg)"),
+            ),
+            TemplateColumn(
+                key="fuel_type",
+                label="Fuel type",
+                type=ColumnType.CATEGORY,
+                options=FUELS,
+                aliases=("Fuel", "Energy", "Combustible", "Tipo de combustible"),
+            ),
+            TemplateColumn(
+                key="cost_eur",
+                label="Cost (EUR)",
+                type=ColumnType.NUMBER,
+                aliases=("Cost", "Price", "Amount", "Coste", "Importe", "Precio"),
+            ),
+            TemplateColumn(
+                key="reference",
+                label="Reference",
+                unique=True,
+                aliases=(
+                    "Reference number",
+                    "Shipment ID",
+                    "Order number",
+                    "Referencia",
+                    "Nº pedido",
+                ),
+            ),
         ),
     )
 
@@ -101,7 +166,11 @@ def test_split_unit_keeps_the_unit_apart() -> None:
 
 
 def test_normalize_value_ignores_spacing_and_case_but_keeps_comparisons() -> None:
-    assert normalize_value("Van <3.5t") == normalize_value("van < 3.5 t") == normalize_value("VAN < 3,5 T")
+    assert (
+        normalize_value("Van <3.5t")
+        == normalize_value("van < 3.5 t")
+        == normalize_value("VAN < 3,5 T")
+    )
     assert normalize_value("Van <3.5t") != normalize_value("Van >3.5t")
     assert normalize_value("  España ") == "espana"
 
@@ -130,7 +199,14 @@ def test_seed_headers_map_exactly() -> None:
 
 def test_spanish_headers_with_units() -> None:
     headers = [
-        "Fecha", "Cliente", "Distancia (km)", "País de origen", "País de destino", "Peso (kg)", "Combustible", "Importe (€)"
+        "Fecha",
+        "Cliente",
+        "Distancia (km)",
+        "País de origen",
+        "País de destino",
+        "Peso (kg)",
+        "Combustible",
+        "Importe (€)",
     ]
     result = suggest(headers)
     assert result.mapping == {
@@ -174,13 +250,22 @@ def test_typos_and_messy_spacing_match_fuzzily() -> None:
 
 def test_units_in_brackets_meet_the_key() -> None:
     result = suggest(["Load [kg]", "Cost (€)", "Kilometres (km)"])
-    assert result.mapping == {"load_kg": "Load [kg]", "cost_eur": "Cost (€)", "distance_km": "Kilometres (km)"}
+    assert result.mapping == {
+        "load_kg": "Load [kg]",
+        "cost_eur": "Cost (€)",
+        "distance_km": "Kilometres (km)",
+    }
 
 
 def test_columns_that_match_nothing_stay_unmapped() -> None:
     result = suggest(["Client", "Comments", "Internal flag", "Driver phone"])
     assert result.mapping == {"client": "Client"}
-    assert result.unmapped_required == ["trip_date", "distance_km", "origin_country", "destination_country"]
+    assert result.unmapped_required == [
+        "trip_date",
+        "distance_km",
+        "origin_country",
+        "destination_country",
+    ]
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -266,7 +351,12 @@ def test_no_source_columns() -> None:
 
 def test_fifty_by_twenty_assigns_each_source_column_at_most_once() -> None:
     extra = [
-        TemplateColumn(key=f"metric_{i}", label=f"Metric {i}", type=ColumnType.NUMBER, aliases=(f"Métrica {i}",))
+        TemplateColumn(
+            key=f"metric_{i}",
+            label=f"Metric {i}",
+            type=ColumnType.NUMBER,
+            aliases=(f"Métrica {i}",),
+        )
         for i in range(10)
     ]
     template = Template(id="wide", name="Wide", columns=(*TEMPLATE.columns, *extra))

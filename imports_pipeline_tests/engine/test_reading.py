@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import codecs
-import re
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,9 @@ TRIPS = [
 ]
 
 
-def read_csv_rows(tmp_path: Path, rows: list[list[object]], encoding: str = "utf-8", delimiter: str = ","):
+def read_csv_rows(
+    tmp_path: Path, rows: list[list[object]], encoding: str = "utf-8", delimiter: str = ","
+):
     return read_table(write_csv(tmp_path / "upload", rows, encoding, delimiter), "trips.csv")
 
 
@@ -38,10 +40,22 @@ def read_csv_rows(tmp_path: Path, rows: list[list[object]], encoding: str = "utf
 def test_reads_unicode_encodings(tmp_path: Path, encoding: str) -> None:
     parsed = read_csv_rows(tmp_path, TRIPS, encoding)
     assert parsed.encoding == encoding
-    assert parsed.source_columns == ["Trip Date", "Client", "Distance"]  # no BOM glued to the first name
-    assert parsed.sample_rows() == [["2026-03-01", "Peña Logística", "125,4"], ["2026-03-02", "Café Olé", "12"]]
+    assert parsed.source_columns == [
+        "Trip Date",
+        "Client",
+        "Distance",
+    ]  # no BOM glued to the first name
+    assert parsed.sample_rows() == [
+        ["2026-03-01", "Peña Logística", "125,4"],
+        ["2026-03-02", "Café Olé", "12"],
+    ]
     assert parsed.detected_header_row == 0
-    assert (parsed.file_type, parsed.sheets, parsed.selected_sheet, parsed.native_columns) == ("csv", [], None, frozenset())
+    assert (parsed.file_type, parsed.sheets, parsed.selected_sheet, parsed.native_columns) == (
+        "csv",
+        [],
+        None,
+        frozenset(),
+    )
 
 
 def test_reads_big_endian_utf16(tmp_path: Path) -> None:
@@ -53,7 +67,9 @@ def test_reads_big_endian_utf16(tmp_path: Path) -> None:
 
 
 def test_reads_windows_1252(tmp_path: Path) -> None:
-    parsed = read_csv_rows(tmp_path, [["Nombre", "Año", "Importe"], ["José Muñoz", "2026", "12,5 €"]], "cp1252", ";")
+    parsed = read_csv_rows(
+        tmp_path, [["Nombre", "Año", "Importe"], ["José Muñoz", "2026", "12,5 €"]], "cp1252", ";"
+    )
     assert parsed.encoding == "cp1252"
     assert parsed.source_columns == ["Nombre", "Año", "Importe"]
     assert parsed.sample_rows() == [["José Muñoz", "2026", "12,5 €"]]
@@ -81,7 +97,9 @@ def test_sniffs_each_delimiter(tmp_path: Path, delimiter: str) -> None:
 
 def test_decimal_commas_do_not_fool_the_sniffer(tmp_path: Path) -> None:
     path = tmp_path / "upload"
-    path.write_bytes(b'Fecha;Distancia;Coste\n2026-03-01;"125,4";10,5\n2026-03-02;"7,25";3,1\n2026-03-03;n/a;\n')
+    path.write_bytes(
+        b'Fecha;Distancia;Coste\n2026-03-01;"125,4";10,5\n2026-03-02;"7,25";3,1\n2026-03-03;n/a;\n'
+    )
     parsed = read_table(path, "viajes.csv")
     assert parsed.delimiter == ";"
     assert parsed.sample_rows() == [
@@ -95,12 +113,20 @@ def test_quoted_values_keep_embedded_newlines_and_delimiters(tmp_path: Path) -> 
     rows = [["Client", "Address"], ["ACME", "Calle Mayor 1\nMadrid, 28001"], ["Globex", 'Say "hi"']]
     parsed = read_csv_rows(tmp_path, rows)
     assert parsed.total_rows == 2
-    assert parsed.sample_rows() == [["ACME", "Calle Mayor 1\nMadrid, 28001"], ["Globex", 'Say "hi"']]
+    assert parsed.sample_rows() == [
+        ["ACME", "Calle Mayor 1\nMadrid, 28001"],
+        ["Globex", 'Say "hi"'],
+    ]
 
 
 def test_embedded_newline_after_the_sniffed_sample(tmp_path: Path) -> None:
     """The sniffed sample has no quotes, so the fast parser runs without newline support in values."""
-    rows = [["Id", "Note"], *[[str(n), "x" * 20] for n in range(4000)], ["4000", "two\nlines"], ["4001", "end"]]
+    rows = [
+        ["Id", "Note"],
+        *[[str(n), "x" * 20] for n in range(4000)],
+        ["4000", "two\nlines"],
+        ["4001", "end"],
+    ]
     parsed = read_csv_rows(tmp_path, rows)
     assert parsed.total_rows == 4002
     assert parsed.table.column("Note").to_pylist()[-2:] == ["two\nlines", "end"]
@@ -138,7 +164,12 @@ def test_names_empty_and_duplicate_headers(tmp_path: Path) -> None:
 
 
 def test_ragged_rows_keep_extra_cells_and_pad_short_rows(tmp_path: Path) -> None:
-    rows = [["Client", "Amount", "Note"], ["ACME", "10", "ok", "stray", "more"], ["Globex"], ["Initech", "5", "x"]]
+    rows = [
+        ["Client", "Amount", "Note"],
+        ["ACME", "10", "ok", "stray", "more"],
+        ["Globex"],
+        ["Initech", "5", "x"],
+    ]
     parsed = read_csv_rows(tmp_path, rows)
     assert parsed.source_columns == ["Client", "Amount", "Note", "Column 4", "Column 5"]
     assert parsed.sample_rows() == [
@@ -207,15 +238,24 @@ def test_unsupported_extension_names_it_and_lists_supported(tmp_path: Path) -> N
 
 
 def test_lists_sheets_and_defaults_to_first_non_empty(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "upload", {"Notes": [], "Trips": TRIPS, "Fuel": [["Fuel", "Litres"], ["diesel", 40]]})
+    path = write_xlsx(
+        tmp_path / "upload",
+        {"Notes": [], "Trips": TRIPS, "Fuel": [["Fuel", "Litres"], ["diesel", 40]]},
+    )
     parsed = read_table(path, "book.xlsx")
-    assert (parsed.file_type, parsed.sheets, parsed.selected_sheet) == ("xlsx", ["Notes", "Trips", "Fuel"], "Trips")
+    assert (parsed.file_type, parsed.sheets, parsed.selected_sheet) == (
+        "xlsx",
+        ["Notes", "Trips", "Fuel"],
+        "Trips",
+    )
     assert parsed.source_columns == ["Trip Date", "Client", "Distance"]
     assert (parsed.encoding, parsed.delimiter) == (None, None)
 
 
 def test_selected_sheet_is_read(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "upload", {"Trips": TRIPS, "Fuel": [["Fuel", "Litres"], ["diesel", 40]]})
+    path = write_xlsx(
+        tmp_path / "upload", {"Trips": TRIPS, "Fuel": [["Fuel", "Litres"], ["diesel", 40]]}
+    )
     parsed = read_table(path, "book.xlsm", selected_sheet="Fuel")
     assert (parsed.file_type, parsed.selected_sheet) == ("xlsx", "Fuel")
     assert parsed.sample_rows() == [["diesel", "40"]]
@@ -232,7 +272,15 @@ def test_typed_cells_are_rendered_canonically(tmp_path: Path) -> None:
     rows = [
         ["Date", "When", "Qty", "Price", "Paid", "Client", "Mixed"],
         [dt.date(2026, 3, 1), dt.datetime(2026, 3, 1, 10, 30), 12, 125.4, True, "ACME", 7],
-        [dt.datetime(2026, 3, 2), dt.datetime(2026, 3, 2, 0, 0, 5), 3.0, 0.1 + 0.2, False, "  Globex ", "n/a"],
+        [
+            dt.datetime(2026, 3, 2),
+            dt.datetime(2026, 3, 2, 0, 0, 5),
+            3.0,
+            0.1 + 0.2,
+            False,
+            "  Globex ",
+            "n/a",
+        ],
         [None, None, None, None, None, "Initech", "x"],
     ]
     parsed = read_table(write_xlsx(tmp_path / "upload", {"Data": rows}), "book.xlsx")
@@ -245,15 +293,28 @@ def test_typed_cells_are_rendered_canonically(tmp_path: Path) -> None:
 
 
 def test_formulas_give_cached_values_and_errors_are_null(tmp_path: Path) -> None:
-    rows = [["Distance", "Double", "Ratio", "Lookup"], [10, "=A2*2", "=A2/0", "=NA()"], [2.5, "=A3*2", "=A3/5", '="ok"']]
+    rows = [
+        ["Distance", "Double", "Ratio", "Lookup"],
+        [10, "=A2*2", "=A2/0", "=NA()"],
+        [2.5, "=A3*2", "=A3/5", '="ok"'],
+    ]
     path = write_xlsx(tmp_path / "upload", {"Data": rows})
-    set_cached_values(path, {"B2": 20, "C2": "#DIV/0!", "D2": "#N/A", "B3": 5, "C3": 0.5, "D3": "ok"})
+    set_cached_values(
+        path, {"B2": 20, "C2": "#DIV/0!", "D2": "#N/A", "B3": 5, "C3": 0.5, "D3": "ok"}
+    )
     parsed = read_table(path, "book.xlsx")
     assert parsed.sample_rows() == [["10", "20", None, None], ["2.5", "5", "0.5", "ok"]]
 
 
 def test_workbook_title_rows_and_blank_rows(tmp_path: Path) -> None:
-    rows = [["Informe de viajes marzo 2026"], [], ["Client", "Amount", None], ["ACME", 10, None], [], ["Globex", 20.5, None]]
+    rows = [
+        ["Informe de viajes marzo 2026"],
+        [],
+        ["Client", "Amount", None],
+        ["ACME", 10, None],
+        [],
+        ["Globex", 20.5, None],
+    ]
     parsed = read_table(write_xlsx(tmp_path / "upload", {"Informe": rows}), "book.xlsx")
     assert parsed.detected_header_row == 2
     assert parsed.source_columns == ["Client", "Amount"]
@@ -293,7 +354,9 @@ def test_truncated_workbook_is_unreadable(tmp_path: Path) -> None:
         read_table(path, "book.xlsx")
 
 
-def test_ragged_rows_stay_in_place_around_titles_multiline_cells_and_blank_lines(tmp_path: Path) -> None:
+def test_ragged_rows_stay_in_place_around_titles_multiline_cells_and_blank_lines(
+    tmp_path: Path,
+) -> None:
     rows = [
         ["Informe", "", ""],
         [],
@@ -322,12 +385,22 @@ def test_ods_workbook_sheets_dates_and_numbers(tmp_path):
 
     path = tmp_path / "viajes.ods"
     with pd.ExcelWriter(path, engine="odf") as writer:
-        pd.DataFrame([["Informe"]]).to_excel(writer, sheet_name="Resumen", index=False, header=False)
+        pd.DataFrame([["Informe"]]).to_excel(
+            writer, sheet_name="Resumen", index=False, header=False
+        )
         pd.DataFrame(
-            {"Fecha": [dt.date(2026, 3, 1), dt.date(2026, 3, 2)], "Cliente": ["ACME", "Norte"], "Km": [125.4, 12.0]}
+            {
+                "Fecha": [dt.date(2026, 3, 1), dt.date(2026, 3, 2)],
+                "Cliente": ["ACME", "Norte"],
+                "Km": [125.4, 12.0],
+            }
         ).to_excel(writer, sheet_name="Viajes", index=False)
     parsed = read_table(path, "viajes.ods", "Viajes")
-    assert (parsed.file_type, parsed.sheets, parsed.selected_sheet) == ("ods", ["Resumen", "Viajes"], "Viajes")
+    assert (parsed.file_type, parsed.sheets, parsed.selected_sheet) == (
+        "ods",
+        ["Resumen", "Viajes"],
+        "Viajes",
+    )
     assert parsed.source_columns == ["Fecha", "Cliente", "Km"]
     assert parsed.sample_rows() == [["2026-03-01", "ACME", "125.4"], ["2026-03-02", "Norte", "12"]]
     assert parsed.native_columns == frozenset({"Fecha", "Km"})
@@ -356,7 +429,11 @@ def test_legacy_xls_workbook(tmp_path):
     [
         (b"Client,Distance", EmptyFileError, "no data rows"),  # header without a final newline
         (b"x", EmptyFileError, "no data rows"),
-        ("a,b\n1,2\n".encode("utf-16")[:-1], UnreadableFileError, "not valid utf-16"),  # cut mid-character
+        (
+            "a,b\n1,2\n".encode("utf-16")[:-1],
+            UnreadableFileError,
+            "not valid utf-16",
+        ),  # cut mid-character
     ],
 )
 def test_truncated_and_header_only_files_get_clear_errors(tmp_path, content, error, message):
@@ -386,8 +463,13 @@ def test_2000_columns_are_read_and_more_are_refused_with_the_count(tmp_path: Pat
     assert read_csv_rows(tmp_path, wide(2000)).table.num_columns == 2000
     with pytest.raises(TooManyColumnsError, match="has 2,001 columns; at most 2,000") as refused:
         read_csv_rows(tmp_path, wide(2001))
-    assert (refused.value.http_status, refused.value.context) == (422, {"columns": 2001, "max_columns": 2000})
-    with pytest.raises(TooManyColumnsError, match="has at least [0-9,]+ columns"):  # the header outgrows the sniffed sample
+    assert (refused.value.http_status, refused.value.context) == (
+        422,
+        {"columns": 2001, "max_columns": 2000},
+    )
+    with pytest.raises(
+        TooManyColumnsError, match="has at least [0-9,]+ columns"
+    ):  # the header outgrows the sniffed sample
         read_csv_rows(tmp_path, wide(20_000))
     with pytest.raises(TooManyColumnsError, match="has 2,001 columns"):
         read_table(write_xlsx(tmp_path / "upload.xlsx", {"Trips": wide(2001)}), "trips.xlsx")
@@ -396,7 +478,11 @@ def test_2000_columns_are_read_and_more_are_refused_with_the_count(tmp_path: Pat
 def test_thousands_of_trailing_delimiters_are_not_columns(tmp_path: Path) -> None:
     """Excel exports can end every line with thousands of empty cells; only used columns count towards the limit."""
     path = tmp_path / "upload"
-    path.write_text("".join(f"{a};{b}" + ";" * 2500 + "\n" for a, b in [("ref", "qty"), ("R1", "2"), ("R2", "3")]))
+    path.write_text(
+        "".join(
+            f"{a};{b}" + ";" * 2500 + "\n" for a, b in [("ref", "qty"), ("R1", "2"), ("R2", "3")]
+        )
+    )
     parsed = read_table(path, "trips.csv")
     assert parsed.source_columns == ["ref", "qty"]
     assert parsed.sample_rows() == [["R1", "2"], ["R2", "3"]]
@@ -428,11 +514,20 @@ def _far_cell_workbook(path: Path, without_dimension: bool = False) -> Path:
 
 
 @pytest.mark.parametrize("without_dimension", [False, True])
-def test_a_sheet_reaching_far_beyond_its_data_is_refused_naming_the_cell(tmp_path: Path, without_dimension: bool) -> None:
+def test_a_sheet_reaching_far_beyond_its_data_is_refused_naming_the_cell(
+    tmp_path: Path, without_dimension: bool
+) -> None:
     path = _far_cell_workbook(tmp_path / "upload.xlsx", without_dimension)
     with pytest.raises(SheetTooLargeError, match="Sheet 'Far' reaches cell XFD1048576") as refused:
         read_table(path, "trips.xlsx", selected_sheet="Far")
-    assert refused.value.http_status == 422 and refused.value.context == {"sheet": "Far", "last_cell": "XFD1048576"}
+    assert refused.value.http_status == 422 and refused.value.context == {
+        "sheet": "Far",
+        "last_cell": "XFD1048576",
+    }
     # Only the sheets actually read are checked: the first sheet has data and reads as usual.
     parsed = read_table(path, "trips.xlsx")
-    assert (parsed.selected_sheet, parsed.source_columns, parsed.sheets) == ("Trips", TRIPS[0], ["Trips", "Far"])
+    assert (parsed.selected_sheet, parsed.source_columns, parsed.sheets) == (
+        "Trips",
+        TRIPS[0],
+        ["Trips", "Far"],
+    )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from imports_pipeline.engine.values import ValueSuggestion, map_categories, suggest_option, unique_values
+from imports_pipeline.engine.values import (
+    ValueSuggestion,
+    map_categories,
+    suggest_option,
+    unique_values,
+)
 from imports_pipeline.templates.model import Option
 
 COUNTRIES = [
@@ -23,8 +27,14 @@ FUELS = [
 ]
 VEHICLES = [
     Option(value="van_lt_3_5t", label="Van < 3.5 t", aliases=("Van <3.5t", "Furgoneta")),
-    Option(value="rigid_truck_7_5_12t", label="Rigid truck 7.5-12 t", aliases=("Camión rígido 7.5-12 t",)),
-    Option(value="rigid_truck_12_20t", label="Rigid truck 12-20 t", aliases=("Camión rígido 12-20 t",)),
+    Option(
+        value="rigid_truck_7_5_12t",
+        label="Rigid truck 7.5-12 t",
+        aliases=("Camión rígido 7.5-12 t",),
+    ),
+    Option(
+        value="rigid_truck_12_20t", label="Rigid truck 12-20 t", aliases=("Camión rígido 12-20 t",)
+    ),
     Option(value="artic_truck_gt_33t", label="Articulated truck > 33 t", aliases=("Tráiler",)),
 ]
 
@@ -38,7 +48,14 @@ def series(values: list[str | None]) -> pd.Series:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("Spain", "ES"), ("españa", "ES"), ("ES", "ES"), ("Espana", "ES"), ("france", "FR"), (" fra ", "FR")],
+    [
+        ("Spain", "ES"),
+        ("españa", "ES"),
+        ("ES", "ES"),
+        ("Espana", "ES"),
+        ("france", "FR"),
+        (" fra ", "FR"),
+    ],
 )
 def test_exact_spellings_of_an_option_score_one(raw: str, expected: str) -> None:
     assert suggest_option(raw, COUNTRIES) == (expected, 1.0)
@@ -48,7 +65,10 @@ def test_fuel_with_trailing_space() -> None:
     assert suggest_option("Diesel ", FUELS) == ("diesel", 1.0)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("Spian", "ES"), ("Frnace", "FR"), ("Germani", "DE"), ("Gasolina 95", "petrol")])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Spian", "ES"), ("Frnace", "FR"), ("Germani", "DE"), ("Gasolina 95", "petrol")],
+)
 def test_typos_get_a_fuzzy_suggestion(raw: str, expected: str) -> None:
     option, score = suggest_option(raw, COUNTRIES + FUELS)
     assert option == expected
@@ -75,13 +95,17 @@ def test_nothing_close_gives_none() -> None:
 
 
 def test_unique_values_counts_most_frequent_first_ties_by_value() -> None:
-    raw = series(["Spain", "France", " Spain ", None, "Frnace", "Atlantis", "", "France", "Spain", "ES"])
+    raw = series(
+        ["Spain", "France", " Spain ", None, "Frnace", "Atlantis", "", "France", "Spain", "ES"]
+    )
     assert unique_values(raw, COUNTRIES) == [
         ValueSuggestion("Spain", 3, True, "ES", 1.0),
         ValueSuggestion("France", 2, True, "FR", 1.0),
         ValueSuggestion("Atlantis", 1, False, None, 0.0),
         ValueSuggestion("ES", 1, True, "ES", 1.0),
-        ValueSuggestion("Frnace", 1, False, "FR", unique_values(series(["Frnace"]), COUNTRIES)[0].score),
+        ValueSuggestion(
+            "Frnace", 1, False, "FR", unique_values(series(["Frnace"]), COUNTRIES)[0].score
+        ),
     ]
     assert 0.5 <= unique_values(series(["Frnace"]), COUNTRIES)[0].score < 1.0
 
@@ -103,7 +127,9 @@ def test_value_mapping_makes_a_value_valid() -> None:
 
 
 def test_unique_values_reads_typed_cells() -> None:
-    assert unique_values(pd.Series([1, 1, 2]), [Option(value="1", label="One")])[0] == ValueSuggestion("1", 2, True, "1", 1.0)
+    assert unique_values(pd.Series([1, 1, 2]), [Option(value="1", label="One")])[
+        0
+    ] == ValueSuggestion("1", 2, True, "1", 1.0)
 
 
 # --- map_categories ------------------------------------------------------------------------------
@@ -116,7 +142,9 @@ def test_map_categories_exact_outputs() -> None:
     assert mapped.index.tolist() == [10, 11, 12, 13, 14, 15, 16, 17]
     assert mapped.tolist()[:3] == ["ES", "ES", "FR"]
     assert pd.isna(mapped[13])
-    assert mapped[14] == "Atlantis"  # unmatched: stripped raw kept, so validation reports invalid_option
+    assert (
+        mapped[14] == "Atlantis"
+    )  # unmatched: stripped raw kept, so validation reports invalid_option
     assert mapped[15] == "DE"
     assert pd.isna(mapped[16])
     assert mapped[17] == "PT"
@@ -131,7 +159,17 @@ def test_value_mapping_beats_option_names() -> None:
 
 def test_map_categories_on_a_million_rows() -> None:
     rng = np.random.default_rng(3)
-    spellings = ["Spain", "españa", "ES", "France", " fr ", "Alemania", "Portugal", "Atlantis", None]
+    spellings = [
+        "Spain",
+        "españa",
+        "ES",
+        "France",
+        " fr ",
+        "Alemania",
+        "Portugal",
+        "Atlantis",
+        None,
+    ]
     pool = np.array(spellings + [f"X{i}" for i in range(200)], dtype=object)
     raw = pd.Series(pool[rng.integers(0, len(pool), 1_000_000)], dtype="str")
     mapped = map_categories(raw, COUNTRIES, {"Atlantis": "PT"})

@@ -27,10 +27,14 @@ def test_dagster_yaml_limits_one_run_per_destination_and_retries(tmp_path, monke
     with dg.DagsterInstance.get() as instance:
         assert instance.run_retries_enabled and instance.run_monitoring_enabled
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
-        assert limits == [{"key": "imports/destination", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}]
+        assert limits == [
+            {"key": "imports/destination", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+        ]
 
 
-def test_the_postgres_instance_settings_run_an_import_on_a_real_server(tmp_path, monkeypatch, postgres_server, imports, service):
+def test_the_postgres_instance_settings_run_an_import_on_a_real_server(
+    tmp_path, monkeypatch, postgres_server, imports, service
+):
     """dagster.postgres.yaml as the README ships it: runs, events and partitions stored in PostgreSQL."""
     import sqlalchemy as sa
 
@@ -53,11 +57,17 @@ def test_the_postgres_instance_settings_run_an_import_on_a_real_server(tmp_path,
     with dg.DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         instance.add_dynamic_partitions(import_sessions.name, [import_id])
-        result = dg.materialize(PHASE_ASSETS, partition_key=import_id, instance=instance, resources={"imports": imports})
+        result = dg.materialize(
+            PHASE_ASSETS, partition_key=import_id, instance=instance, resources={"imports": imports}
+        )
         assert result.success
     engine = sa.create_engine(postgres_server.url("dagster_instance"))
     with engine.connect() as conn:
-        stored = conn.execute(sa.text("SELECT status FROM runs WHERE run_id = :id"), {"id": result.run_id}).scalar()
-        partitions = conn.execute(sa.text("SELECT partition FROM dynamic_partitions")).scalars().all()
+        stored = conn.execute(
+            sa.text("SELECT status FROM runs WHERE run_id = :id"), {"id": result.run_id}
+        ).scalar()
+        partitions = (
+            conn.execute(sa.text("SELECT partition FROM dynamic_partitions")).scalars().all()
+        )
     engine.dispose()
     assert stored == "SUCCESS" and partitions == [import_id]

@@ -13,13 +13,17 @@ from imports_pipeline_tests.submitted import ACTOR, MESSY_FILE, submit_rows
 
 
 def tick(instance, imports) -> dg.SensorResult:
-    return submitted_imports(dg.build_sensor_context(instance=instance, resources={"imports": imports}))
+    return submitted_imports(
+        dg.build_sensor_context(instance=instance, resources={"imports": imports})
+    )
 
 
 def test_each_submitted_session_becomes_one_run_of_its_partition(instance, imports, service):
     first = submit_rows(service, MESSY_FILE)
     second = submit_rows(service, MESSY_FILE)
-    service.create_session(ACTOR, "logistics_requests", "not-submitted.csv", io.BytesIO(SAMPLE_CSV.read_bytes()))
+    service.create_session(
+        ACTOR, "logistics_requests", "not-submitted.csv", io.BytesIO(SAMPLE_CSV.read_bytes())
+    )
 
     result = tick(instance, imports)
     requests = {r.partition_key: r for r in result.run_requests}
@@ -31,16 +35,25 @@ def test_each_submitted_session_becomes_one_run_of_its_partition(instance, impor
         "imports/destination": "logistics_requests",
     }
     [added] = result.dynamic_partitions_requests
-    assert (added.partitions_def_name, sorted(added.partition_keys)) == (import_sessions.name, sorted([first, second]))
+    assert (added.partitions_def_name, sorted(added.partition_keys)) == (
+        import_sessions.name,
+        sorted([first, second]),
+    )
 
 
-def test_a_session_already_known_or_processing_is_not_added_or_requested_again(instance, imports, service):
+def test_a_session_already_known_or_processing_is_not_added_or_requested_again(
+    instance, imports, service
+):
     import_id = submit_rows(service, MESSY_FILE)
     tick(instance, imports)
-    instance.add_dynamic_partitions(import_sessions.name, [import_id])  # what the daemon does with the first tick
+    instance.add_dynamic_partitions(
+        import_sessions.name, [import_id]
+    )  # what the daemon does with the first tick
 
     waiting = tick(instance, imports)
-    assert [r.run_key for r in waiting.run_requests] == [import_id]  # same run_key: the daemon launches it once
+    assert [r.run_key for r in waiting.run_requests] == [
+        import_id
+    ]  # same run_key: the daemon launches it once
     assert waiting.dynamic_partitions_requests == []
 
     imports.processing(import_id).parse(processing_job_id="run-1")  # the run started
@@ -48,7 +61,9 @@ def test_a_session_already_known_or_processing_is_not_added_or_requested_again(i
     assert started.run_requests == [] and started.skip_reason is not None
 
 
-def test_a_dropped_file_becomes_a_submitted_session_then_a_run(instance, imports, service, tmp_path):
+def test_a_dropped_file_becomes_a_submitted_session_then_a_run(
+    instance, imports, service, tmp_path
+):
     import os
     import time
 
@@ -67,9 +82,15 @@ def test_a_dropped_file_becomes_a_submitted_session_then_a_run(instance, imports
     assert "1 dropped files imported, 1 submitted" in str(result.skip_message)
     assert not dropped.exists()
     [session] = service.list_sessions(ACTOR).items
-    assert (session.status, session.actor_type, session.file_name) == ("submitted", "sensor", "march.csv")
+    assert (session.status, session.actor_type, session.file_name) == (
+        "submitted",
+        "sensor",
+        "march.csv",
+    )
 
     follow_up = tick(instance, imports)
     assert [r.partition_key for r in follow_up.run_requests] == [session.id]
-    again = dropped_files(dg.build_sensor_context(instance=instance, resources={"imports": imports}))
+    again = dropped_files(
+        dg.build_sensor_context(instance=instance, resources={"imports": imports})
+    )
     assert "No dropped file is ready" in str(again.skip_message)

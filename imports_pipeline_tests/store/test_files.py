@@ -1,5 +1,5 @@
-import io
 import hashlib
+import io
 
 import numpy as np
 import pyarrow as pa
@@ -20,7 +20,9 @@ def test_save_stream_hashes_and_keeps_the_bytes(tmp_path):
 def test_read_rows_returns_requested_rows_in_order_across_row_groups(tmp_path):
     store = FileStore(tmp_path)
     total = ROW_GROUP_SIZE * 3 + 5
-    table = pa.table({"n": pa.array(np.arange(total)), "s": pa.array([f"v{i}" for i in range(total)])})
+    table = pa.table(
+        {"n": pa.array(np.arange(total)), "s": pa.array([f"v{i}" for i in range(total)])}
+    )
     name = store.write_table("s1", "rows", table)
     wanted = np.array([total - 1, 3, ROW_GROUP_SIZE, ROW_GROUP_SIZE * 2 + 7, 3])
     rows = store.read_rows("s1", name, wanted)

@@ -33,16 +33,34 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def test_builtins_are_listed_sorted_by_id() -> None:
-    assert [t.id for t in TemplateCatalog().list()] == ["leads", "logistics_recharges", "logistics_requests"]
+    assert [t.id for t in TemplateCatalog().list()] == [
+        "leads",
+        "logistics_recharges",
+        "logistics_requests",
+    ]
 
 
 def test_logistics_requests_contract() -> None:
     template = TemplateCatalog().get("logistics_requests")
     assert template.column_keys == [
-        "trip_date", "client", "distance_km", "origin_country", "destination_country",
-        "vehicle_type", "load_kg", "fuel_type", "cost_eur", "reference",
+        "trip_date",
+        "client",
+        "distance_km",
+        "origin_country",
+        "destination_country",
+        "vehicle_type",
+        "load_kg",
+        "fuel_type",
+        "cost_eur",
+        "reference",
     ]
-    assert template.required_keys == ["trip_date", "client", "distance_km", "origin_country", "destination_country"]
+    assert template.required_keys == [
+        "trip_date",
+        "client",
+        "distance_km",
+        "origin_country",
+        "destination_country",
+    ]
     assert template.key_columns == ("reference",)
     assert template.column("distance_km").type is ColumnType.NUMBER
     assert template.column("distance_km").min == 0
@@ -52,11 +70,23 @@ def test_logistics_requests_contract() -> None:
 
 def test_logistics_recharges_contract() -> None:
     template = TemplateCatalog().get("logistics_recharges")
-    assert template.column_keys == ["recharge_date", "vehicle_plate", "fuel_type", "quantity", "unit", "cost_eur"]
+    assert template.column_keys == [
+        "recharge_date",
+        "vehicle_plate",
+        "fuel_type",
+        "quantity",
+        "unit",
+        "cost_eur",
+    ]
     assert template.required_keys == ["recharge_date", "vehicle_plate", "fuel_type", "quantity"]
     assert template.key_columns == ("recharge_date", "vehicle_plate", "fuel_type")
     plate = template.column("vehicle_plate").pattern
-    assert plate and re.match(plate, "1234 ABC") and re.match(plate, "B-AB-1234") and not re.match(plate, "??")
+    assert (
+        plate
+        and re.match(plate, "1234 ABC")
+        and re.match(plate, "B-AB-1234")
+        and not re.match(plate, "??")
+    )
 
 
 def test_leads_contract() -> None:
@@ -77,7 +107,9 @@ def test_every_builtin_column_has_label_and_unambiguous_aliases(template) -> Non
         assert column.label and column.aliases, column.key
         for name in (column.key, column.label, *column.aliases):
             normal = " ".join(name.casefold().split())
-            assert seen.setdefault(normal, column.key) == column.key, f"{name!r} used by {seen[normal]} and {column.key}"
+            assert seen.setdefault(normal, column.key) == column.key, (
+                f"{name!r} used by {seen[normal]} and {column.key}"
+            )
 
 
 def test_header_aliases_in_english_and_spanish() -> None:
@@ -87,9 +119,15 @@ def test_header_aliases_in_english_and_spanish() -> None:
         column = template.column(key)
         return {column.label, *column.aliases}
 
-    assert {"Distance", "Distance (km)", "Km", "Kilometers", "Distancia", "Distancia (km)", "Kilómetros"} <= names(
-        "distance_km"
-    )
+    assert {
+        "Distance",
+        "Distance (km)",
+        "Km",
+        "Kilometers",
+        "Distancia",
+        "Distancia (km)",
+        "Kilómetros",
+    } <= names("distance_km")
     assert {"Date", "Trip Date", "Fecha", "Fecha viaje", "Fecha del viaje"} <= names("trip_date")
     assert {"Origin", "From", "Origen", "País origen"} <= names("origin_country")
 
@@ -110,13 +148,20 @@ def test_options_for_resolves_sources_and_inline_options() -> None:
     assert catalog.options_for(requests.column("distance_km")) == []
 
 
-def test_user_dir_from_environment_adds_and_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_user_dir_from_environment_adds_and_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(tmp_path, "mine.yml", MINIMAL.format(id="suppliers", name="Suppliers"))
     write(tmp_path, "any-file-name.yaml", MINIMAL.format(id="leads", name="My leads"))
     write(tmp_path, "notes.txt", "not a template")
     monkeypatch.setenv("IMPORTS_TEMPLATES_DIR", str(tmp_path))
     catalog = TemplateCatalog(Settings.from_environment().templates_dir)
-    assert [t.id for t in catalog.list()] == ["leads", "logistics_recharges", "logistics_requests", "suppliers"]
+    assert [t.id for t in catalog.list()] == [
+        "leads",
+        "logistics_recharges",
+        "logistics_requests",
+        "suppliers",
+    ]
     assert catalog.get("leads").name == "My leads"
     assert catalog.get("leads").column_keys == ["code"]
 
@@ -129,7 +174,9 @@ def test_explicit_extra_dir(tmp_path: Path) -> None:
 def test_duplicate_id_in_one_folder_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", MINIMAL.format(id="suppliers", name="A"))
     write(tmp_path, "b.yaml", MINIMAL.format(id="suppliers", name="B"))
-    with pytest.raises(TemplateFileError, match=r"b\.yaml: id 'suppliers' is already defined in a\.yaml"):
+    with pytest.raises(
+        TemplateFileError, match=r"b\.yaml: id 'suppliers' is already defined in a\.yaml"
+    ):
         TemplateCatalog(extra_dir=tmp_path)
 
 
@@ -152,7 +199,8 @@ COLUMNS_HEAD = "id: bad\nname: Bad\n"
     ("body", "expected"),
     [
         pytest.param(
-            COLUMNS_HEAD + "columns:\n  - {key: a, label: A}\n  - {key: b, label: B}\n  - {key: c, label: C, type: text}\n",
+            COLUMNS_HEAD
+            + "columns:\n  - {key: a, label: A}\n  - {key: b, label: B}\n  - {key: c, label: C, type: text}\n",
             r"bad\.yaml: columns\[2\]\.type: Input should be 'string', 'integer'.* \(got 'text'\)",
             id="bad type",
         ),
@@ -162,7 +210,8 @@ COLUMNS_HEAD = "id: bad\nname: Bad\n"
             id="missing label",
         ),
         pytest.param(
-            COLUMNS_HEAD + "columns:\n  - {key: a, label: A, type: category, options_source: planets}\n",
+            COLUMNS_HEAD
+            + "columns:\n  - {key: a, label: A, type: category, options_source: planets}\n",
             r"bad\.yaml: columns\[0\]\.options_source: unknown option source 'planets' \(known: countries, fuels, logistics_tocs\)",
             id="unknown options_source",
         ),
@@ -197,5 +246,7 @@ def test_bad_template_files_name_file_and_field(tmp_path: Path, body: str, expec
 
 def test_bad_user_template_fails_the_catalog(tmp_path: Path) -> None:
     write(tmp_path, "broken.yaml", COLUMNS_HEAD + "columns: []\nsurprise: 1\n")
-    with pytest.raises(TemplateFileError, match=r"broken\.yaml: surprise: Extra inputs are not permitted"):
+    with pytest.raises(
+        TemplateFileError, match=r"broken\.yaml: surprise: Extra inputs are not permitted"
+    ):
         TemplateCatalog(extra_dir=tmp_path)

@@ -44,7 +44,9 @@ def test_countries_cover_iso_3166_with_unique_alpha2_values() -> None:
     ("code", "english", "spanish"),
     [("ES", "Spain", "España"), ("DE", "Germany", "Alemania"), ("FR", "France", "Francia")],
 )
-def test_countries_have_english_label_and_spanish_alias(code: str, english: str, spanish: str) -> None:
+def test_countries_have_english_label_and_spanish_alias(
+    code: str, english: str, spanish: str
+) -> None:
     country = by_value("countries")[code]
     assert country.label == english
     assert spanish in country.aliases
@@ -53,9 +55,19 @@ def test_countries_have_english_label_and_spanish_alias(code: str, english: str,
 @pytest.mark.parametrize(
     ("raw", "code"),
     [
-        ("ESP", "ES"), ("UK", "GB"), ("Great Britain", "GB"), ("Reino Unido", "GB"), ("USA", "US"),
-        ("EEUU", "US"), ("Estados Unidos", "US"), ("Holland", "NL"), ("Países Bajos", "NL"),
-        ("Alemania", "DE"), ("Deutschland", "DE"), ("South Korea", "KR"), ("Corea del Sur", "KR"),
+        ("ESP", "ES"),
+        ("UK", "GB"),
+        ("Great Britain", "GB"),
+        ("Reino Unido", "GB"),
+        ("USA", "US"),
+        ("EEUU", "US"),
+        ("Estados Unidos", "US"),
+        ("Holland", "NL"),
+        ("Países Bajos", "NL"),
+        ("Alemania", "DE"),
+        ("Deutschland", "DE"),
+        ("South Korea", "KR"),
+        ("Corea del Sur", "KR"),
     ],
 )
 def test_country_variants_are_aliases(raw: str, code: str) -> None:
@@ -64,14 +76,27 @@ def test_country_variants_are_aliases(raw: str, code: str) -> None:
 
 @pytest.mark.parametrize("key", sorted(OPTION_SOURCES))
 def test_no_name_points_to_two_options(key: str) -> None:
-    ambiguous = {name: values for name, values in index(resolve_option_source(key)).items() if len(values) > 1}
+    ambiguous = {
+        name: values
+        for name, values in index(resolve_option_source(key)).items()
+        if len(values) > 1
+    }
     assert ambiguous == {}
 
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("diesel", "diesel"), ("Diesel", "diesel"), ("petrol", "petrol"), ("HVO", "hvo"),
-     ("electric", "electric"), ("LNG", "lng"), ("Gasolina", "petrol"), ("GLP", "lpg"), ("GNC", "cng")],
+    [
+        ("diesel", "diesel"),
+        ("Diesel", "diesel"),
+        ("petrol", "petrol"),
+        ("HVO", "hvo"),
+        ("electric", "electric"),
+        ("LNG", "lng"),
+        ("Gasolina", "petrol"),
+        ("GLP", "lpg"),
+        ("GNC", "cng"),
+    ],
 )
 def test_bench_fuel_values_match(raw: str, value: str) -> None:
     assert index(resolve_option_source("fuels"))[normalise(raw)] == {value}
@@ -79,8 +104,12 @@ def test_bench_fuel_values_match(raw: str, value: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("Van <3.5t", "van_lt_3_5t"), ("Rigid truck 7.5-12t", "rigid_truck_7_5_12t"),
-     ("Articulated truck >33t", "articulated_truck_gt_33t"), ("  articulated   TRUCK >33t ", "articulated_truck_gt_33t")],
+    [
+        ("Van <3.5t", "van_lt_3_5t"),
+        ("Rigid truck 7.5-12t", "rigid_truck_7_5_12t"),
+        ("Articulated truck >33t", "articulated_truck_gt_33t"),
+        ("  articulated   TRUCK >33t ", "articulated_truck_gt_33t"),
+    ],
 )
 def test_bench_vehicle_types_match(raw: str, value: str) -> None:
     assert index(resolve_option_source("logistics_tocs"))[normalise(raw)] == {value}
@@ -88,9 +117,20 @@ def test_bench_vehicle_types_match(raw: str, value: str) -> None:
 
 def test_vehicle_types_include_the_documented_classes_with_spanish_names() -> None:
     tocs = by_value("logistics_tocs")
-    for value in ["van_lt_3_5t", "rigid_truck_3_5_7_5t", "rigid_truck_7_5_12t", "rigid_truck_12_20t",
-                  "rigid_truck_gt_20t", "articulated_truck_lt_33t", "articulated_truck_gt_33t", "car",
-                  "motorbike", "train_freight", "ship_container", "air_freight"]:
+    for value in [
+        "van_lt_3_5t",
+        "rigid_truck_3_5_7_5t",
+        "rigid_truck_7_5_12t",
+        "rigid_truck_12_20t",
+        "rigid_truck_gt_20t",
+        "articulated_truck_lt_33t",
+        "articulated_truck_gt_33t",
+        "car",
+        "motorbike",
+        "train_freight",
+        "ship_container",
+        "air_freight",
+    ]:
         assert value in tocs
     assert tocs["van_lt_3_5t"].label == "Van < 3.5 t"
     assert "Furgoneta" in tocs["van_lt_3_5t"].aliases

@@ -12,7 +12,9 @@ from imports_pipeline.api.auth import CurrentActor
 from imports_pipeline.api.dependencies import Service
 from imports_pipeline.views import DownloadableFile
 
-router = APIRouter(prefix="/v2/imports", tags=["files"], responses=examples.error_responses(401, 403, 404))
+router = APIRouter(
+    prefix="/v2/imports", tags=["files"], responses=examples.error_responses(401, 403, 404)
+)
 
 
 class ReportFormat(StrEnum):
@@ -29,7 +31,9 @@ def _download(file: DownloadableFile) -> FileResponse:
     "/{import_id}/files/upload",
     name="download_upload",
     response_class=FileResponse,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "The upload as received."}},
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The upload as received."}
+    },
 )
 def download_upload(service: Service, actor: CurrentActor, import_id: str) -> FileResponse:
     """The original upload, byte for byte, under the name it was uploaded with."""
@@ -41,11 +45,22 @@ def download_upload(service: Service, actor: CurrentActor, import_id: str) -> Fi
     name="download_error_report",
     response_class=FileResponse,
     responses={
-        200: {"content": {media: {} for media in ("text/csv", "application/json", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
-              "description": "Failing rows: original columns plus error columns; cells that a spreadsheet would run as formulas are neutralised."},
+        200: {
+            "content": {
+                media: {}
+                for media in (
+                    "text/csv",
+                    "application/json",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            },
+            "description": "Failing rows: original columns plus error columns; cells that a spreadsheet would run as formulas are neutralised.",
+        },
         **examples.error_responses(409),
     },
 )
-def download_error_report(service: Service, actor: CurrentActor, import_id: str, fmt: ReportFormat) -> FileResponse:
+def download_error_report(
+    service: Service, actor: CurrentActor, import_id: str, fmt: ReportFormat
+) -> FileResponse:
     """The rows that still have errors, to fix in a spreadsheet and upload again (409 before validate)."""
     return _download(service.error_report(actor, import_id, fmt.value))

@@ -35,7 +35,9 @@ from imports_pipeline.views import (
 )
 from imports_pipeline.vocabulary import Correction, TimeRange
 
-router = APIRouter(prefix="/v2/imports", tags=["import sessions"], responses=examples.error_responses(401, 403))
+router = APIRouter(
+    prefix="/v2/imports", tags=["import sessions"], responses=examples.error_responses(401, 403)
+)
 session_errors = examples.error_responses(404, 409, 410)
 
 PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
@@ -43,7 +45,11 @@ PageSizeQuery = Annotated[int, Query(ge=1, le=1000, description="Rows per page (
 
 
 def _json_example(summary: str, value: object) -> dict:
-    return {"content": {"application/json": {"examples": {"contract": {"summary": summary, "value": value}}}}}
+    return {
+        "content": {
+            "application/json": {"examples": {"contract": {"summary": summary, "value": value}}}
+        }
+    }
 
 
 @router.post(
@@ -60,12 +66,23 @@ def create_session(
     service: Service,
     actor: CurrentActor,
     idempotency: Idempotency,
-    template_id: Annotated[str, Form(description="The target template.", examples=["logistics_requests"])],
-    upload_file: Annotated[UploadFile, File(description="CSV, TSV, TXT, XLSX, XLSM or XLS; at most IMPORTS_MAX_UPLOAD_BYTES.")],
+    template_id: Annotated[
+        str, Form(description="The target template.", examples=["logistics_requests"])
+    ],
+    upload_file: Annotated[
+        UploadFile,
+        File(description="CSV, TSV, TXT, XLSX, XLSM or XLS; at most IMPORTS_MAX_UPLOAD_BYTES."),
+    ],
     numeric_locale: Annotated[
-        str | None, Form(description="How numbers are written (`es_ES`: 1.234,5). Inferred per column when absent.", examples=["es_ES"])
+        str | None,
+        Form(
+            description="How numbers are written (`es_ES`: 1.234,5). Inferred per column when absent.",
+            examples=["es_ES"],
+        ),
     ] = None,
-    selected_sheet: Annotated[str | None, Form(description="Workbook sheet; the first sheet with data when absent.")] = None,
+    selected_sheet: Annotated[
+        str | None, Form(description="Workbook sheet; the first sheet with data when absent.")
+    ] = None,
     project_id: Annotated[str | None, Form()] = None,
     folder_id: Annotated[str | None, Form()] = None,
 ) -> Response:
@@ -91,7 +108,9 @@ def create_session(
     summary="List Import Sessions",
     responses={200: _json_example("Successful response", examples.SESSION_PAGE)},
 )
-def list_sessions(service: Service, actor: CurrentActor, query: Annotated[SessionListQuery, Query()]) -> SessionPage:
+def list_sessions(
+    service: Service, actor: CurrentActor, query: Annotated[SessionListQuery, Query()]
+) -> SessionPage:
     """Your organization's sessions, newest first; expired ones only with `include_expired=true`."""
     return service.list_sessions(
         actor,
@@ -113,23 +132,32 @@ def _range(query: SessionListQuery, column: str) -> TimeRange | None:
     return TimeRange(**bounds) if any(v is not None for v in bounds.values()) else None
 
 
-@router.post("/{import_id}/mapping/suggest", response_model=MappingSuggestionResult, responses=session_errors)
+@router.post(
+    "/{import_id}/mapping/suggest", response_model=MappingSuggestionResult, responses=session_errors
+)
 def suggest_mapping(
     service: Service,
     actor: CurrentActor,
     import_id: str,
-    _body: Annotated[SuggestMappingRequest | None, Body(openapi_examples={"contract": {"value": {}}})] = None,
+    _body: Annotated[
+        SuggestMappingRequest | None, Body(openapi_examples={"contract": {"value": {}}})
+    ] = None,
 ) -> MappingSuggestionResult:
     """Best-effort source → template column matches; `mapping` is exactly what validate takes."""
     return service.suggest_mapping(actor, import_id)
 
 
-@router.post("/{import_id}/unique-values", response_model=UniqueValuesResult, responses=session_errors)
+@router.post(
+    "/{import_id}/unique-values", response_model=UniqueValuesResult, responses=session_errors
+)
 def unique_values(
     service: Service,
     actor: CurrentActor,
     import_id: str,
-    body: Annotated[UniqueValuesRequest, Body(openapi_examples={"contract": {"value": examples.MAPPING_REQUEST}})],
+    body: Annotated[
+        UniqueValuesRequest,
+        Body(openapi_examples={"contract": {"value": examples.MAPPING_REQUEST}}),
+    ],
 ) -> UniqueValuesResult:
     """Distinct raw values of the mapped category columns, with the option each one would become."""
     return service.unique_values(actor, import_id, body.mapping or {}, limit=body.limit)
@@ -140,12 +168,16 @@ def validate(
     service: Service,
     actor: CurrentActor,
     import_id: str,
-    body: Annotated[ValidateRequest, Body(openapi_examples={"contract": {"value": examples.MAPPING_REQUEST}})],
+    body: Annotated[
+        ValidateRequest, Body(openapi_examples={"contract": {"value": examples.MAPPING_REQUEST}})
+    ],
     page: PageQuery = 1,
     page_size: PageSizeQuery = 50,
 ) -> ValidationResult:
     """Validate every row with this mapping; counts for the whole file, one page of rows."""
-    return service.validate(actor, import_id, body.mapping, body.value_mapping, page=page, page_size=page_size)
+    return service.validate(
+        actor, import_id, body.mapping, body.value_mapping, page=page, page_size=page_size
+    )
 
 
 @router.get("/{import_id}/rows", response_model=RowsPage, responses=session_errors)
@@ -166,7 +198,9 @@ def patch_rows(
     service: Service,
     actor: CurrentActor,
     import_id: str,
-    body: Annotated[PatchRowsRequest, Body(openapi_examples={"contract": {"value": examples.PATCH_REQUEST}})],
+    body: Annotated[
+        PatchRowsRequest, Body(openapi_examples={"contract": {"value": examples.PATCH_REQUEST}})
+    ],
 ) -> PatchResult:
     """Correct cells; only the touched rows (and the keys they share) are revalidated."""
     corrections = [Correction(c.row_index, c.column, c.value) for c in body.corrections]
@@ -176,28 +210,46 @@ def patch_rows(
 @router.post(
     "/{import_id}/submit",
     response_model=SubmitResult,
-    responses={200: _json_example("The contract's submit response", examples.SUBMIT_RESULT), **session_errors},
+    responses={
+        200: _json_example("The contract's submit response", examples.SUBMIT_RESULT),
+        **session_errors,
+    },
 )
 def submit(
     service: Service,
     actor: CurrentActor,
     idempotency: Idempotency,
     import_id: str,
-    body: Annotated[SubmitRequest, Body(openapi_examples={"contract": {"value": examples.SUBMIT_REQUEST}})],
-    x_partner: Annotated[str | None, Header(description="The integration submitting, recorded as `partner`.", examples=["dcycle"])] = None,
+    body: Annotated[
+        SubmitRequest, Body(openapi_examples={"contract": {"value": examples.SUBMIT_REQUEST}})
+    ],
+    x_partner: Annotated[
+        str | None,
+        Header(
+            description="The integration submitting, recorded as `partner`.", examples=["dcycle"]
+        ),
+    ] = None,
 ) -> Response:
     """Hand the cleaned rows to processing; refused while errors remain unless `ignore_errors` is true."""
     return idempotency.run(
         lambda: service.submit(
-            actor, import_id, ignore_errors=body.ignore_errors, partner=x_partner, action=body.action,
+            actor,
+            import_id,
+            ignore_errors=body.ignore_errors,
+            partner=x_partner,
+            action=body.action,
             duplicate_handling=body.duplicate_handling,
         ),
         status_code=200,
     )
 
 
-@router.get("/{import_id}/status", response_model=StatusResponse, responses={404: session_errors[404]})
-def status(service: Service, actor: CurrentActor, import_id: str, request: Request) -> StatusResponse:
+@router.get(
+    "/{import_id}/status", response_model=StatusResponse, responses={404: session_errors[404]}
+)
+def status(
+    service: Service, actor: CurrentActor, import_id: str, request: Request
+) -> StatusResponse:
     """The session object plus its processing side and where to download its files."""
     current = service.status(actor, import_id)
 
@@ -216,8 +268,14 @@ def status(service: Service, actor: CurrentActor, import_id: str, request: Reque
     return StatusResponse(**current.model_dump(), processing=processing)
 
 
-@router.post("/{import_id}/rollback", response_model=RollbackResult, responses=examples.error_responses(404, 409))
-def rollback(service: Service, destination: Destination, actor: CurrentActor, import_id: str) -> RollbackResult:
+@router.post(
+    "/{import_id}/rollback",
+    response_model=RollbackResult,
+    responses=examples.error_responses(404, 409),
+)
+def rollback(
+    service: Service, destination: Destination, actor: CurrentActor, import_id: str
+) -> RollbackResult:
     """Put the destination back as it was before this import (`rolling_back`, then `rolled_back`).
 
     Only for a processed import (`completed` or `partially_completed`); a second rollback answers 409.

@@ -11,7 +11,9 @@ from imports_pipeline.api.models import OptionsResult
 from imports_pipeline.templates.model import Template
 from imports_pipeline.templates.option_sources import resolve_option_source
 
-router = APIRouter(prefix="/v2/imports", tags=["templates"], responses=examples.error_responses(401, 403))
+router = APIRouter(
+    prefix="/v2/imports", tags=["templates"], responses=examples.error_responses(401, 403)
+)
 
 
 @router.get("/templates", response_model=list[Template])
