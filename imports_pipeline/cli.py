@@ -108,8 +108,9 @@ def run_keys(settings: Settings, args: argparse.Namespace) -> None:
             print("\t".join("-" if value is None else value for value in fields))
     elif args.keys_command == "revoke":
         record = keys.revoke(args.key_id)
+        revoked_at = record.revoked_at.isoformat() if record.revoked_at else "-"
         print(
-            f"revoked API key {record.id} (organization {record.organization_id}) at {record.revoked_at.isoformat()}"
+            f"revoked API key {record.id} (organization {record.organization_id}) at {revoked_at}"
         )
 
 
@@ -145,10 +146,11 @@ def _drop_sample(settings: Settings) -> Path:
 
     folder = settings.drops_root / "inbox" / "demo-org" / "logistics_requests"
     folder.mkdir(parents=True, exist_ok=True)
-    settings = folder / SETTINGS_FILE
-    if not settings.exists():
-        settings.write_text(
-            "# Settings of this drop folder (see README, Unattended imports)\nnumeric_locale: es_ES\nignore_errors: true\n"
+    folder_settings = folder / SETTINGS_FILE
+    if not folder_settings.exists():
+        folder_settings.write_text(
+            "# Settings of this drop folder (see README, Unattended imports)\n"
+            "numeric_locale: es_ES\nignore_errors: true\n"
         )
     target = folder / f"logistics_march-{datetime.now():%Y%m%dT%H%M%S}.csv"
     target.write_bytes(SAMPLE_FILE.read_bytes())

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -228,9 +229,9 @@ def import_file(
 def _needs_attention(service: ImportService, outcome: InboxOutcome, reason: str) -> InboxOutcome:
     outcome.outcome = DropOutcome.NEEDS_ATTENTION
     outcome.reason = reason
-    service.repository.update(
-        outcome.import_id, service.clock(), status_detail=f"unattended import stopped: {reason}"
-    )
+    if outcome.import_id is not None:
+        detail = f"unattended import stopped: {reason}"
+        service.repository.update(outcome.import_id, service.clock(), status_detail=detail)
     return outcome
 
 
@@ -247,11 +248,8 @@ def scan_inbox(
     for item in ready_files(root, now(), settle_seconds)[:limit]:
         claimed = _claim(root, item)
         if claimed is not None:
-            outcomes.append(
-                import_claimed(
-                    service, root, claimed, item, lambda: load_settings(item.path.parent)
-                )
-            )
+            folder_settings = partial(load_settings, item.path.parent)
+            outcomes.append(import_claimed(service, root, claimed, item, folder_settings))
     return outcomes
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
@@ -11,14 +11,14 @@ from imports_pipeline.sessions import ImportService
 
 
 def get_service(request: Request) -> ImportService:
-    return request.app.state.service
+    return cast("ImportService", request.app.state.service)
 
 
 Service = Annotated[ImportService, Depends(get_service)]
 
 
 def get_destination(request: Request) -> sa.Engine:
-    return request.app.state.destination
+    return cast("sa.Engine", request.app.state.destination)
 
 
 Destination = Annotated[sa.Engine, Depends(get_destination)]

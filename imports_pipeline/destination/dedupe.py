@@ -6,6 +6,8 @@ single statement, and which one wins is the client's choice, not the database's.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,8 @@ def dedupe(
 
     ``ignore_all`` is the contract's default: a key that occurs twice is ambiguous, so no copy is imported.
     """
-    keep = False if DuplicateHandling(policy) is DuplicateHandling.IGNORE_ALL else "first"
+    keep: Literal["first", False] = (
+        False if DuplicateHandling(policy) is DuplicateHandling.IGNORE_ALL else "first"
+    )
     duplicated = keys.duplicated(keep=keep).to_numpy()
     return frame[~duplicated], frame["row_index"].to_numpy()[duplicated]

@@ -16,6 +16,7 @@ import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 
 from imports_pipeline.destination.tables import ROW_KEY, template_columns
+from imports_pipeline.destination.transaction import driver_connection
 from imports_pipeline.destination.values import template_arrays
 from imports_pipeline.templates.model import Template
 
@@ -78,7 +79,7 @@ def _copy(connection: sa.Connection, staging: sa.Table, rows: pa.Table) -> None:
     preparer = connection.dialect.identifier_preparer
     columns = ", ".join(preparer.quote(name) for name in rows.column_names)
     statement = f"COPY {preparer.format_table(staging)} ({columns}) FROM STDIN (FORMAT csv)"
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    with driver_connection(connection).cursor() as cursor, cursor.copy(statement) as copy:
         for batch in rows.to_batches(max_chunksize=BATCH_ROWS):
             sink = pa.BufferOutputStream()
             pa_csv.write_csv(batch, sink, _CSV_OPTIONS)

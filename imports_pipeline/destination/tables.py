@@ -11,7 +11,7 @@ every dialect.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -31,7 +31,7 @@ RESERVED_NAMES = frozenset(
     {ORGANIZATION_ID, ROW_KEY, *LINEAGE_COLUMNS, HISTORY_ID, HISTORY_IMPORT_ID, HISTORY_ACTION}
 )
 
-_SQL_TYPES: dict[ColumnType, sa.types.TypeEngine] = {
+_SQL_TYPES: dict[ColumnType, sa.types.TypeEngine[Any]] = {
     ColumnType.DATE: sa.Date(),
     ColumnType.DATETIME: sa.DateTime(),
     ColumnType.NUMBER: sa.Double(),
@@ -40,11 +40,11 @@ _SQL_TYPES: dict[ColumnType, sa.types.TypeEngine] = {
 }
 
 
-def sql_type(column: TemplateColumn) -> sa.types.TypeEngine:
+def sql_type(column: TemplateColumn) -> sa.types.TypeEngine[Any]:
     return _SQL_TYPES.get(column.type, sa.Text())
 
 
-def template_columns(template: Template) -> list[sa.Column]:
+def template_columns(template: Template) -> list[sa.Column[Any]]:
     """Fresh, nullable columns for the template's keys: requiredness is the engine's rule, not the table's."""
     clashing = sorted(RESERVED_NAMES.intersection(template.column_keys))
     if clashing:

@@ -48,9 +48,17 @@ def scope_transaction(
                 sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(scope, 0)))
             )
             connection.execute(sa.select(sa.func.set_config("work_mem", work_mem, True)))
-        elif not connection.connection.driver_connection.in_transaction:
+        elif not driver_connection(connection).in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         yield connection
+
+
+def driver_connection(connection: sa.Connection) -> Any:
+    """The DB-API connection under SQLAlchemy's (psycopg's for COPY, sqlite3's for its transaction state)."""
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the database connection was closed in the middle of a write")
+    return driver
 
 
 def insert(connection: sa.Connection, table: sa.Table) -> Any:

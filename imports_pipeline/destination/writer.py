@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,11 @@ from imports_pipeline.destination.tables import (
     ensure_destination_table,
     version_columns,
 )
-from imports_pipeline.destination.transaction import DEFAULT_WORK_MEM, scope_transaction
+from imports_pipeline.destination.transaction import (
+    DEFAULT_WORK_MEM,
+    driver_connection,
+    scope_transaction,
+)
 from imports_pipeline.templates.model import Template
 from imports_pipeline.vocabulary import RowOutcome, WriteAction
 
@@ -195,7 +200,7 @@ class _Statements:
     def _written_columns(self) -> list[str]:
         return [ORGANIZATION_ID, ROW_KEY, *version_columns(self.template)]
 
-    def _written_values(self, staging: sa.Table) -> sa.Select:
+    def _written_values(self, staging: sa.Table) -> sa.Select[Any]:
         """The staged rows as the destination stores them: scope, key, values, then this import's lineage."""
         return sa.select(
             sa.literal(self.organization_id, sa.Text()),
@@ -239,7 +244,7 @@ class _Statements:
 
     def _history_rows(
         self, action: sa.ColumnElement[str], row_key: sa.ColumnElement[str]
-    ) -> sa.Select:
+    ) -> sa.Select[Any]:
         """History rows: who changes the row and how, then the row's current version (NULLs for a new key)."""
         return sa.select(
             sa.literal(self.import_id, sa.Text()),
@@ -250,7 +255,7 @@ class _Statements:
         )
 
     def _record(
-        self, connection: sa.Connection, source: sa.Select, row_key: sa.ColumnElement[str]
+        self, connection: sa.Connection, source: sa.Select[Any], row_key: sa.ColumnElement[str]
     ) -> None:
         """First version wins: a re-run of the import must not replace what it found the first time.
 
@@ -293,7 +298,7 @@ def _any_row(
     return connection.execute(probe).first() is not None
 
 
-def _key_outcomes(connection: sa.Connection, statement: sa.Select) -> pd.Series:
+def _key_outcomes(connection: sa.Connection, statement: sa.Select[Any]) -> pd.Series:
     """(row_key, outcome) pairs as a Series indexed by row_key.
 
     On PostgreSQL they come out through ``COPY … TO STDOUT`` into Arrow, inside the
@@ -306,7 +311,7 @@ def _key_outcomes(connection: sa.Connection, statement: sa.Select) -> pd.Series:
     sql = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
     sink = io.BytesIO()
     with (
-        connection.connection.driver_connection.cursor() as cursor,
+        driver_connection(connection).cursor() as cursor,
         cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy,
     ):
         for chunk in copy:
@@ -330,7 +335,9 @@ def _key_outcomes(connection: sa.Connection, statement: sa.Select) -> pd.Series:
 
 
 def _differs(
-    current: sa.ColumnCollection, incoming: sa.ColumnCollection, names: list[str]
+    current: sa.ColumnCollection[str, Any],
+    incoming: sa.ColumnCollection[str, Any],
+    names: list[str],
 ) -> sa.ColumnElement[bool]:
     """Null-safe "some value changed": ``IS DISTINCT FROM`` on PostgreSQL, ``IS NOT`` on SQLite."""
     return sa.or_(*[current[name].is_distinct_from(incoming[name]) for name in names])

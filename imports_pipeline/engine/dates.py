@@ -10,6 +10,7 @@ with numpy in the order that the column's unambiguous cells vote for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -47,8 +48,11 @@ class ParsedDates:
 
 def _ints(texts: pa.Array) -> np.ndarray:
     """Digit strings → int64; an optional regex group that did not take part ("") counts as 0."""
-    return pc.cast(pc.if_else(pc.equal(texts, ""), "0", texts), pa.int64()).to_numpy(
-        zero_copy_only=False
+    return cast(
+        "np.ndarray",
+        pc.cast(pc.if_else(pc.equal(texts, ""), "0", texts), pa.int64()).to_numpy(
+            zero_copy_only=False
+        ),
     )
 
 
@@ -87,7 +91,7 @@ def _assemble(
         "datetime64[ms]"
     ) + ms_of_day.astype("timedelta64[ms]")
     result[~ok] = NAT
-    return result
+    return cast("np.ndarray", result)
 
 
 def _numeric_dates(
@@ -123,7 +127,7 @@ def _serials(texts: pa.Array) -> np.ndarray:
     days = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
     values = EXCEL_EPOCH + np.round(days * MS_PER_DAY).astype("timedelta64[ms]")
     values[(days < SERIAL_RANGE[0]) | (days > SERIAL_RANGE[1])] = NAT
-    return values
+    return cast("np.ndarray", values)
 
 
 def _detected_shapes(
@@ -158,7 +162,7 @@ def parse_dates(
     texts = pc.utf8_trim_whitespace(as_arrow(raw))
     present = to_mask(pc.not_equal(texts, ""))
     if fmt:
-        values, detected = _with_format(texts, fmt), {}
+        values, detected = _with_format(texts, fmt), dict[str, str]()
         values[~present] = NAT
     else:
         values, detected = _detected_shapes(texts, present, native, date_order)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -118,7 +119,9 @@ def _header_scores(
     template: Template, source_columns: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fuzzy name score (template × source) and the exact-match reason ("" when not exact)."""
-    names, name_owner, exact_index = [], [], {}
+    names: list[str] = []
+    name_owner: list[int] = []
+    exact_index: dict[str, dict[int, str]] = {}
     for t, column in enumerate(template.columns):
         for name, reason in _template_names(column):
             names.append(name)
@@ -160,8 +163,11 @@ class _Profile:
 
     def share(self, hits: np.ndarray) -> np.ndarray:
         counts = np.bincount(self.owner[hits], minlength=len(self.filled))
-        return np.divide(
-            counts, self.filled, out=np.full(len(self.filled), np.nan), where=self.filled > 0
+        return cast(
+            "np.ndarray",
+            np.divide(
+                counts, self.filled, out=np.full(len(self.filled), np.nan), where=self.filled > 0
+            ),
         )
 
     def matches(self, pattern: str) -> np.ndarray:

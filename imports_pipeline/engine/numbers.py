@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -125,7 +126,7 @@ def holds(texts: pa.Array, text: str) -> bool:
 
 def to_mask(result: pa.Array) -> np.ndarray:
     """Arrow booleans → numpy; a null cell (no text) never matches."""
-    return pc.fill_null(result, False).to_numpy(zero_copy_only=False)
+    return cast("np.ndarray", pc.fill_null(result, False).to_numpy(zero_copy_only=False))
 
 
 class NumberTexts:
@@ -168,7 +169,7 @@ class NumberTexts:
         if len(candidates):
             trimmed = pc.utf8_trim_whitespace(self.texts.take(candidates))
             unreadable[candidates] = ~to_mask(pc.equal(trimmed, ""))
-        return unreadable
+        return cast("np.ndarray", unreadable)
 
 
 def _to_float(texts: pa.Array, convention: NumberConvention, bare: bool) -> np.ndarray:
@@ -181,7 +182,7 @@ def _to_float(texts: pa.Array, convention: NumberConvention, bare: bool) -> np.n
         texts = pc.replace_substring_regex(texts, _noise_pattern(convention), "")
     if convention.decimal != ".":
         texts = pc.replace_substring(texts, convention.decimal, ".")
-    return pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
+    return cast("np.ndarray", pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False))
 
 
 def parse_numbers(

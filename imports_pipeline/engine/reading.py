@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,7 +51,7 @@ class ParsedFile:
     @property
     def total_rows(self) -> int:
         """Data rows, header excluded."""
-        return self.table.num_rows
+        return cast("int", self.table.num_rows)
 
     def sample_rows(self, n: int = 5) -> list[list[str | None]]:
         """The first ``n`` data rows, cells in column order."""

@@ -151,7 +151,8 @@ def _read_ragged(path: Path, layout: CsvLayout) -> pa.Table:
         regular = regular.append_column(f"f{index}", pa.nulls(regular.num_rows, pa.string()))
     padded = [row + [None] * (width - len(row)) for row in rows]
     ragged = pa.table(
-        [pa.array(column, pa.string()) for column in zip(*padded)], names=regular.column_names
+        [pa.array(column, pa.string()) for column in zip(*padded, strict=True)],
+        names=regular.column_names,
     )
     is_ragged = np.zeros(regular.num_rows + len(rows), dtype=bool)
     is_ragged[[number - layout.lines_through_header - 1 for number, _ in set_aside]] = True

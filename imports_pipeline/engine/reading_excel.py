@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 from python_calamine import CalamineError, CalamineWorkbook
@@ -47,7 +48,9 @@ def read_sheet_grid(path: Path, selected_sheet: str | None) -> SheetGrid:
         ) from error
     head = [[render_cell(cell) for cell in row] for row in cells[:WIDTH_SAMPLE_ROWS]]
     header_index = detect_header_row(head)
-    columns = list(zip(*cells[header_index + 1 :])) or [() for _ in head[header_index]]
+    columns = list(zip(*cells[header_index + 1 :], strict=False)) or [
+        () for _ in head[header_index]
+    ]
     rendered = [_render_column(column) for column in columns]
     return SheetGrid(
         sheets=sheets,
@@ -76,7 +79,7 @@ def _pick_sheet(
         sheet = workbook.get_sheet_by_name(name)
         cells = sheet.to_python()
         if any(not _is_empty(cell) for row in cells for cell in row):
-            return name, sheet.start[0], cells
+            return name, sheet.start[0] if sheet.start else 0, cells
     where = (
         f"Sheet {selected_sheet!r} is"
         if selected_sheet is not None
@@ -109,7 +112,7 @@ def _render_duration(value: dt.timedelta) -> str:
 
 # Dispatch on the exact type: faster than an isinstance chain over a million cells,
 # and bool/datetime must not fall into int/date.
-_RENDERERS: dict[type, Callable[[Cell], str]] = {
+_RENDERERS: dict[type, Callable[[Any], str]] = {
     str: str.__str__,
     # Excel shows 15 significant digits; beyond that a formula result is float noise
     # (250.79999999999998). "g" also drops the ".0" of whole numbers: 12.0 -> "12".

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -34,9 +35,10 @@ def neutralise(value: str | None) -> str | None:
     return value
 
 
-def _grouped(errors: pd.DataFrame) -> dict[int, list[dict[str, str | None]]]:
-    grouped: dict[int, list[dict[str, str | None]]] = {}
-    for item in errors.itertuples(index=False):
+def _grouped(errors: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    items: Iterable[Any] = errors.itertuples(index=False)
+    for item in items:
         grouped.setdefault(int(item.row_index), []).append(
             {
                 "column": item.column,
@@ -51,7 +53,7 @@ def _grouped(errors: pd.DataFrame) -> dict[int, list[dict[str, str | None]]]:
 def _cells(source: pd.DataFrame) -> dict[int, list[str | None]]:
     return {
         int(i): [None if pd.isna(v) else str(v) for v in row]
-        for i, row in zip(source.index, source.itertuples(index=False, name=None))
+        for i, row in zip(source.index, source.itertuples(index=False, name=None), strict=True)
     }
 
 
@@ -67,7 +69,7 @@ def error_report(
             [
                 {
                     "row_index": i,
-                    "values": dict(zip(columns, cells[i])),
+                    "values": dict(zip(columns, cells[i], strict=False)),
                     "errors": grouped.get(i, []),
                 }
                 for i in cells
@@ -102,8 +104,8 @@ def _xml_text(value: object) -> object:
 
 def _xlsx(
     header: list[str],
-    lines: list[list],
-    grouped: dict,
+    lines: list[list[Any]],
+    grouped: dict[int, list[dict[str, Any]]],
     columns: list[str],
     mapping: Mapping[str, str],
 ) -> bytes:

@@ -148,7 +148,7 @@ def _percentile(values: list[int], fraction: float) -> int:
 
 
 def _looks_like_labels(row: Sequence[str | None]) -> bool:
-    cells = [cell.strip() for cell in row if not is_blank(cell)]
+    cells = [cell.strip() for cell in row if cell is not None and not is_blank(cell)]
     numeric = sum(bool(_NUMERIC_LOOKING.match(cell)) for cell in cells)
     return numeric <= 0.2 * len(cells) and len(set(cells)) >= 0.5 * len(cells)
 

@@ -260,7 +260,7 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
 def _raw_values(raw: pd.DataFrame, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
     """The raw cell behind each failure, fetched per column in bulk (None for unmapped columns)."""
     values = np.full(len(rows), None, dtype=object)
-    positions = raw.index.get_indexer(rows)
+    positions = raw.index.get_indexer(pd.Index(rows))
     for column in set(columns):
         if column not in raw.columns:
             continue
@@ -276,12 +276,13 @@ def _first_rows(keys: pd.DataFrame) -> np.ndarray:
     Factorising numbers keys in order of first appearance, so the first row of
     each code is found with one numpy scatter instead of a groupby.
     """
+    codes: np.ndarray
     if keys.shape[1] == 1:
         codes, _ = pd.factorize(keys.iloc[:, 0])
     else:
         codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
     positions = np.arange(len(codes))
-    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
+    first: np.ndarray = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
     first[codes[::-1]] = positions[::-1]
     return first[codes]
 

@@ -6,6 +6,9 @@ place an import's data lives, and any phase can be re-run alone from the UI.
 Assets only declare the order (``deps``) and report what their phase did.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import dagster as dg
 
 from imports_pipeline.orchestration.metadata import phase_metadata
@@ -18,8 +21,11 @@ ONE_ROW_PER_KEY = "one_row_per_key"
 NO_ROWS_WITH_ERRORS = "no_rows_with_errors"
 
 
-def _phase_asset(**kwargs):
-    return dg.asset(partitions_def=import_sessions, group_name=GROUP, **kwargs)
+def _phase_asset(**kwargs: Any) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
+    decorator: Callable[[Callable[..., Any]], dg.AssetsDefinition] = dg.asset(
+        partitions_def=import_sessions, group_name=GROUP, **kwargs
+    )
+    return decorator
 
 
 @_phase_asset(kinds={"parquet"})

@@ -4,4 +4,5 @@ from __future__ import annotations
 
 import dagster as dg
 
-import_sessions = dg.DynamicPartitionsDefinition(name="import_sessions")
+PARTITIONS_NAME = "import_sessions"
+import_sessions = dg.DynamicPartitionsDefinition(name=PARTITIONS_NAME)

@@ -6,7 +6,7 @@ import dagster as dg
 
 from imports_pipeline.inbox import scan_inbox
 from imports_pipeline.orchestration.jobs import process_import_job
-from imports_pipeline.orchestration.partitions import import_sessions
+from imports_pipeline.orchestration.partitions import PARTITIONS_NAME, import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
 from imports_pipeline.store.tables import ImportSessionRow
 from imports_pipeline.vocabulary import DropOutcome
@@ -45,7 +45,7 @@ def submitted_imports(
     queued = imports.store().queued_sessions(limit=SESSIONS_PER_TICK)
     if not queued:
         return dg.SensorResult(skip_reason="No submitted import is waiting")
-    known = set(context.instance.get_dynamic_partitions(import_sessions.name))
+    known = set(context.instance.get_dynamic_partitions(PARTITIONS_NAME))
     new = [session.id for session in queued if session.id not in known]
     return dg.SensorResult(
         run_requests=[run_request(session) for session in queued],

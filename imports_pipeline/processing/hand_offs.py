@@ -18,6 +18,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import pyarrow as pa
@@ -59,8 +60,10 @@ class HandOffs:
         path = self.path(phase)
         legacy = path.with_name(legacy_hand_off_name(phase))
         if not path.exists() and legacy.exists():
-            return pq.read_table(legacy, columns=columns).to_pandas()
-        return feather.read_table(path, columns=columns, memory_map=True).to_pandas()
+            return cast("pd.DataFrame", pq.read_table(legacy, columns=columns).to_pandas())
+        return cast(
+            "pd.DataFrame", feather.read_table(path, columns=columns, memory_map=True).to_pandas()
+        )
 
     def write(self, phase: Phase, frame: pd.DataFrame) -> None:
         self._replace(
@@ -93,7 +96,7 @@ class HandOffs:
         return name
 
     def read_rejected(self, name: str) -> pd.DataFrame:
-        return self.files.read_table(self.import_id, name).to_pandas()
+        return cast("pd.DataFrame", self.files.read_table(self.import_id, name).to_pandas())
 
     def _replace(self, phase: Phase, write: Callable[[Path], None]) -> Path:
         target = self.path(phase)

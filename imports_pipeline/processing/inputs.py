@@ -3,6 +3,8 @@ the keys the destination holds, and the rows left out so far."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -35,7 +37,10 @@ class PhaseInputs:
         stored = self.service.repository.get_file(row.submitted_file_id or "", row.organization_id)
         if stored is None:
             raise ValueError(f"Import {row.id} has no submitted dataset")
-        return pq.read_table(self.service.files.path_of(stored.relative_path)).to_pandas()
+        return cast(
+            "pd.DataFrame",
+            pq.read_table(self.service.files.path_of(stored.relative_path)).to_pandas(),
+        )
 
     def session_errors(self, context: ImportContext) -> pd.DataFrame:
         """Every row error of the last validation (``row_index``, ``column``, ``code``, ``message``, ``value``)."""

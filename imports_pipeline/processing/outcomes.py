@@ -46,7 +46,7 @@ class PhaseOutcome:
 
 
 def rejections(
-    row_index: Any, phase: Phase, column: Any, code: str, message: Any, value: Any = None
+    row_index: Any, phase: Phase, column: Any, code: Any, message: Any, value: Any = None
 ) -> pd.DataFrame:
     """A rejected-rows table; scalars are repeated for every row."""
     index = np.asarray(row_index, dtype=np.int64)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -202,7 +203,7 @@ class ImportProcessing:
             columns = ["row_index", ROW_KEY, *context.template.column_keys]
             if self.hand_offs.columns(Phase.DEDUPE) == columns:
                 rows = self.hand_offs.pass_on(Phase.DEDUPE, Phase.TRANSFORM)
-                unchanged = {"columns_added": [], "columns_dropped": []}
+                unchanged: dict[str, Any] = {"columns_added": [], "columns_dropped": []}
                 return PhaseStep(rows, rows, unchanged, no_rejections(Phase.TRANSFORM))
             frame = self.hand_offs.read(Phase.DEDUPE)
             shaped = frame.reindex(columns=columns)

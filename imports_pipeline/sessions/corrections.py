@@ -136,10 +136,10 @@ def keys_sharing_values(
     """
     corrected = overlay[base.columns]
     old_keys = base.iloc[touched]
-    before = previous.index.intersection(touched)
+    before = previous.index.intersection(pd.Index(touched))
     if len(before):
         old_keys = pd.concat([old_keys, previous.loc[before, list(base.columns)]])
-    new_keys = corrected.loc[corrected.index.intersection(touched)]
+    new_keys = corrected.loc[corrected.index.intersection(pd.Index(touched))]
     wanted = np.zeros(len(base), dtype=bool)
     overlay_wanted = np.zeros(len(corrected), dtype=bool)
     for group in rules.uniqueness_groups:

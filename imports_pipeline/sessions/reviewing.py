@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -58,7 +58,8 @@ class ReviewingRows(SessionUseCases):
         typed = self.tables.typed_rows(row, selected, artifacts)
         page_errors = errors[errors["row_index"].isin(selected)]
         by_row: dict[int, list[RowError]] = {}
-        for item in page_errors.itertuples(index=False):
+        items: Iterable[Any] = page_errors.itertuples(index=False)
+        for item in items:
             by_row.setdefault(int(item.row_index), []).append(
                 RowError(
                     column=item.column,

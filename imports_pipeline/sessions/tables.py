@@ -13,6 +13,7 @@ cases, processing and the expiry sweep all reach the tables through this class.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,10 @@ class SessionTables:
     def sample_frame(self, row: ImportSessionRow) -> pd.DataFrame:
         """The first rows of the upload as strings, for profiling values."""
         indices = np.arange(min(PROFILE_ROWS, row.total_rows))
-        return self.files.read_rows(row.id, row.artifacts["parsed"], indices).to_pandas()
+        return cast(
+            "pd.DataFrame",
+            self.files.read_rows(row.id, row.artifacts["parsed"], indices).to_pandas(),
+        )
 
     def raw_frame(
         self,
@@ -101,7 +105,7 @@ class SessionTables:
             hit = overlay.index.intersection(typed.index)
             if len(hit):
                 typed.loc[hit, overlay.columns] = overlay.loc[hit]
-        return typed
+        return cast("pd.DataFrame", typed)
 
     def key_columns(
         self, row: ImportSessionRow, artifacts: Mapping[str, str], columns: list[str]

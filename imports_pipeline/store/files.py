@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ FRAME_CACHE_ENTRIES = 32
 class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._frames: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self._frames: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
         self._frames_lock = threading.Lock()
 
     def session_dir(self, session_id: str) -> Path:
@@ -112,7 +112,7 @@ class FileStore:
             self._frames[key] = frame
             while len(self._frames) > FRAME_CACHE_ENTRIES:
                 self._frames.popitem(last=False)
-        return frame.copy(deep=False)
+        return cast("pd.DataFrame", frame.copy(deep=False))
 
     def read_rows(
         self, session_id: str, name: str, row_indices: np.ndarray, columns: list[str] | None = None

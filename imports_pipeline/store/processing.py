@@ -90,7 +90,7 @@ class ProcessingStore:
             rows = db.scalars(
                 sa.select(ProcessingPhaseRow).where(ProcessingPhaseRow.session_id == session_id)
             ).all()
-        rank = {phase: position for position, phase in enumerate(PHASE_ORDER)}
+        rank = {phase.value: position for position, phase in enumerate(PHASE_ORDER)}
         return sorted(rows, key=lambda row: (rank.get(row.phase, len(rank)), row.started_at))
 
     def start_phase(

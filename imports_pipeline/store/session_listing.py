@@ -12,6 +12,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -64,7 +65,7 @@ def list_sessions(
     if cursor is not None:
         keyset.append(_after(column, descending, *decode_cursor(cursor, sort)))
         offset = 0
-    order = (
+    order: list[sa.UnaryExpression[Any]] = (
         [column.desc(), ImportSessionRow.id.desc()]
         if descending
         else [column.asc(), ImportSessionRow.id.asc()]

@@ -13,11 +13,13 @@ built-in one replaces it.
 
 from __future__ import annotations
 
+import builtins
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from imports_pipeline.errors import TemplateFileError, UnknownTemplateError
 from imports_pipeline.settings import environment_name
@@ -35,7 +37,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     message = error["msg"].removeprefix("Value error, ")
     where = _location(error["loc"])
     value = error.get("input")
@@ -124,10 +126,10 @@ class TemplateCatalog:
                 template_id=template_id,
             ) from None
 
-    def list(self) -> list[Template]:
+    def list(self) -> builtins.list[Template]:
         return [self._templates[key] for key in sorted(self._templates)]
 
-    def options_for(self, column: TemplateColumn) -> list[Option]:
+    def options_for(self, column: TemplateColumn) -> builtins.list[Option]:
         """The selectable options of a category column, whether inline or from a shared source."""
         if column.type is not ColumnType.CATEGORY:
             return []

@@ -60,20 +60,20 @@ def _countries() -> list[Option]:
         extra.setdefault(row["value"], []).append(row["alias"])
     options = []
     for country in pycountry.countries:
-        english = [
+        names = [
             getattr(country, "common_name", None),
             country.name,
             getattr(country, "official_name", None),
         ]
-        english = [name for name in english if name]
+        english = [str(name) for name in names if name]
         label = english[0]
-        aliases = [*(spanish.gettext(name) for name in english), *english[1:], country.alpha_3]
+        aliases = [*(spanish.gettext(name) for name in english), *english[1:], str(country.alpha_3)]
         aliases += extra.get(country.alpha_2, [])
         options.append(
             Option(
-                value=country.alpha_2,
+                value=str(country.alpha_2),
                 label=label,
-                aliases=_unique(aliases, {country.alpha_2, label}),
+                aliases=_unique(aliases, {str(country.alpha_2), label}),
             )
         )
     return sorted(options, key=lambda option: option.value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, Response, UploadFile
 
@@ -44,7 +44,7 @@ PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, fr
 PageSizeQuery = Annotated[int, Query(ge=1, le=1000, description="Rows per page (1–1000).")]
 
 
-def _json_example(summary: str, value: object) -> dict:
+def _json_example(summary: str, value: object) -> dict[str, Any]:
     return {
         "content": {
             "application/json": {"examples": {"contract": {"summary": summary, "value": value}}}
