@@ -67,17 +67,36 @@ def ensure_postgres() -> None:
     )
 
 
+CHECKS = (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",))
+"""ruff (lint and format) and mypy, as configured in pyproject.toml."""
+
+
+def check_style_and_types() -> int:
+    """Run the checks; the exit status of the first that finds something, else 0."""
+    for check in CHECKS:
+        print("+", *check, flush=True)
+        status = subprocess.call([str(PYTHON), "-m", *check], cwd=ROOT)
+        if status:
+            return status
+    return 0
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "help"
     if command == "run":
         ensure_installed()
-        # Replace this process rather than wait on a child: a Ctrl-C or a supervisor's SIGTERM sent to this pid
-        # then reaches the server, which stops `dagster dev` too; as a parent it was left running.
+        # Replace this process rather than wait on a child: a Ctrl-C or a supervisor's SIGTERM sent
+        # to this pid then reaches the server, which stops `dagster dev` too; as a parent it was
+        # left running.
         program = str(VENV / "bin" / "imports-pipeline")
         os.execv(program, [program, "up", *argv[2:]])
     if command == "test":
         ensure_installed()
         ensure_postgres()
+        if not argv[2:]:  # the whole suite, as CI runs it: style and types first
+            status = check_style_and_types()
+            if status:
+                return status
         return subprocess.call([str(PYTHON), "-m", "pytest", *argv[2:]], cwd=ROOT)
     print("usage: python3 dev.py run | test [pytest args]")
     return 2

@@ -1,4 +1,4 @@
-"""Benchmark inputs: the logistics CSV (from the shared generator) and an XLSX made from its first rows.
+"""Benchmark inputs: the logistics CSV (from ``gen_logistics.py``) and an XLSX of its first rows.
 
 Files live in ``benchmarks/.data/`` (git-ignored) and are reused when a finished
 file of the same size is already there. A file counts as finished only when its
@@ -34,11 +34,11 @@ fall back to it when the suggested mapping misses or mis-maps a column, and say 
 
 
 def generator_path() -> Path:
-    """``IMPORTS_BENCH_GENERATOR`` or ``<repo>/../shared/bench/gen_logistics.py``."""
+    """``IMPORTS_BENCH_GENERATOR``, or the copy beside this file (``gen_logistics.py``)."""
     override = os.environ.get(GENERATOR_ENV)
     if override:
         return Path(override).expanduser().resolve()
-    return Path(__file__).resolve().parents[2] / "shared/bench/gen_logistics.py"
+    return Path(__file__).resolve().with_name("gen_logistics.py")
 
 
 def _meta_path(path: Path) -> Path:
@@ -86,7 +86,8 @@ def ensure_csv(rows: int, log=print) -> Path:
 
 
 def ensure_changed_csv(rows: int, log=print) -> Path:
-    """The ``rows``-row CSV with every client renamed ("Client 0042" → "Client 0042 (2)"): same keys, every row changed.
+    """The ``rows``-row CSV with every client renamed ("Client 0042" → "Client 0042 (2)"): same
+    keys, every row changed.
 
     Rows that fail validation in the original (an empty client among them) fail the
     same way here, so an import of it updates exactly the rows the original created.
@@ -126,7 +127,8 @@ def ensure_changed_csv(rows: int, log=print) -> Path:
 
 
 def _number(text: str):
-    """es_ES decimal comma → float; cells that are not numbers (``n/a``) stay text, as a user's sheet would."""
+    """es_ES decimal comma → float; cells that are not numbers (``n/a``) stay text, as a user's
+    sheet would."""
     try:
         return float(text.replace(",", "."))
     except ValueError:
@@ -140,12 +142,14 @@ def _date(text: str):
         return text or None
 
 
-# Generator columns: Trip Date, Client, Distance, Origin, Destination, Vehicle, Load (kg), Fuel, Cost EUR, Reference
+# Generator columns: Trip Date, Client, Distance, Origin, Destination, Vehicle, Load (kg), Fuel,
+# Cost EUR, Reference
 _CELL_CONVERTERS = [_date, None, _number, None, None, None, _number, None, _number, None]
 
 
 def ensure_xlsx(csv_path: Path, rows: int, log=print) -> Path:
-    """An XLSX of the first ``rows`` data rows of ``csv_path``: real numbers and real dates, bad cells as text."""
+    """An XLSX of the first ``rows`` data rows of ``csv_path``: real numbers and real dates, bad
+    cells as text."""
     import openpyxl
 
     path = DATA_DIR / f"logistics_{rows}.xlsx"
@@ -170,7 +174,7 @@ def ensure_xlsx(csv_path: Path, rows: int, log=print) -> Path:
             sheet.append(
                 [
                     convert(cell) if convert else (cell or None)
-                    for convert, cell in zip(_CELL_CONVERTERS, record)
+                    for convert, cell in zip(_CELL_CONVERTERS, record, strict=True)
                 ]
             )
     temporary = path.with_name(f".{path.stem}.tmp.xlsx")

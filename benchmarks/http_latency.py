@@ -19,6 +19,7 @@ See ``benchmarks/README.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -54,7 +55,8 @@ SERVER_START_TIMEOUT_S = 60.0
 
 # Targets.
 LARGE_MAX_OVERHEAD = 0.20
-"""HTTP p50 may add at most 20% to the direct p50 on the large file (total of the steps, and per step)."""
+"""HTTP p50 may add at most 20% to the direct p50 on the large file (total of the steps, and per
+step)."""
 SMALL_MAX_OVERHEAD_MS = 10.0
 """HTTP p50 − direct p50 per step on the small file."""
 
@@ -242,7 +244,8 @@ def server_env(data_dir: Path) -> dict[str, str]:
 
 
 def issue_key(env: dict[str, str]) -> str:
-    """``imports-pipeline keys create``, in the server's database; the key is the last line printed."""
+    """``imports-pipeline keys create``, in the server's database; the key is the last line
+    printed."""
     script = Path(sys.executable).parent / "imports-pipeline"
     entry = (
         [str(script)]
@@ -281,7 +284,7 @@ class Server:
             "--log-level",
             "warning",
         ]
-        self.log = open(self.log_path, "wb")
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - open for the server's life, closed in stop()
         self.process = subprocess.Popen(
             command, cwd=REPO, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
@@ -336,7 +339,8 @@ def percentile(samples: list[float], q: float) -> float | None:
 
 
 class Recorder:
-    """Samples per (file, step, side); a call that raises is recorded with its traceback and skipped."""
+    """Samples per (file, step, side); a call that raises is recorded with its traceback and
+    skipped."""
 
     def __init__(self) -> None:
         self.samples: dict[str, dict[str, dict[str, list[float]]]] = {}
@@ -440,7 +444,8 @@ def run_file(
         for side in ("direct", "http"):
             if r == 0 and out[side] is not None and out[side]["mapping"] != mapping:
                 rec.warn(
-                    f"[{file}] {side} suggested {out[side]['mapping']}, validating with the known mapping {mapping}"
+                    f"[{file}] {side} suggested {out[side]['mapping']}, "
+                    f"validating with the known mapping {mapping}"
                 )
 
     # unique values
@@ -464,7 +469,8 @@ def run_file(
         keys = ("total_rows", "valid_rows", "error_rows", "errors_by_column")
         if any(validated["direct"].get(k) != validated["http"].get(k) for k in keys):
             rec.warn(
-                f"[{file}] validate counts differ: direct {info['direct_validate']} vs http {info['http_validate']}"
+                f"[{file}] validate counts differ: direct {info['direct_validate']} "
+                f"vs http {info['http_validate']}"
             )
     else:
         rec.warn(f"[{file}] validate failed on one side: later steps skipped")
@@ -472,7 +478,8 @@ def run_file(
     error_rows = validated["direct"]["error_rows"]
     validated_sessions = min(sessions, counts["validate"])
 
-    # errors-only pages: small file on each validated session's page 1; large file spread over all pages of session 0
+    # errors-only pages: small file on each validated session's page 1; large file spread over all
+    # pages of session 0
     pages_total = -(-error_rows // PAGE_SIZE)
     if counts["errors_page"] and pages_total:
         if file == "large":  # pages spread over all the error pages of session 0
@@ -488,10 +495,12 @@ def run_file(
                 h = [x["row_index"] for x in out["http"]["rows"]]
                 if d != h:
                     rec.warn(
-                        f"[{file}] errors-only page {page}: direct rows {d[:5]}… differ from http rows {h[:5]}…"
+                        f"[{file}] errors-only page {page}: direct rows {d[:5]}… "
+                        f"differ from http rows {h[:5]}…"
                     )
 
-    # patches: rows whose only error is distance_km first (untimed scan of the direct side's errors-only pages)
+    # patches: rows whose only error is distance_km first (untimed scan of the direct side's
+    # errors-only pages)
     if counts["patch"] and error_rows:
         fixable, others = [], []
         needed = ROWS_PER_PATCH * counts["patch"] if file == "large" else ROWS_PER_PATCH
@@ -535,7 +544,8 @@ def run_file(
         info["patch_error_rows_after"] = after
         if after["direct"] != after["http"]:
             rec.warn(
-                f"[{file}] error_rows after each patch differ: direct {after['direct']} vs http {after['http']}"
+                f"[{file}] error_rows after each patch differ: direct {after['direct']} "
+                f"vs http {after['http']}"
             )
         if file == "large" and all(b and all(i in set(fixable) for i in b) for _, b in plan):
             expected = [error_rows - ROWS_PER_PATCH * (n + 1) for n in range(len(plan))]
@@ -553,7 +563,8 @@ def run_file(
 
 
 def warm_up(sides: dict[str, Any]) -> None:
-    """One untimed pass of the flow on the example file on each side (first-call imports, caches, connections)."""
+    """One untimed pass of the flow on the example file on each side (first-call imports, caches,
+    connections)."""
     mapping = {
         k: v
         for k, v in KNOWN_MAPPING.items()
@@ -643,7 +654,8 @@ def fmt_overhead(row: dict) -> str:
 
 def print_table(table: list[dict], totals: dict, labels: dict[str, str]) -> None:
     print(
-        "| file | step | n | direct p50 (ms) | direct p95 (ms) | HTTP p50 (ms) | HTTP p95 (ms) | overhead (HTTP p50 − direct p50) |"
+        "| file | step | n | direct p50 (ms) | direct p95 (ms) | HTTP p50 (ms) | HTTP p95 (ms) "
+        "| overhead (HTTP p50 − direct p50) |"
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for file in ("small", "large"):
@@ -654,7 +666,8 @@ def print_table(table: list[dict], totals: dict, labels: dict[str, str]) -> None
                 else f"{row['calls']['direct']}/{row['calls']['http']}"
             )
             print(
-                f"| {row['file']} | {row['label']} | {n} | {fmt_ms(row['direct_p50_s'])} | {fmt_ms(row['direct_p95_s'])} | "
+                f"| {row['file']} | {row['label']} | {n} "
+                f"| {fmt_ms(row['direct_p50_s'])} | {fmt_ms(row['direct_p95_s'])} | "
                 f"{fmt_ms(row['http_p50_s'])} | {fmt_ms(row['http_p95_s'])} | {fmt_overhead(row)} |"
             )
         if file in totals:
@@ -662,7 +675,8 @@ def print_table(table: list[dict], totals: dict, labels: dict[str, str]) -> None
             over = t["http"] - t["direct"]
             total_row = {"overhead_s": over, "overhead_ratio": over / t["direct"]}
             print(
-                f"| {labels[file]} | **total of the step p50s** | | {fmt_ms(t['direct'])} | | {fmt_ms(t['http'])} | | {fmt_overhead(total_row)} |"
+                f"| {labels[file]} | **total of the step p50s** | | {fmt_ms(t['direct'])} "
+                f"| | {fmt_ms(t['http'])} | | {fmt_overhead(total_row)} |"
             )
 
 
@@ -687,8 +701,10 @@ def verdicts(table: list[dict], totals: dict, labels: dict[str, str]) -> list[di
                 "per_step_met": not over,
                 "steps_over": over,
                 "line": (
-                    f"**HTTP adds under {LARGE_MAX_OVERHEAD:.0%} on the large file**: total of step p50s "
-                    f"{'yes' if ratio < LARGE_MAX_OVERHEAD else '**NO**'} ({ratio * 100:+.1f}%); per step "
+                    f"**HTTP adds under {LARGE_MAX_OVERHEAD:.0%} on the large file**: "
+                    "total of step p50s "
+                    f"{'yes' if ratio < LARGE_MAX_OVERHEAD else '**NO**'} "
+                    f"({ratio * 100:+.1f}%); per step "
                     + ("yes (every step)" if not over else f"**NO** ({', '.join(over)})")
                 ),
             }
@@ -703,7 +719,9 @@ def verdicts(table: list[dict], totals: dict, labels: dict[str, str]) -> list[di
         worst = max(small, key=lambda r: r["overhead_s"])
         out.append(
             {
-                "target": f"HTTP adds under {SMALL_MAX_OVERHEAD_MS:g} ms per call on the small file",
+                "target": (
+                    f"HTTP adds under {SMALL_MAX_OVERHEAD_MS:g} ms per call on the small file"
+                ),
                 "per_step_met": not over,
                 "steps_over": over,
                 "worst_step": worst["step"],
@@ -772,7 +790,8 @@ def main() -> None:
             t0 = time.perf_counter()
             server.start()
             print(
-                f"uvicorn on {server.base_url} (pid {server.process.pid}) ready in {time.perf_counter() - t0:.1f} s (not timed)"
+                f"uvicorn on {server.base_url} (pid {server.process.pid}) "
+                f"ready in {time.perf_counter() - t0:.1f} s (not timed)"
             )
             (tmp / "direct").mkdir()
             sides = {"direct": Direct(tmp / "direct"), "http": Http(server.base_url, api_key)}
@@ -791,10 +810,8 @@ def main() -> None:
         finally:
             load_end = os.getloadavg()
             for side in sides.values():
-                try:
+                with contextlib.suppress(Exception):
                     side.close()
-                except Exception:
-                    pass
             if server is not None:
                 server_log = server.log_tail(200)
                 server.stop()
@@ -805,7 +822,8 @@ def main() -> None:
     lines = verdicts(table, totals, labels)
     print()
     print(
-        f"## imports_pipeline HTTP vs direct latency ({platform.python_implementation()} {platform.python_version()}, "
+        "## imports_pipeline HTTP vs direct latency "
+        f"({platform.python_implementation()} {platform.python_version()}, "
         f"{platform.machine()}, {os.cpu_count()} cores; load average {load_start[0]:.2f} at start, "
         f"{load_end[0]:.2f} at end: other work on the machine skews timings)"
     )
@@ -818,7 +836,8 @@ def main() -> None:
         print(f"WARNING: {warning}")
     if rec.errors:
         print(
-            f"\n{len(rec.errors)} calls raised; first traceback ({rec.errors[0]['file']} {rec.errors[0]['step']} {rec.errors[0]['side']}):"
+            f"\n{len(rec.errors)} calls raised; first traceback "
+            f"({rec.errors[0]['file']} {rec.errors[0]['step']} {rec.errors[0]['side']}):"
         )
         print(rec.errors[0]["traceback"])
     if harness_error:

@@ -1,4 +1,5 @@
-"""Benchmark processing (submit → ``completed``) against a hand-written COPY + upsert, and print one table.
+"""Benchmark processing (submit → ``completed``) against a hand-written COPY + upsert, and print one
+table.
 
     .venv/bin/python benchmarks/processing.py [--rows 1000000]     # full size
     .venv/bin/python benchmarks/processing.py --rows 20000         # smoke run, well under a minute
@@ -13,6 +14,7 @@ writes ``benchmarks/results/processing.json``. See ``benchmarks/README.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -49,7 +51,8 @@ def load() -> float:
 
 
 class Ours:
-    """An ImportService on SQLite + file store in ``folder``, and Dagster runs writing ``destination_url``."""
+    """An ImportService on SQLite + file store in ``folder``, and Dagster runs writing
+    ``destination_url``."""
 
     def __init__(self, folder: Path, destination_url: str, warnings: list[str]) -> None:
         import dagster as dg
@@ -72,7 +75,8 @@ class Ours:
         )
 
     def submitted_session(self, upload, file_name: str) -> tuple[str, dict]:
-        """Create (es_ES), suggest, validate, submit with ignore_errors + merge; only the submit call is timed."""
+        """Create (es_ES), suggest, validate, submit with ignore_errors + merge; only the submit
+        call is timed."""
         created = self.service.create_session(
             self.actor, TEMPLATE_ID, file_name, upload, numeric_locale="es_ES"
         )
@@ -103,7 +107,8 @@ class Ours:
         }
 
     def process(self, import_id: str, resource=None) -> dict:
-        """From here (just after submit returned) until the status says completed / partially_completed."""
+        """From here (just after submit returned) until the status says completed /
+        partially_completed."""
         import dagster as dg
 
         from imports_pipeline.orchestration.assets import PHASE_ASSETS
@@ -131,8 +136,8 @@ class Ours:
                 if event.is_failure
             ]
             raise RuntimeError(
-                f"run of {import_id} did not complete: success={result.success}, processing_status={status.processing_status}\n"
-                + "\n".join(failures)
+                f"run of {import_id} did not complete: success={result.success}, "
+                f"processing_status={status.processing_status}\n" + "\n".join(failures)
             )
         phases = {
             p.phase: {
@@ -168,7 +173,8 @@ class Ours:
 
 
 def baseline_rows(ours: Ours, import_id: str):
-    """The session's submitted Parquet, minus the rows ours' dedupe left out; row keys computed here, untimed.
+    """The session's submitted Parquet, minus the rows ours' dedupe left out; row keys computed
+    here, untimed.
 
     Returns the Arrow table to stage (``row_key`` + template columns in the destination's types).
     """
@@ -183,9 +189,9 @@ def baseline_rows(ours: Ours, import_id: str):
     frame = pq.read_table(service.files.path_of(stored.relative_path)).to_pandas()
     template = service.catalog.get(TEMPLATE_ID)
     keys = row_keys(frame, template)
-    # ignore_all: ours also drops the first copy of a key whose later copies failed at submit, and every copy of a
-    # key repeated in the submitted rows. Drop the same rows so both sides write the same set (an upsert cannot take
-    # two versions of one key in one statement anyway).
+    # ignore_all: ours also drops the first copy of a key whose later copies failed at submit, and
+    # every copy of a key repeated in the submitted rows. Drop the same rows so both sides write the
+    # same set (an upsert cannot take two versions of one key in one statement anyway).
     rejected = set()
     name = "processing.dedupe.rejected.parquet"
     if (service.files.session_dir(import_id) / name).exists():
@@ -198,7 +204,8 @@ def baseline_rows(ours: Ours, import_id: str):
 
 
 class Baseline:
-    """COPY into a temporary staging table, then one INSERT … SELECT … ON CONFLICT DO UPDATE; psycopg3 directly."""
+    """COPY into a temporary staging table, then one INSERT … SELECT … ON CONFLICT DO UPDATE;
+    psycopg3 directly."""
 
     def __init__(self, url: str) -> None:
         import psycopg
@@ -253,7 +260,8 @@ class Baseline:
                     copy.write(sink.getvalue())
             copied = time.perf_counter()
             cursor.execute(
-                f'INSERT INTO "{self.table.name}" (organization_id, row_key, {", ".join(columns)}, import_id, updated_at) '
+                f'INSERT INTO "{self.table.name}" '
+                f"(organization_id, row_key, {', '.join(columns)}, import_id, updated_at) "
                 f"SELECT %s, row_key, {', '.join(columns)}, %s, now() FROM bench_staging "
                 "ON CONFLICT (organization_id, row_key) DO UPDATE SET "
                 + ", ".join(f"{c} = EXCLUDED.{c}" for c in [*columns, "import_id", "updated_at"]),
@@ -284,7 +292,8 @@ class Baseline:
 
 
 def warm_up(ours: Ours, csv_path: Path, server) -> float:
-    """One untimed tiny import through Dagster into its own database: imports, definitions and drivers warm."""
+    """One untimed tiny import through Dagster into its own database: imports, definitions and
+    drivers warm."""
     from imports_pipeline.orchestration.resources import ImportsResource
 
     started = time.perf_counter()
@@ -323,7 +332,8 @@ def run(rows: int, result: dict) -> None:
             baseline = Baseline(baseline_url)
             for scenario, path in files.items():
                 print(
-                    f"[{scenario}] ours: create session, validate, submit ({rows:,} rows of {path.name}) ...",
+                    f"[{scenario}] ours: create session, validate, submit "
+                    f"({rows:,} rows of {path.name}) ...",
                     flush=True,
                 )
                 with open(path, "rb") as upload:
@@ -334,7 +344,8 @@ def run(rows: int, result: dict) -> None:
                 print(f"[{scenario}] ours: processing {import_id} ...", flush=True)
                 entry["ours"] = ours.process(import_id)
                 print(
-                    f"[{scenario}] ours: {entry['ours']['seconds']:.2f} s {entry['ours']['counts']}",
+                    f"[{scenario}] ours: {entry['ours']['seconds']:.2f} s "
+                    f"{entry['ours']['counts']}",
                     flush=True,
                 )
                 if scenario != "reimport":  # the re-import stages the first import's rows again
@@ -346,7 +357,8 @@ def run(rows: int, result: dict) -> None:
                 entry["load_before_baseline"] = load()
                 entry["baseline"] = baseline.write(staged, import_id)
                 print(
-                    f"[{scenario}] baseline: {entry['baseline']['seconds']:.2f} s {entry['baseline']['counts']}",
+                    f"[{scenario}] baseline: {entry['baseline']['seconds']:.2f} s "
+                    f"{entry['baseline']['counts']}",
                     flush=True,
                 )
             baseline.close()
@@ -354,10 +366,8 @@ def run(rows: int, result: dict) -> None:
             ours.resource.destination.dispose()
     finally:
         if baseline is not None:
-            try:
+            with contextlib.suppress(Exception):
                 baseline.close()
-            except Exception:
-                pass
         if server is not None:
             server.stop()
             remove_server_folder(server)
@@ -375,9 +385,14 @@ def fmt(value: float | None) -> str:
 
 def table_rows(result: dict) -> list[dict]:
     names = {
-        "first": "first import, empty destination (ours: submit → completed; baseline: COPY + INSERT)",
+        "first": (
+            "first import, empty destination (ours: submit → completed; baseline: COPY + INSERT)"
+        ),
         "reimport": "re-import of the same file (ours: all unchanged; baseline: all conflicts)",
-        "update": "same keys, every row changed (ours: all updated, history kept; baseline: all conflicts)",
+        "update": (
+            "same keys, every row changed "
+            "(ours: all updated, history kept; baseline: all conflicts)"
+        ),
     }
     table = []
     for scenario, entry in result["scenarios"].items():
@@ -401,9 +416,12 @@ def print_report(result: dict) -> None:
     print()
     print(
         f"## imports_pipeline processing benchmark: {result['rows']:,} rows CSV "
-        f"({platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"PostgreSQL {result.get('postgres_version', '?')}, load average at start {result['load_average_at_start'][0]:.2f}, "
-        f"at end {result.get('load_average_at_end', [0])[0]:.2f}: other work on the machine skews timings)"
+        f"({platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"PostgreSQL {result.get('postgres_version', '?')}, "
+        f"load average at start {result['load_average_at_start'][0]:.2f}, "
+        f"at end {result.get('load_average_at_end', [0])[0]:.2f}: "
+        "other work on the machine skews timings)"
     )
     print()
     print("| scenario | ours (s) | baseline (s) | ratio | target (≤ 1.5x) | met? |")
@@ -412,7 +430,8 @@ def print_report(result: dict) -> None:
         ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else "—"
         met = "—" if row["met"] is None else ("yes" if row["met"] else "**NO**")
         print(
-            f"| {row['scenario']} | {fmt(row['ours_s'])} | {fmt(row['baseline_s'])} | {ratio} | {row['target']} | {met} |"
+            f"| {row['scenario']} | {fmt(row['ours_s'])} | {fmt(row['baseline_s'])} "
+            f"| {ratio} | {row['target']} | {met} |"
         )
     print()
     scenarios = result["scenarios"]
@@ -452,21 +471,27 @@ def print_report(result: dict) -> None:
         )
         if session:
             print(
-                f"{scenario}: session {session['total_rows']:,} rows, {session['error_rows']:,} error rows, "
+                f"{scenario}: session {session['total_rows']:,} rows, "
+                f"{session['error_rows']:,} error rows, "
                 f"{session['rows_submitted']:,} submitted; ours {ours.get('processing_status')}: "
-                f"{ours.get('processed_rows')} processed, {ours.get('failed_rows')} failed, counts {ours.get('counts')} "
-                f"(staged with {ours.get('staged_with')}); baseline {base.get('rows')} rows, counts {base.get('counts')}"
+                f"{ours.get('processed_rows')} processed, {ours.get('failed_rows')} failed, "
+                f"counts {ours.get('counts')} "
+                f"(staged with {ours.get('staged_with')}); baseline {base.get('rows')} rows, "
+                f"counts {base.get('counts')}"
             )
     if "baseline_rows" in result:
         left_out = result["baseline_rows"]["first"]["left_out_as_dedupe_did"]
         print(
-            f"Baseline rows: each session's submitted Parquet minus the rows ours' dedupe left out ({left_out:,}, ignore_all); "
-            "row keys computed with imports_pipeline.destination.row_keys and converted to Arrow before the timer starts. The baseline has no history table, no per-row outcomes, "
+            "Baseline rows: each session's submitted Parquet minus the rows ours' dedupe left out "
+            f"({left_out:,}, ignore_all); "
+            "row keys computed with imports_pipeline.destination.row_keys and converted to Arrow "
+            "before the timer starts. The baseline has no history table, no per-row outcomes, "
             "and updates every conflicting row (no IS DISTINCT FROM filter)."
         )
     if "warmup_s" in result:
         print(
-            f"Untimed warm-up: one {WARMUP_ROWS}-row import through Dagster into its own database ({result['warmup_s']:.2f} s)."
+            f"Untimed warm-up: one {WARMUP_ROWS}-row import through Dagster into its own database "
+            f"({result['warmup_s']:.2f} s)."
         )
     for warning in result["warnings"]:
         print(f"WARNING: {warning}")

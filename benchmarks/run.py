@@ -40,7 +40,8 @@ XLSX_CREATE_MAX_S = 3.0
 
 
 def run_child(script: str, args: list[str]) -> dict:
-    """Run ``benchmarks/<script>`` in a fresh interpreter; it writes its JSON result to a file we name."""
+    """Run ``benchmarks/<script>`` in a fresh interpreter; it writes its JSON result to a file we
+    name."""
     with tempfile.TemporaryDirectory(prefix="imports-bench-out-") as folder:
         out = Path(folder) / "result.json"
         command = [sys.executable, str(HERE / script), *args, str(out)]
@@ -87,7 +88,8 @@ def build_rows(service: dict, baseline: dict, rows: int, xlsx_rows: int | None) 
             if failed and step.get("seconds") is not None:
                 return (
                     None,
-                    f"ERROR: {failed}/{step.get('calls')} calls raised; median of the rest {fmt_s(step['seconds'])}",
+                    f"ERROR: {failed}/{step.get('calls')} calls raised; "
+                    f"median of the rest {fmt_s(step['seconds'])}",
                 )
             return None, f"ERROR: {failed}/{step.get('calls')} calls raised" if failed else "ERROR"
         if "skipped" in step:
@@ -198,22 +200,26 @@ def print_notes(service: dict, baseline: dict) -> None:
     info = service.get("info", {})
     print()
     print(
-        "The validate target compares our validate with the baseline's read+validate, because our validate also "
+        "The validate target compares our validate with the baseline's read+validate, "
+        "because our validate also "
         "reads the stored table (the parsed Parquet) before coercing and checking it."
     )
     if baseline.get("decimal_mode"):
         print(
-            f"Baseline: pyarrow.csv.read_csv ({baseline['decimal_mode']}, column types given) → to_pandas(), "
+            f"Baseline: pyarrow.csv.read_csv ({baseline['decimal_mode']}, column types given) "
+            "→ to_pandas(), "
             f"{baseline.get('date_parsing')}; pandera.pandas DataFrameSchema, lazy=True."
         )
     if "error_rows" in info:
         print(
-            f"Ours: {info.get('total_rows', 0):,} rows, {info['error_rows']:,} error rows; by column: "
+            f"Ours: {info.get('total_rows', 0):,} rows, {info['error_rows']:,} error rows; "
+            "by column: "
             f"{json.dumps(info.get('errors_by_column', {}), sort_keys=True)}"
         )
     if "failing_rows" in baseline:
         print(
-            f"Baseline: {baseline.get('rows', 0):,} rows, {baseline['failing_rows']:,} failing rows; by column: "
+            f"Baseline: {baseline.get('rows', 0):,} rows, "
+            f"{baseline['failing_rows']:,} failing rows; by column: "
             f"{json.dumps(baseline.get('failures_by_column', {}), sort_keys=True)}"
         )
     ours_by, base_by = info.get("errors_by_column"), baseline.get("failures_by_column")
@@ -233,7 +239,8 @@ def print_notes(service: dict, baseline: dict) -> None:
         )
     if "patch_candidate_scan" in info:
         print(
-            f"patch rows: {info.get('patch_rows_fixable', 0)} of the patched rows had only a distance_km error; "
+            f"patch rows: {info.get('patch_rows_fixable', 0)} of the patched rows "
+            "had only a distance_km error; "
             f"candidate scan: {json.dumps(info['patch_candidate_scan'])}"
         )
     if "patch_error_rows_after" in info:
@@ -245,7 +252,8 @@ def print_notes(service: dict, baseline: dict) -> None:
                 f" ({step['failed_calls']} other calls raised)" if step.get("failed_calls") else ""
             )
             print(
-                f"{name}: min {min(samples):.4f} s, median {step.get('seconds') or 0:.4f} s, max {max(samples):.4f} s "
+                f"{name}: min {min(samples):.4f} s, median {step.get('seconds') or 0:.4f} s, "
+                f"max {max(samples):.4f} s "
                 f"over {len(samples)} successful calls{failed}"
             )
     rss = {
@@ -287,13 +295,16 @@ def main() -> None:
         "--xlsx-rows",
         type=int,
         default=None,
-        help="XLSX rows, taken from the start of the CSV (default 100,000, at most --rows; 0 skips)",
+        help=(
+            "XLSX rows, taken from the start of the CSV (default 100,000, at most --rows; 0 skips)"
+        ),
     )
     args = parser.parse_args()
     xlsx_rows = min(100_000, args.rows) if args.xlsx_rows is None else args.xlsx_rows
     if xlsx_rows > args.rows:
         print(
-            f"--xlsx-rows {xlsx_rows:,} > --rows {args.rows:,}: using {args.rows:,} (the XLSX is the CSV's first rows)"
+            f"--xlsx-rows {xlsx_rows:,} > --rows {args.rows:,}: using {args.rows:,} "
+            "(the XLSX is the CSV's first rows)"
         )
         xlsx_rows = args.rows
 
@@ -312,7 +323,8 @@ def main() -> None:
     print()
     print(
         f"## imports_pipeline benchmark: {args.rows:,} rows CSV, {xlsx_rows:,} rows XLSX "
-        f"({platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"({platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} cores, "
         f"load average at start {load_before[0]:.2f}: other work on the machine skews timings)"
     )
     print()

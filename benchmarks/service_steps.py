@@ -84,7 +84,8 @@ def choose_mapping(steps: Steps, suggested: dict[str, str] | None) -> dict[str, 
 
 
 def spread_pages(pages: int, count: int) -> list[int]:
-    """``count`` page numbers spread evenly over 1..pages (repeats only when there are fewer pages)."""
+    """``count`` page numbers spread evenly over 1..pages (repeats only when there are fewer
+    pages)."""
     if pages <= 0:
         return []
     if pages <= count:
@@ -122,7 +123,8 @@ def time_each(steps: Steps, name: str, calls: list) -> list:
         step["failed_calls"] = len(failures)
         step["error"] = failures[0]
         print(
-            f"[service] step '{name}': {len(failures)}/{len(calls)} calls failed; first:\n{failures[0]}",
+            f"[service] step '{name}': {len(failures)}/{len(calls)} calls failed; "
+            f"first:\n{failures[0]}",
             file=sys.stderr,
         )
     steps.result["steps"][name] = step
@@ -188,7 +190,8 @@ def run(csv_path: Path, xlsx_path: Path | None) -> dict:
                 stored = None
             if stored is not None and stored.status == "validated":
                 steps.warn(
-                    "validate raised, but the session was stored as validated: later steps use the stored session"
+                    "validate raised, but the session was stored as validated: "
+                    "later steps use the stored session"
                 )
                 validated_state = stored
         if validated_state is not None:
@@ -290,7 +293,8 @@ def patch_rows(
     candidates: tuple[list[int], list[int]],
     correction_class,
 ) -> None:
-    """PATCHES patches of ROWS_PER_PATCH distinct error rows each; rows whose only error is the patched column first.
+    """PATCHES patches of ROWS_PER_PATCH distinct error rows each; rows whose only error is the
+    patched column first.
 
     Those rows should leave the error list entirely, so ``error_rows`` must drop by
     ROWS_PER_PATCH per patch: a cheap check that the patch really revalidated.
@@ -333,12 +337,14 @@ def patch_rows(
         ]
         if still:
             steps.warn(
-                f"patch {number + 1}: rows {still} still report a {PATCH_COLUMN} error after setting it to 12.5"
+                f"patch {number + 1}: rows {still} still report a {PATCH_COLUMN} error "
+                "after setting it to 12.5"
             )
         value_rows = [u for u in outcome.updated_rows if u.values.get(PATCH_COLUMN) != 12.5]
         if value_rows:
             steps.warn(
-                f"patch {number + 1}: {len(value_rows)} updated rows do not show {PATCH_COLUMN} = 12.5 "
+                f"patch {number + 1}: {len(value_rows)} updated rows "
+                f"do not show {PATCH_COLUMN} = 12.5 "
                 f"(e.g. row {value_rows[0].row_index}: {value_rows[0].values.get(PATCH_COLUMN)!r})"
             )
     error_rows_after = [info.get("error_rows")] + [r.error_rows if r else None for r in results]
@@ -353,7 +359,8 @@ def patch_rows(
             and before - after != ROWS_PER_PATCH
         ):
             steps.warn(
-                f"patch {number + 1} fixed {ROWS_PER_PATCH} rows whose only error was {PATCH_COLUMN}, but "
+                f"patch {number + 1} fixed {ROWS_PER_PATCH} rows "
+                f"whose only error was {PATCH_COLUMN}, but "
                 f"error_rows went {before} -> {after} (expected a drop of {ROWS_PER_PATCH})"
             )
 

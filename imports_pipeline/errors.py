@@ -48,7 +48,8 @@ class UnsupportedFileTypeError(DomainError):
 
 
 class InvalidFileNameError(DomainError):
-    """The upload's file name cannot be kept (too long, or nothing left once folders are stripped)."""
+    """The upload's file name cannot be kept
+    (too long, or nothing left once folders are stripped)."""
 
     code = "INVALID_FILE_NAME"
     http_status = 422

@@ -20,7 +20,10 @@ _MEMORY = re.compile(r"^\d+\s*(kB|MB|GB|TB)?$")
 
 
 class Settings(BaseModel):
-    """The service's settings; each field's environment variable is ``IMPORTS_<FIELD>`` (``DAGSTER_HOME`` apart)."""
+    """The service's settings.
+
+    Each field's environment variable is ``IMPORTS_<FIELD>``, ``DAGSTER_HOME`` apart.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -35,7 +38,8 @@ class Settings(BaseModel):
     )
     destination_url: str | None = Field(
         default=None,
-        description="where the per-template destination tables live; default: the session store's database",
+        description="where the per-template destination tables live; "
+        "default: the session store's database",
     )
     templates_dir: Path | None = Field(
         default=None,
@@ -48,12 +52,13 @@ class Settings(BaseModel):
     )
     write_work_mem: str = Field(
         default="128MB",
-        description="PostgreSQL `work_mem` for a destination write's transaction only: its joins hash a whole "
-        "file's rows",
+        description="PostgreSQL `work_mem` for a destination write's transaction only: "
+        "its joins hash a whole file's rows",
     )
     drops_dir: Path | None = Field(
         default=None,
-        description="holds `inbox/`, `processing/`, `processed/`, `failed/` of drop folders; default: the data folder",
+        description="holds the drop folders' `inbox/`, `processing/`, `processed/` and `failed/`; "
+        "default: the data folder",
     )
     batches_file: Path | None = Field(
         default=None,
@@ -61,7 +66,8 @@ class Settings(BaseModel):
     )
     dagster_home: Path | None = Field(
         default=None,
-        description="Dagster's instance folder for `imports-pipeline up`; default `$IMPORTS_DATA_DIR/dagster_home`",
+        description="Dagster's instance folder for `imports-pipeline up`; "
+        "default `$IMPORTS_DATA_DIR/dagster_home`",
     )
 
     set_by_environment: frozenset[str] = Field(
@@ -77,8 +83,8 @@ class Settings(BaseModel):
         value = value.strip()
         if not _MEMORY.match(value):
             raise ValueError(
-                f"{environment_name('write_work_mem')}={value!r} is not a PostgreSQL memory size such as "
-                "128MB or 1GB (units kB, MB, GB, TB)"
+                f"{environment_name('write_work_mem')}={value!r} is not a PostgreSQL memory size "
+                "such as 128MB or 1GB (units kB, MB, GB, TB)"
             )
         return value
 
@@ -86,7 +92,8 @@ class Settings(BaseModel):
     def from_environment(
         cls, environ: Mapping[str, str] | None = None, **overrides: Any
     ) -> Settings:
-        """The settings the environment gives (``environ``, by default the process's), then ``overrides``."""
+        """The settings the environment gives (``environ``, by default the process's), then
+        ``overrides``."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for name in SETTINGS:
@@ -97,7 +104,10 @@ class Settings(BaseModel):
         return cls.model_validate({**values, **overrides, "set_by_environment": by_environment})
 
     def came_from_environment(self, name: str) -> bool:
-        """Whether the field was set by its variable (Dagster then shows the variable, never a secret's value)."""
+        """Whether the field was set by its variable.
+
+        Dagster then shows the variable's name, never its value (a URL may hold a password).
+        """
         return name in self.set_by_environment
 
     # --- what the settings mean, with their defaults filled in -------------------------
@@ -127,7 +137,8 @@ class Settings(BaseModel):
         return (self.dagster_home or self.data_folder / "dagster_home").resolve()
 
     def child_environment(self, **fields: Path | str) -> dict[str, str]:
-        """This process's environment with ``fields`` set as their variables: for processes we start."""
+        """This process's environment with ``fields`` set as their variables, for processes we
+        start."""
         return {
             **os.environ,
             **{environment_name(name): str(value) for name, value in fields.items()},

@@ -62,7 +62,9 @@ class SessionPage(BaseModel):
     pages: int
     next_cursor: str | None = Field(
         default=None,
-        description="Opaque keyset cursor for the next page; stable while new sessions are created.",
+        description=(
+            "Opaque keyset cursor for the next page; stable while new sessions are created."
+        ),
     )
 
 
@@ -80,7 +82,10 @@ class CreatedSession(BaseModel):
     sample_rows: list[list[str | None]]
     inferred_numeric_locales: dict[str, str] = Field(
         default_factory=dict,
-        description="When no numeric_locale was given: the convention inferred for each numeric-looking source column.",
+        description=(
+            "When no numeric_locale was given: "
+            "the convention inferred for each numeric-looking source column."
+        ),
     )
 
 
@@ -191,7 +196,8 @@ class ProcessingPhase(BaseModel):
 
 
 class ProcessingCounters(BaseModel):
-    """How many of the file's rows reached the destination, derived from the phases so they never disagree."""
+    """How many of the file's rows reached the destination,
+    derived from the phases so they never disagree."""
 
     processed_rows: int | None = Field(
         description="Rows of the file the process phase applied; null until it has run."

@@ -1,4 +1,5 @@
-"""The domain's words, defined once: statuses, phases, actions, who acts, what was submitted, the clock.
+"""The domain's words, defined once: statuses, phases, actions, who acts, what was submitted, the
+clock.
 
 The bottom of the import graph: this module imports nothing of ours, and every
 other module (the API's models included) takes these names from here, so a
@@ -16,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class SessionStatus(StrEnum):
-    """The contract's session lifecycle; ``expired`` is computed on read until the sweep stores it."""
+    """The contract's session lifecycle; ``expired`` is computed on read until the sweep stores
+    it."""
 
     CREATED = "created"
     PARSED = "parsed"
@@ -97,7 +99,8 @@ class WriteAction(StrEnum):
 
 
 class DuplicateHandling(StrEnum):
-    """Rows of one file sharing a key: ``ignore_all`` drops every copy, ``use_first`` keeps the first."""
+    """Rows of one file sharing a key: ``ignore_all`` drops every copy, ``use_first`` keeps the
+    first."""
 
     IGNORE_ALL = "ignore_all"
     USE_FIRST = "use_first"
@@ -150,7 +153,8 @@ class DropOutcome(StrEnum):
 
     SUBMITTED = "submitted"
     NEEDS_ATTENTION = "needs_attention"
-    """The session is kept and a person must act (a required column unmapped, errors not allowed)."""
+    """The session is kept and a person must act (a required column unmapped, errors not
+    allowed)."""
     FAILED = "failed"
     """No usable session (the file could not be read, the folder's settings are broken)."""
 
@@ -175,7 +179,10 @@ class Correction:
 
 
 class Submission(BaseModel):
-    """What ``submit`` recorded for processing; stored as JSON on the session and shown by ``GET /status``."""
+    """What ``submit`` recorded for processing.
+
+    Stored as JSON on the session and shown by ``GET /status``.
+    """
 
     model_config = ConfigDict(extra="ignore")
     """Submissions stored by an earlier version may carry keys this one no longer has."""
@@ -189,7 +196,7 @@ class Submission(BaseModel):
     duplicate_handling: DuplicateHandling = DuplicateHandling.IGNORE_ALL
     processing_files_removed_at: str | None = Field(
         default=None,
-        description="When the sweep removed the processing hand-off tables (they are re-run inputs).",
+        description="When the sweep removed the processing hand-off tables (re-run inputs).",
     )
 
     def stored(self) -> dict[str, Any]:

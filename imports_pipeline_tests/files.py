@@ -28,7 +28,8 @@ def write_csv(
 
 
 def write_xlsx(path: Path, sheets: Mapping[str, Sequence[Row]]) -> Path:
-    """One worksheet per entry, in order; cells keep their Python types (dates, numbers, "=formulas")."""
+    """One worksheet per entry, in order; cells keep their Python types (dates, numbers,
+    "=formulas")."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for name, rows in sheets.items():

@@ -127,7 +127,8 @@ def start_postgres() -> PostgresServer:
             if attempt == 2:
                 log = data_dir / "server.log"
                 raise RuntimeError(
-                    f"PostgreSQL did not start: {error.stderr!r}\n{log.read_text() if log.exists() else ''}"
+                    f"PostgreSQL did not start: {error.stderr!r}\n"
+                    f"{log.read_text() if log.exists() else ''}"
                 ) from error
             server.port = _free_port()
             time.sleep(0.5)

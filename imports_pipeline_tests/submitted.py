@@ -1,4 +1,5 @@
-"""Submitted imports for the processing tests: small real CSV files with a Reference key, through ImportService."""
+"""Submitted imports for the processing tests: small real CSV files with a Reference key, through
+ImportService."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ def trip(
 def destination_rows(
     engine: sa.Engine, service: ImportService, organization_id: str = ACTOR.organization_id
 ) -> list[tuple]:
-    """The organization's logistics rows in the destination, by key: what an import must leave exactly."""
+    """The organization's logistics rows in the destination, by key: what an import must leave
+    exactly."""
     rows = destination_tables(service.catalog.get("logistics_requests")).rows
     columns = [
         "row_key",

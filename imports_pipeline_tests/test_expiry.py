@@ -1,4 +1,5 @@
-"""The expiry sweep on real sessions and files, on a real SQLite file and the real PostgreSQL server."""
+"""The expiry sweep on real sessions and files, on a real SQLite file and the real PostgreSQL
+server."""
 
 from __future__ import annotations
 

@@ -46,7 +46,10 @@ def report_of(root: Path, outcome) -> dict:
 
 def test_a_clean_file_is_imported_submitted_and_moved_with_a_report(service, tmp_path):
     root = tmp_path / "drops"
-    settings = "numeric_locale: es_ES\nignore_errors: true\naction: overwrite\nduplicate_handling: use_first\n"
+    settings = (
+        "numeric_locale: es_ES\nignore_errors: true\naction: overwrite\n"
+        "duplicate_handling: use_first\n"
+    )
     drop(root, "logistics_march.csv", SAMPLE_CSV.read_bytes(), settings=settings)
     [outcome] = scan_inbox(service, root, now=time.time)
     assert (outcome.outcome, outcome.reason) == ("submitted", None)
@@ -87,7 +90,10 @@ def test_errors_stop_the_session_when_the_folder_does_not_allow_them(service, tm
 def test_fixed_mapping_wins_and_unmappable_required_columns_stop_the_session(service, tmp_path):
     root = tmp_path / "drops"
     content = b"Col A;Col B;Col C;Col D;Col E\n2026-03-01;ACME;12,5;ES;FR\n"
-    settings = 'numeric_locale: es_ES\nmapping: {trip_date: "Col A", client: "Col B", distance_km: "Col C"}\n'
+    settings = (
+        "numeric_locale: es_ES\n"
+        'mapping: {trip_date: "Col A", client: "Col B", distance_km: "Col C"}\n'
+    )
     drop(root, "codes.csv", content, settings=settings)
     [outcome] = scan_inbox(service, root, now=time.time)
     assert outcome.outcome == "needs_attention"

@@ -1,4 +1,5 @@
-"""The processing phases as plain Python, on real sessions, a real SQLite file and the real PostgreSQL server."""
+"""The processing phases as plain Python, on real sessions, a real SQLite file and the real
+PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -257,7 +258,8 @@ def test_status_before_processing_is_queued_with_no_phases(service):
 def test_a_session_handed_off_as_parquet_by_an_earlier_version_still_runs_its_next_phases(
     service, destination
 ):
-    """Hand-offs used to be Parquet: a run interrupted across an upgrade, or re-run from the UI, must still find them."""
+    """Hand-offs used to be Parquet: a run interrupted across an upgrade, or re-run from the UI,
+    must still find them."""
     import pyarrow.feather as feather
     import pyarrow.parquet as pq
 
@@ -279,7 +281,8 @@ def test_a_session_handed_off_as_parquet_by_an_earlier_version_still_runs_its_ne
 
 
 def test_process_recomputes_the_keys_when_dedupe_keyed_the_rows_differently(service, destination):
-    """A re-run of process after the template's key columns changed must not write the rows under dedupe's old keys."""
+    """A re-run of process after the template's key columns changed must not write the rows under
+    dedupe's old keys."""
     import pyarrow as pa
     import pyarrow.feather as feather
 
@@ -328,7 +331,8 @@ def test_transform_and_validate_pass_unchanged_rows_on_without_rewriting_them(se
 
 
 def test_transform_reshapes_rows_handed_off_in_another_shape(service, destination):
-    """Dedupe output of an earlier version: ``row_key`` last, a template column missing, an extra column."""
+    """Dedupe output of an earlier version: ``row_key`` last, a template column missing, an extra
+    column."""
     import pyarrow as pa
     import pyarrow.feather as feather
 

@@ -1,4 +1,5 @@
-"""Rolling a processed import back, as plain Python, on a real SQLite file and the real PostgreSQL server."""
+"""Rolling a processed import back, as plain Python, on a real SQLite file and the real PostgreSQL
+server."""
 
 from __future__ import annotations
 
@@ -121,8 +122,8 @@ def test_a_rollback_is_refused_before_processing_settles_and_once_done(service, 
 
 
 def crash_rollback(monkeypatch, service, destination, import_id: str, where: str) -> None:
-    """Run a rollback whose process dies ``before_phase_row`` (just after the status changed), ``before_commit``
-    (inside the destination transaction) or ``after_commit``.
+    """Run a rollback whose process dies ``before_phase_row`` (just after the status changed),
+    ``before_commit`` (inside the destination transaction) or ``after_commit``.
 
     ``SystemExit`` is not an ``Exception``: like a killed process, nothing settles the status, while
     the open transaction is rolled back as a dropped connection would be.
@@ -143,7 +144,8 @@ def crash_rollback(monkeypatch, service, destination, import_id: str, where: str
 
 
 def age_rollback(service, import_id: str, minutes: int) -> None:
-    """Move the stuck rollback ``minutes`` into the past, as if the process had died that long ago."""
+    """Move the stuck rollback ``minutes`` into the past, as if the process had died that long
+    ago."""
     from datetime import timedelta
 
     import sqlalchemy as sa

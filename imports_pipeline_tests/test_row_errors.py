@@ -122,7 +122,8 @@ def test_patch_with_a_text_value_uses_the_session_locale(service):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_incremental_patches_agree_with_a_full_revalidation(service, seed):
-    """Random patches of keys and numbers, then a full pass with the same corrections: same errors."""
+    """Random patches of keys and numbers, then a full pass with the same corrections: same
+    errors."""
     import random
 
     rnd = random.Random(seed)

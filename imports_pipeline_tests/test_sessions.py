@@ -226,7 +226,7 @@ def test_bad_mappings_name_the_offending_columns(sqlite_service):
         sqlite_service.validate(
             ACTOR, created.import_id, {**SEED_MAPPING, "distance_km": "Kilometres"}
         )
-    with pytest.raises(InvalidMappingError, match="template columns that do not exist.*: weight"):
+    with pytest.raises(InvalidMappingError, match=r"template columns that do not exist.*: weight"):
         sqlite_service.validate(ACTOR, created.import_id, {**SEED_MAPPING, "weight": "Client"})
     partial = {k: v for k, v in SEED_MAPPING.items() if k != "client"}
     with pytest.raises(
@@ -294,7 +294,8 @@ def test_list_filters_and_pages_newest_first(service, clock):
 
 
 def test_page_numbers_past_the_end_give_empty_pages_however_large(service):
-    """Callers other than the API (which caps ``page``) must not overflow NumPy or SQL OFFSET either."""
+    """Callers other than the API (which caps ``page``) must not overflow NumPy or SQL OFFSET
+    either."""
     created = create(service)
     service.validate(ACTOR, created.import_id, SEED_MAPPING)
     for page in (5, 2**62, 10**30):
@@ -340,7 +341,7 @@ def test_a_file_name_too_long_or_only_folders_is_refused_naming_the_field(sqlite
 
 
 def test_bad_files_are_refused_and_recorded(sqlite_service):
-    with pytest.raises(UnsupportedFileTypeError, match=".pdf"):
+    with pytest.raises(UnsupportedFileTypeError, match=r"\.pdf"):
         create(sqlite_service, b"%PDF-1.4", name="report.pdf")
     with pytest.raises(UnknownTemplateError):
         create(sqlite_service, template="nope")
@@ -352,7 +353,9 @@ def test_bad_files_are_refused_and_recorded(sqlite_service):
 
 
 def test_confirmed_mappings_are_remembered_per_organization(sqlite_service):
-    content = b"Fecha;Cliente;Cliente final;Km;Origen;Destino\n2026-03-01;ACME;Carrefour;12,5;ES;FR\n"
+    content = (
+        b"Fecha;Cliente;Cliente final;Km;Origen;Destino\n2026-03-01;ACME;Carrefour;12,5;ES;FR\n"
+    )
     first = create(sqlite_service, content)
     suggested = sqlite_service.suggest_mapping(ACTOR, first.import_id).mapping
     assert suggested["client"] == "Cliente"
@@ -480,7 +483,8 @@ def test_range_filters_on_created_and_updated_at(sqlite_service, clock):
 def test_an_xlsx_error_report_shows_control_characters_xml_cannot_hold_as_replacement_characters(
     sqlite_service,
 ):
-    """A CSV cell can hold NUL or a form feed; XML cannot, and openpyxl refused to write them (a 500)."""
+    """A CSV cell can hold NUL or a form feed; XML cannot, and openpyxl refused to write them
+    (a 500)."""
     from openpyxl import load_workbook
 
     valid = (
@@ -514,7 +518,12 @@ def test_error_reports_list_failing_rows_with_original_cells_and_neutralise_form
 
     from openpyxl import load_workbook
 
-    content = 'Fecha;Cliente;Km;Origen;Destino\n2026-03-01;ACME;12,5;ES;FR\n2026-03-02;=HYPERLINK("x");abc;ES;FR\n2026-03-03;;-4;ES;FR\n'
+    content = (
+        "Fecha;Cliente;Km;Origen;Destino\n"
+        "2026-03-01;ACME;12,5;ES;FR\n"
+        '2026-03-02;=HYPERLINK("x");abc;ES;FR\n'
+        "2026-03-03;;-4;ES;FR\n"
+    )
     created = create(sqlite_service, content.encode())
     mapping = {
         "trip_date": "Fecha",

@@ -19,9 +19,11 @@ def dedupe(
     keys: pd.Series,
     policy: DuplicateHandling | str = DuplicateHandling.IGNORE_ALL,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """The rows to write and the ``row_index`` of the rows dropped; ``keys`` is aligned with ``frame``.
+    """The rows to write and the ``row_index`` of the rows dropped;
+    ``keys`` is aligned with ``frame``.
 
-    ``ignore_all`` is the contract's default: a key that occurs twice is ambiguous, so no copy is imported.
+    ``ignore_all`` is the contract's default: a key that occurs twice is ambiguous,
+    so no copy is imported.
     """
     keep: Literal["first", False] = (
         False if DuplicateHandling(policy) is DuplicateHandling.IGNORE_ALL else "first"

@@ -23,7 +23,8 @@ SEPARATOR = "\x1f"
 
 
 def canonical_text(values: pa.Array) -> pa.Array:
-    """Stable text of each value, "" for missing: ISO dates, shortest round-trip floats ("2.5", "3")."""
+    """Stable text of each value, "" for missing:
+    ISO dates, shortest round-trip floats ("2.5", "3")."""
     if pa.types.is_timestamp(values.type):
         text = pc.replace_substring_regex(
             pc.strftime(values, format="%Y-%m-%dT%H:%M:%S"), pattern=r"\.0+$", replacement=""
@@ -38,7 +39,8 @@ def _joined(columns: list[pa.Array]) -> pa.Array:
 
 
 def row_keys(frame: pd.DataFrame, template: Template) -> pd.Series:
-    """One key per row of ``frame`` (same index), vectorised except for the sha256 of unkeyed rows."""
+    """One key per row of ``frame`` (same index),
+    vectorised except for the sha256 of unkeyed rows."""
     arrays = template_arrays(frame, template)
     keys = np.empty(len(frame), dtype=object)
     if template.key_columns:

@@ -50,7 +50,8 @@ def rollback_import(
     import_id: str,
     work_mem: str = DEFAULT_WORK_MEM,
 ) -> RollbackOutcome:
-    """Undo one import in one transaction; rolling back an import that changed nothing (or twice) does nothing."""
+    """Undo one import in one transaction; rolling back an import that changed nothing
+    (or twice) does nothing."""
     rows, history = ensure_destination_table(engine, template)
     mine = sa.and_(
         history.c[HISTORY_IMPORT_ID] == import_id, history.c[ORGANIZATION_ID] == organization_id
@@ -59,7 +60,8 @@ def rollback_import(
         later = _later_imports(connection, rows, history, organization_id, import_id)
         if later:
             raise RollbackConflictError(
-                f"Import {import_id} cannot be rolled back: later imports changed the same rows: {', '.join(later)}",
+                f"Import {import_id} cannot be rolled back: "
+                f"later imports changed the same rows: {', '.join(later)}",
                 later_imports=later,
             )
         # Rows it created: still written by it, with no earlier version in its history.

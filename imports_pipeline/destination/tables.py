@@ -45,11 +45,13 @@ def sql_type(column: TemplateColumn) -> sa.types.TypeEngine[Any]:
 
 
 def template_columns(template: Template) -> list[sa.Column[Any]]:
-    """Fresh, nullable columns for the template's keys: requiredness is the engine's rule, not the table's."""
+    """Fresh, nullable columns for the template's keys:
+    requiredness is the engine's rule, not the table's."""
     clashing = sorted(RESERVED_NAMES.intersection(template.column_keys))
     if clashing:
         raise ValueError(
-            f"template '{template.id}' uses column names reserved by the destination: {', '.join(clashing)}"
+            f"template '{template.id}' uses column names reserved by the destination: "
+            f"{', '.join(clashing)}"
         )
     return [sa.Column(column.key, sql_type(column)) for column in template.columns]
 
@@ -59,7 +61,8 @@ def destination_table_name(template: Template) -> str:
 
 
 def destination_table(template: Template, metadata: sa.MetaData) -> sa.Table:
-    """``imports_<template>``: one row per (organization, natural key), with the import that last wrote it."""
+    """``imports_<template>``: one row per (organization, natural key),
+    with the import that last wrote it."""
     name = destination_table_name(template)
     if name in metadata.tables:
         return metadata.tables[name]
@@ -135,7 +138,8 @@ def history_indexes(history: sa.Table, dialect: str) -> list[sa.Index]:
 
 
 def version_columns(template: Template) -> list[str]:
-    """What a row's version is made of, in both the destination and its history: values and lineage."""
+    """What a row's version is made of, in both the destination and its history:
+    values and lineage."""
     return [*template.column_keys, *LINEAGE_COLUMNS]
 
 
@@ -152,7 +156,8 @@ def destination_tables(template: Template) -> DestinationTables:
 
 
 def ensure_destination_table(engine: sa.Engine, template: Template) -> DestinationTables:
-    """Create the template's destination and history tables if missing; safe to call from concurrent processes.
+    """Create the template's destination and history tables if missing;
+    safe to call from concurrent processes.
 
     Existing tables are only looked up: even a ``CREATE INDEX IF NOT EXISTS`` that
     finds its index takes a SHARE lock on the table first, which would queue every

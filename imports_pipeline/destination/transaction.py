@@ -18,7 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from imports_pipeline.settings import Settings
 
 DEFAULT_WORK_MEM = Settings().write_work_mem
-"""PostgreSQL's ``work_mem`` for a write's transaction only (``SET LOCAL``; the ``write_work_mem`` setting).
+"""PostgreSQL's ``work_mem`` for a write's transaction only
+(``SET LOCAL``; the ``write_work_mem`` setting).
 
 The joins of a write hash a whole file's staged rows; with the server default
 (4MB) a million-row hash spills to disk in batches. Measured on a million changed
@@ -54,7 +55,8 @@ def scope_transaction(
 
 
 def driver_connection(connection: sa.Connection) -> Any:
-    """The DB-API connection under SQLAlchemy's (psycopg's for COPY, sqlite3's for its transaction state)."""
+    """The DB-API connection under SQLAlchemy's
+    (psycopg's for COPY, sqlite3's for its transaction state)."""
     driver = connection.connection.driver_connection
     if driver is None:
         raise RuntimeError("the database connection was closed in the middle of a write")
@@ -62,7 +64,8 @@ def driver_connection(connection: sa.Connection) -> Any:
 
 
 def insert(connection: sa.Connection, table: sa.Table) -> Any:
-    """An INSERT that supports ``on_conflict_do_update/nothing``: the two dialects share that API."""
+    """An INSERT that supports ``on_conflict_do_update/nothing``:
+    the two dialects share that API."""
     dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
     if connection.dialect.name not in dialects:
         raise NotImplementedError(

@@ -59,7 +59,8 @@ class WriteOutcome:
     unchanged: int
     deleted: int
     per_row: pd.DataFrame
-    """``row_index`` (Int64; <NA> for rows an overwrite deleted, which are not in the file), ``row_key``, ``outcome``."""
+    """``row_index`` (Int64; <NA> for rows an overwrite deleted, which are not in the file),
+    ``row_key``, ``outcome``."""
     staged_with: str
     """"copy" or "executemany": how the rows reached the database."""
 
@@ -74,7 +75,8 @@ def write_destination(
     keys: pd.Series | None = None,
     work_mem: str = DEFAULT_WORK_MEM,
 ) -> WriteOutcome:
-    """Apply ``action`` with the rows of ``frame`` (``row_index`` + template columns, already deduplicated).
+    """Apply ``action`` with the rows of ``frame``
+    (``row_index`` + template columns, already deduplicated).
 
     ``keys`` are the rows' ``row_keys`` when the caller already has them (dedupe
     computed them); they are still checked for repeats.
@@ -128,7 +130,8 @@ class _Statements:
     import_id: str
 
     def merge(self, connection: sa.Connection, keys: pd.Series) -> np.ndarray:
-        """Insert new keys, update changed rows; returns each key's outcome (created/updated/unchanged), aligned with ``keys``.
+        """Insert new keys, update changed rows; returns each key's outcome
+        (created/updated/unchanged), aligned with ``keys``.
 
         The statements share one join condition and one "new or changed" filter,
         so what is classified, what is recorded and what is written are the same
@@ -177,8 +180,9 @@ class _Statements:
         )
 
     def _update_changed(self, connection: sa.Connection) -> None:
-        """``UPDATE … FROM staging`` of the rows whose values differ: one hash join, where
-        ``INSERT … ON CONFLICT DO UPDATE`` tried an insert and probed the key index per row first."""
+        """``UPDATE … FROM staging`` of the rows whose values differ:
+        one hash join, where ``INSERT … ON CONFLICT DO UPDATE`` tried
+        an insert and probed the key index per row first."""
         rows, staging = self.rows, self.staging
         connection.execute(
             sa.update(rows)
@@ -201,7 +205,8 @@ class _Statements:
         return [ORGANIZATION_ID, ROW_KEY, *version_columns(self.template)]
 
     def _written_values(self, staging: sa.Table) -> sa.Select[Any]:
-        """The staged rows as the destination stores them: scope, key, values, then this import's lineage."""
+        """The staged rows as the destination stores them:
+        scope, key, values, then this import's lineage."""
         return sa.select(
             sa.literal(self.organization_id, sa.Text()),
             staging.c[ROW_KEY],
@@ -217,7 +222,8 @@ class _Statements:
         )
 
     def insert_all(self, connection: sa.Connection) -> None:
-        """Every staged row is new: one plain ``INSERT … SELECT``, no join, no conflict handling, no classification."""
+        """Every staged row is new: one plain ``INSERT … SELECT``,
+        no join, no conflict handling, no classification."""
         connection.execute(
             sa.insert(self.rows).from_select(
                 self._written_columns, self._written_values(self.staging)
@@ -225,7 +231,8 @@ class _Statements:
         )
 
     def delete(self, connection: sa.Connection, in_file: bool) -> list[str]:
-        """Delete the organization's rows whose key is (``delete``) or is not (``overwrite``) in the file."""
+        """Delete the organization's rows whose key is
+        (``delete``) or is not (``overwrite``) in the file."""
         rows = self.rows
         listed = sa.exists().where(self.staging.c[ROW_KEY] == rows.c[ROW_KEY])
         scope = sa.and_(
@@ -245,7 +252,8 @@ class _Statements:
     def _history_rows(
         self, action: sa.ColumnElement[str], row_key: sa.ColumnElement[str]
     ) -> sa.Select[Any]:
-        """History rows: who changes the row and how, then the row's current version (NULLs for a new key)."""
+        """History rows: who changes the row and how,
+        then the row's current version (NULLs for a new key)."""
         return sa.select(
             sa.literal(self.import_id, sa.Text()),
             action,
@@ -346,7 +354,8 @@ def _differs(
 def _outcome(
     frame: pd.DataFrame, keys: pd.Series, outcomes: np.ndarray, removed: list[str], staged_with: str
 ) -> WriteOutcome:
-    """Per-row outcomes of the file's rows, then the rows an overwrite deleted because the file lacked them."""
+    """Per-row outcomes of the file's rows, then the rows
+    an overwrite deleted because the file lacked them."""
     per_row = pd.DataFrame(
         {
             "row_index": pd.array(frame["row_index"].to_numpy(), dtype="Int64"),

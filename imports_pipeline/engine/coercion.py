@@ -1,4 +1,5 @@
-"""Prevalidate: turn a column of raw text cells into typed values, flagging cells that are not of the type.
+"""Prevalidate: turn a column of raw text cells into typed values,
+flagging cells that are not of the type.
 
 Runs before the pandera rules, which then only see typed values. Every type is
 coerced a whole column at a time (numbers and dates in ``numbers``/``dates``,
@@ -53,7 +54,8 @@ class CoercedColumn:
     invalid: np.ndarray
     """True where a non-empty cell could not be coerced (reported as ``invalid_type``)."""
     detected: dict[str, str] = field(default_factory=dict)
-    """What was inferred from the values, e.g. {"numeric_locale": "es_ES"} or {"date_order": "day_first"}."""
+    """What was inferred from the values,
+    e.g. {"numeric_locale": "es_ES"} or {"date_order": "day_first"}."""
 
 
 def _typed(
@@ -94,7 +96,8 @@ def _numbers(
 def _text_cells_in_locale(
     raw: pd.Series, values: np.ndarray, invalid: np.ndarray, numeric_locale: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A typed spreadsheet column can still hold a few text cells ("99,5"): read those in the locale."""
+    """A typed spreadsheet column can still hold a few text cells
+    ("99,5"): read those in the locale."""
     positions = np.flatnonzero(invalid)
     retried, still_invalid = parse_numbers(
         NumberTexts(as_arrow(raw.iloc[positions])), convention_for(numeric_locale)
@@ -128,7 +131,8 @@ def _booleans(raw: pd.Series) -> CoercedColumn:
 
 
 def _text(raw: pd.Series, lowercase: bool) -> CoercedColumn:
-    """Trimmed text; pattern, option and email checks belong to the schema, so nothing is invalid here."""
+    """Trimmed text; pattern, option and email checks belong to the schema,
+    so nothing is invalid here."""
     text = raw.astype("str").str.strip()
     if lowercase:
         text = text.str.lower()

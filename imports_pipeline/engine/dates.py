@@ -34,7 +34,8 @@ CENTURY_PIVOT = 69
 NAT = np.datetime64("NaT", "ms")
 EARLIEST = np.datetime64("0001-01-01", "ms")
 LATEST = np.datetime64("9999-12-31T23:59:59.999", "ms")
-"""Years outside 1–9999 ("0000-01-01") are unreadable: Python dates, SQL and JSON clients cannot hold them."""
+"""Years outside 1–9999 ("0000-01-01") are unreadable:
+Python dates, SQL and JSON clients cannot hold them."""
 MS_PER_DAY = 86_400_000
 
 
@@ -61,7 +62,8 @@ def _to_pandas(texts: pa.Array) -> pd.Series:
 
 
 def _with_format(texts: pa.Array, fmt: str) -> np.ndarray:
-    """The template's explicit format, parsed once per distinct value (strptime formats are slow per cell)."""
+    """The template's explicit format, parsed once per distinct value
+    (strptime formats are slow per cell)."""
     codes, uniques = pd.factorize(_to_pandas(texts))
     parsed = pd.to_datetime(pd.Series(uniques, dtype="str"), format=fmt, errors="coerce")
     if parsed.dt.tz is not None:
@@ -97,7 +99,8 @@ def _assemble(
 def _numeric_dates(
     texts: pa.Array, date_order: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """(matched mask, values of the matched cells, "day_first"/"month_first" or None when no cell matched).
+    """(matched mask, values of the matched cells,
+    "day_first"/"month_first" or None when no cell matched).
 
     The order is the column's: day-first unless more cells can only be month-first;
     a ``date_order`` decided earlier on the whole column (a patched cell) wins.
@@ -123,7 +126,8 @@ def _numeric_dates(
 
 
 def _serials(texts: pa.Array) -> np.ndarray:
-    """Excel day numbers (fractions are the time of day) → datetimes; NaT outside the plausible range."""
+    """Excel day numbers (fractions are the time of day) → datetimes;
+    NaT outside the plausible range."""
     days = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
     values = EXCEL_EPOCH + np.round(days * MS_PER_DAY).astype("timedelta64[ms]")
     values[(days < SERIAL_RANGE[0]) | (days > SERIAL_RANGE[1])] = NAT
@@ -133,7 +137,8 @@ def _serials(texts: pa.Array) -> np.ndarray:
 def _detected_shapes(
     texts: pa.Array, present: np.ndarray, native: bool, date_order: str | None = None
 ) -> tuple[np.ndarray, dict[str, str]]:
-    """Cells sorted by shape and parsed; native cells are canonical ISO, so only ISO and serials apply."""
+    """Cells sorted by shape and parsed; native cells are canonical ISO,
+    so only ISO and serials apply."""
     values = np.full(len(texts), NAT)
     iso = np.flatnonzero(to_mask(pc.match_substring_regex(texts, ISO)))
     if len(iso):

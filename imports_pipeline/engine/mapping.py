@@ -33,7 +33,8 @@ SUBSET_WEIGHT = 0.8
 """A header whose words are all in the name ("Date" in "trip date") is likely but not certain."""
 
 SHARPNESS = 1.5
-"""Raw ratios give ~0.67 to names sharing one word of two; raising to this power pushes those below the bar."""
+"""Raw ratios give ~0.67 to names sharing one word of two;
+raising to this power pushes those below the bar."""
 
 VALUE_WEIGHT = 0.2
 """How far a fully (in)compatible value profile moves a fuzzy name score: ±0.1."""
@@ -42,7 +43,8 @@ VALUES_ONLY_WEIGHT = 0.75
 """Score of a values-only match at 100% compatible cells; needs ≥80% to pass the default bar."""
 
 VALUES_ONLY_KINDS = ("date", "email", "category")
-"""Profiles distinctive enough to place a column without its header (numbers and flags are everywhere)."""
+"""Profiles distinctive enough to place a column without its header
+(numbers and flags are everywhere)."""
 
 CANDIDATE_FLOOR = 0.4
 """Runner-ups below this are not worth showing in a picker."""
@@ -55,7 +57,8 @@ DATE_PATTERN = (
     r"([0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.]([0-9]{4}|[0-9]{2}))"
     r"([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[-+][0-9]{2}:?[0-9]{2})?)?"
 )
-"""ISO and day-first dates, with an optional time. ASCII classes so pandas can hand the match to pyarrow."""
+"""ISO and day-first dates, with an optional time. ASCII
+classes so pandas can hand the match to pyarrow."""
 NUMBER_PATTERN = (
     r"[-+]?[€$£]? ?"
     r"([0-9]{1,3}([.,' ][0-9]{3})+([.,][0-9]+)?|[0-9]+([.,][0-9]*)?|[.,][0-9]+)"
@@ -93,7 +96,8 @@ class MappingSuggestion:
 
 
 def _header_variants(text: str) -> list[str]:
-    """The header without its unit, and with it spelled out ("distance km" meets ``distance_km``)."""
+    """The header without its unit, and with it spelled out
+    ("distance km" meets ``distance_km``)."""
     base = normalize_label(text)
     _, unit = split_unit(text)
     variants = [base, f"{base} {normalize_unit(unit)}".strip() if unit else ""]
@@ -239,7 +243,8 @@ def _compatibility(
     sample: pd.DataFrame,
     options_by_column: Mapping[str, Sequence[Option]],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Compatible-cell share (template × source; NaN = no opinion) and which columns may match on values alone."""
+    """Compatible-cell share (template × source; NaN = no opinion)
+    and which columns may match on values alone."""
     kinds = [_kind(column, options_by_column.get(column.key, ())) for column in template.columns]
     options_of = {
         kind: options_by_column.get(column.key, ())
@@ -326,7 +331,8 @@ def suggest_mapping(
     remembered: Mapping[str, str] | None = None,
     min_score: float = 0.6,
 ) -> MappingSuggestion:
-    """Best-effort mapping: confident pairs in ``mapping``, every column's choice and runner-ups in ``columns``."""
+    """Best-effort mapping: confident pairs in ``mapping``,
+    every column's choice and runner-ups in ``columns``."""
     if not source_columns:
         scores = np.zeros((len(template.columns), 0))
         reasons = np.full(scores.shape, "", dtype=object)

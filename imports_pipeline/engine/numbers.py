@@ -72,13 +72,15 @@ def convention_for(locale: str) -> NumberConvention:
         return CONVENTIONS[locale]
     except KeyError:
         raise UnsupportedLocaleError(
-            f"numeric_locale '{locale}' is not supported; use one of {', '.join(SUPPORTED_LOCALES)}",
+            f"numeric_locale '{locale}' is not supported; "
+            f"use one of {', '.join(SUPPORTED_LOCALES)}",
             locale=locale,
         ) from None
 
 
 def _unsigned(convention: NumberConvention) -> str:
-    """Digits with correctly placed thousands separators (groups of exactly 3) and an optional decimal part."""
+    """Digits with correctly placed thousands separators
+    (groups of exactly 3) and an optional decimal part."""
     group = "[" + "".join(re.escape(g) for g in convention.groups) + "]"
     decimal = re.escape(convention.decimal)
     return rf"(?:(?:\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{decimal}\d+)?|{decimal}\d+){_EXPONENT}"
@@ -92,7 +94,8 @@ def _plain_pattern(convention: NumberConvention) -> str:
 
 @cache
 def _full_pattern(convention: NumberConvention) -> str:
-    """A number with surrounding spaces and a currency before or after (sign on either side of a leading one)."""
+    """A number with surrounding spaces and a currency before or after
+    (sign on either side of a leading one)."""
     prefix = rf"{_WS}(?:{_CURRENCY}{_WS})?[+-]?{_WS}(?:{_CURRENCY}{_WS})?"
     return rf"^{prefix}{_unsigned(convention)}{_WS}{_CURRENCY}?{_WS}$"
 
@@ -116,9 +119,11 @@ def take(texts: pa.Array, positions: np.ndarray) -> pa.Array:
 
 
 def holds(texts: pa.Array, text: str) -> bool:
-    """Whether any cell contains ``text``: one byte search of the data buffer, far cheaper than a pass per cell.
+    """Whether any cell contains ``text``: one byte search of the data buffer,
+    far cheaper than a pass per cell.
 
-    The buffer may extend past a sliced array's cells; a false positive only costs a useless replace.
+    The buffer may extend past a sliced array's cells;
+    a false positive only costs a useless replace.
     """
     data = texts.buffers()[2]
     return data is not None and text.encode() in data.to_pybytes()
@@ -130,7 +135,8 @@ def to_mask(result: pa.Array) -> np.ndarray:
 
 
 class NumberTexts:
-    """One column's cells plus validity masks per convention, computed once and shared by inference and parsing."""
+    """One column's cells plus validity masks per convention,
+    computed once and shared by inference and parsing."""
 
     def __init__(self, texts: pa.Array) -> None:
         self.texts = texts
@@ -163,7 +169,8 @@ class NumberTexts:
         return self._valid[convention]
 
     def unreadable(self, valid: np.ndarray) -> np.ndarray:
-        """Cells with text that is not valid; empty or whitespace-only cells count as empty, not unreadable."""
+        """Cells with text that is not valid; empty or whitespace-only cells count as empty,
+        not unreadable."""
         unreadable = self.present & ~valid
         candidates = np.flatnonzero(unreadable)
         if len(candidates):
@@ -173,7 +180,8 @@ class NumberTexts:
 
 
 def _to_float(texts: pa.Array, convention: NumberConvention, bare: bool) -> np.ndarray:
-    """Valid cells → float64. Bare cells lose their separators by literal replacement; others by regex."""
+    """Valid cells → float64. Bare cells lose their separators by literal replacement;
+    others by regex."""
     if bare:
         for group in convention.groups:
             if holds(texts, group):
@@ -188,7 +196,8 @@ def _to_float(texts: pa.Array, convention: NumberConvention, bare: bool) -> np.n
 def parse_numbers(
     column: NumberTexts, convention: NumberConvention
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(float64 values with NaN where not a number, invalid mask of non-empty cells that are not numbers)."""
+    """(float64 values with NaN where not a number, invalid
+    mask of non-empty cells that are not numbers)."""
     values = np.full(len(column.texts), np.nan)
     plain = column.plain(convention)
     valid = column.valid(convention)

@@ -1,4 +1,5 @@
-"""The parse phase: bytes of an uploaded file -> a table of strings with unique, visible column names.
+"""The parse phase: bytes of an uploaded file -> a table of strings with unique,
+visible column names.
 
 Format-specific readers (``reading_csv``, ``reading_excel``) only produce a header and
 positional raw string columns; the clean-up every format shares (trimming, empty ->

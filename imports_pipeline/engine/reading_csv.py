@@ -83,7 +83,8 @@ def sniff_layout(path: Path) -> CsvLayout:
 
 
 def _used_width(cells: list[str]) -> int:
-    """Cells up to the last non-blank one: trailing delimiters (Excel exports add thousands) are no columns."""
+    """Cells up to the last non-blank one: trailing delimiters
+    (Excel exports add thousands) are no columns."""
     width = len(cells)
     while width and is_blank(cells[width - 1]):
         width -= 1
@@ -110,7 +111,8 @@ def _read_body(path: Path, layout: CsvLayout) -> tuple[pa.Table, CsvLayout]:
 
 
 def _read_regular(path: Path, layout: CsvLayout) -> pa.Table:
-    """Multithreaded read of a file whose rows all match the header; whitespace-only lines are skipped."""
+    """Multithreaded read of a file whose rows all match the header;
+    whitespace-only lines are skipped."""
     ragged: list[str] = []
 
     def abort_on_ragged(row: pa_csv.InvalidRow) -> str:
@@ -163,7 +165,8 @@ def _read_ragged(path: Path, layout: CsvLayout) -> pa.Table:
 
 
 LARGE_BLOCK_BYTES = 64 << 20
-"""Arrow parses in 1 MB blocks by default; a row (or a header) longer than a block needs a bigger one."""
+"""Arrow parses in 1 MB blocks by default; a row
+(or a header) longer than a block needs a bigger one."""
 _BLOCK_TOO_SMALL = ("straddling", "larger than block size")
 
 
@@ -203,7 +206,8 @@ def _arrow_read_blocks(
     use_threads: bool,
     block_size: int | None,
 ) -> pa.Table:
-    """``newlines_in_values`` slows the multithreaded parser, so it is only enabled when the sample has quotes."""
+    """``newlines_in_values`` slows the multithreaded parser,
+    so it is only enabled when the sample has quotes."""
     names = [f"f{index}" for index in range(len(layout.header))]
     read_options = pa_csv.ReadOptions(
         use_threads=use_threads,

@@ -67,7 +67,8 @@ def read_sheet_grid(path: Path, selected_sheet: str | None) -> SheetGrid:
 def _pick_sheet(
     workbook: CalamineWorkbook, sheets: list[str], selected_sheet: str | None, path: Path
 ) -> tuple[str, int, list[list[Cell]]]:
-    """The requested sheet, or the first one with any content; with its first row's physical index."""
+    """The requested sheet, or the first one with any content;
+    with its first row's physical index."""
     if selected_sheet is not None and selected_sheet not in sheets:
         raise UnknownSheetError(
             f"Sheet {selected_sheet!r} not found; the workbook has: {', '.join(sheets)}.",
@@ -93,7 +94,8 @@ def _is_empty(cell: Cell) -> bool:
 
 
 def _mostly_typed(column: Sequence[Cell]) -> bool:
-    """Typed if most non-empty cells are numbers/dates; counted by exact type, so bools are not numbers."""
+    """Typed if most non-empty cells are numbers/dates;
+    counted by exact type, so bools are not numbers."""
     kinds = Counter(map(type, column))
     filled = len(column) - column.count("")
     return sum(kinds[kind] for kind in _NATIVE_TYPES) * 2 > filled

@@ -60,7 +60,8 @@ def _cells(source: pd.DataFrame) -> dict[int, list[str | None]]:
 def error_report(
     source: pd.DataFrame, errors: pd.DataFrame, mapping: Mapping[str, str], fmt: str
 ) -> bytes:
-    """``source``: the failing rows' original cells (index = row_index); ``errors``: their row errors."""
+    """``source``: the failing rows' original cells
+    (index = row_index); ``errors``: their row errors."""
     grouped = _grouped(errors)
     cells = _cells(source)
     columns = list(source.columns)
@@ -98,7 +99,8 @@ def error_report(
 
 
 def _xml_text(value: object) -> object:
-    """Control characters (NUL, form feed, …) that a CSV can hold but XML cannot, shown as U+FFFD."""
+    """Control characters (NUL, form feed, …) that a CSV can hold but XML cannot,
+    shown as U+FFFD."""
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
@@ -115,7 +117,8 @@ def _xlsx(
     sheet.title = "errors"
     sheet.append([_xml_text(name) for name in header])
     position = {name: columns.index(name) + 2 for name in columns}
-    # Rows counted here: openpyxl's ``max_row`` scans every cell, which made the report quadratic (30k rows: 134 s).
+    # Rows counted here: openpyxl's ``max_row`` scans every cell, which made the report
+    # quadratic (30k rows: 134 s).
     for excel_row, line in enumerate(lines, start=2):
         sheet.append([_xml_text(value) for value in line])
         for error in grouped.get(line[0], []):

@@ -66,7 +66,8 @@ def decode_sample(sample: bytes, encoding: str, complete: bool) -> str:
         text = codecs.getincrementaldecoder(encoding)().decode(sample, final=complete)
     except UnicodeDecodeError as error:
         raise UnreadableFileError(
-            f"The file starts like {encoding} text but is not valid {encoding} (byte {error.start}); is it complete?"
+            f"The file starts like {encoding} text but is not valid {encoding} "
+            f"(byte {error.start}); is it complete?"
         ) from error
     if not complete:
         text = text[: text.rfind("\n") + 1] or text
@@ -171,10 +172,12 @@ def unique_column_names(header: Sequence[str | None]) -> list[str]:
 
 
 def check_width(columns: int, at_least: bool = False) -> None:
-    """Refuse a table wider than ``MAX_COLUMNS`` before any per-column work (``at_least``: counted in a sample)."""
+    """Refuse a table wider than ``MAX_COLUMNS`` before any per-column work
+    (``at_least``: counted in a sample)."""
     if columns > MAX_COLUMNS:
         raise TooManyColumnsError(
-            f"The file has {'at least ' if at_least else ''}{columns:,} columns; at most {MAX_COLUMNS:,} are supported "
+            f"The file has {'at least ' if at_least else ''}{columns:,} columns; "
+            f"at most {MAX_COLUMNS:,} are supported "
             "(if it should have fewer, check the delimiter or the sheet)",
             columns=columns,
             max_columns=MAX_COLUMNS,

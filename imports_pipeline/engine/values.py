@@ -24,10 +24,12 @@ MIN_SUGGESTION_SCORE = 0.5
 """Below this a suggestion is noise: the UI should ask instead of pre-selecting."""
 
 SHARPNESS = 1.5
-"""WRatio is generous (~0.6 for unrelated words of similar letters); raising to this power pushes those below the bar."""
+"""WRatio is generous (~0.6 for unrelated words of similar letters);
+raising to this power pushes those below the bar."""
 
 SHORT_NAME = 3
-"""Names this short (country codes) are compared whole: partial matching would find "es" in "Estonia"."""
+"""Names this short (country codes) are compared whole:
+partial matching would find "es" in "Estonia"."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ class ValueSuggestion:
 
 
 def option_lookup(options: Sequence[Option]) -> dict[str, str]:
-    """Normalised value/label/alias → option value; values beat labels beat aliases on collisions."""
+    """Normalised value/label/alias → option value;
+    values beat labels beat aliases on collisions."""
     return _option_lookup(tuple(options))
 
 
@@ -97,7 +100,8 @@ def _resolve(
 def map_categories(
     raw: pd.Series, options: Sequence[Option], value_mapping: Mapping[str, str] | None = None
 ) -> pd.Series:
-    """Raw cells → option values; unmatched cells keep their stripped text so validation flags them."""
+    """Raw cells → option values; unmatched cells keep
+    their stripped text so validation flags them."""
     codes, uniques = pd.factorize(_as_strings(raw))
     mapped = _resolve([None if pd.isna(v) else str(v) for v in uniques], options, value_mapping)
     dictionary = pa.array(mapped, type=pa.large_string())

@@ -1,4 +1,5 @@
-"""How far each worksheet of an .xlsx/.xlsm reaches, read from its XML before python-calamine loads it.
+"""How far each worksheet of an .xlsx/.xlsm reaches,
+read from its XML before python-calamine loads it.
 
 python-calamine turns a sheet into one dense grid spanning A1 to its last used
 cell, and aborts the whole process (not an exception) when that grid cannot be
@@ -23,7 +24,8 @@ from imports_pipeline.errors import SheetTooLargeError
 MAX_SHEET_CELLS = 50_000_000
 """A 1,048,576-row sheet of 47 columns; about 1.6 GB of grid in python-calamine."""
 HEAD_BYTES = 64 * 1024
-"""The dimension element comes before the sheet data; it is looked for in this much of the sheet's XML."""
+"""The dimension element comes before the sheet data;
+it is looked for in this much of the sheet's XML."""
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3}\d+)(?::([A-Z]{1,3}\d+))?"')
 _MULTI_LETTER_REF = re.compile(rb' r="([A-Z]{2,3})\d')  # a literal prefix: 8x faster than \br=
@@ -50,7 +52,8 @@ def column_letters(number: int) -> str:
 
 
 def check_sheet_extent(path: Path, sheet_name: str) -> None:
-    """Refuse ``sheet_name`` if the grid python-calamine would build for it is too large; silent when unsure.
+    """Refuse ``sheet_name`` if the grid python-calamine would build for it is too large;
+    silent when unsure.
 
     Files that are not a readable .xlsx package are left to python-calamine, which
     reports them as corrupt.
@@ -65,16 +68,18 @@ def check_sheet_extent(path: Path, sheet_name: str) -> None:
         return
     if rows * columns > MAX_SHEET_CELLS:
         raise SheetTooLargeError(
-            f"Sheet {sheet_name!r} reaches cell {last}: read as a grid that is {rows:,} rows by {columns:,} columns "
-            f"({rows * columns:,} cells, at most {MAX_SHEET_CELLS:,}). Delete the cells far outside the data, "
-            "or save the sheet as CSV.",
+            f"Sheet {sheet_name!r} reaches cell {last}: "
+            f"read as a grid that is {rows:,} rows by {columns:,} columns "
+            f"({rows * columns:,} cells, at most {MAX_SHEET_CELLS:,}). "
+            "Delete the cells far outside the data, or save the sheet as CSV.",
             sheet=sheet_name,
             last_cell=last,
         )
 
 
 def _sheet_part(package: zipfile.ZipFile, sheet_name: str) -> str | None:
-    """The zip member holding ``sheet_name``'s XML, through xl/workbook.xml and its relationships."""
+    """The zip member holding ``sheet_name``'s XML,
+    through xl/workbook.xml and its relationships."""
     workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
     relationship = next(
         (
@@ -98,7 +103,8 @@ def _sheet_part(package: zipfile.ZipFile, sheet_name: str) -> str | None:
 
 
 def _extent(package: zipfile.ZipFile, part: str) -> tuple[int, int, str]:
-    """(last row, last column, last cell) of the sheet: its dimension element, else a scan of its cells."""
+    """(last row, last column, last cell) of the sheet:
+    its dimension element, else a scan of its cells."""
     with package.open(part) as stream:
         head = stream.read(HEAD_BYTES)
         dimension = _DIMENSION.search(head)
@@ -110,9 +116,10 @@ def _extent(package: zipfile.ZipFile, part: str) -> tuple[int, int, str]:
 
 
 def _extent_of_cells(xml: bytes) -> tuple[int, int, str]:
-    """For writers that leave the dimension out (openpyxl's write-only mode): the sheet's last row element,
-    and its widest cell reference. Single-letter columns (A–Z) are not even looked at: at most 26 columns
-    are always within the limit. 0.2 s on a 100,000-row sheet, where matching every cell took 1.4 s."""
+    """For writers that leave the dimension out (openpyxl's write-only mode): the
+    sheet's last row element, and its widest cell reference. Single-letter columns
+    (A–Z) are not even looked at: at most 26 columns are always within the limit.
+    0.2 s on a 100,000-row sheet, where matching every cell took 1.4 s."""
     letters = set(_MULTI_LETTER_REF.findall(xml))
     columns = max((column_number(text.decode()) for text in letters), default=26)
     rows = _last_row(xml)
@@ -120,7 +127,8 @@ def _extent_of_cells(xml: bytes) -> tuple[int, int, str]:
 
 
 def _last_row(xml: bytes) -> int:
-    """Rows come in order inside ``<sheetData>``: the last row element's ``r``, or the number of rows without one."""
+    """Rows come in order inside ``<sheetData>``:
+    the last row element's ``r``, or the number of rows without one."""
     end = xml.rfind(b"sheetData>")
     start = max(xml.rfind(b"<row ", 0, end), xml.rfind(b":row ", 0, end))
     if start < 0:

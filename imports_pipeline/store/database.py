@@ -17,8 +17,8 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def destination_engine(session_store: sa.Engine, destination_url: str | None) -> sa.Engine:
-    """Where the per-template destination tables live: ``destination_url`` or, when it is empty, the session
-    store's own database.
+    """Where the per-template destination tables live: ``destination_url`` or,
+    when it is empty, the session store's own database.
 
     The one place this rule lives: Dagster's runs write the destination and the API rolls it back,
     so both must find it in the same place.

@@ -72,7 +72,8 @@ class FileStore:
         return self.save_stream(session_id, name, io.BytesIO(data))
 
     def write_table(self, session_id: str, stem: str, table: pa.Table) -> str:
-        """Write a table under a new unique name and return that name (relative to the session folder)."""
+        """Write a table under a new unique name and return that name
+        (relative to the session folder)."""
         name = f"{stem}.{uuid.uuid4().hex[:12]}.parquet"
         target = self.session_dir(session_id) / name
         temporary = target.with_name(f".{name}.tmp")
@@ -117,7 +118,8 @@ class FileStore:
     def read_rows(
         self, session_id: str, name: str, row_indices: np.ndarray, columns: list[str] | None = None
     ) -> pa.Table:
-        """Read only the row groups holding ``row_indices`` and return those rows in the given order."""
+        """Read only the row groups holding ``row_indices``
+        and return those rows in the given order."""
         parquet = pq.ParquetFile(self.session_dir(session_id) / name, memory_map=True)
         indices = np.asarray(row_indices, dtype=np.int64)
         if len(indices) == 0:

@@ -43,7 +43,8 @@ class IdempotencyStore:
         return row.created_at + RETENTION <= now
 
     def begin(self, organization_id: str, key: str, request_hash: str) -> StoredResponse | None:
-        """Reserve ``key`` for this request (None), or the stored response of the first request with it.
+        """Reserve ``key`` for this request (None),
+        or the stored response of the first request with it.
 
         Raises ``IdempotencyKeyReusedError`` when the key came with another request,
         ``IdempotencyKeyInUseError`` while the first request is still running.
@@ -78,7 +79,8 @@ class IdempotencyStore:
                 return None
             if row.request_hash != request_hash:
                 raise IdempotencyKeyReusedError(
-                    f"Idempotency-Key '{key}' was already used with a different request; use a new key for a new request"
+                    f"Idempotency-Key '{key}' was already used with a different request; "
+                    "use a new key for a new request"
                 )
             if row.status_code is None:
                 raise IdempotencyKeyInUseError(

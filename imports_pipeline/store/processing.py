@@ -51,7 +51,8 @@ class ProcessingStore:
     def compare_and_set_status(
         self, session_id: str, now: datetime, expected: str | None, status: str
     ) -> bool:
-        """Move ``processing_status`` from ``expected`` to ``status`` in one UPDATE: of two callers racing, one wins."""
+        """Move ``processing_status`` from ``expected`` to ``status`` in one UPDATE:
+        of two callers racing, one wins."""
         with self.engine.begin() as connection:
             result = connection.execute(
                 sa.update(ImportSessionRow)
@@ -68,8 +69,9 @@ class ProcessingStore:
     def settled_before(
         self, cutoff: datetime, statuses: Collection[str], unless_marked: str
     ) -> list[ImportSessionRow]:
-        """Sessions whose processing settled in one of ``statuses`` before ``cutoff`` and whose
-        ``submission`` has no ``unless_marked`` key yet (so a sweep never revisits one it finished)."""
+        """Sessions whose processing settled in one of ``statuses`` before
+        ``cutoff`` and whose ``submission`` has no ``unless_marked`` key
+        yet (so a sweep never revisits one it finished)."""
         marker = ImportSessionRow.submission[unless_marked].as_string()
         with self._sessions() as db:
             return list(
@@ -115,8 +117,8 @@ class ProcessingStore:
     def claim_stalled_status(
         self, session_id: str, status: str, updated_before: datetime, now: datetime
     ) -> bool:
-        """Take over a session whose ``processing_status`` has been ``status`` since before ``updated_before``
-        (the process working on it died).
+        """Take over a session whose ``processing_status`` has been ``status``
+        since before ``updated_before`` (the process working on it died).
 
         One UPDATE that also restarts the clock: of two callers racing, one wins,
         and the session is not stalled again until the winner stalls in turn.
@@ -134,7 +136,8 @@ class ProcessingStore:
         return result.rowcount == 1
 
     def sessions_with_status(self, status: str, updated_before: datetime) -> list[ImportSessionRow]:
-        """Sessions whose ``processing_status`` has been ``status`` since before ``updated_before``, oldest first."""
+        """Sessions whose ``processing_status`` has been ``status`` since before ``updated_before``,
+        oldest first."""
         with self._sessions() as db:
             return list(
                 db.scalars(

@@ -35,7 +35,8 @@ class SessionRepository:
             db.add_all(rows)
 
     def get(self, session_id: str, organization_id: str) -> ImportSessionRow:
-        """The session, or not found: another organization's session is indistinguishable from none."""
+        """The session, or not found: another organization's
+        session is indistinguishable from none."""
         with self._session() as db:
             row = db.get(ImportSessionRow, session_id)
         if row is None or row.organization_id != organization_id:
@@ -63,7 +64,8 @@ class SessionRepository:
     def expired_before(
         self, now: datetime, except_statuses: Iterable[str]
     ) -> list[ImportSessionRow]:
-        """Sessions of every organization past ``expires_at`` whose stored status is none of ``except_statuses``."""
+        """Sessions of every organization past ``expires_at``
+        whose stored status is none of ``except_statuses``."""
         with self._session() as db:
             return list(
                 db.scalars(
@@ -98,7 +100,8 @@ class SessionRepository:
     def save_corrections_and_update(
         self, session_id: str, corrections: Iterable[CorrectionRow], now: datetime, **fields: Any
     ) -> ImportSessionRow:
-        """Corrections and the session's new counters/artifacts in one transaction: all or nothing."""
+        """Corrections and the session's new counters/artifacts in one transaction:
+        all or nothing."""
         with self._session() as db, db.begin():
             for correction in corrections:
                 db.merge(correction)
@@ -109,7 +112,8 @@ class SessionRepository:
     def remembered_mapping(
         self, organization_id: str, template_id: str, source_columns: Iterable[str]
     ) -> dict[str, str]:
-        """For each template column, the most often (then most recently) confirmed header present in this file."""
+        """For each template column, the most often
+        (then most recently) confirmed header present in this file."""
         present = set(source_columns)
         with self._session() as db:
             rows = db.scalars(

@@ -21,7 +21,8 @@ from imports_pipeline.store.tables import ImportSessionRow
 from imports_pipeline.vocabulary import SessionSort, SessionStatus, TimeRange
 
 MAX_SQL_OFFSET = 2**62
-"""Larger OFFSETs overflow SQLite's and PostgreSQL's 64-bit integers; no table holds that many sessions."""
+"""Larger OFFSETs overflow SQLite's and PostgreSQL's 64-bit integers;
+no table holds that many sessions."""
 NEVER_EXPIRE_STATUSES = (SessionStatus.SUBMITTED.value, SessionStatus.SUBMITTING.value)
 
 
@@ -91,7 +92,8 @@ def list_sessions(
 
 
 def filter_conditions(wanted: SessionFilter, now: datetime) -> list[sa.ColumnElement[bool]]:
-    """``expired`` is computed (past ``expires_at`` and never submitted), so it is a condition, not a value."""
+    """``expired`` is computed (past ``expires_at`` and never submitted),
+    so it is a condition, not a value."""
     conditions: list[sa.ColumnElement[bool]] = []
     unexpired = sa.or_(
         ImportSessionRow.expires_at > now, ImportSessionRow.status.in_(list(NEVER_EXPIRE_STATUSES))
@@ -144,7 +146,8 @@ def _range_conditions(
 
 
 def naive_utc(value: datetime) -> datetime:
-    """UTC without tzinfo, as stored; a bound past year 1 or 9999 once in UTC (0001-01-01T00:00+14:00) is the limit."""
+    """UTC without tzinfo, as stored; a bound past year 1 or 9999 once in UTC
+    (0001-01-01T00:00+14:00) is the limit."""
     if value.tzinfo is None:
         return value
     try:

@@ -50,7 +50,8 @@ class ImportSessionRow(Base):
     parse_info: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     """Encoding, delimiter, native columns, inferred locales and date orders."""
     artifacts: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    """Names of the current Parquet files of this session; swapped in one commit so readers never see half a step."""
+    """Names of the current Parquet files of this session;
+    swapped in one commit so readers never see half a step."""
     submission: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     processing_status: Mapped[str | None] = mapped_column(sa.String(24))
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
@@ -123,7 +124,8 @@ class ApiKeyRow(Base):
 
 
 class IdempotencyKeyRow(Base):
-    """The first response to an ``Idempotency-Key`` of one organization; no response yet means it is running."""
+    """The first response to an ``Idempotency-Key`` of one organization;
+    no response yet means it is running."""
 
     __tablename__ = "idempotency_keys"
 
@@ -137,7 +139,8 @@ class IdempotencyKeyRow(Base):
 
 
 class ProcessingPhaseRow(Base):
-    """One phase of one submitted session's processing run: progress and row counts, for ``GET /status``."""
+    """One phase of one submitted session's processing run:
+    progress and row counts, for ``GET /status``."""
 
     __tablename__ = "processing_phases"
 

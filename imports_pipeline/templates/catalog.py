@@ -93,7 +93,8 @@ def _load_folder(folder: Path) -> dict[str, Template]:
         template = load_template_file(path)
         if template.id in origins:
             raise TemplateFileError(
-                f"{path.name}: id '{template.id}' is already defined in {origins[template.id].name}",
+                f"{path.name}: id '{template.id}' is already defined in "
+                f"{origins[template.id].name}",
                 file=str(path),
             )
         templates[template.id] = template
@@ -105,7 +106,8 @@ class TemplateCatalog:
     """All templates known to this process, keyed by id."""
 
     def __init__(self, extra_dir: Path | None = None) -> None:
-        """The built-in templates, plus ``extra_dir``'s (the ``templates_dir`` setting), which win on the same id."""
+        """The built-in templates, plus ``extra_dir``'s
+        (the ``templates_dir`` setting), which win on the same id."""
         self.extra_dir = extra_dir
         self._templates = _load_folder(BUILTIN_DIR)
         if self.extra_dir is not None:

@@ -68,7 +68,8 @@ class TemplateColumn(BaseModel):
         if self.type is ColumnType.CATEGORY:
             if (self.options is None) == (self.options_source is None):
                 raise ValueError(
-                    f"category column '{self.key}' needs exactly one of 'options' or 'options_source'"
+                    f"category column '{self.key}' needs exactly one of "
+                    "'options' or 'options_source'"
                 )
         elif self.options is not None or self.options_source is not None:
             raise ValueError(

@@ -1,4 +1,5 @@
-"""Real HTTP through the app (Starlette's TestClient), on a real SQLite file or PostgreSQL server."""
+"""Real HTTP through the app (Starlette's TestClient), on a real SQLite file or PostgreSQL
+server."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ class Clock:
 
 @dataclass
 class Api:
-    """An app with two organizations' keys: ``headers`` (a user's key of ORG) and ``other_headers`` (OTHER_ORG)."""
+    """An app with two organizations' keys: ``headers`` (a user's key of ORG) and ``other_headers``
+    (OTHER_ORG)."""
 
     client: TestClient
     service: ImportService

@@ -1,4 +1,5 @@
-"""x-api-key + x-organization-id on every call: the contract's 401 body, 403 across organizations."""
+"""x-api-key + x-organization-id on every call: the contract's 401 body, 403 across
+organizations."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Error bodies: FastAPI's 422 for bad parameters, the contract's {detail, code} for everything else."""
+"""Error bodies: FastAPI's 422 for bad parameters, the contract's {detail, code} for everything
+else."""
 
 from __future__ import annotations
 
@@ -179,7 +180,9 @@ def test_uploads_over_the_limit_are_refused_with_413(small_limit_api):
     declared = api.create()
     assert declared.status_code == 413
     assert declared.json() == {
-        "detail": "The request body is larger than the limit of 4096 bytes (IMPORTS_MAX_UPLOAD_BYTES)",
+        "detail": (
+            "The request body is larger than the limit of 4096 bytes (IMPORTS_MAX_UPLOAD_BYTES)"
+        ),
         "code": "UPLOAD_TOO_LARGE",
         "max_bytes": 4096,
     }
@@ -203,7 +206,8 @@ def test_uploads_over_the_limit_are_refused_with_413(small_limit_api):
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
 def test_nan_or_infinity_in_a_refused_body_answers_422_naming_the_field(api, literal):
-    """Python's JSON parser accepts these; the 422 that echoes the input must still be valid JSON, not a 500."""
+    """Python's JSON parser accepts these; the 422 that echoes the input must still be valid JSON,
+    not a 500."""
     import_id = api.created_id()
     headers = {**api.headers, "content-type": "application/json"}
     response = api.client.post(
@@ -260,7 +264,8 @@ def test_a_page_number_too_large_answers_422_naming_page(api, page):
 
 @pytest.mark.parametrize("field", ["value", "column"])
 def test_a_lone_surrogate_in_a_correction_answers_422_naming_the_field(api, field):
-    """``"\\ud800"`` is valid JSON but not Unicode text; storing it would fail, so it is refused up front."""
+    """``"\\ud800"`` is valid JSON but not Unicode text; storing it would fail, so it is refused up
+    front."""
     import_id = api.created_id()
     call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
     before = api.client.get(f"/v2/imports/{import_id}/rows", headers=api.headers).json()["rows"]
@@ -281,7 +286,8 @@ def test_a_lone_surrogate_in_a_correction_answers_422_naming_the_field(api, fiel
 
 
 def test_a_lone_surrogate_as_a_key_of_a_refused_object_answers_422(api):
-    """The 422 echoes the whole object that failed; a key that is not Unicode text must not break that echo."""
+    """The 422 echoes the whole object that failed; a key that is not Unicode text must not break
+    that echo."""
     import_id = api.created_id()
     call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
     headers = {**api.headers, "content-type": "application/json"}
@@ -318,7 +324,8 @@ def test_a_file_name_too_long_answers_422_naming_the_upload(api):
 
 
 def test_a_multipart_body_the_parser_refuses_answers_400_naming_the_upload(api):
-    """A 5,000-character file name overflows the multipart parser's 4 KB part-header limit before our code runs."""
+    """A 5,000-character file name overflows the multipart parser's 4 KB part-header limit before
+    our code runs."""
     response = api.create(name="a" * 4996 + ".csv")
     assert response.status_code == 400, response.text
     body = response.json()

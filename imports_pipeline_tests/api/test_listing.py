@@ -1,4 +1,5 @@
-"""Listing sessions over real HTTP: every filter, and both pagination styles while new sessions arrive."""
+"""Listing sessions over real HTTP: every filter, and both pagination styles while new sessions
+arrive."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``POST /v2/imports/{import_id}/rollback`` over real HTTP, against the destination Dagster's runs write."""
+"""``POST /v2/imports/{import_id}/rollback`` over real HTTP, against the destination Dagster's runs
+write."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ ACTOR = Actor(organization_id=ORG, user_id=USER)
 
 
 def processed(api, lines: list[str]) -> str:
-    """An import submitted and processed into the app's destination (the session store's database by default)."""
+    """An import submitted and processed into the app's destination (the session store's database by
+    default)."""
     import_id = submit_rows(api.service, lines, ignore_errors=False, actor=ACTOR)
     processing = ImportProcessing(api.service, api.client.app.state.destination, import_id)
     for phase in (
@@ -87,6 +89,9 @@ def test_rollback_of_another_organizations_or_an_unprocessed_import(api):
     refused = api.client.post(f"/v2/imports/{created}/rollback", headers=api.headers)
     assert refused.status_code == 409
     assert refused.json() == {
-        "detail": f"Cannot roll back import {created} while its processing is not started (needs: completed, partially_completed)",
+        "detail": (
+            f"Cannot roll back import {created} while its processing is not started "
+            "(needs: completed, partially_completed)"
+        ),
         "code": "INVALID_STATE",
     }

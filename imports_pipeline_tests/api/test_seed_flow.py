@@ -1,4 +1,5 @@
-"""Every request example of the two Dcycle documents, replayed over HTTP, on SQLite and PostgreSQL."""
+"""Every request example of the two Dcycle documents, replayed over HTTP, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 

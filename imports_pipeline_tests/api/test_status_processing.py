@@ -1,4 +1,5 @@
-"""``GET /status`` carries the processing side: phases, counters and the run that processed the import."""
+"""``GET /status`` carries the processing side: phases, counters and the run that processed the
+import."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def test_rows_without_the_key_are_keyed_by_a_sha256_of_their_canonical_values(lo
         "640",
         "",
     ]
-    without_load = canonical[:6] + [""] + canonical[7:]
+    without_load = [*canonical[:6], "", *canonical[7:]]
     keys = row_keys(frame, logistics)
     assert keys.to_dict() == {
         10: hashlib.sha256(SEP.join(canonical).encode()).hexdigest(),

@@ -110,7 +110,8 @@ def test_another_organizations_imports_never_block_a_rollback(engine, logistics)
 def test_rows_an_import_created_are_protected_from_its_rollback_once_a_later_import_changed_them(
     engine, logistics
 ):
-    """Created rows have no history entry of their own: a later change is seen through the previous version's lineage."""
+    """Created rows have no history entry of their own: a later change is seen through the previous
+    version's lineage."""
     _write(engine, logistics, "imp-1", [trip("REF-00000001")])
     _write(engine, logistics, "imp-2", [trip("REF-00000001", cost_eur=1.0)])
     with pytest.raises(RollbackConflictError) as refused:

@@ -88,14 +88,16 @@ def test_ensure_creates_both_tables_once_even_when_called_concurrently(engine, l
 
 @pytest.mark.postgres
 def test_writes_of_two_organizations_to_one_template_do_not_wait_for_each_other(request, logistics):
-    """Each write checks its tables exist; that check must not queue behind another organization's open write."""
+    """Each write checks its tables exist; that check must not queue behind another organization's
+    open write."""
     engine = create_database_engine(request.getfixturevalue("postgres_url"))
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         tables = ensure_destination_table(engine, logistics)
         frame = submitted(logistics, [trip("REF-00000001")])
         with scope_transaction(engine, tables.rows, "org-a") as open_write:
-            # What a merge that updates rows holds until commit: row locks in both tables (history has an index).
+            # What a merge that updates rows holds until commit: row locks in both tables (history
+            # has an index).
             open_write.execute(
                 tables.rows.insert().values(
                     organization_id="org-a",
@@ -115,7 +117,8 @@ def test_writes_of_two_organizations_to_one_template_do_not_wait_for_each_other(
             other = pool.submit(
                 write_destination, engine, logistics, "org-b", "imp-b", frame, "merge"
             )
-            # Waited for while org-a's transaction still holds its locks; a timeout leaves the block, releasing them.
+            # Waited for while org-a's transaction still holds its locks; a timeout leaves the
+            # block, releasing them.
             created = other.result(timeout=20).created
         assert created == 1
     finally:
@@ -124,7 +127,8 @@ def test_writes_of_two_organizations_to_one_template_do_not_wait_for_each_other(
 
 
 def test_history_indexes_serve_the_rollbacks_lookups_on_each_dialect(engine, logistics):
-    """PostgreSQL hash-joins, so the import id is enough; SQLite joins by index only, so it gets the key lookups."""
+    """PostgreSQL hash-joins, so the import id is enough; SQLite joins by index only, so it gets the
+    key lookups."""
     ensure_destination_table(engine, logistics)
     indexes = {
         tuple(i["column_names"])

@@ -15,7 +15,8 @@ REFS = ["REF-00000001", "REF-00000002", "REF-00000003"]
 
 
 def _history(engine, template) -> list[tuple[str, str, str, str | None]]:
-    """(import, action, key, previous import) of every history row, by import then key (test ids sort by time)."""
+    """(import, action, key, previous import) of every history row, by import then key (test ids
+    sort by time)."""
     history = destination_tables(template).history
     with engine.connect() as connection:
         query = sa.select(
@@ -107,7 +108,8 @@ def test_merge_updates_changed_rows_creates_new_ones_and_leaves_the_rest(engine,
 def test_an_organizations_first_import_is_scoped_to_it_even_when_others_hold_the_same_keys(
     engine, logistics
 ):
-    """The first import of an organization takes the plain-INSERT path; the next one the classifying join."""
+    """The first import of an organization takes the plain-INSERT path; the next one the classifying
+    join."""
     _merge_three(engine, logistics)
     outcome = _merge_three(engine, logistics, organization_id="org-b", import_id="imp-b1")
     assert (outcome.created, outcome.updated, outcome.unchanged) == (3, 0, 0)
@@ -178,7 +180,7 @@ def test_duplicate_handling_decides_which_copies_reach_the_destination(
         logistics,
         [trip("REF-00000001"), trip("REF-00000002"), trip("REF-00000001", client="Copia")],
     )
-    kept, dropped = dedupe(frame, row_keys(frame, logistics), policy)
+    kept, _dropped = dedupe(frame, row_keys(frame, logistics), policy)
     outcome = write_destination(engine, logistics, "org-a", "imp-1", kept, "merge")
     assert outcome.created == len(references)
     assert stored_rows(engine, logistics) == {
@@ -224,7 +226,8 @@ def test_rerunning_an_import_leaves_the_destination_and_its_history_exactly_as_t
 
 
 def test_a_rerun_after_a_later_import_keeps_the_first_recorded_version(engine, logistics):
-    """The one case where an import meets its own history: it is re-run after a later import changed its rows."""
+    """The one case where an import meets its own history: it is re-run after a later import changed
+    its rows."""
     _merge_three(engine, logistics)
     mine = submitted(logistics, [trip(REFS[0], cost_eur=10.0)])
     write_destination(engine, logistics, "org-a", "imp-2", mine, "merge")

@@ -1,4 +1,5 @@
-"""Real processes for the end-to-end tests: started in their own process group, logged to files, always stopped."""
+"""Real processes for the end-to-end tests: started in their own process group, logged to files,
+always stopped."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-"""The virtualenv's scripts (``uvicorn``, ``dagster-daemon``, ``imports-pipeline``) sit beside its python."""
+"""The virtualenv's scripts (``uvicorn``, ``dagster-daemon``, ``imports-pipeline``) sit beside its
+python."""
 
 T = TypeVar("T")
 
@@ -43,7 +45,8 @@ class Started:
 
 @dataclass
 class Processes:
-    """Every process a test started; ``stop_all`` ends their whole process groups (runs the daemon launched too)."""
+    """Every process a test started; ``stop_all`` ends their whole process groups (runs the daemon
+    launched too)."""
 
     logs: Path
     env: Mapping[str, str]
@@ -68,7 +71,8 @@ class Processes:
         for started in self.started:
             if started.process.poll() is not None:
                 raise AssertionError(
-                    f"{started.name} exited with {started.process.returncode}:\n{started.output()[-5000:]}"
+                    f"{started.name} exited with {started.process.returncode}:\n"
+                    f"{started.output()[-5000:]}"
                 )
 
     def stop_all(self, grace_seconds: float = 5.0) -> None:
@@ -76,17 +80,14 @@ class Processes:
             _signal_group(started.process, signal.SIGTERM)
         deadline = time.monotonic() + grace_seconds
         for started in self.started:
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 started.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         for started in self.started:
-            # The group too: the daemon's code server and run workers outlive a stopped daemon otherwise.
+            # The group too: the daemon's code server and run workers outlive a stopped daemon
+            # otherwise.
             _signal_group(started.process, signal.SIGKILL)
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 started.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
 
     def report(self) -> str:
         return "\n".join(
@@ -96,10 +97,8 @@ class Processes:
 
 
 def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(process.pid, sig)  # start_new_session: the group id is the process id
-    except ProcessLookupError:
-        pass
 
 
 @contextmanager
@@ -122,7 +121,8 @@ def wait_for(
     interval: float = 0.5,
     alive: Callable[[], None] | None = None,
 ) -> T:
-    """Call ``probe`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
+    """Call ``probe`` until it returns something truthy; fail with ``what`` after ``timeout``
+    seconds."""
     deadline = time.monotonic() + timeout
     last: object = None
     while True:

@@ -55,7 +55,10 @@ print("process finished: the test should have killed it", flush=True)
 
 def line(i: int, shift: int = 0) -> str:
     """Row ``i`` of a file; ``shift`` km more when the row changed since."""
-    return f"R{i:05d};2026-03-{1 + i % 28:02d};Client {i % 13};{i + shift},{i % 10};{COUNTRIES[i % 5]};{COUNTRIES[(i + 1) % 5]}"
+    return (
+        f"R{i:05d};2026-03-{1 + i % 28:02d};Client {i % 13};{i + shift},{i % 10};"
+        f"{COUNTRIES[i % 5]};{COUNTRIES[(i + 1) % 5]}"
+    )
 
 
 def row(i: int, import_id: str, shift: int = 0) -> tuple:
@@ -96,7 +99,8 @@ def run_phases(service, destination, import_id: str, phases: tuple[str, ...]) ->
 
 
 def history(destination, service, import_id: str) -> list[tuple]:
-    """The history rows ``import_id`` recorded: (row_key, action, previous distance, previous import)."""
+    """The history rows ``import_id`` recorded: (row_key, action, previous distance, previous
+    import)."""
     table = destination_tables(service.catalog.get("logistics_requests")).history
     if not sa.inspect(destination).has_table(table.name):
         return []
@@ -113,7 +117,8 @@ def history(destination, service, import_id: str) -> list[tuple]:
 
 @contextmanager
 def holding(destination, statement: str, **params) -> Iterator[int]:
-    """An open transaction that ran ``statement`` (and so holds its row lock); yields its backend pid, rolls back."""
+    """An open transaction that ran ``statement`` (and so holds its row lock); yields its backend
+    pid, rolls back."""
     with destination.connect() as connection:
         transaction = connection.begin()
         try:
@@ -142,7 +147,8 @@ def kill_process_inside_its_transaction(
     expected_meanwhile: list[tuple],
     **params,
 ) -> None:
-    """Run ``process`` in a child, SIGKILL it while its write waits on ``blocker``'s row lock, wait for the abort.
+    """Run ``process`` in a child, SIGKILL it while its write waits on ``blocker``'s row lock, wait
+    for the abort.
 
     While the child waits, and after its transaction is gone, the destination must show
     ``expected_meanwhile`` (what it held before) and no history of ``import_id``.
@@ -168,7 +174,8 @@ def kill_process_inside_its_transaction(
             def child_alive() -> None:
                 if child.poll() is not None:
                     raise AssertionError(
-                        f"the child exited ({child.returncode}) before it was killed:\n{child.stdout.read()}"
+                        f"the child exited ({child.returncode}) before it was killed:\n"
+                        f"{child.stdout.read()}"
                     )
 
             def waiting_child() -> tuple | None:
@@ -184,8 +191,8 @@ def kill_process_inside_its_transaction(
             pid, query, has_written = wait_for(
                 "the child's write to wait on the held row", waiting_child, 60, 0.05, child_alive
             )
-            # Inside the transaction, past COPY (and the history of updated rows): the write of the rows is running,
-            # the INSERT of a first write or the UPDATE of changed rows.
+            # Inside the transaction, past COPY (and the history of updated rows): the write of the
+            # rows is running, the INSERT of a first write or the UPDATE of changed rows.
             assert query.startswith(
                 (
                     "INSERT INTO imports_logistics_requests (organization_id, row_key,",
@@ -197,7 +204,8 @@ def kill_process_inside_its_transaction(
                 locks = set(
                     connection.execute(
                         sa.text(
-                            "SELECT locktype, coalesce(c.relname, ''), mode, granted FROM pg_locks l"
+                            "SELECT locktype, coalesce(c.relname, ''), mode, granted"
+                            " FROM pg_locks l"
                             " LEFT JOIN pg_class c ON c.oid = l.relation WHERE l.pid = :pid"
                         ),
                         {"pid": pid},
@@ -307,7 +315,8 @@ def test_a_run_killed_while_updating_an_earlier_import_leaves_it_whole_and_the_r
     before = [row(i, first) for i in range(3000)]
     assert destination_rows(destination, service) == before
 
-    # R00000-R01999 again, the even ones 1000 km longer; R03000-R03499 are new; R02000-R02999 are not in the file.
+    # R00000-R01999 again, the even ones 1000 km longer; R03000-R03499 are new; R02000-R02999 are
+    # not in the file.
     changed = [line(i, shift=1000 if i % 2 == 0 else 0) for i in range(2000)] + [
         line(i) for i in range(3000, 3500)
     ]
@@ -320,7 +329,8 @@ def test_a_run_killed_while_updating_an_earlier_import_leaves_it_whole_and_the_r
         database_url,
         tmp_path,
         second,
-        "SELECT row_key FROM imports_logistics_requests WHERE organization_id = :organization AND row_key = :key FOR UPDATE",
+        "SELECT row_key FROM imports_logistics_requests"
+        " WHERE organization_id = :organization AND row_key = :key FOR UPDATE",
         expected_meanwhile=before,
         organization=ACTOR.organization_id,
         key="R01998",
@@ -341,7 +351,8 @@ def test_a_run_killed_while_updating_an_earlier_import_leaves_it_whole_and_the_r
         1000,
         0,
     )
-    # One history row per key the second import changed: the first import's version of each updated row.
+    # One history row per key the second import changed: the first import's version of each updated
+    # row.
     assert history(destination, service, second) == sorted(
         [(f"R{i:05d}", "updated", float(f"{i}.{i % 10}"), first) for i in range(0, 2000, 2)]
     )

@@ -1,4 +1,5 @@
-"""The whole service as it runs in production: the API under uvicorn and the Dagster daemon, as real processes.
+"""The whole service as it runs in production: the API under uvicorn and the Dagster daemon, as real
+processes.
 
 Nothing is called in-process: a key is issued by the ``imports-pipeline`` command, the
 session goes through real HTTP, the daemon's sensors turn the submitted session (and a
@@ -41,11 +42,13 @@ ROWS_WITH_ERRORS = {17: "invalid_type", 203: "out_of_range"}
 """The sample's two bad distances ("128.4 km?", "-15,0"): left out with ``ignore_errors``."""
 FINISHED = {"completed", "partially_completed", "failed", "rolled_back"}
 PROCESSING_TIMEOUT = 150
-"""Sensor ticks every 15 s, the run queue, one run per template at a time, a process per step: slow on 2 cores."""
+"""Sensor ticks every 15 s, the run queue, one run per template at a time, a process per step: slow
+on 2 cores."""
 
 
 def expected_rows() -> list[tuple]:
-    """The sample read independently of the engine: es_ES numbers, every row but the two with errors."""
+    """The sample read independently of the engine: es_ES numbers, every row but the two with
+    errors."""
     with open(SAMPLE, encoding="utf-8", newline="") as source:
         records = list(csv.reader(source, delimiter=";"))[1:]
     return sorted(
@@ -62,7 +65,8 @@ def expected_rows() -> list[tuple]:
 
 
 def environment(root: Path, destination_url: str) -> dict[str, str]:
-    """The caller's environment without any IMPORTS_*/DAGSTER_* setting of its own, plus this test's folders."""
+    """The caller's environment without any IMPORTS_*/DAGSTER_* setting of its own, plus this test's
+    folders."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IMPORTS_", "DAGSTER_"))}
     home = root / "dagster_home"
     home.mkdir()
@@ -91,7 +95,8 @@ def create_key(env: dict[str, str]) -> str:
 
 
 def drop_sample(data_dir: Path) -> Path:
-    """The sample in the organization's inbox, settled (older than the inbox's 5 s), with the folder's settings."""
+    """The sample in the organization's inbox, settled (older than the inbox's 5 s), with the
+    folder's settings."""
     folder = data_dir / "inbox" / ORGANIZATION / TEMPLATE
     folder.mkdir(parents=True)
     (folder / "imports.yaml").write_text("numeric_locale: es_ES\nignore_errors: true\n")
@@ -147,8 +152,10 @@ def destination_rows(url: str) -> list[sa.Row]:
             return list(
                 connection.execute(
                     sa.text(
-                        "SELECT row_key, trip_date, client, distance_km, origin_country, destination_country, import_id"
-                        " FROM imports_logistics_requests WHERE organization_id = :organization ORDER BY row_key"
+                        "SELECT row_key, trip_date, client, distance_km,"
+                        " origin_country, destination_country, import_id"
+                        " FROM imports_logistics_requests"
+                        " WHERE organization_id = :organization ORDER BY row_key"
                     ),
                     {"organization": ORGANIZATION},
                 )
@@ -203,14 +210,16 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
             api_import = submit_over_http(api)
             milestone(started, f"submitted {api_import} over HTTP")
 
-            # The dropped_files sensor claims the file, imports it as a session and moves it to processed/ with a report.
+            # The dropped_files sensor claims the file, imports it as a session and moves it to
+            # processed/ with a report.
             processed = data_dir / "processed" / ORGANIZATION / TEMPLATE
             report_path, report = wait_for(
                 "the dropped file to be imported",
-                # The report is written just after the move: a half-written one fails to parse and is read again.
-                lambda: [
+                # The report is written just after the move: a half-written one fails to parse and
+                # is read again.
+                lambda: next(
                     (path, json.loads(path.read_text())) for path in processed.glob("*.report.json")
-                ][0],
+                ),
                 PROCESSING_TIMEOUT,
                 alive=processes.check_alive,
             )
@@ -240,7 +249,7 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
                 milestone(started, f"{import_id} {finished[import_id]['processing_status']}")
 
         # Each import: 238 rows written, the two bad rows reported, every phase completed.
-        for import_id, status in finished.items():
+        for status in finished.values():
             assert status["processing_status"] == "partially_completed", status
             assert (
                 status["total_rows"],
@@ -263,7 +272,8 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
             ]
             assert status["processing"]["processing_status"] == "partially_completed"
 
-        # The same file twice: the import that ran first created the rows, the other found them all unchanged.
+        # The same file twice: the import that ran first created the rows, the other found them all
+        # unchanged.
         process_detail = {
             import_id: next(p["detail"] for p in status["phases"] if p["phase"] == "process")
             for import_id, status in finished.items()
@@ -276,7 +286,8 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
         first_import = outcomes[1][1]
         assert all(d["staged_with"] == "copy" for d in process_detail.values())
 
-        # The destination holds exactly the file's valid rows, once, written by the import that created them.
+        # The destination holds exactly the file's valid rows, once, written by the import that
+        # created them.
         rows = destination_rows(postgres_url)
         assert len(rows) == 238
         assert len({r.row_key for r in rows}) == 238
@@ -293,7 +304,8 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
             for r in rows
         }
 
-        # processing_job_id is the real Dagster run that processed the import, and that run succeeded.
+        # processing_job_id is the real Dagster run that processed the import, and that run
+        # succeeded.
         with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
             for import_id, status in finished.items():
                 run_id = status["processing_job_id"]
@@ -318,5 +330,6 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
                 phases = sum(p["duration_seconds"] or 0 for p in status["phases"])
                 milestone(
                     started,
-                    f"run {run_id}: {stats.end_time - stats.start_time:.1f} s, of which phases {phases:.1f} s",
+                    f"run {run_id}: {stats.end_time - stats.start_time:.1f} s, "
+                    f"of which phases {phases:.1f} s",
                 )

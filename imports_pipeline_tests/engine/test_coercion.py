@@ -1,4 +1,5 @@
-"""The prevalidate phase: raw text cells → typed values, invalid-cell masks and what was inferred."""
+"""The prevalidate phase: raw text cells → typed values, invalid-cell masks and what was
+inferred."""
 
 from __future__ import annotations
 
@@ -300,7 +301,8 @@ def test_impossible_and_unreadable_dates_are_invalid_and_empty_ones_are_not():
 
 
 def test_years_outside_1_to_9999_are_invalid():
-    """Year 0 parses in NumPy but not in Python, SQL or most JSON clients: it must never reach a stored row."""
+    """Year 0 parses in NumPy but not in Python, SQL or most JSON clients: it must never reach a
+    stored row."""
     result = dates(
         "0000-01-01",
         "0001-01-01",

@@ -120,7 +120,8 @@ def test_quoted_values_keep_embedded_newlines_and_delimiters(tmp_path: Path) -> 
 
 
 def test_embedded_newline_after_the_sniffed_sample(tmp_path: Path) -> None:
-    """The sniffed sample has no quotes, so the fast parser runs without newline support in values."""
+    """The sniffed sample has no quotes, so the fast parser runs without newline support in
+    values."""
     rows = [
         ["Id", "Note"],
         *[[str(n), "x" * 20] for n in range(4000)],
@@ -380,7 +381,8 @@ def test_ragged_rows_stay_in_place_around_titles_multiline_cells_and_blank_lines
 
 
 def test_ods_workbook_sheets_dates_and_numbers(tmp_path):
-    """OpenDocument sheets (LibreOffice's format) read like xlsx; written with pandas' odf engine."""
+    """OpenDocument sheets (LibreOffice's format) read like xlsx; written with pandas' odf
+    engine."""
     import pandas as pd
 
     path = tmp_path / "viajes.ods"
@@ -468,7 +470,7 @@ def test_2000_columns_are_read_and_more_are_refused_with_the_count(tmp_path: Pat
         {"columns": 2001, "max_columns": 2000},
     )
     with pytest.raises(
-        TooManyColumnsError, match="has at least [0-9,]+ columns"
+        TooManyColumnsError, match=r"has at least [0-9,]+ columns"
     ):  # the header outgrows the sniffed sample
         read_csv_rows(tmp_path, wide(20_000))
     with pytest.raises(TooManyColumnsError, match="has 2,001 columns"):
@@ -476,7 +478,8 @@ def test_2000_columns_are_read_and_more_are_refused_with_the_count(tmp_path: Pat
 
 
 def test_thousands_of_trailing_delimiters_are_not_columns(tmp_path: Path) -> None:
-    """Excel exports can end every line with thousands of empty cells; only used columns count towards the limit."""
+    """Excel exports can end every line with thousands of empty cells; only used columns count
+    towards the limit."""
     path = tmp_path / "upload"
     path.write_text(
         "".join(
@@ -492,7 +495,8 @@ def test_thousands_of_trailing_delimiters_are_not_columns(tmp_path: Path) -> Non
 
 
 def _far_cell_workbook(path: Path, without_dimension: bool = False) -> Path:
-    """Data in A1:B3 of "Trips", one stray value in XFD1048576 of "Far" (python-calamine would allocate 512 GiB)."""
+    """Data in A1:B3 of "Trips", one stray value in XFD1048576 of "Far" (python-calamine would
+    allocate 512 GiB)."""
     import zipfile
 
     from openpyxl import load_workbook

@@ -1,4 +1,5 @@
-"""The map phase, cell side: distinct category values, option suggestions, mapping cells to options."""
+"""The map phase, cell side: distinct category values, option suggestions, mapping cells to
+options."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A real Dagster instance (ephemeral, in memory) and the resource pointing at a real session store."""
+"""A real Dagster instance (ephemeral, in memory) and the resource pointing at a real session
+store."""
 
 from __future__ import annotations
 

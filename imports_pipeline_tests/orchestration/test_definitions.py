@@ -35,7 +35,8 @@ def test_dagster_yaml_limits_one_run_per_destination_and_retries(tmp_path, monke
 def test_the_postgres_instance_settings_run_an_import_on_a_real_server(
     tmp_path, monkeypatch, postgres_server, imports, service
 ):
-    """dagster.postgres.yaml as the README ships it: runs, events and partitions stored in PostgreSQL."""
+    """dagster.postgres.yaml as the README ships it: runs, events and partitions stored in
+    PostgreSQL."""
     import sqlalchemy as sa
 
     from imports_pipeline.orchestration.assets import PHASE_ASSETS

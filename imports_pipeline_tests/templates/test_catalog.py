@@ -200,7 +200,8 @@ COLUMNS_HEAD = "id: bad\nname: Bad\n"
     [
         pytest.param(
             COLUMNS_HEAD
-            + "columns:\n  - {key: a, label: A}\n  - {key: b, label: B}\n  - {key: c, label: C, type: text}\n",
+            + "columns:\n  - {key: a, label: A}\n  - {key: b, label: B}\n"
+            + "  - {key: c, label: C, type: text}\n",
             r"bad\.yaml: columns\[2\]\.type: Input should be 'string', 'integer'.* \(got 'text'\)",
             id="bad type",
         ),
@@ -212,12 +213,14 @@ COLUMNS_HEAD = "id: bad\nname: Bad\n"
         pytest.param(
             COLUMNS_HEAD
             + "columns:\n  - {key: a, label: A, type: category, options_source: planets}\n",
-            r"bad\.yaml: columns\[0\]\.options_source: unknown option source 'planets' \(known: countries, fuels, logistics_tocs\)",
+            r"bad\.yaml: columns\[0\]\.options_source: unknown option source 'planets' "
+            r"\(known: countries, fuels, logistics_tocs\)",
             id="unknown options_source",
         ),
         pytest.param(
             COLUMNS_HEAD + "columns:\n  - {key: a, label: A, type: category}\n",
-            r"bad\.yaml: columns\[0\]: category column 'a' needs exactly one of 'options' or 'options_source'",
+            r"bad\.yaml: columns\[0\]: category column 'a' "
+            r"needs exactly one of 'options' or 'options_source'",
             id="category without options",
         ),
         pytest.param(
