@@ -1,4 +1,5 @@
-"""Scheduled batch imports: files a partner leaves in a folder (an SFTP mount, a share) imported on a cron.
+"""Scheduled batch imports: files a partner leaves in a folder (an SFTP mount, a share) imported
+on a cron.
 
 Configured in the ``batches_file`` setting (default ``<data>/batches.yaml``)::
 
@@ -78,7 +79,8 @@ def _sha256(path: Path) -> str:
 
 
 def run_batch(service: ImportService, root: Path, batch: BatchImport) -> list[InboxOutcome]:
-    """Import every new content matching the batch's source; already imported contents are skipped."""
+    """Import every new content matching the batch's source; already imported contents are
+    skipped."""
     state_path = root / "batches" / f"{batch.name}.json"
     imported: dict[str, str] = json.loads(state_path.read_text()) if state_path.exists() else {}
     outcomes: list[InboxOutcome] = []

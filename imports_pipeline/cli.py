@@ -24,7 +24,8 @@ def _print(title: str, payload: object) -> None:
 
 
 def run_demo(settings: Settings, file: Path, template_id: str, numeric_locale: str | None) -> None:
-    """Walk one file through the whole interactive flow on the embedded defaults, printing each step."""
+    """Walk one file through the whole interactive flow on the embedded defaults, printing each
+    step."""
     from imports_pipeline.sessions import ImportService
     from imports_pipeline.vocabulary import Actor, Correction
 
@@ -83,7 +84,8 @@ def _api_keys(settings: Settings) -> ApiKeyStore:
 
 
 def run_keys(settings: Settings, args: argparse.Namespace) -> None:
-    """Issue, list and revoke API keys in the configured database (``IMPORTS_DATABASE_URL`` or the data folder)."""
+    """Issue, list and revoke API keys in the configured database (``IMPORTS_DATABASE_URL`` or the
+    data folder)."""
     keys = _api_keys(settings)
     if args.keys_command == "create":
         issued = keys.create(args.org, user_id=args.user, name=args.name)
@@ -139,7 +141,8 @@ def _dagster_home(settings: Settings) -> Path:
 
 
 def _drop_sample(settings: Settings) -> Path:
-    """The bundled example into the demo organization's inbox, so processing starts with no clicks."""
+    """The bundled example into the demo organization's inbox, so processing starts with no
+    clicks."""
     from datetime import datetime
 
     from imports_pipeline.inbox import SETTINGS_FILE
@@ -158,7 +161,8 @@ def _drop_sample(settings: Settings) -> Path:
 
 
 def run_quickstart(settings: Settings, host: str, port: int, with_dagster: bool = True) -> None:
-    """What `python3 dev.py run` starts: the API, `dagster dev` (UI, daemon, sensors), a demo key and a dropped sample."""
+    """What `python3 dev.py run` starts: the API, `dagster dev` (UI, daemon, sensors), a demo key
+    and a dropped sample."""
     import os
     import signal
     import subprocess
@@ -185,19 +189,22 @@ def run_quickstart(settings: Settings, host: str, port: int, with_dagster: bool 
             start_new_session=True,
         )
         dropped = _drop_sample(settings)
+    dagster_ui = (
+        f"http://{host}:{DAGSTER_UI_PORT}" if with_dagster else "(not started: --no-dagster)"
+    )
     print(
-        f"""
-imports_pipeline is starting on the embedded defaults (SQLite and files under {data}).
-
-  API docs:    {base}/docs
-  Dagster UI:  {f"http://{host}:{DAGSTER_UI_PORT}" if with_dagster else "(not started: --no-dagster)"}
-  API key:     {issued.secret}   (organization demo-org; a new one at every start, revoke old ones with `keys revoke`)
-"""
+        "\n"
+        f"imports_pipeline is starting on the embedded defaults (SQLite and files under {data}).\n"
+        "\n"
+        f"  API docs:    {base}/docs\n"
+        f"  Dagster UI:  {dagster_ui}\n"
+        f"  API key:     {issued.secret}   (organization demo-org; a new one at every start,"
+        " revoke old ones with `keys revoke`)\n"
         + (
-            f"""
-A sample file was dropped into {dropped.parent}: within a minute the
-sensor imports it and a run processes it into the table imports_logistics_requests (see the Dagster UI, Runs).
-"""
+            "\n"
+            f"A sample file was dropped into {dropped.parent}: within a minute the\n"
+            "sensor imports it and a run processes it into the table imports_logistics_requests"
+            " (see the Dagster UI, Runs).\n"
             if with_dagster
             else ""
         )
@@ -222,8 +229,8 @@ Try the contract's first call with the bundled 240-row example:
         run_server(settings, host, port)
     finally:
         if dagster is not None and dagster.poll() is None:
-            # SIGINT, as Ctrl-C sends it: `dagster dev` then stops its webserver, daemon and code servers;
-            # on SIGTERM it exited at once and left them running.
+            # SIGINT, as Ctrl-C sends it: `dagster dev` then stops its webserver, daemon and code
+            # servers; on SIGTERM it exited at once and left them running.
             os.killpg(dagster.pid, signal.SIGINT)
             try:
                 dagster.wait(timeout=30)

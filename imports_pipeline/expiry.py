@@ -27,9 +27,11 @@ TEMPORARY_FILES = (*(f"{stem}.*.parquet" for stem in SESSION_TABLES), "report.*"
 """Globs of an unsubmitted session's temporary files; the upload (``upload.<ext>``) matches none."""
 NEVER_EXPIRE = (SessionStatus.SUBMITTING, SessionStatus.SUBMITTED, SessionStatus.EXPIRED)
 HAND_OFF_REMOVED = "processing_files_removed_at"
-"""The ``Submission`` field the sweep sets once a session's hand-off tables are gone, so it never visits it again."""
+"""The ``Submission`` field the sweep sets once a session's hand-off tables are gone, so it never
+visits it again."""
 LOCK_WAIT_SECONDS = 5.0
-"""A session someone is writing right now is left for the next sweep rather than holding this one up."""
+"""A session someone is writing right now is left for the next sweep rather than holding this one
+up."""
 
 
 @dataclass(frozen=True)

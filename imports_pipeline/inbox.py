@@ -1,4 +1,5 @@
-"""Unattended imports from drop folders: a file dropped into ``inbox/<organization>/<template>/`` is imported.
+"""Unattended imports from drop folders: a file dropped into ``inbox/<organization>/<template>/``
+is imported.
 
 Plain Python over the session use cases; the Dagster sensor only calls
 ``scan_inbox``. Each file goes through the same steps as an interactive
@@ -90,7 +91,8 @@ def _is_partial(path: Path) -> bool:
 
 
 def ready_files(root: Path, now: float, settle_seconds: float = 5.0) -> list[InboxFile]:
-    """Files of ``inbox/<org>/<template>/`` that have not changed for ``settle_seconds``, oldest first."""
+    """Files of ``inbox/<org>/<template>/`` that have not changed for ``settle_seconds``, oldest
+    first."""
     found: list[tuple[float, InboxFile]] = []
     for organization in sorted(p for p in (root / "inbox").glob("*") if p.is_dir()):
         for template in sorted(p for p in organization.iterdir() if p.is_dir()):
@@ -165,7 +167,8 @@ def release_stale_claims(root: Path, now: float) -> list[Path]:
 def import_file(
     service: ImportService, path: Path, item: InboxFile, settings: FolderSettings
 ) -> InboxOutcome:
-    """Create, map, validate and (when clean enough) submit one dropped file as a ``sensor`` session."""
+    """Create, map, validate and (when clean enough) submit one dropped file as a ``sensor``
+    session."""
     actor = Actor(item.organization_id, actor_type=ActorType.SENSOR.value)
     outcome = InboxOutcome(
         path.name.split("-", 1)[-1], item.organization_id, item.template_id, DropOutcome.FAILED
@@ -212,7 +215,8 @@ def import_file(
         return _needs_attention(
             service,
             outcome,
-            f"{result.error_rows} rows have errors and the folder does not allow submitting with errors",
+            f"{result.error_rows} rows have errors"
+            " and the folder does not allow submitting with errors",
         )
     submitted = service.submit(
         actor,

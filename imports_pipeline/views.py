@@ -18,6 +18,7 @@ from imports_pipeline.vocabulary import (
     PhaseStatus,
     ProcessingStatus,
     SessionStatus,
+    Submission,
     success_rate,
 )
 
@@ -224,7 +225,7 @@ class ImportStatus(ImportSession):
 
     processing_status: ProcessingStatus | None
     rows_submitted: int | None
-    submission: dict[str, Any] | None
+    submission: Submission | None
     phases: list[ProcessingPhase] = Field(
         default_factory=list, description="Each processing phase run so far, in order."
     )

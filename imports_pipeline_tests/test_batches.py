@@ -38,7 +38,7 @@ def test_new_contents_are_imported_once_and_the_source_is_left_alone(service, tm
     [outcome] = run_batch(service, root, batch)
     assert (outcome.outcome, outcome.rows["submitted"]) == ("submitted", 238)
     status = service.status(Actor("org-batch"), outcome.import_id)
-    assert (status.status, status.actor_type, status.submission["action"]) == (
+    assert (status.status, status.actor_type, status.submission.action) == (
         "submitted",
         "sensor",
         "overwrite",

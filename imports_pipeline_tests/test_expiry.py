@@ -115,7 +115,7 @@ def test_processed_sessions_lose_their_hand_off_tables_after_the_retention(servi
         "processing.dedupe.rejected.parquet",
     } <= kept
     status = service.status(ACTOR, import_id)
-    assert status.submission["processing_files_removed_at"] == now.isoformat()
+    assert status.submission.processing_files_removed_at == now.isoformat()
     assert (status.status, status.processing_status) == ("submitted", "partially_completed")
 
     assert expire_sessions(service, now + timedelta(days=30)) == ExpiryOutcome(

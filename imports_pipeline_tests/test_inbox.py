@@ -66,8 +66,8 @@ def test_a_clean_file_is_imported_submitted_and_moved_with_a_report(service, tmp
         None,
     )
     assert (
-        status.submission["action"] == "overwrite"
-        and status.submission["duplicate_handling"] == "use_first"
+        status.submission.action == "overwrite"
+        and status.submission.duplicate_handling == "use_first"
     )
     assert status.mapping["distance_km"] == "Distance"
     assert scan_inbox(service, root, now=time.time) == []  # nothing left to take

@@ -591,7 +591,7 @@ def test_status_carries_the_submission(sqlite_service):
         "queued",
         238,
     )
-    assert status.submission["partner"] == "dcycle" and status.submission["action"] == "merge"
+    assert status.submission.partner == "dcycle" and status.submission.action == "merge"
 
 
 def test_workbook_sheet_choice_title_rows_and_typed_cells(sqlite_service, tmp_path):

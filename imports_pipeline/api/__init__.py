@@ -1,1 +1,2 @@
-"""The HTTP Imports API v2 (FastAPI): routes, auth, request models and error bodies over ``sessions``."""
+"""The HTTP Imports API v2 (FastAPI): routes, auth, request models and error bodies over
+``sessions``."""

@@ -1,4 +1,5 @@
-"""The FastAPI application: ``create_app(service)`` assembles routers, auth stores and error handlers.
+"""The FastAPI application: ``create_app(service)`` assembles routers, auth stores and error
+handlers.
 
 Run it with ``imports-pipeline serve``, or with uvicorn's factory mode:
 ``uvicorn imports_pipeline.api.app:from_environment --factory``.
@@ -17,24 +18,33 @@ from imports_pipeline.settings import Settings, environment_name
 
 
 def _description(max_upload_bytes: int) -> str:
-    return f"""
-Interactive imports: upload a CSV/XLSX file, map its columns onto a template, inspect category values,
-validate, review and patch rows, submit. Compatible with the Dcycle Imports API v2.
-
-**Auth.** Every call sends `x-api-key` and `x-organization-id`. Create keys with
-`imports-pipeline keys create --org ORG [--user USER]`. A missing, unknown or revoked key answers
-401 `INVALID_API_KEY`; a key of another organization 403 `ORGANIZATION_MISMATCH`. Sessions of other
-organizations do not exist for you (404).
-
-**Errors.** `{{"detail": "...", "code": "..."}}` with a stable code; bad parameters answer FastAPI's 422
-(`detail` is a list of `loc`, `msg`, `type`).
-
-**Upload limit.** Request bodies over {max_upload_bytes} bytes (`{environment_name("max_upload_bytes")}`) are refused with
-413 `UPLOAD_TOO_LARGE` before they are read: at once when `Content-Length` says so, otherwise as soon as the
-streamed bytes pass the limit.
-
-**Retries.** Create and submit accept an `Idempotency-Key` header: a retry returns the first response.
-"""
+    max_upload_setting = environment_name("max_upload_bytes")
+    return (
+        "\n"
+        "Interactive imports: upload a CSV/XLSX file, map its columns onto a template, inspect"
+        " category values,\n"
+        "validate, review and patch rows, submit. Compatible with the Dcycle Imports API v2.\n"
+        "\n"
+        "**Auth.** Every call sends `x-api-key` and `x-organization-id`. Create keys with\n"
+        "`imports-pipeline keys create --org ORG [--user USER]`. A missing, unknown or revoked key"
+        " answers\n"
+        "401 `INVALID_API_KEY`; a key of another organization 403 `ORGANIZATION_MISMATCH`."
+        " Sessions of other\n"
+        "organizations do not exist for you (404).\n"
+        "\n"
+        '**Errors.** `{"detail": "...", "code": "..."}` with a stable code; bad parameters answer'
+        " FastAPI's 422\n"
+        "(`detail` is a list of `loc`, `msg`, `type`).\n"
+        "\n"
+        f"**Upload limit.** Request bodies over {max_upload_bytes} bytes (`{max_upload_setting}`)"
+        " are refused with\n"
+        "413 `UPLOAD_TOO_LARGE` before they are read: at once when `Content-Length` says so,"
+        " otherwise as soon as the\n"
+        "streamed bytes pass the limit.\n"
+        "\n"
+        "**Retries.** Create and submit accept an `Idempotency-Key` header: a retry returns the"
+        " first response.\n"
+    )
 
 
 UPLOAD_SPOOL_BYTES = 128 << 20
@@ -45,7 +55,8 @@ still spool to disk."""
 
 
 def create_app(service: ImportService, max_upload_bytes: int | None = None) -> FastAPI:
-    """The app over ``service``'s stores; the upload limit is the service's setting unless given here."""
+    """The app over ``service``'s stores; the upload limit is the service's setting unless given
+    here."""
     limit = service.settings.max_upload_bytes if max_upload_bytes is None else max_upload_bytes
     app = FastAPI(
         title="imports_pipeline: Imports API v2",

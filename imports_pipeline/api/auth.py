@@ -1,4 +1,5 @@
-"""Who is calling: ``x-api-key`` + ``x-organization-id`` on every request, checked against the key store."""
+"""Who is calling: ``x-api-key`` + ``x-organization-id`` on every request, checked against the
+key store."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def current_actor(
         raise InvalidApiKeyError("Invalid API key")
     if organization_id != record.organization_id:
         raise OrganizationMismatchError(
-            f"This API key does not belong to organization '{organization_id or ''}'; send the key's own x-organization-id"
+            f"This API key does not belong to organization '{organization_id or ''}';"
+            " send the key's own x-organization-id"
         )
     return Actor(
         organization_id=record.organization_id,

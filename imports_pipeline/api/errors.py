@@ -43,7 +43,8 @@ async def domain_error(_request: Request, error: Exception) -> JSONResponse:
 def too_large_response(limit: int) -> JSONResponse:
     return error_response(
         UploadTooLargeError(
-            f"The request body is larger than the limit of {limit} bytes (IMPORTS_MAX_UPLOAD_BYTES)",
+            f"The request body is larger than the limit of {limit} bytes"
+            " (IMPORTS_MAX_UPLOAD_BYTES)",
             max_bytes=limit,
         )
     )
@@ -66,8 +67,9 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
 
 STARLETTE_MULTIPART_ERROR = "Invalid multipart data."
 MULTIPART_HINT = (
-    "The multipart/form-data body could not be read. Send the file as the 'upload_file' part; each part's headers "
-    "(its file name included) must stay under 4 KB, and the body must end with the closing boundary."
+    "The multipart/form-data body could not be read. Send the file as the 'upload_file' part;"
+    " each part's headers (its file name included) must stay under 4 KB, and the body must end"
+    " with the closing boundary."
 )
 
 
@@ -75,7 +77,8 @@ CONTRACT_ENUM_ERROR = {"type": "type_error.enum", "msg": "value is not a valid e
 
 
 def _json_safe(value: Any) -> Any:
-    """What a refused body echoes back, made encodable: NaN/±Infinity as text, lone surrogates escaped."""
+    """What a refused body echoes back, made encodable: NaN/±Infinity as text, lone surrogates
+    escaped."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, str):

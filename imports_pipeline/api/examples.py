@@ -1,4 +1,5 @@
-"""The request and response examples of the Dcycle documents (``shared/seeds/000``, ``001``), for /docs.
+"""The request and response examples of the Dcycle documents (``shared/seeds/000``, ``001``),
+for /docs.
 
 Kept as data in one place so the OpenAPI document and the contract stay word for word the same.
 """
@@ -94,7 +95,10 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     409: (
         "Step out of order, or errors remain at submit",
         {
-            "detail": f"Import {IMPORT_ID} still has 1 rows with errors: correct them or submit with ignore_errors=true",
+            "detail": (
+                f"Import {IMPORT_ID} still has 1 rows with errors:"
+                " correct them or submit with ignore_errors=true"
+            ),
             "code": "VALIDATION_ERRORS_REMAIN",
             "error_rows": 1,
         },
@@ -106,7 +110,10 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     413: (
         "Upload over IMPORTS_MAX_UPLOAD_BYTES",
         {
-            "detail": "The request body is larger than the limit of 262144000 bytes (IMPORTS_MAX_UPLOAD_BYTES)",
+            "detail": (
+                "The request body is larger than the limit of 262144000 bytes"
+                " (IMPORTS_MAX_UPLOAD_BYTES)"
+            ),
             "code": "UPLOAD_TOO_LARGE",
             "max_bytes": 262144000,
         },

@@ -22,9 +22,10 @@ from imports_pipeline.store.idempotency import IdempotencyStore
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_DESCRIPTION = (
-    "Any unique string (a UUID is fine). A retry with the same key and the same request returns the first "
-    "response without doing the work again, for 24 hours; the same key with a different request is refused "
-    "with 422 `IDEMPOTENCY_KEY_REUSED`; while the first request still runs, a retry gets 409 "
+    "Any unique string (a UUID is fine). A retry with the same key and the same request returns"
+    " the first response without doing the work again, for 24 hours; the same key with a different"
+    " request is refused with 422 `IDEMPOTENCY_KEY_REUSED`; while the first request still runs,"
+    " a retry gets 409 "
     "`IDEMPOTENCY_KEY_IN_USE`. Failed requests are not stored: retrying them runs them again."
 )
 

@@ -23,12 +23,14 @@ from imports_pipeline.vocabulary import (
 
 
 def _encodable(text: str) -> str:
-    """JSON escapes can spell a lone UTF-16 surrogate (``"\\ud800"``), which no UTF-8 file or database can store."""
+    """JSON escapes can spell a lone UTF-16 surrogate (``"\\ud800"``), which no UTF-8 file or
+    database can store."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         raise ValueError(
-            f"contains a lone surrogate (\\u{ord(text[error.start]):04x}) at character {error.start}: not valid Unicode text"
+            f"contains a lone surrogate (\\u{ord(text[error.start]):04x})"
+            f" at character {error.start}: not valid Unicode text"
         ) from None
     return text
 
@@ -37,14 +39,17 @@ Text = Annotated[str, AfterValidator(_encodable)]
 """A string that can be stored: refuses lone surrogates instead of failing later with a 500."""
 
 JsonScalar = Text | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
-"""NaN and ±Infinity (which Python's JSON parser accepts, as it does 1e400) are refused: no column holds them."""
+"""NaN and ±Infinity (which Python's JSON parser accepts, as it does 1e400) are refused: no column
+holds them."""
 
 MAX_PAGE = 1_000_000_000
-"""Page numbers stop here, so ``(page - 1) * page_size`` stays far inside a 64-bit integer (NumPy, SQL OFFSET)."""
+"""Page numbers stop here, so ``(page - 1) * page_size`` stays far inside a 64-bit integer (NumPy,
+SQL OFFSET)."""
 
 
 class ErrorBody(BaseModel):
-    """Every domain error: a message, a stable code, sometimes context (``fields``, ``error_rows``, …)."""
+    """Every domain error: a message, a stable code, sometimes context (``fields``, ``error_rows``,
+    …)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -75,7 +80,10 @@ class ValidateRequest(BaseModel):
     )
     value_mapping: dict[Text, dict[Text, Text]] | None = Field(
         default=None,
-        description='Per category column: raw value → option value, e.g. `{"origin_country": {"Narnia": "PT"}}`.',
+        description=(
+            "Per category column: raw value → option value,"
+            ' e.g. `{"origin_country": {"Narnia": "PT"}}`.'
+        ),
     )
 
 
@@ -83,7 +91,10 @@ class CorrectionIn(BaseModel):
     row_index: int = Field(ge=0)
     column: Text = Field(description="A template column key.")
     value: JsonScalar = Field(
-        description='A JSON number is taken as that number; a string is read with the column\'s conventions (`"1.234,5"` in es_ES).'
+        description=(
+            "A JSON number is taken as that number; a string is read with the column's conventions"
+            ' (`"1.234,5"` in es_ES).'
+        )
     )
 
 
@@ -97,16 +108,22 @@ class SubmitRequest(BaseModel):
     )
     action: WriteAction = Field(
         default=WriteAction.MERGE,
-        description="`merge` upserts; `overwrite` upserts then deletes the rest of the scope; `delete` removes the keys.",
+        description=(
+            "`merge` upserts; `overwrite` upserts then deletes the rest of the scope;"
+            " `delete` removes the keys."
+        ),
     )
     duplicate_handling: DuplicateHandling = Field(
         default=DuplicateHandling.IGNORE_ALL,
-        description="Repeated keys in the file: `ignore_all` drops every copy, `use_first` keeps the first.",
+        description=(
+            "Repeated keys in the file: `ignore_all` drops every copy, `use_first` keeps the first."
+        ),
     )
 
 
 class SessionListQuery(BaseModel):
-    """Filters of `GET /v2/imports/sessions`: the contract's, plus Fleetio-style ranges, sort and a keyset cursor."""
+    """Filters of `GET /v2/imports/sessions`: the contract's, plus Fleetio-style ranges, sort and a
+    keyset cursor."""
 
     status: SessionStatus | None = Field(
         default=None, description="Filter by session status.", examples=["validated"]
@@ -137,7 +154,10 @@ class SessionListQuery(BaseModel):
     )
     cursor: str | None = Field(
         default=None,
-        description="The `next_cursor` of the previous page: keyset pagination, stable while sessions are created.",
+        description=(
+            "The `next_cursor` of the previous page: keyset pagination, stable while sessions are"
+            " created."
+        ),
     )
 
 

@@ -1,1 +1,2 @@
-"""Dagster: the processing phases of submitted imports as partitioned assets (see ``definitions.py``)."""
+"""Dagster: the processing phases of submitted imports as partitioned assets (see
+``definitions.py``)."""

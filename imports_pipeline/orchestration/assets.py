@@ -1,4 +1,5 @@
-"""One asset per phase of an import, partitioned by session; each is a thin call into ``processing``.
+"""One asset per phase of an import, partitioned by session; each is a thin call into
+``processing``.
 
 The rows handed from one phase to the next live in the session's folder (the
 file store), not in Dagster's IO manager: the API's session store stays the one
@@ -32,8 +33,10 @@ def _phase_asset(**kwargs: Any) -> Callable[[Callable[..., Any]], dg.AssetsDefin
 def parsed_file(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
-    """The upload as a table, read when the session was created; starts processing and records the run id."""
-    outcome = imports.processing(context.partition_key).parse(processing_job_id=context.run.run_id)
+    """The upload as a table, read when the session was created; starts processing and records the
+    run id."""
+    processing = imports.processing(context.partition_key)
+    outcome = processing.parse(processing_job_id=context.run.run_id)
     return dg.MaterializeResult(metadata=phase_metadata(outcome))
 
 
@@ -41,7 +44,8 @@ def parsed_file(
 def column_mapping(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
-    """Source columns → template columns (and category values → options), as confirmed at validate."""
+    """Source columns → template columns (and category values → options), as confirmed at
+    validate."""
     return dg.MaterializeResult(
         metadata=phase_metadata(imports.processing(context.partition_key).map())
     )
@@ -65,7 +69,8 @@ def prevalidated_rows(
 def deduplicated_rows(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
-    """One row per key, by the submission's duplicate_handling; checked, since an upsert cannot apply two versions of a key."""
+    """One row per key, by the submission's duplicate_handling; checked, since an upsert cannot
+    apply two versions of a key."""
     processing = imports.processing(context.partition_key)
     outcome = processing.dedupe()
     repeated = processing.repeated_keys(Phase.DEDUPE)
@@ -95,7 +100,8 @@ def validated_rows(
 ) -> dg.MaterializeResult:
     """The rows that pass the rules needing the destination (a delete of an unknown key does not).
 
-    Checked before the hand-off to ``process``: ``ignore_errors`` leaves failing rows out, it never lets them in.
+    Checked before the hand-off to ``process``: ``ignore_errors`` leaves failing rows out, it never
+    lets them in.
     """
     processing = imports.processing(context.partition_key)
     outcome = processing.validate()

@@ -1,4 +1,5 @@
-"""Jobs: processing one submitted session (its phase assets), rolling one back, the expiry sweep, batch imports.
+"""Jobs: processing one submitted session (its phase assets), rolling one back, the expiry sweep,
+batch imports.
 
 Rollback and expiry materialize no asset, so they are one-op jobs, each a thin call
 into a plain use case (rollback is the same one ``POST /rollback`` calls). No
@@ -29,7 +30,8 @@ process_import_job = dg.define_asset_job(
 )
 
 NO_RETRY_ON_FAILURE = {"dagster/retry_on_asset_or_op_failure": "false"}
-"""A refused rollback fails the same way on retry, and the next hourly sweep retries anyway; a crashed run is still retried."""
+"""A refused rollback fails the same way on retry, and the next hourly sweep retries anyway; a
+crashed run is still retried."""
 
 
 class RollbackConfig(dg.Config):
@@ -40,7 +42,8 @@ class RollbackConfig(dg.Config):
 def roll_back_import(
     context: dg.OpExecutionContext, config: RollbackConfig, imports: ImportsResource
 ) -> dg.Output[None]:
-    """Put the destination back as it was before the import; refused while later imports changed the same rows."""
+    """Put the destination back as it was before the import; refused while later imports changed
+    the same rows."""
     try:
         result = imports.processing(config.import_id).rollback()
     except DomainError as error:
@@ -48,14 +51,17 @@ def roll_back_import(
             description=error.message, metadata={"code": error.code, **error.context}
         ) from error
     context.log.info(
-        f"import {result.import_id}: {result.rows_removed} rows removed, {result.rows_restored} restored"
+        f"import {result.import_id}: {result.rows_removed} rows removed,"
+        f" {result.rows_restored} restored"
     )
     return dg.Output(None, metadata=result.model_dump(mode="json"))
 
 
 @dg.job(
     tags=NO_RETRY_ON_FAILURE,
-    description="Roll one processed import back (run config: ops.roll_back_import.config.import_id).",
+    description=(
+        "Roll one processed import back (run config: ops.roll_back_import.config.import_id)."
+    ),
 )
 def rollback_import_job() -> None:
     roll_back_import()
@@ -64,7 +70,9 @@ def rollback_import_job() -> None:
 class ExpiryConfig(dg.Config):
     processed_retention_days: float = Field(
         default=DEFAULT_PROCESSED_RETENTION.days,
-        description="How long a processed session keeps its processing.<phase>.arrow hand-off tables.",
+        description=(
+            "How long a processed session keeps its processing.<phase>.arrow hand-off tables."
+        ),
     )
 
 
@@ -72,7 +80,8 @@ class ExpiryConfig(dg.Config):
 def expire_old_sessions(
     context: dg.OpExecutionContext, config: ExpiryConfig, imports: ImportsResource
 ) -> dg.Output[None]:
-    """Expire sessions never submitted past their time and drop old hand-off tables (see ``expiry.py``)."""
+    """Expire sessions never submitted past their time and drop old hand-off tables (see
+    ``expiry.py``)."""
     service = imports.service
     outcome = expire_sessions(
         service, service.clock(), timedelta(days=config.processed_retention_days)
@@ -89,7 +98,8 @@ def resume_stalled_rollbacks(
     results = resume_rollbacks(imports.service, imports.destination)
     for result in results:
         context.log.info(
-            f"resumed the rollback of {result.import_id}: {result.rows_removed} removed, {result.rows_restored} restored"
+            f"resumed the rollback of {result.import_id}: {result.rows_removed} removed,"
+            f" {result.rows_restored} restored"
         )
     return dg.Output(None, metadata={"rollbacks_resumed": [result.import_id for result in results]})
 
@@ -97,7 +107,10 @@ def resume_stalled_rollbacks(
 @dg.job(
     tags=NO_RETRY_ON_FAILURE,
     executor_def=dg.in_process_executor,
-    description="Hourly housekeeping: free the files of expired and long-processed sessions, resume stalled rollbacks.",
+    description=(
+        "Hourly housekeeping: free the files of expired and long-processed sessions,"
+        " resume stalled rollbacks."
+    ),
 )
 def expire_sessions_job() -> None:
     expire_old_sessions()
@@ -112,7 +125,8 @@ class BatchConfig(dg.Config):
 def run_batch_import(
     context: dg.OpExecutionContext, config: BatchConfig, imports: ImportsResource
 ) -> dg.Output[None]:
-    """Import the new files of one configured batch (see ``batches.py``); submitted ones are then run by the sensor."""
+    """Import the new files of one configured batch (see ``batches.py``); submitted ones are then
+    run by the sensor."""
     settings = imports.settings()
     batches = {batch.name: batch for batch in load_batches(settings.batches_path)}
     if config.batch_name not in batches:
@@ -135,7 +149,10 @@ def run_batch_import(
 
 
 @dg.job(
-    description="Import the new files of one scheduled batch (run config: ops.run_batch_import.config.batch_name)."
+    description=(
+        "Import the new files of one scheduled batch"
+        " (run config: ops.run_batch_import.config.batch_name)."
+    )
 )
 def batch_import_job() -> None:
     run_batch_import()

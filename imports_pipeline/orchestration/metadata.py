@@ -1,4 +1,5 @@
-"""What a phase materialization shows in the Dagster UI: counts, rejected rows by column, a preview, timing."""
+"""What a phase materialization shows in the Dagster UI: counts, rejected rows by column, a
+preview, timing."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def rejected_by_column_table(outcome: PhaseOutcome) -> dg.TableMetadataValue:
 
 
 def rejected_preview(outcome: PhaseOutcome) -> dg.MarkdownMetadataValue:
-    """The first rejected rows with why, as a markdown table (``row_index`` counts from 0, like the API's rows)."""
+    """The first rejected rows with why, as a markdown table (``row_index`` counts from 0, like the
+    API's rows)."""
     if outcome.rejected.empty:
         return dg.MetadataValue.md("_No rows were left out in this phase._")
     shown = outcome.rejected.head(PREVIEW_ROWS).drop(columns=["phase"])

@@ -15,7 +15,8 @@ from imports_pipeline.store.processing import ProcessingStore
 class ImportsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     """The same stores the HTTP API uses, so a run sees exactly what ``submit`` recorded.
 
-    Each field is the setting of the same name (``imports_pipeline.settings``); empty means its default.
+    Each field is the setting of the same name (``imports_pipeline.settings``); empty means its
+    default.
     """
 
     database_url: str
@@ -23,7 +24,8 @@ class ImportsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     data_dir: str
     """File store root is ``<data_dir>/files`` (``IMPORTS_DATA_DIR``)."""
     destination_url: str = ""
-    """Where the per-template destination tables live (``IMPORTS_DESTINATION_URL``); empty: in the session store."""
+    """Where the per-template destination tables live (``IMPORTS_DESTINATION_URL``); empty: in the
+    session store."""
     templates_dir: str = ""
     write_work_mem: str = ""
     drops_dir: str = ""
@@ -38,7 +40,8 @@ class ImportsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
 
     @property
     def service(self) -> ImportService:
-        """Built on first use: sensors and assets both need it, and schema upgrades should run once per process."""
+        """Built on first use: sensors and assets both need it, and schema upgrades should run once
+        per process."""
         if self._service is None:
             self._service = ImportService.from_settings(self.settings())
         return self._service
@@ -66,8 +69,8 @@ RESOURCE_FIELDS = (
 
 
 def imports_resource(settings: Settings) -> ImportsResource:
-    """The resource for ``settings``: a field set by its variable is an ``EnvVar``, so a secret in a URL never
-    shows in the UI; the others are their value."""
+    """The resource for ``settings``: a field set by its variable is an ``EnvVar``, so a secret in
+    a URL never shows in the UI; the others are their value."""
     values: dict[str, str | dg.EnvVar] = {}
     for name in RESOURCE_FIELDS:
         if settings.came_from_environment(name):

@@ -17,11 +17,13 @@ SESSIONS_PER_TICK = 50
 SESSION_TAG = "imports/session"
 ORGANIZATION_TAG = "imports/organization"
 DESTINATION_TAG = "imports/destination"
-"""The template: dagster.yaml allows one run per value, so two imports never write one table at once."""
+"""The template: dagster.yaml allows one run per value, so two imports never write one table at
+once."""
 
 
 def run_request(session: ImportSessionRow) -> dg.RunRequest:
-    """``run_key`` is the session id: the daemon launches one run per session however many ticks see it queued."""
+    """``run_key`` is the session id: the daemon launches one run per session however many ticks
+    see it queued."""
     return dg.RunRequest(
         partition_key=session.id,
         run_key=session.id,
@@ -41,7 +43,8 @@ def run_request(session: ImportSessionRow) -> dg.RunRequest:
 def submitted_imports(
     context: dg.SensorEvaluationContext, imports: ImportsResource
 ) -> dg.SensorResult:
-    """Sessions ``submit`` marked ``queued``; the partition is added in the same result, before its run is requested."""
+    """Sessions ``submit`` marked ``queued``; the partition is added in the same result, before its
+    run is requested."""
     queued = imports.store().queued_sessions(limit=SESSIONS_PER_TICK)
     if not queued:
         return dg.SensorResult(skip_reason="No submitted import is waiting")
@@ -54,7 +57,8 @@ def submitted_imports(
 
 
 FILES_PER_TICK = 10
-"""Each file is parsed and validated inside the tick; a handful keeps a tick well under Dagster's timeout."""
+"""Each file is parsed and validated inside the tick; a handful keeps a tick well under Dagster's
+timeout."""
 
 
 @dg.sensor(minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
@@ -69,7 +73,8 @@ def dropped_files(context: dg.SensorEvaluationContext, imports: ImportsResource)
     )
     for outcome in outcomes:
         context.log.info(
-            f"{outcome.organization_id}/{outcome.template_id}/{outcome.file_name}: {outcome.outcome}"
+            f"{outcome.organization_id}/{outcome.template_id}/{outcome.file_name}:"
+            f" {outcome.outcome}"
             + (f" ({outcome.reason})" if outcome.reason else "")
             + (f", import {outcome.import_id}" if outcome.import_id else "")
         )

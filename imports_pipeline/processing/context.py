@@ -1,4 +1,5 @@
-"""What a phase knows about its import, read once at its start: one version of the session row throughout."""
+"""What a phase knows about its import, read once at its start: one version of the session row
+throughout."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ class ImportContext:
     def load(
         cls, store: ProcessingStore, catalog: TemplateCatalog, import_id: str
     ) -> ImportContext:
-        """The session as it is now; refused if it was never submitted (there is nothing to process)."""
+        """The session as it is now; refused if it was never submitted (there is nothing to
+        process)."""
         session = store.session(import_id)
         if session.submission is None:
             raise ValueError(

@@ -37,7 +37,8 @@ def hand_off_name(phase: Phase) -> str:
 
 
 def legacy_hand_off_name(phase: Phase) -> str:
-    """The Parquet name hand-offs had before: sessions processed by an earlier version still have them."""
+    """The Parquet name hand-offs had before: sessions processed by an earlier version still have
+    them."""
     return f"processing.{phase}.parquet"
 
 
@@ -74,7 +75,8 @@ class HandOffs:
         )
 
     def columns(self, phase: Phase) -> list[str] | None:
-        """The column names of ``phase``'s table, read from its footer; None if it has none (yet, or legacy)."""
+        """The column names of ``phase``'s table, read from its footer; None if it has none (yet, or
+        legacy)."""
         path = self.path(phase)
         if not path.exists():
             return None
@@ -82,13 +84,15 @@ class HandOffs:
             return list(pa.ipc.open_file(source).schema.names)
 
     def pass_on(self, source_phase: Phase, phase: Phase) -> int:
-        """``phase``'s table is ``source_phase``'s, unchanged: hard-linked, not rewritten; returns its row count."""
+        """``phase``'s table is ``source_phase``'s, unchanged: hard-linked, not rewritten; returns
+        its row count."""
         source = self.path(source_phase)
         target = self._replace(phase, lambda path: _link_or_copy(source, path))
         return int(feather.read_table(target, columns=["row_index"], memory_map=True).num_rows)
 
     def write_rejected(self, phase: Phase, frame: pd.DataFrame) -> str:
-        """The rows ``phase`` left out, as Parquet (a record kept for the error file); returns the file's name."""
+        """The rows ``phase`` left out, as Parquet (a record kept for the error file); returns the
+        file's name."""
         sink = io.BytesIO()
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink, compression="zstd")
         name = rejected_name(phase)

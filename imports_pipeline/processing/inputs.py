@@ -1,5 +1,5 @@
-"""What the phases read besides each other's hand-offs: the submitted dataset, the session's row errors,
-the keys the destination holds, and the rows left out so far."""
+"""What the phases read besides each other's hand-offs: the submitted dataset, the session's row
+errors, the keys the destination holds, and the rows left out so far."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from imports_pipeline.sessions import ImportService
 from imports_pipeline.vocabulary import PHASE_ORDER, Phase
 
 KEY_LOOKUP_BATCH = 1000
-"""Keys per ``IN (...)`` when looking up existing destination rows: well under every driver's parameter limit."""
+"""Keys per ``IN (...)`` when looking up existing destination rows: well under every driver's
+parameter limit."""
 
 
 class PhaseInputs:
@@ -34,7 +35,8 @@ class PhaseInputs:
     def submitted_rows(self, context: ImportContext) -> pd.DataFrame:
         """The cleaned dataset ``submit`` wrote: ``row_index`` + typed template columns."""
         row = context.session
-        stored = self.service.repository.get_file(row.submitted_file_id or "", row.organization_id)
+        submitted_file_id = row.submitted_file_id or ""
+        stored = self.service.repository.get_file(submitted_file_id, row.organization_id)
         if stored is None:
             raise ValueError(f"Import {row.id} has no submitted dataset")
         return cast(
@@ -43,14 +45,16 @@ class PhaseInputs:
         )
 
     def session_errors(self, context: ImportContext) -> pd.DataFrame:
-        """Every row error of the last validation (``row_index``, ``column``, ``code``, ``message``, ``value``)."""
+        """Every row error of the last validation (``row_index``, ``column``, ``code``, ``message``,
+        ``value``)."""
         artifacts = context.session.artifacts or {}
         if "errors" not in artifacts:
             return pd.DataFrame({"row_index": pd.Series(dtype="int64")})
         return self.service.tables.errors(context.session)
 
     def keys_repeated_before_submit(self, context: ImportContext) -> set[str]:
-        """Keys whose later copies failed validation (``duplicate_key``) and were left out at submit.
+        """Keys whose later copies failed validation (``duplicate_key``) and were left out at
+        submit.
 
         With ``ignore_all`` the first copy is ambiguous too, so it must not be imported
         even though it is now alone in the submitted dataset.

@@ -14,7 +14,6 @@ redoing it.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +27,7 @@ from imports_pipeline.processing.context import ImportContext
 from imports_pipeline.processing.hand_offs import HandOffs
 from imports_pipeline.processing.inputs import PhaseInputs
 from imports_pipeline.processing.outcomes import PhaseOutcome, PhaseStep, no_rejections, rejections
+from imports_pipeline.processing.recording import PhaseRecorder
 from imports_pipeline.processing.rollback import ImportRollback
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.views import RollbackResult
@@ -38,7 +38,6 @@ from imports_pipeline.vocabulary import (
     ProcessingStatus,
     WriteAction,
     success_rate,
-    utc_now,
 )
 
 ERRORS_FILE = "processing_errors.csv"
@@ -54,6 +53,7 @@ class ImportProcessing:
         self.store = service.stores.processing
         self.hand_offs = HandOffs(service.files, import_id)
         self.inputs = PhaseInputs(service, destination, self.hand_offs)
+        self.recorder = PhaseRecorder(service, self.hand_offs)
 
     def context(self) -> ImportContext:
         """The session, its template and its submission, read once per phase."""
@@ -63,50 +63,16 @@ class ImportProcessing:
         return self.hand_offs.read(phase, columns)
 
     def _set_status(self, status: ProcessingStatus, **fields: object) -> None:
-        self.store.update_session(
-            self.import_id, self.service.clock(), processing_status=status.value, **fields
-        )
+        self.recorder.set_status(status, **fields)
 
     def _run(self, phase: Phase, step: Callable[[ImportContext], PhaseStep]) -> PhaseOutcome:
-        """Record the phase as running, run it, record its counts; a failure marks the phase and the import failed."""
-        started = time.perf_counter()
-        self.store.start_phase(self.import_id, phase.value, utc_now(microseconds=True))
-        try:
-            result = step(self.context())
-            detail = dict(result.detail)
-            if not result.rejected.empty:
-                detail["rejected_file"] = self.hand_offs.write_rejected(phase, result.rejected)
-        except Exception as error:
-            failure = {"error": f"{type(error).__name__}: {error}"}
-            self.store.finish_phase(
-                self.import_id,
-                phase.value,
-                utc_now(microseconds=True),
-                PhaseStatus.FAILED.value,
-                detail=failure,
-            )
-            self._set_status(ProcessingStatus.FAILED)
-            raise
-        rejected = int(result.rejected["row_index"].nunique())
-        self.store.finish_phase(
-            self.import_id,
-            phase.value,
-            utc_now(microseconds=True),
-            PhaseStatus.COMPLETED.value,
-            rows_in=result.rows_in,
-            rows_out=result.rows_out,
-            rows_rejected=rejected,
-            detail=detail,
-        )
-        seconds = time.perf_counter() - started
-        return PhaseOutcome(
-            phase, result.rows_in, result.rows_out, rejected, detail, result.rejected, seconds
-        )
+        return self.recorder.run(phase, lambda: step(self.context()))
 
     # --- the phases ---------------------------------------------------------------
 
     def parse(self, processing_job_id: str | None = None) -> PhaseOutcome:
-        """Start of the run: mark the import as processing (with the run that does it); report how the file was read."""
+        """Start of the run: mark the import as processing (with the run that does it); report how
+        the file was read."""
         self._set_status(ProcessingStatus.PROCESSING, processing_job_id=processing_job_id)
 
         def step(context: ImportContext) -> PhaseStep:
@@ -136,7 +102,8 @@ class ImportProcessing:
         return self._run(Phase.MAP, step)
 
     def prevalidate(self) -> PhaseOutcome:
-        """The validation the session ran; rows still failing were left out at submit (``ignore_errors``)."""
+        """The validation the session ran; rows still failing were left out at submit
+        (``ignore_errors``)."""
 
         def step(context: ImportContext) -> PhaseStep:
             row = context.session
@@ -160,7 +127,8 @@ class ImportProcessing:
         return self._run(Phase.PREVALIDATE, step)
 
     def dedupe(self) -> PhaseOutcome:
-        """Resolve rows sharing a key with the submission's ``duplicate_handling`` (default ``ignore_all``)."""
+        """Resolve rows sharing a key with the submission's ``duplicate_handling`` (default
+        ``ignore_all``)."""
 
         def step(context: ImportContext) -> PhaseStep:
             template, policy = context.template, context.duplicate_handling
@@ -178,7 +146,8 @@ class ImportProcessing:
                 Phase.DEDUPE,
                 ",".join(template.key_columns) or ROW_KEY,
                 "duplicate_key",
-                f"another row of the file has the same key; duplicate_handling={policy.value} leaves this one out",
+                f"another row of the file has the same key; duplicate_handling={policy.value}"
+                " leaves this one out",
                 dropped_keys.to_numpy(),
             )
             output = kept.copy(deep=False)
@@ -192,7 +161,8 @@ class ImportProcessing:
         return self._run(Phase.DEDUPE, step)
 
     def transform(self) -> PhaseOutcome:
-        """The rows in the destination's shape: ``row_index``, ``row_key``, then the template's columns in order.
+        """The rows in the destination's shape: ``row_index``, ``row_key``, then the template's
+        columns in order.
 
         Defaults, option values and normalisation already happened at validation,
         so what is left is the shape: a template column the file did not map is
@@ -216,7 +186,8 @@ class ImportProcessing:
         return self._run(Phase.TRANSFORM, step)
 
     def validate(self) -> PhaseOutcome:
-        """Rules that need the destination: a ``delete`` of a key the organization does not hold is left out."""
+        """Rules that need the destination: a ``delete`` of a key the organization does not hold is
+        left out."""
 
         def step(context: ImportContext) -> PhaseStep:
             action = context.action
@@ -249,12 +220,13 @@ class ImportProcessing:
         return self._run(Phase.VALIDATE, step)
 
     def process(self) -> PhaseOutcome:
-        """Write the destination with the submission's ``action`` (default ``merge``); a re-run changes nothing."""
+        """Write the destination with the submission's ``action`` (default ``merge``); a re-run
+        changes nothing."""
 
         def step(context: ImportContext) -> PhaseStep:
             frame = self.hand_offs.read(Phase.VALIDATE)
-            # Dedupe's keys, unless the template's key columns changed since (a re-run after an edit): then
-            # recomputed, and the writer refuses the rows if they now repeat a key.
+            # Dedupe's keys, unless the template's key columns changed since (a re-run after an
+            # edit): then recomputed, and the writer refuses the rows if they now repeat a key.
             keyed_by = self.store.phase_detail(self.import_id, Phase.DEDUPE.value).get(
                 "key_columns"
             )
@@ -283,7 +255,8 @@ class ImportProcessing:
         return self._run(Phase.PROCESS, step)
 
     def cleanup(self) -> PhaseOutcome:
-        """Write the error file of every row left out, the processing summary, and settle ``processing_status``.
+        """Write the error file of every row left out, the processing summary, and settle
+        ``processing_status``.
 
         The hand-off tables stay until the sweep's retention, so any phase can
         still be re-run from the Dagster UI.
@@ -343,16 +316,19 @@ class ImportProcessing:
     # --- after processing, and the guards the orchestration checks between phases ---
 
     def rollback(self) -> RollbackResult:
-        """Put the destination back as it was before this import (see ``rollback.ImportRollback``)."""
+        """Put the destination back as it was before this import (see
+        ``rollback.ImportRollback``)."""
         return ImportRollback(self.service, self.destination, self.import_id).run()
 
     def rows_with_errors(self, phase: Phase) -> int:
-        """Rows of ``phase``'s output that still have a validation error: must be 0 before ``process``."""
+        """Rows of ``phase``'s output that still have a validation error: must be 0 before
+        ``process``."""
         errors = self.inputs.session_errors(self.context())
         return int(
             self.hand_offs.read(phase, ["row_index"])["row_index"].isin(errors["row_index"]).sum()
         )
 
     def repeated_keys(self, phase: Phase) -> int:
-        """Rows of ``phase``'s output whose key repeats another row's: must be 0 after ``dedupe``."""
+        """Rows of ``phase``'s output whose key repeats another row's: must be 0 after
+        ``dedupe``."""
         return int(self.hand_offs.read(phase, [ROW_KEY])[ROW_KEY].duplicated().sum())

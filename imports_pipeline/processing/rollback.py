@@ -24,8 +24,8 @@ ROLLBACK = Phase.ROLLBACK.value
 ROLLBACK_FROM = (ProcessingStatus.COMPLETED, ProcessingStatus.PARTIALLY_COMPLETED)
 """Only a settled import is rolled back: while a run still writes, its history is not complete."""
 ROLLBACK_STALLED_AFTER = timedelta(minutes=15)
-"""An import still ``rolling_back`` this long after its status last changed lost its process (a million-row
-rollback takes seconds)."""
+"""An import still ``rolling_back`` this long after its status last changed lost its process (a
+million-row rollback takes seconds)."""
 
 
 class ImportRollback:
@@ -43,7 +43,8 @@ class ImportRollback:
         )
 
     def run(self) -> RollbackResult:
-        """Put the destination back as it was before this import: ``rolling_back``, then ``rolled_back``.
+        """Put the destination back as it was before this import: ``rolling_back``, then
+        ``rolled_back``.
 
         Refused (409) unless processing settled as completed or partially completed, and once
         rolled back: a second rollback answers "already rolled back" rather than pretending to
@@ -61,14 +62,16 @@ class ImportRollback:
             previous = self._take_over_stalled_rollback()
         elif previous not in ROLLBACK_FROM:
             raise StepOutOfOrderError(
-                f"Cannot roll back import {self.import_id} while its processing is {previous or 'not started'} "
+                f"Cannot roll back import {self.import_id}"
+                f" while its processing is {previous or 'not started'} "
                 f"(needs: {', '.join(ROLLBACK_FROM)})"
             )
         elif not self.store.compare_and_set_status(
             self.import_id, self.service.clock(), previous, ProcessingStatus.ROLLING_BACK
         ):
             raise StepOutOfOrderError(
-                f"Import {self.import_id} changed while asked to roll back (another rollback?): try again"
+                f"Import {self.import_id} changed while asked to roll back (another rollback?):"
+                " try again"
             )
         try:
             self.store.start_phase(
@@ -138,7 +141,8 @@ class ImportRollback:
         ):
             minutes = int(ROLLBACK_STALLED_AFTER.total_seconds() // 60)
             raise StepOutOfOrderError(
-                f"Import {self.import_id} is being rolled back right now; a rollback that stops making progress "
+                f"Import {self.import_id} is being rolled back right now;"
+                " a rollback that stops making progress "
                 f"is resumed after {minutes} minutes"
             )
         # Recorded when the lost attempt started; if it died before that, what cleanup settled.
@@ -152,7 +156,8 @@ class ImportRollback:
 def resume_stalled_rollbacks(
     service: ImportService, destination: sa.Engine
 ) -> list[RollbackResult]:
-    """Finish every rollback whose process died (stuck in ``rolling_back``); the hourly sweep calls this."""
+    """Finish every rollback whose process died (stuck in ``rolling_back``); the hourly sweep calls
+    this."""
     cutoff = service.clock() - ROLLBACK_STALLED_AFTER
     resumed = []
     stalled = service.stores.processing.sessions_with_status(
@@ -162,9 +167,11 @@ def resume_stalled_rollbacks(
         try:
             resumed.append(ImportRollback(service, destination, row.id).run())
         except DomainError:
-            continue  # still alive, taken over by another caller, or refused (its phase row says why)
+            # Still alive, taken over by another caller, or refused (its phase row says why).
+            continue
         except Exception:
-            # One import's failure (database hiccup, template removed) must not keep the others stuck.
+            # One import's failure (database hiccup, template removed) must not keep the others
+            # stuck.
             logger.exception(
                 "resuming the rollback of import %s failed; the next sweep retries it", row.id
             )
@@ -174,6 +181,7 @@ def resume_stalled_rollbacks(
 def rollback_for(
     actor: Actor, service: ImportService, destination: sa.Engine, import_id: str
 ) -> RollbackResult:
-    """The API's rollback: for the caller's organization only (another's import is not found, as everywhere)."""
+    """The API's rollback: for the caller's organization only (another's import is not found, as
+    everywhere)."""
     service.repository.get(import_id, actor.organization_id)
     return ImportRollback(service, destination, import_id).run()

@@ -1,4 +1,5 @@
-"""What every session use case shares: the stores, the templates, the clock, and loading a session safely."""
+"""What every session use case shares: the stores, the templates, the clock, and loading a session
+safely."""
 
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ class SessionUseCases:
         allowed: Collection[SessionStatus] | None = None,
         step: str = "",
     ) -> ImportSessionRow:
-        """The caller's session; with ``allowed``, refused unless it is in one of those states and not expired."""
+        """The caller's session; with ``allowed``, refused unless it is in one of those states and
+        not expired."""
         row = self.repository.get(import_id, actor.organization_id)
         status = SessionStatus(row.status)
         if allowed is not None and status not in allowed:
@@ -94,10 +96,12 @@ class SessionUseCases:
         return row.status not in NEVER_EXPIRES and row.expires_at <= self.clock()
 
     def require_validated(self, row: ImportSessionRow) -> None:
-        """Rows and error reports read the last validation's tables; an expired session's were removed."""
+        """Rows and error reports read the last validation's tables; an expired session's were
+        removed."""
         if row.status == SessionStatus.EXPIRED:
             raise SessionExpiredError(
-                f"Import {row.id} expired at {row.expires_at.isoformat()}: its rows were removed (the upload is kept)"
+                f"Import {row.id} expired at {row.expires_at.isoformat()}:"
+                " its rows were removed (the upload is kept)"
             )
         if "errors" not in row.artifacts:
             raise StepOutOfOrderError(

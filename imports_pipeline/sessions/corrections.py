@@ -29,7 +29,8 @@ from imports_pipeline.store.tables import CorrectionRow, ImportSessionRow
 
 @dataclass(frozen=True)
 class CorrectionContext:
-    """How the session's cells are read: its mapping, value mapping, native columns and detected conventions."""
+    """How the session's cells are read: its mapping, value mapping, native columns and detected
+    conventions."""
 
     row: ImportSessionRow
     mapping: Mapping[str, str]
@@ -51,7 +52,8 @@ class CorrectionContext:
 
 
 def native_template_columns(row: ImportSessionRow, mapping: Mapping[str, str]) -> list[str]:
-    """Template columns mapped to workbook cells that came typed (numbers, dates): no locale applies to them."""
+    """Template columns mapped to workbook cells that came typed (numbers, dates): no locale applies
+    to them."""
     native = set(row.parse_info.get("native_columns", []))
     return [key for key, source in mapping.items() if source in native]
 
@@ -159,7 +161,8 @@ def keys_sharing_values(
 
 
 def correction_text(value: Any) -> Any:
-    """A JSON value as the text a cell would hold; numbers then skip the locale (they are native)."""
+    """A JSON value as the text a cell would hold; numbers then skip the locale (they are
+    native)."""
     if value is None:
         return pd.NA
     if isinstance(value, bool):
@@ -170,7 +173,8 @@ def correction_text(value: Any) -> Any:
 
 
 def error_counts(errors: pd.DataFrame, total_rows: int) -> dict[str, Any]:
-    """``valid_rows``, ``error_rows`` and ``errors_by_column`` (rows, not errors) of an error list."""
+    """``valid_rows``, ``error_rows`` and ``errors_by_column`` (rows, not errors) of an error
+    list."""
     error_rows = int(errors["row_index"].nunique())
     by_column = {str(k): int(v) for k, v in errors.groupby("column")["row_index"].nunique().items()}
     return {

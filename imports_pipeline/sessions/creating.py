@@ -50,11 +50,13 @@ class CreatingSessions(SessionUseCases):
         extension = Path(file_name).suffix.lower()
         if extension not in SUPPORTED_EXTENSIONS:
             raise UnsupportedFileTypeError(
-                f"File type '{extension or file_name}' is not supported; use one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}"
+                f"File type '{extension or file_name}' is not supported;"
+                f" use one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}"
             )
         if numeric_locale is not None and numeric_locale not in SUPPORTED_LOCALES:
             raise UnsupportedLocaleError(
-                f"numeric_locale '{numeric_locale}' is not supported; use one of {', '.join(SUPPORTED_LOCALES)}"
+                f"numeric_locale '{numeric_locale}' is not supported;"
+                f" use one of {', '.join(SUPPORTED_LOCALES)}"
             )
         import_id = str(uuid.uuid4())
         now = self.clock()
@@ -157,14 +159,15 @@ class CreatingSessions(SessionUseCases):
 
 
 def upload_file_name(name: str) -> str:
-    """The name a client sent, as kept: its last path part (browsers on Windows send ``C:\\…\\x.csv``,
-    a hostile client ``../../x.csv``), control characters removed. The bytes are stored as ``upload<ext>``
-    whatever the name, so this is only what lists and downloads show."""
+    """The name a client sent, as kept: its last path part (browsers on Windows send
+    ``C:\\…\\x.csv``, a hostile client ``../../x.csv``), control characters removed. The bytes are
+    stored as ``upload<ext>`` whatever the name, so this is only what lists and downloads show."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
     if len(cleaned) > MAX_FILE_NAME_LENGTH:
         raise InvalidFileNameError(
-            f"The file name is {len(cleaned)} characters long; at most {MAX_FILE_NAME_LENGTH} are accepted",
+            f"The file name is {len(cleaned)} characters long;"
+            f" at most {MAX_FILE_NAME_LENGTH} are accepted",
             field="upload_file",
         )
     if not cleaned and name:
@@ -177,7 +180,8 @@ def upload_file_name(name: str) -> str:
 def infer_locales(
     source_columns: list[str], sample: list[list[str | None]], native: frozenset[str]
 ) -> dict[str, str]:
-    """The numeric convention of each source column that looks numeric (typed workbook cells need none)."""
+    """The numeric convention of each source column that looks numeric (typed workbook cells need
+    none)."""
     inferred: dict[str, str] = {}
     for position, name in enumerate(source_columns):
         if name in native:

@@ -1,4 +1,5 @@
-"""Mapping: suggest source → template columns, and list the category values a mapping would bring in."""
+"""Mapping: suggest source → template columns, and list the category values a mapping would bring
+in."""
 
 from __future__ import annotations
 
@@ -101,7 +102,8 @@ class MappingColumns(SessionUseCases):
 def check_value_mapping(
     template: Template, value_mapping: Mapping[str, Mapping[str, str]] | None
 ) -> dict[str, dict[str, str]]:
-    """The value mapping as plain dicts; a key that is not a category column of the template is refused."""
+    """The value mapping as plain dicts; a key that is not a category column of the template is
+    refused."""
     value_mapping = value_mapping or {}
     for key in value_mapping:
         if key not in template.column_keys or template.column(key).type is not ColumnType.CATEGORY:
@@ -115,11 +117,13 @@ def check_value_mapping(
 def check_mapping(
     row: ImportSessionRow, template: Template, mapping: Mapping[str, str]
 ) -> dict[str, str]:
-    """The mapping without empty sources; names of columns the template or the file lacks are refused."""
+    """The mapping without empty sources; names of columns the template or the file lacks are
+    refused."""
     unknown_targets = sorted(set(mapping) - set(template.column_keys))
     if unknown_targets:
         raise InvalidMappingError(
-            f"mapping names template columns that do not exist in '{template.id}': {', '.join(unknown_targets)}",
+            f"mapping names template columns that do not exist in '{template.id}':"
+            f" {', '.join(unknown_targets)}",
             fields=unknown_targets,
         )
     unknown_sources = sorted({s for s in mapping.values() if s not in row.source_columns})

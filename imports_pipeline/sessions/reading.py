@@ -21,7 +21,7 @@ from imports_pipeline.views import (
     ProcessingPhase,
     SessionPage,
 )
-from imports_pipeline.vocabulary import Actor, SessionSort, SessionStatus, TimeRange
+from imports_pipeline.vocabulary import Actor, SessionSort, SessionStatus, Submission, TimeRange
 
 
 class ReadingSessions(SessionUseCases):
@@ -42,7 +42,8 @@ class ReadingSessions(SessionUseCases):
         sort: SessionSort = SessionSort.CREATED_AT_DESC,
         cursor: str | None = None,
     ) -> SessionPage:
-        """Page/size pagination with a total, or keyset pagination with ``cursor`` (stable while sessions are made)."""
+        """Page/size pagination with a total, or keyset pagination with ``cursor`` (stable while
+        sessions are made)."""
         wanted = SessionFilter(
             status, template_id, user_id, include_expired, created_at, updated_at
         )
@@ -59,9 +60,10 @@ class ReadingSessions(SessionUseCases):
         )
 
     def status(self, actor: Actor, import_id: str) -> ImportStatus:
-        """The session, its processing status, each phase run so far and the counters they add up to."""
+        """The session, its processing status, each phase run so far and the counters they add up
+        to."""
         row = self.load(actor, import_id)
-        submission = row.submission
+        submission = Submission.model_validate(row.submission) if row.submission else None
         phases = [
             ProcessingPhase(
                 phase=p.phase,
@@ -82,7 +84,7 @@ class ReadingSessions(SessionUseCases):
         return ImportStatus(
             **self.view(row).model_dump(),
             processing_status=row.processing_status,
-            rows_submitted=(submission or {}).get("rows_submitted"),
+            rows_submitted=submission.rows_submitted if submission else None,
             submission=submission,
             phases=phases,
             **(counters.model_dump() if counters else {}),

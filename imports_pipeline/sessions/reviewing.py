@@ -92,7 +92,8 @@ class ReviewingRows(SessionUseCases):
         for correction in corrections:
             if not 0 <= correction.row_index < row.total_rows:
                 raise InvalidCorrectionError(
-                    f"row_index {correction.row_index} does not exist: the file has rows 0 to {row.total_rows - 1}",
+                    f"row_index {correction.row_index} does not exist:"
+                    f" the file has rows 0 to {row.total_rows - 1}",
                     field="row_index",
                 )
             if correction.column not in template.column_keys:
@@ -145,13 +146,15 @@ class ReviewingRows(SessionUseCases):
 
 
 def page_bounds(page: int, page_size: int, total: int) -> tuple[int, int]:
-    """[start, stop) of a 1-based page, clamped to ``total``: a huge page number is an empty page, not an overflow."""
+    """[start, stop) of a 1-based page, clamped to ``total``: a huge page number is an empty page,
+    not an overflow."""
     start = min((max(page, 1) - 1) * page_size, total)
     return start, min(start + page_size, total)
 
 
 def json_value(value: Any) -> Any:
-    """A typed cell as JSON: dates without a time as dates, NumPy scalars as Python's, NaN as null."""
+    """A typed cell as JSON: dates without a time as dates, NumPy scalars as Python's, NaN as
+    null."""
     if value is None or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):

@@ -1,4 +1,5 @@
-"""``ImportService``: every session use case behind one object, as the API, Dagster and the CLI use them.
+"""``ImportService``: every session use case behind one object, as the API, Dagster and the CLI
+use them.
 
 Each group of use cases lives in its own module (creating, mapping,
 validating, reviewing, submitting, reading) over the shared state of
@@ -25,13 +26,15 @@ from imports_pipeline.vocabulary import utc_now
 class ImportService(
     CreatingSessions, MappingColumns, ValidatingRows, SubmittingRows, ReadingSessions
 ):
-    """The import use cases: create, suggest mapping, unique values, validate, rows, patch, submit, read."""
+    """The import use cases: create, suggest mapping, unique values, validate, rows, patch, submit,
+    read."""
 
     @classmethod
     def from_settings(
         cls, settings: Settings, clock: Callable[[], datetime] = utc_now
     ) -> ImportService:
-        """The stores and templates the settings name (by default SQLite and files under ``./data``)."""
+        """The stores and templates the settings name (by default SQLite and files under
+        ``./data``)."""
         return cls(
             Stores.open(settings, clock),
             TemplateCatalog(settings.templates_dir),

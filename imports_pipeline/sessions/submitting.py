@@ -1,4 +1,5 @@
-"""Submit: write the cleaned dataset and hand it to processing (``queued`` until a run picks it up)."""
+"""Submit: write the cleaned dataset and hand it to processing (``queued`` until a run picks it
+up)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ class SubmittingRows(SessionUseCases):
         row = self.load(actor, import_id, REVIEWABLE_STATES, "submit")
         if row.error_rows and not ignore_errors:
             raise SubmissionBlockedError(
-                f"Import {import_id} still has {row.error_rows} rows with errors: correct them or submit with ignore_errors=true",
+                f"Import {import_id} still has {row.error_rows} rows with errors:"
+                " correct them or submit with ignore_errors=true",
                 error_rows=row.error_rows,
             )
         with self.tables.lock(import_id):

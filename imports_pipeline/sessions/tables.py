@@ -41,7 +41,8 @@ class SessionTables:
     def write(
         self, import_id: str, stem: str, frame: pd.DataFrame, with_index: bool = False
     ) -> str:
-        """A new file for ``stem`` (``rows``, ``overlay``, ``errors``); returns its name for ``artifacts``."""
+        """A new file for ``stem`` (``rows``, ``overlay``, ``errors``); returns its name for
+        ``artifacts``."""
         return self.files.write_table(import_id, stem, to_arrow(frame, with_index))
 
     def errors(

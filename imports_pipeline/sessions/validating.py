@@ -32,7 +32,8 @@ class ValidatingRows(ReviewingRows):
         page: int = 1,
         page_size: int = 50,
     ) -> ValidationResult:
-        """Full validation pass with the chosen mapping; existing corrections are re-applied on top."""
+        """Full validation pass with the chosen mapping; existing corrections are re-applied on
+        top."""
         row = self.load(actor, import_id, MAPPABLE_STATES, "validate")
         template = self.catalog.get(row.template_id)
         mapping = check_mapping(row, template, mapping or row.mapping or {})

@@ -1,4 +1,4 @@
-"""SQL tables of the session store (metadata only; row data lives in Parquet files).
+"""SQL tables of the session store (metadata only; row data lives in files of the file store).
 
 Alembic migrations in ``migrations/`` create these tables; keep both in step.
 """

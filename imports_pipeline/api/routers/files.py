@@ -54,7 +54,10 @@ def download_upload(service: Service, actor: CurrentActor, import_id: str) -> Fi
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 )
             },
-            "description": "Failing rows: original columns plus error columns; cells that a spreadsheet would run as formulas are neutralised.",
+            "description": (
+                "Failing rows: original columns plus error columns; cells that a spreadsheet would"
+                " run as formulas are neutralised."
+            ),
         },
         **examples.error_responses(409),
     },
@@ -62,5 +65,6 @@ def download_upload(service: Service, actor: CurrentActor, import_id: str) -> Fi
 def download_error_report(
     service: Service, actor: CurrentActor, import_id: str, fmt: ReportFormat
 ) -> FileResponse:
-    """The rows that still have errors, to fix in a spreadsheet and upload again (409 before validate)."""
+    """The rows that still have errors, to fix in a spreadsheet and upload again (409 before
+    validate)."""
     return _download(service.error_report(actor, import_id, fmt.value))

@@ -76,7 +76,9 @@ def create_session(
     numeric_locale: Annotated[
         str | None,
         Form(
-            description="How numbers are written (`es_ES`: 1.234,5). Inferred per column when absent.",
+            description=(
+                "How numbers are written (`es_ES`: 1.234,5). Inferred per column when absent."
+            ),
             examples=["es_ES"],
         ),
     ] = None,
@@ -86,7 +88,8 @@ def create_session(
     project_id: Annotated[str | None, Form()] = None,
     folder_id: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Upload a file and start a session: the file is stored, parsed, and its columns and first rows returned."""
+    """Upload a file and start a session: the file is stored, parsed, and its columns and first
+    rows returned."""
     return idempotency.run(
         lambda: service.create_session(
             actor,
@@ -230,7 +233,8 @@ def submit(
         ),
     ] = None,
 ) -> Response:
-    """Hand the cleaned rows to processing; refused while errors remain unless `ignore_errors` is true."""
+    """Hand the cleaned rows to processing; refused while errors remain unless `ignore_errors` is
+    true."""
     return idempotency.run(
         lambda: service.submit(
             actor,
@@ -278,8 +282,8 @@ def rollback(
 ) -> RollbackResult:
     """Put the destination back as it was before this import (`rolling_back`, then `rolled_back`).
 
-    Only for a processed import (`completed` or `partially_completed`); a second rollback answers 409.
-    When a later import changed the same rows it is refused with 409 `ROLLBACK_CONFLICT` and their ids in
-    `later_imports`: roll those back first, newest first.
+    Only for a processed import (`completed` or `partially_completed`); a second rollback answers
+    409. When a later import changed the same rows it is refused with 409 `ROLLBACK_CONFLICT` and
+    their ids in `later_imports`: roll those back first, newest first.
     """
     return rollback_for(actor, service, destination, import_id)

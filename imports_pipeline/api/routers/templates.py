@@ -30,5 +30,6 @@ def get_template(service: Service, _actor: CurrentActor, template_id: str) -> Te
 
 @router.get("/options/{source_key}", response_model=OptionsResult)
 def get_options(_actor: CurrentActor, source_key: str) -> OptionsResult:
-    """The selectable values and labels behind an `options_source` (countries, fuels, logistics_tocs)."""
+    """The selectable values and labels behind an `options_source` (countries, fuels,
+    logistics_tocs)."""
     return OptionsResult(source_key=source_key, options=resolve_option_source(source_key))
