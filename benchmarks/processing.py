@@ -212,9 +212,9 @@ class Baseline:
         import sqlalchemy as sa
 
         from imports_pipeline.destination.tables import destination_table, template_columns
-        from imports_pipeline.templates.catalog import default_catalog
+        from imports_pipeline.templates.catalog import TemplateCatalog
 
-        self.template = default_catalog().get(TEMPLATE_ID)
+        self.template = TemplateCatalog().get(TEMPLATE_ID)
         engine = sa.create_engine(url)
         metadata = sa.MetaData()
         self.table = destination_table(

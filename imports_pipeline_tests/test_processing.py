@@ -40,19 +40,7 @@ def destination(database_url):
 
 def run_all(service, destination, import_id: str) -> dict[str, object]:
     processing = ImportProcessing(service, destination, import_id)
-    return {
-        phase: getattr(processing, phase)()
-        for phase in (
-            "parse",
-            "map",
-            "prevalidate",
-            "dedupe",
-            "transform",
-            "validate",
-            "process",
-            "cleanup",
-        )
-    }
+    return {phase: getattr(processing, phase)() for phase in PHASE_ORDER}
 
 
 def phase_counts(service, import_id: str) -> dict[str, tuple]:

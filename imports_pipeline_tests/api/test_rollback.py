@@ -4,7 +4,7 @@ write."""
 from __future__ import annotations
 
 from imports_pipeline.processing import ImportProcessing
-from imports_pipeline.vocabulary import Actor
+from imports_pipeline.vocabulary import PHASE_ORDER, Actor
 from imports_pipeline_tests.api.conftest import ORG, USER
 from imports_pipeline_tests.submitted import destination_rows, submit_rows, trip
 
@@ -16,16 +16,7 @@ def processed(api, lines: list[str]) -> str:
     default)."""
     import_id = submit_rows(api.service, lines, ignore_errors=False, actor=ACTOR)
     processing = ImportProcessing(api.service, api.client.app.state.destination, import_id)
-    for phase in (
-        "parse",
-        "map",
-        "prevalidate",
-        "dedupe",
-        "transform",
-        "validate",
-        "process",
-        "cleanup",
-    ):
+    for phase in PHASE_ORDER:
         getattr(processing, phase)()
     return import_id
 

@@ -25,6 +25,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from imports_pipeline.vocabulary import PHASE_ORDER
 from imports_pipeline_tests.end_to_end.processes import (
     REPO_ROOT,
     command,
@@ -258,17 +259,7 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
                 status["success_rate"],
             ) == (240, 238, 2, round(100 * 238 / 240, 2))
             assert [(p["phase"], p["status"]) for p in status["phases"]] == [
-                (phase, "completed")
-                for phase in (
-                    "parse",
-                    "map",
-                    "prevalidate",
-                    "dedupe",
-                    "transform",
-                    "validate",
-                    "process",
-                    "cleanup",
-                )
+                (phase, "completed") for phase in PHASE_ORDER
             ]
             assert status["processing"]["processing_status"] == "partially_completed"
 
