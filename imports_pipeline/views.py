@@ -24,7 +24,9 @@ from imports_pipeline.vocabulary import (
 
 
 class ImportSession(BaseModel):
-    """The session object of the List Import Sessions document, every field."""
+    """The session object of the List Import Sessions document, every field, and what the other
+    reference documents add: a name and note, a code a person can read out, the upload's size and
+    checksum, who last changed it, and the processing outcome with its counters."""
 
     id: str
     organization_id: str
@@ -53,6 +55,31 @@ class ImportSession(BaseModel):
     expires_at: datetime
     created_at: datetime
     updated_at: datetime
+    name: str | None = Field(description="A name for people; the file name when none was given.")
+    note: str | None
+    import_code: str | None = Field(description="A short code a person can read out.")
+    type: str = Field(description="What is imported: the template (Fleetio's `type`).")
+    file_size: int | None = Field(description="Bytes of the upload as received.")
+    checksum: str | None = Field(description="sha256 of the upload, hex.")
+    has_upload_file: bool
+    has_errors_file: bool = Field(description="True only when rows have errors or were left out.")
+    updated_by: str | None = Field(description="The user (or API key) that last changed it.")
+    processing_status: ProcessingStatus | None
+    processed_rows: int | None = Field(
+        default=None, description="Rows of the file the process phase applied; null until then."
+    )
+    failed_rows: int | None = Field(
+        default=None, description="Rows left out so far: errors, duplicates, unknown keys."
+    )
+    success_rate: float | None = Field(
+        default=None, description="processed_rows / total_rows in percent, 2 decimals."
+    )
+    started_at: datetime | None = Field(description="When a processing run last started.")
+    finished_at: datetime | None = Field(description="When processing last settled or failed.")
+    completed_at: datetime | None = Field(
+        description="finished_at, once processing completed (fully or partially)."
+    )
+    dagster_run_id: str | None = Field(description="The Dagster run that last worked on it.")
 
 
 class SessionPage(BaseModel):
@@ -176,9 +203,13 @@ class PatchResult(BaseModel):
 
 
 class SubmitResult(BaseModel):
-    status: SessionStatus
+    """The submit answer of the overview document."""
+
+    status: ProcessingStatus = Field(
+        description="`processing`: the import was handed to processing (see GET /status)."
+    )
     file_id: str
-    processing_job_id: str | None
+    processing_job_id: str
     rows_submitted: int
 
 
@@ -223,15 +254,11 @@ class ProcessingCounters(BaseModel):
 class ImportStatus(ImportSession):
     """The session object plus the processing side once it has been submitted."""
 
-    processing_status: ProcessingStatus | None
     rows_submitted: int | None
     submission: Submission | None
     phases: list[ProcessingPhase] = Field(
         default_factory=list, description="Each processing phase run so far, in order."
     )
-    processed_rows: int | None = None
-    failed_rows: int | None = None
-    success_rate: float | None = None
 
 
 class RollbackResult(BaseModel):

@@ -168,6 +168,11 @@ class Actor:
     actor_type: str = ActorType.USER.value
     api_key_id: str | None = None
 
+    @property
+    def acting_id(self) -> str | None:
+        """Who to record as having made a change: the user, else the API key."""
+        return self.user_id or self.api_key_id
+
 
 @dataclass(frozen=True)
 class Correction:

@@ -24,6 +24,57 @@ SEED_MAPPING = {
     "destination_country": "Destination Country",
 }
 
+SESSION_FIELDS = {
+    "id",
+    "organization_id",
+    "user_id",
+    "template_id",
+    "file_name",
+    "file_type",
+    "status",
+    "numeric_locale",
+    "actor_type",
+    "actor_api_key_id",
+    "total_rows",
+    "valid_rows",
+    "error_rows",
+    "source_columns",
+    "mapping",
+    "errors_by_column",
+    "status_detail",
+    "submitted_file_id",
+    "processing_job_id",
+    "raw_file_id",
+    "project_id",
+    "folder_id",
+    "selected_sheet",
+    "detected_header_row",
+    "expires_at",
+    "created_at",
+    "updated_at",
+}
+"""The session object's fields in the List Import Sessions document."""
+REFERENCE_FIELDS = {
+    "name",
+    "note",
+    "import_code",
+    "type",
+    "file_size",
+    "checksum",
+    "has_upload_file",
+    "has_errors_file",
+    "updated_by",
+    "processing_status",
+    "processed_rows",
+    "failed_rows",
+    "success_rate",
+    "started_at",
+    "finished_at",
+    "completed_at",
+    "dagster_run_id",
+}
+"""What the other reference documents add to it (PackageX, Fleetio, Leadsy; issue 9)."""
+
 
 def build_service(
     database_url: str, root: Path, clock: Callable[[], datetime] = utc_now

@@ -221,11 +221,12 @@ def test_running_process_again_leaves_the_destination_exactly_the_same(service, 
 def test_a_failing_phase_marks_the_phase_and_the_import_failed(service, destination):
     import_id = submit_rows(service, MESSY_FILE)
     processing = ImportProcessing(service, destination, import_id)
-    processing.parse(processing_job_id="run-1")
+    processing.parse(dagster_run_id="run-1")
     with pytest.raises(FileNotFoundError):
         processing.process()  # out of order: validate has not written its rows yet
     status = service.status(ACTOR, import_id)
-    assert (status.processing_status, status.processing_job_id) == ("failed", "run-1")
+    assert (status.processing_status, status.dagster_run_id) == ("failed", "run-1")
+    assert status.finished_at is not None and status.completed_at is None
     failed = next(p for p in status.phases if p.phase == "process")
     assert failed.status == "failed" and failed.detail["error"].startswith("FileNotFoundError")
     assert status.processed_rows is None and status.success_rate is None

@@ -23,7 +23,13 @@ from imports_pipeline.errors import (
     UnsupportedFileTypeError,
 )
 from imports_pipeline.vocabulary import Actor, Correction, SessionStatus, TimeRange
-from imports_pipeline_tests.service import SAMPLE_CSV, SEED_MAPPING, build_service
+from imports_pipeline_tests.service import (
+    REFERENCE_FIELDS,
+    SAMPLE_CSV,
+    SEED_MAPPING,
+    SESSION_FIELDS,
+    build_service,
+)
 
 ACTOR = Actor(
     organization_id="aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa",
@@ -95,35 +101,7 @@ def test_session_object_has_every_contract_field_and_a_24h_ttl(service, clock):
     created = create(service, project_id="p1", folder_id="f1")
     session = service.get_session(ACTOR, created.import_id)
     dumped = session.model_dump(mode="json")
-    assert set(dumped) == {
-        "id",
-        "organization_id",
-        "user_id",
-        "template_id",
-        "file_name",
-        "file_type",
-        "status",
-        "numeric_locale",
-        "actor_type",
-        "actor_api_key_id",
-        "total_rows",
-        "valid_rows",
-        "error_rows",
-        "source_columns",
-        "mapping",
-        "errors_by_column",
-        "status_detail",
-        "submitted_file_id",
-        "processing_job_id",
-        "raw_file_id",
-        "project_id",
-        "folder_id",
-        "selected_sheet",
-        "detected_header_row",
-        "expires_at",
-        "created_at",
-        "updated_at",
-    }
+    assert set(dumped) == SESSION_FIELDS | REFERENCE_FIELDS
     assert dumped["status"] == "parsed"
     assert dumped["file_type"] == "csv"
     assert dumped["actor_type"] == "user"
@@ -186,7 +164,7 @@ def test_the_seed_flow_validate_review_patch_submit(service):
     with pytest.raises(SubmissionBlockedError, match="1 rows with errors"):
         service.submit(ACTOR, created.import_id, ignore_errors=False)
     submitted = service.submit(ACTOR, created.import_id, ignore_errors=True, partner="dcycle")
-    assert submitted.status == "submitted" and submitted.rows_submitted == 239
+    assert submitted.status == "processing" and submitted.rows_submitted == 239
 
     session = service.get_session(ACTOR, created.import_id)
     assert session.status is SessionStatus.SUBMITTED

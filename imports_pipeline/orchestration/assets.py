@@ -36,7 +36,7 @@ def parsed_file(
     """The upload as a table, read when the session was created; starts processing and records the
     run id."""
     processing = imports.processing(context.partition_key)
-    outcome = processing.parse(processing_job_id=context.run.run_id)
+    outcome = processing.parse(dagster_run_id=context.run.run_id)
     return dg.MaterializeResult(metadata=phase_metadata(outcome))
 
 

@@ -16,6 +16,8 @@ SESSIONS_PER_TICK = 50
 
 SESSION_TAG = "imports/session"
 ORGANIZATION_TAG = "imports/organization"
+PROCESSING_JOB_TAG = "imports/processing_job"
+"""The processing job id ``submit`` answered with, so the run can be found from it."""
 DESTINATION_TAG = "imports/destination"
 """The template: dagster.yaml allows one run per value, so two imports never write one table at
 once."""
@@ -31,6 +33,9 @@ def run_request(session: ImportSessionRow) -> dg.RunRequest:
             SESSION_TAG: session.id,
             ORGANIZATION_TAG: session.organization_id,
             DESTINATION_TAG: session.template_id,
+            **(
+                {PROCESSING_JOB_TAG: session.processing_job_id} if session.processing_job_id else {}
+            ),
         },
     )
 

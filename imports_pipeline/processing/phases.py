@@ -70,10 +70,15 @@ class ImportProcessing:
 
     # --- the phases ---------------------------------------------------------------
 
-    def parse(self, processing_job_id: str | None = None) -> PhaseOutcome:
-        """Start of the run: mark the import as processing (with the run that does it); report how
-        the file was read."""
-        self._set_status(ProcessingStatus.PROCESSING, processing_job_id=processing_job_id)
+    def parse(self, dagster_run_id: str | None = None) -> PhaseOutcome:
+        """Start of a run: the import is processing, by this run, from now; report how the file
+        was read."""
+        self._set_status(
+            ProcessingStatus.PROCESSING,
+            dagster_run_id=dagster_run_id,
+            processing_started_at=self.service.clock(),
+            processing_finished_at=None,
+        )
 
         def step(context: ImportContext) -> PhaseStep:
             row = context.session
@@ -310,7 +315,8 @@ class ImportProcessing:
         outcome = self._run(Phase.CLEANUP, step)
         # Settled only once the cleanup phase is recorded: a client that sees the final
         # status must also see every phase completed.
-        self._set_status(ProcessingStatus(outcome.detail["processing_status"]))
+        settled = ProcessingStatus(outcome.detail["processing_status"])
+        self._set_status(settled, processing_finished_at=self.service.clock())
         return outcome
 
     # --- after processing, and the guards the orchestration checks between phases ---

@@ -45,7 +45,7 @@ class PhaseRecorder:
                 PhaseStatus.FAILED.value,
                 detail=failure,
             )
-            self.set_status(ProcessingStatus.FAILED)
+            self.set_status(ProcessingStatus.FAILED, processing_finished_at=self.service.clock())
             raise
         rejected = int(result.rejected["row_index"].nunique())
         self.store.finish_phase(

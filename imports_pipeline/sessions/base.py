@@ -3,8 +3,9 @@ safely."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from imports_pipeline.engine.validation import ValidationRules
 from imports_pipeline.errors import SessionExpiredError, StepOutOfOrderError
@@ -13,11 +14,11 @@ from imports_pipeline.settings import Settings
 from imports_pipeline.store.files import FileStore
 from imports_pipeline.store.repository import SessionRepository
 from imports_pipeline.store.stores import Stores
-from imports_pipeline.store.tables import ImportSessionRow
+from imports_pipeline.store.tables import ImportSessionRow, ProcessingPhaseRow
 from imports_pipeline.templates.catalog import TemplateCatalog
 from imports_pipeline.templates.model import ColumnType, Template
-from imports_pipeline.views import ImportSession
-from imports_pipeline.vocabulary import Actor, SessionStatus, utc_now
+from imports_pipeline.views import ImportSession, ProcessingCounters, ProcessingPhase
+from imports_pipeline.vocabulary import Actor, ProcessingStatus, SessionStatus, utc_now
 
 DEFAULT_TTL = timedelta(hours=24)
 MAPPABLE_STATES = frozenset({SessionStatus.PARSED, SessionStatus.MAPPED, SessionStatus.VALIDATED})
@@ -108,10 +109,57 @@ class SessionUseCases:
                 f"Import {row.id} has not been validated yet: call validate first"
             )
 
-    def view(self, row: ImportSessionRow) -> ImportSession:
-        """The contract's session object; ``expired`` is computed, never stored."""
-        fields = {name: getattr(row, name) for name in ImportSession.model_fields}
+    def view(
+        self, row: ImportSessionRow, phases: Sequence[ProcessingPhaseRow] = ()
+    ) -> ImportSession:
+        """The session object; ``expired`` is computed, never stored, and the counters come from
+        the processing ``phases`` run so far."""
+        fields: dict[str, Any] = {name: getattr(row, name) for name in STORED_FIELDS}
         fields["status"] = (
             SessionStatus.EXPIRED if self.is_expired(row) else SessionStatus(row.status)
         )
+        counters = (
+            ProcessingCounters.from_phases(row.total_rows, [phase_view(p) for p in phases])
+            if row.submission
+            else None
+        )
+        completed = row.processing_status in COMPLETED_PROCESSING
+        fields.update(
+            name=row.name or row.file_name,
+            type=row.template_id,
+            file_size=row.parse_info.get("size_bytes"),
+            checksum=row.parse_info.get("sha256"),
+            has_upload_file=row.raw_file_id is not None,
+            has_errors_file=bool(row.error_rows or (counters and counters.failed_rows)),
+            started_at=row.processing_started_at,
+            finished_at=row.processing_finished_at,
+            completed_at=row.processing_finished_at if completed else None,
+            **(counters.model_dump() if counters else {}),
+        )
         return ImportSession.model_validate(fields)
+
+
+STORED_FIELDS = [
+    name for name in ImportSession.model_fields if name in ImportSessionRow.__table__.c
+]
+"""The session object's fields that are columns of the session row as they are."""
+COMPLETED_PROCESSING = (
+    ProcessingStatus.COMPLETED.value,
+    ProcessingStatus.PARTIALLY_COMPLETED.value,
+)
+
+
+def phase_view(row: ProcessingPhaseRow) -> ProcessingPhase:
+    """One phase row as ``GET /status`` shows it."""
+    finished = row.finished_at
+    return ProcessingPhase(
+        phase=row.phase,
+        status=row.status,
+        started_at=row.started_at,
+        finished_at=finished,
+        duration_seconds=(finished - row.started_at).total_seconds() if finished else None,
+        rows_in=row.rows_in,
+        rows_out=row.rows_out,
+        rows_rejected=row.rows_rejected,
+        detail=row.detail,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +24,8 @@ from imports_pipeline.views import CreatedSession
 from imports_pipeline.vocabulary import Actor, FileKind, SessionStatus
 
 SAMPLE_ROWS = 5
+IMPORT_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base 32: no I, L, O or U, so a code read out over the phone is not misheard."""
 MAX_FILE_NAME_LENGTH = 255
 """What file systems allow for one name; the column holds 512."""
 
@@ -38,6 +41,8 @@ class CreatingSessions(SessionUseCases):
         selected_sheet: str | None = None,
         project_id: str | None = None,
         folder_id: str | None = None,
+        name: str | None = None,
+        note: str | None = None,
     ) -> CreatedSession:
         """Store the upload, parse it and persist the table of strings.
 
@@ -104,12 +109,16 @@ class CreatingSessions(SessionUseCases):
             artifacts={},
             submission=None,
             processing_status=None,
+            name=name,
+            note=note,
+            import_code=new_import_code(),
+            updated_by=actor.acting_id,
             version=1,
             expires_at=now + self.ttl,
             created_at=now,
             updated_at=now,
         )
-        self.repository.add(raw_file, session)
+        self.repository.add_session(raw_file, session, new_import_code)
         try:
             parsed = read_table(self.files.path_of(saved.relative_path), file_name, selected_sheet)
         except DomainError as error:
@@ -190,3 +199,8 @@ def infer_locales(
         if locale:
             inferred[name] = locale
     return inferred
+
+
+def new_import_code() -> str:
+    """``IMP-`` and six random characters: about a billion codes, unique within an organization."""
+    return "IMP-" + "".join(secrets.choice(IMPORT_CODE_ALPHABET) for _ in range(6))

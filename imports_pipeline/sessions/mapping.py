@@ -94,7 +94,11 @@ class MappingColumns(SessionUseCases):
         }
         if row.status == SessionStatus.PARSED:
             self.repository.update(
-                import_id, self.clock(), status=SessionStatus.MAPPED.value, mapping=mapping
+                import_id,
+                self.clock(),
+                status=SessionStatus.MAPPED.value,
+                mapping=mapping,
+                updated_by=actor.acting_id,
             )
         return UniqueValuesResult(import_id=import_id, columns=columns)
 

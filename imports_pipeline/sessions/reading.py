@@ -11,14 +11,12 @@ import pandas as pd
 
 from imports_pipeline.engine.reports import REPORT_FORMATS, error_report
 from imports_pipeline.errors import SessionNotFoundError, UnsupportedFileTypeError
-from imports_pipeline.sessions.base import SessionUseCases
+from imports_pipeline.sessions.base import SessionUseCases, phase_view
 from imports_pipeline.store.session_listing import SessionFilter
 from imports_pipeline.views import (
     DownloadableFile,
     ImportSession,
     ImportStatus,
-    ProcessingCounters,
-    ProcessingPhase,
     SessionPage,
 )
 from imports_pipeline.vocabulary import Actor, SessionSort, SessionStatus, Submission, TimeRange
@@ -50,8 +48,10 @@ class ReadingSessions(SessionUseCases):
         listing = self.repository.list_page(
             actor.organization_id, wanted, SessionSort(sort), self.clock(), page, size, cursor
         )
+        submitted = [r.id for r in listing.rows if r.submission]
+        phases = self.stores.processing.phases_of(submitted) if submitted else {}
         return SessionPage(
-            items=[self.view(r) for r in listing.rows],
+            items=[self.view(r, phases.get(r.id, ())) for r in listing.rows],
             total=listing.total,
             page=page if cursor is None else 1,
             size=size,
@@ -64,30 +64,12 @@ class ReadingSessions(SessionUseCases):
         to."""
         row = self.load(actor, import_id)
         submission = Submission.model_validate(row.submission) if row.submission else None
-        phases = [
-            ProcessingPhase(
-                phase=p.phase,
-                status=p.status,
-                started_at=p.started_at,
-                finished_at=p.finished_at,
-                duration_seconds=(p.finished_at - p.started_at).total_seconds()
-                if p.finished_at
-                else None,
-                rows_in=p.rows_in,
-                rows_out=p.rows_out,
-                rows_rejected=p.rows_rejected,
-                detail=p.detail,
-            )
-            for p in self.stores.processing.phases(import_id)
-        ]
-        counters = ProcessingCounters.from_phases(row.total_rows, phases) if submission else None
+        phases = self.stores.processing.phases(import_id)
         return ImportStatus(
-            **self.view(row).model_dump(),
-            processing_status=row.processing_status,
+            **self.view(row, phases).model_dump(),
             rows_submitted=submission.rows_submitted if submission else None,
             submission=submission,
-            phases=phases,
-            **(counters.model_dump() if counters else {}),
+            phases=[phase_view(p) for p in phases],
         )
 
     def original_upload(self, actor: Actor, import_id: str) -> DownloadableFile:

@@ -133,7 +133,12 @@ class ReviewingRows(SessionUseCases):
             artifacts["errors"] = self.tables.write(import_id, "errors", errors)
             counts = error_counts(errors, row.total_rows)
             self.repository.save_corrections_and_update(
-                import_id, new_rows, self.clock(), artifacts=artifacts, **counts
+                import_id,
+                new_rows,
+                self.clock(),
+                artifacts=artifacts,
+                updated_by=actor.acting_id,
+                **counts,
             )
         self.tables.remove_replaced(import_id, row.artifacts, artifacts)
         updated = self.row_views(row, np.array(touched, dtype=np.int64), errors, artifacts)

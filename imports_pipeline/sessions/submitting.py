@@ -39,7 +39,11 @@ class SubmittingRows(SessionUseCases):
         action: WriteAction | str = WriteAction.MERGE,
         duplicate_handling: DuplicateHandling | str = DuplicateHandling.IGNORE_ALL,
     ) -> SubmitResult:
-        """Write the cleaned dataset to the file store and record the submission for processing."""
+        """Write the cleaned dataset to the file store and hand it to processing.
+
+        The processing job id is assigned here, so the answer can name it before any run has
+        started; the Dagster run that processes the import carries it as a tag.
+        """
         row = self.load(actor, import_id, REVIEWABLE_STATES, "submit")
         if row.error_rows and not ignore_errors:
             raise SubmissionBlockedError(
@@ -50,6 +54,7 @@ class SubmittingRows(SessionUseCases):
         with self.tables.lock(import_id):
             row = self.load(actor, import_id, REVIEWABLE_STATES, "submit")
             self.repository.update(import_id, self.clock(), status=SessionStatus.SUBMITTING.value)
+            processing_job_id = str(uuid.uuid4())
             try:
                 errors = self.tables.errors(row)
                 all_rows = np.arange(row.total_rows, dtype=np.int64)
@@ -78,7 +83,7 @@ class SubmittingRows(SessionUseCases):
                     ignore_errors=ignore_errors,
                     partner=partner,
                     rows_submitted=len(keep),
-                    submitted_by=actor.user_id or actor.api_key_id,
+                    submitted_by=actor.acting_id,
                     submitted_at=self.clock().isoformat(),
                     action=WriteAction(action),
                     duplicate_handling=DuplicateHandling(duplicate_handling),
@@ -90,14 +95,16 @@ class SubmittingRows(SessionUseCases):
                     submitted_file_id=file_row.id,
                     submission=submission.stored(),
                     processing_status=ProcessingStatus.QUEUED.value,
+                    processing_job_id=processing_job_id,
+                    updated_by=actor.acting_id,
                 )
             except Exception:
                 self.repository.update(import_id, self.clock(), status=row.status)
                 raise
         return SubmitResult(
-            status=SessionStatus.SUBMITTED.value,
+            status=ProcessingStatus.PROCESSING,
             file_id=file_row.id,
-            processing_job_id=None,
+            processing_job_id=processing_job_id,
             rows_submitted=len(keep),
         )
 

@@ -80,6 +80,7 @@ class ValidatingRows(ReviewingRows):
                     import_id,
                     self.clock(),
                     status=SessionStatus.VALIDATED.value,
+                    updated_by=actor.acting_id,
                     status_detail=None,
                     mapping=mapping,
                     value_mapping=value_mapping,

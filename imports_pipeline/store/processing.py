@@ -88,12 +88,21 @@ class ProcessingStore:
 
     def phases(self, session_id: str) -> list[ProcessingPhaseRow]:
         """The phases run so far, in the order phases run (timestamps can tie within a second)."""
+        return self.phases_of([session_id]).get(session_id, [])
+
+    def phases_of(self, session_ids: Collection[str]) -> dict[str, list[ProcessingPhaseRow]]:
+        """``phases`` of several sessions in one query (a page of a list)."""
         with self._sessions() as db:
             rows = db.scalars(
-                sa.select(ProcessingPhaseRow).where(ProcessingPhaseRow.session_id == session_id)
+                sa.select(ProcessingPhaseRow).where(
+                    ProcessingPhaseRow.session_id.in_(list(session_ids))
+                )
             ).all()
         rank = {phase.value: position for position, phase in enumerate(PHASE_ORDER)}
-        return sorted(rows, key=lambda row: (rank.get(row.phase, len(rank)), row.started_at))
+        by_session: dict[str, list[ProcessingPhaseRow]] = {}
+        for row in sorted(rows, key=lambda row: (rank.get(row.phase, len(rank)), row.started_at)):
+            by_session.setdefault(row.session_id, []).append(row)
+        return by_session
 
     def start_phase(
         self, session_id: str, phase: str, now: datetime, detail: dict[str, Any] | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,9 @@ from imports_pipeline.store.tables import (
 )
 from imports_pipeline.vocabulary import SessionSort
 
+CODE_ATTEMPTS = 5
+"""Draws of a new import code before giving up (a clash is one in a billion per session)."""
+
 
 class SessionRepository:
     def __init__(self, engine: sa.Engine) -> None:
@@ -33,6 +36,30 @@ class SessionRepository:
     def add(self, *rows: ImportSessionRow | StoredFileRow) -> None:
         with self._session() as db, db.begin():
             db.add_all(rows)
+
+    def add_session(
+        self, upload: StoredFileRow, session: ImportSessionRow, new_code: Callable[[], str]
+    ) -> None:
+        """The upload's record and the new session; a taken ``import_code`` is drawn again."""
+        for _ in range(CODE_ATTEMPTS):
+            try:
+                self.add(upload, session)
+                return
+            except sa.exc.IntegrityError:
+                if not self._code_taken(session.organization_id, session.import_code):
+                    raise
+                session.import_code = new_code()
+        raise RuntimeError(f"no free import code after {CODE_ATTEMPTS} attempts")
+
+    def _code_taken(self, organization_id: str, code: str | None) -> bool:
+        with self._session() as db:
+            found = db.scalar(
+                sa.select(ImportSessionRow.id).where(
+                    ImportSessionRow.organization_id == organization_id,
+                    ImportSessionRow.import_code == code,
+                )
+            )
+        return found is not None
 
     def get(self, session_id: str, organization_id: str) -> ImportSessionRow:
         """The session, or not found: another organization's

@@ -54,6 +54,15 @@ class ImportSessionRow(Base):
     swapped in one commit so readers never see half a step."""
     submission: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     processing_status: Mapped[str | None] = mapped_column(sa.String(24))
+    name: Mapped[str | None] = mapped_column(sa.String(256))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    import_code: Mapped[str | None] = mapped_column(sa.String(16))
+    """A short code a person can read out (``IMP-7K3Q9F``), unique within the organization."""
+    updated_by: Mapped[str | None] = mapped_column(sa.String(64))
+    dagster_run_id: Mapped[str | None] = mapped_column(sa.String(64))
+    """The Dagster run that last worked on the import (``processing_job_id`` is set at submit)."""
+    processing_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    processing_finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
@@ -62,6 +71,7 @@ class ImportSessionRow(Base):
     __table_args__ = (
         sa.Index("ix_import_sessions_org_created", "organization_id", "created_at", "id"),
         sa.Index("ix_import_sessions_org_status", "organization_id", "status"),
+        sa.Index("ix_import_sessions_org_code", "organization_id", "import_code", unique=True),
     )
 
 

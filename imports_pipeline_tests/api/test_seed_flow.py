@@ -3,38 +3,10 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from imports_pipeline_tests.api.conftest import ORG, USER
-from imports_pipeline_tests.service import SEED_MAPPING
+import uuid
 
-SESSION_FIELDS = {
-    "id",
-    "organization_id",
-    "user_id",
-    "template_id",
-    "file_name",
-    "file_type",
-    "status",
-    "numeric_locale",
-    "actor_type",
-    "actor_api_key_id",
-    "total_rows",
-    "valid_rows",
-    "error_rows",
-    "source_columns",
-    "mapping",
-    "errors_by_column",
-    "status_detail",
-    "submitted_file_id",
-    "processing_job_id",
-    "raw_file_id",
-    "project_id",
-    "folder_id",
-    "selected_sheet",
-    "detected_header_row",
-    "expires_at",
-    "created_at",
-    "updated_at",
-}
+from imports_pipeline_tests.api.conftest import ORG, USER
+from imports_pipeline_tests.service import REFERENCE_FIELDS, SEED_MAPPING, SESSION_FIELDS
 
 
 def test_the_contract_flow_from_create_to_status(any_db_api):
@@ -149,11 +121,11 @@ def test_the_contract_flow_from_create_to_status(any_db_api):
     )
     assert submitted.status_code == 200
     submission = submitted.json()
-    assert (
-        submission["rows_submitted"] == 239
-        and submission["status"] == "submitted"
-        and submission["file_id"]
-    )
+    # The contract's submit answer: exactly these four fields, the job named before any run starts.
+    assert set(submission) == {"status", "file_id", "processing_job_id", "rows_submitted"}
+    assert (submission["rows_submitted"], submission["status"]) == (239, "processing")
+    assert str(uuid.UUID(submission["processing_job_id"])) == submission["processing_job_id"]
+    assert submission["file_id"]
 
     status = api.client.get(f"/v2/imports/{import_id}/status", headers=headers)
     assert status.status_code == 200
@@ -164,6 +136,7 @@ def test_the_contract_flow_from_create_to_status(any_db_api):
         submission["file_id"],
         239,
     )
+    assert current["processing_job_id"] == submission["processing_job_id"]
     assert current["submission"]["partner"] == "dcycle"
     assert (
         current["submission"]["action"] == "merge"
@@ -180,7 +153,7 @@ def test_the_contract_flow_from_create_to_status(any_db_api):
     page = api.client.get("/v2/imports/sessions?page=1&size=25", headers=headers).json()
     assert (page["total"], page["page"], page["size"], page["pages"]) == (1, 1, 25, 1)
     item = page["items"][0]
-    assert set(item) == SESSION_FIELDS
+    assert set(item) == SESSION_FIELDS | REFERENCE_FIELDS
     assert item == {
         **item,
         "id": import_id,

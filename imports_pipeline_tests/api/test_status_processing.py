@@ -30,7 +30,7 @@ def test_status_shows_phases_and_counters_after_processing(api, tmp_path):
 
     destination = create_database_engine(f"sqlite:///{tmp_path / 'destination.db'}")
     processing = ImportProcessing(api.service, destination, import_id)
-    processing.parse(processing_job_id="dagster-run-1")
+    processing.parse(dagster_run_id="dagster-run-1")
     for phase in ("map", "prevalidate", "dedupe", "transform", "validate", "process", "cleanup"):
         getattr(processing, phase)()
 
@@ -46,7 +46,7 @@ def test_status_shows_phases_and_counters_after_processing(api, tmp_path):
         body["failed_rows"],
         body["success_rate"],
     ) == (240, 238, 2, 99.17)
-    assert body["processing_job_id"] == "dagster-run-1"
+    assert body["dagster_run_id"] == "dagster-run-1"
     phases = {p["phase"]: p for p in body["phases"]}
     assert list(phases) == [
         "parse",

@@ -295,11 +295,11 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
             for r in rows
         }
 
-        # processing_job_id is the real Dagster run that processed the import, and that run
-        # succeeded.
+        # dagster_run_id is the real Dagster run that processed the import, that run carries the
+        # processing job id submit answered with, and it succeeded.
         with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
             for import_id, status in finished.items():
-                run_id = status["processing_job_id"]
+                run_id = status["dagster_run_id"]
                 assert str(uuid.UUID(run_id)) == run_id
                 run = wait_for(
                     f"run {run_id} to succeed",
@@ -317,6 +317,7 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
                     run.tags["imports/destination"],
                 ) == (import_id, ORGANIZATION, TEMPLATE)
                 assert run.tags["dagster/partition"] == import_id
+                assert run.tags["imports/processing_job"] == status["processing_job_id"]
                 stats = instance.get_run_stats(run_id)
                 phases = sum(p["duration_seconds"] or 0 for p in status["phases"])
                 milestone(

@@ -36,7 +36,7 @@ def test_a_run_processes_the_session_and_reports_every_phase(instance, imports, 
         trip("R4", 5, "ACME", 40.0, "IT", "DE", import_id),
     ]
     status = service.status(ACTOR, import_id)
-    assert (status.processing_status, status.processing_job_id) == (
+    assert (status.processing_status, status.dagster_run_id) == (
         "partially_completed",
         result.run_id,
     )

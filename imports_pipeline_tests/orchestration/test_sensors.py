@@ -33,6 +33,7 @@ def test_each_submitted_session_becomes_one_run_of_its_partition(instance, impor
         "imports/session": first,
         "imports/organization": ACTOR.organization_id,
         "imports/destination": "logistics_requests",
+        "imports/processing_job": service.get_session(ACTOR, first).processing_job_id,
     }
     [added] = result.dynamic_partitions_requests
     assert (added.partitions_def_name, sorted(added.partition_keys)) == (
@@ -56,7 +57,7 @@ def test_a_session_already_known_or_processing_is_not_added_or_requested_again(
     ]  # same run_key: the daemon launches it once
     assert waiting.dynamic_partitions_requests == []
 
-    imports.processing(import_id).parse(processing_job_id="run-1")  # the run started
+    imports.processing(import_id).parse(dagster_run_id="run-1")  # the run started
     started = tick(instance, imports)
     assert started.run_requests == [] and started.skip_reason is not None
 

@@ -87,6 +87,12 @@ def create_session(
     ] = None,
     project_id: Annotated[str | None, Form()] = None,
     folder_id: Annotated[str | None, Form()] = None,
+    name: Annotated[
+        str | None, Form(max_length=256, description="A name for people; the file name if absent.")
+    ] = None,
+    note: Annotated[
+        str | None, Form(max_length=10_000, description="Free text kept with the import.")
+    ] = None,
 ) -> Response:
     """Upload a file and start a session: the file is stored, parsed, and its columns and first
     rows returned."""
@@ -100,6 +106,8 @@ def create_session(
             selected_sheet=selected_sheet,
             project_id=project_id,
             folder_id=folder_id,
+            name=name,
+            note=note,
         ),
         status_code=201,
     )
