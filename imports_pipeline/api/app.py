@@ -7,10 +7,11 @@ Run it with ``imports-pipeline serve``, or with uvicorn's factory mode:
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.formparsers import MultiPartParser
 
 from imports_pipeline.api.errors import install_error_handlers
+from imports_pipeline.api.query_parameters import reject_unknown_query_parameters
 from imports_pipeline.api.routers import files, sessions, templates
 from imports_pipeline.api.upload_limit import UploadLimitMiddleware
 from imports_pipeline.sessions import ImportService
@@ -62,6 +63,7 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
         title="imports_pipeline: Imports API v2",
         version="2.0.0",
         description=_description(limit),
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.add_middleware(UploadLimitMiddleware, max_bytes=limit)
     MultiPartParser.spool_max_size = UPLOAD_SPOOL_BYTES

@@ -1,4 +1,5 @@
-"""Turning errors into the contract's bodies: ``{"detail": message, "code": CODE}``.
+"""Turning errors into the contract's bodies: ``{"detail": message, "code": CODE}``, with RFC 7807's
+``type``, ``title``, ``status`` and ``instance`` beside them.
 
 Domain errors carry their own code and status. Starlette's HTTP errors (unknown
 path, wrong method, body over the size limit) get the same body shape. Anything
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -28,40 +31,65 @@ logger = logging.getLogger("imports_pipeline.api")
 HTTP_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: UploadTooLargeError.code}
 
 
-def error_response(error: DomainError) -> JSONResponse:
-    body = {"detail": error.message, "code": error.code, **jsonable_encoder(error.context)}
-    return JSONResponse(body, status_code=error.http_status)
+PROBLEM_TYPE = "urn:imports-pipeline:error:{code}"
+"""RFC 7807's ``type``: one URI per stable error code (the codes are listed in the README)."""
 
 
-async def domain_error(_request: Request, error: Exception) -> JSONResponse:
+def problem_response(
+    status: int,
+    code: str,
+    detail: Any,
+    instance: str,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> JSONResponse:
+    """The one error body: the contract's ``detail`` and ``code`` with RFC 7807's ``type``,
+    ``title``, ``status`` and ``instance`` (the request's path) beside them, then any context."""
+    body = {
+        "type": PROBLEM_TYPE.format(code=code.lower()),
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        **jsonable_encoder(context),
+    }
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def error_response(error: DomainError, instance: str) -> JSONResponse:
+    return problem_response(error.http_status, error.code, error.message, instance, **error.context)
+
+
+async def domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     if error.http_status >= 500:
         logger.error("%s: %s", error.code, error, exc_info=error)
-    return error_response(error)
+    return error_response(error, request.url.path)
 
 
-def too_large_response(limit: int) -> JSONResponse:
+def too_large_response(limit: int, instance: str) -> JSONResponse:
     return error_response(
         UploadTooLargeError(
             f"The request body is larger than the limit of {limit} bytes"
             " (IMPORTS_MAX_UPLOAD_BYTES)",
             max_bytes=limit,
-        )
+        ),
+        instance,
     )
 
 
 async def http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     if error.status_code == 413:
-        return too_large_response(request.app.state.max_upload_bytes)
+        return too_large_response(request.app.state.max_upload_bytes, request.url.path)
     if error.status_code == 400 and error.detail == STARLETTE_MULTIPART_ERROR:
-        return JSONResponse(
-            {"detail": MULTIPART_HINT, "code": "INVALID_MULTIPART", "field": "upload_file"},
-            status_code=400,
+        return problem_response(
+            400, "INVALID_MULTIPART", MULTIPART_HINT, request.url.path, field="upload_file"
         )
     code = HTTP_ERROR_CODES.get(error.status_code, "HTTP_ERROR")
-    return JSONResponse(
-        {"detail": error.detail, "code": code}, status_code=error.status_code, headers=error.headers
+    return problem_response(
+        error.status_code, code, error.detail, request.url.path, headers=error.headers
     )
 
 
@@ -90,20 +118,18 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-async def request_validation_error(_request: Request, error: Exception) -> JSONResponse:
+async def request_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     details = [
         {**item, **CONTRACT_ENUM_ERROR} if item.get("type") == "enum" else item
         for item in _json_safe(jsonable_encoder(error.errors()))
     ]
-    return JSONResponse({"detail": details}, status_code=422)
+    return problem_response(422, "INVALID_REQUEST", details, request.url.path)
 
 
 async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-    return JSONResponse(
-        {"detail": "Internal server error", "code": "INTERNAL_ERROR"}, status_code=500
-    )
+    return problem_response(500, "INTERNAL_ERROR", "Internal server error", request.url.path)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -6,6 +6,7 @@ Kept as data in one place so the OpenAPI document and the contract stay word for
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from imports_pipeline.vocabulary import ProcessingStatus, SessionStatus
@@ -129,7 +130,19 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {
             "model": ErrorBody,
             "description": ERROR_EXAMPLES[status][0],
-            "content": {"application/json": {"example": ERROR_EXAMPLES[status][1]}},
+            "content": {"application/json": {"example": problem_example(status)}},
         }
         for status in statuses
+    }
+
+
+def problem_example(status: int) -> dict[str, Any]:
+    """The example body of ``status`` as the API sends it, RFC 7807's fields included."""
+    body = ERROR_EXAMPLES[status][1]
+    return {
+        "type": f"urn:imports-pipeline:error:{body['code'].lower()}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        **body,
+        "instance": f"/v2/imports/{IMPORT_ID}/submit",
     }

@@ -48,12 +48,16 @@ SQL OFFSET)."""
 
 
 class ErrorBody(BaseModel):
-    """Every domain error: a message, a stable code, sometimes context (``fields``, ``error_rows``,
-    …)."""
+    """Every error: the contract's message and stable code, RFC 7807's problem fields, and
+    sometimes context (``fields``, ``error_rows``, …)."""
 
     model_config = ConfigDict(extra="allow")
 
+    type: str = Field(description="A URI per error code: `urn:imports-pipeline:error:<code>`.")
+    title: str = Field(description="The HTTP status in words.")
+    status: int
     detail: str
+    instance: str = Field(description="The path of the request that failed.")
     code: str
 
 

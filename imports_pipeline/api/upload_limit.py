@@ -33,7 +33,7 @@ class UploadLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await too_large_response(self.max_bytes)(scope, receive, send)
+            await too_large_response(self.max_bytes, scope.get("path", ""))(scope, receive, send)
             return
         received = 0
 

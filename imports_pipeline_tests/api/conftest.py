@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -98,3 +100,17 @@ def any_db_api(request, tmp_path, clock) -> Iterator[Api]:
         else request.getfixturevalue("postgres_url")
     )
     yield from build_api(url, tmp_path, clock)
+
+
+PROBLEM_FIELDS = ("type", "title", "status", "instance")
+
+
+def contract_body(response: httpx.Response) -> dict[str, Any]:
+    """An error body without RFC 7807's fields, once they are checked: ``type`` names the code,
+    ``title`` and ``status`` the HTTP status, ``instance`` the request's path."""
+    body = response.json()
+    assert body["type"] == f"urn:imports-pipeline:error:{body['code'].lower()}", body
+    assert body["title"] == HTTPStatus(response.status_code).phrase, body
+    assert body["status"] == response.status_code, body
+    assert body["instance"] == response.request.url.path, body
+    return {key: value for key, value in body.items() if key not in PROBLEM_FIELDS}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from imports_pipeline_tests.api.conftest import ORG, OTHER_ORG
+from imports_pipeline_tests.api.conftest import ORG, OTHER_ORG, contract_body
 
 INVALID = {"detail": "Invalid API key", "code": "INVALID_API_KEY"}
 ENDPOINTS = [
@@ -18,13 +18,13 @@ ENDPOINTS = [
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
 def test_missing_or_unknown_key_answers_the_contract_401(api, method, path):
-    assert api.client.request(method, path).json() == INVALID
+    assert contract_body(api.client.request(method, path)) == INVALID
     missing = api.client.request(method, path, headers={"x-organization-id": ORG})
     wrong = api.client.request(
         method, path, headers={"x-api-key": "imp_not-a-key", "x-organization-id": ORG}
     )
-    assert (missing.status_code, missing.json()) == (401, INVALID)
-    assert (wrong.status_code, wrong.json()) == (401, INVALID)
+    assert (missing.status_code, contract_body(missing)) == (401, INVALID)
+    assert (wrong.status_code, contract_body(wrong)) == (401, INVALID)
 
 
 def test_a_revoked_key_stops_working_at_once(api):
@@ -33,7 +33,7 @@ def test_a_revoked_key_stops_working_at_once(api):
     record = api.keys.verify(headers["x-api-key"])
     api.keys.revoke(record.id)
     response = api.client.get("/v2/imports/sessions", headers=headers)
-    assert (response.status_code, response.json()) == (401, INVALID)
+    assert (response.status_code, contract_body(response)) == (401, INVALID)
     assert {k.id: k.revoked_at for k in api.keys.list(ORG)}[record.id] == api.service.clock()
 
 

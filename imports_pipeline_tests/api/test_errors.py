@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from imports_pipeline_tests.api.conftest import build_api
+from imports_pipeline_tests.api.conftest import build_api, contract_body
 from imports_pipeline_tests.service import SAMPLE_CSV, SEED_MAPPING
 
 PATCH = {"corrections": [{"row_index": 17, "column": "distance_km", "value": 128.4}]}
@@ -52,7 +52,7 @@ def test_another_organizations_session_does_not_exist(api, method, step, body):
     call(api, "POST", import_id, "validate", {"mapping": SEED_MAPPING})
     response = call(api, method, import_id, step, body, headers=api.other_headers)
     assert response.status_code == 404
-    assert response.json() == {
+    assert contract_body(response) == {
         "detail": f"Import session {import_id} not found",
         "code": "IMPORT_NOT_FOUND",
     }
@@ -150,7 +150,7 @@ def test_bad_uploads_answer_with_their_codes(api):
 
 def test_unknown_paths_and_methods_keep_the_error_shape(api):
     missing = api.client.get("/v2/nothing", headers=api.headers)
-    assert missing.json() == {"detail": "Not Found", "code": "NOT_FOUND"}
+    assert contract_body(missing) == {"detail": "Not Found", "code": "NOT_FOUND"}
     wrong_method = api.client.delete("/v2/imports/sessions", headers=api.headers)
     assert (wrong_method.status_code, wrong_method.json()["code"]) == (405, "METHOD_NOT_ALLOWED")
 
@@ -163,7 +163,10 @@ def test_an_unexpected_exception_is_a_generic_500_and_is_logged(api, monkeypatch
     client = TestClient(api.client.app, raise_server_exceptions=False)
     response = client.get("/v2/imports/sessions", headers=api.headers)
     assert response.status_code == 500
-    assert response.json() == {"detail": "Internal server error", "code": "INTERNAL_ERROR"}
+    assert contract_body(response) == {
+        "detail": "Internal server error",
+        "code": "INTERNAL_ERROR",
+    }
     assert "secret internal detail" in caplog.text
 
 
@@ -179,7 +182,7 @@ def test_uploads_over_the_limit_are_refused_with_413(small_limit_api):
     assert len(SAMPLE_CSV.read_bytes()) > 4096
     declared = api.create()
     assert declared.status_code == 413
-    assert declared.json() == {
+    assert contract_body(declared) == {
         "detail": (
             "The request body is larger than the limit of 4096 bytes (IMPORTS_MAX_UPLOAD_BYTES)"
         ),

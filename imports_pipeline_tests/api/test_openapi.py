@@ -32,10 +32,9 @@ def test_openapi_documents_every_endpoint_with_the_seed_examples(api):
         create["responses"]["201"]["content"]["application/json"]["examples"]["contract"]["value"]
         == without_nulls
     )
-    assert (
-        create["responses"]["401"]["content"]["application/json"]["example"]
-        == examples.INVALID_API_KEY
-    )
+    unauthorized = create["responses"]["401"]["content"]["application/json"]["example"]
+    assert unauthorized == examples.problem_example(401)
+    assert unauthorized.items() >= examples.INVALID_API_KEY.items()
     patch = paths["/v2/imports/{import_id}/rows"]["patch"]["requestBody"]["content"][
         "application/json"
     ]

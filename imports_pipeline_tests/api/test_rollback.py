@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.vocabulary import PHASE_ORDER, Actor
-from imports_pipeline_tests.api.conftest import ORG, USER
+from imports_pipeline_tests.api.conftest import ORG, USER, contract_body
 from imports_pipeline_tests.submitted import destination_rows, submit_rows, trip
 
 ACTOR = Actor(organization_id=ORG, user_id=USER)
@@ -50,7 +50,7 @@ def test_rollback_restores_the_destination_and_answers_the_counts(any_db_api):
 
     again = api.client.post(f"/v2/imports/{second}/rollback", headers=api.headers)
     assert again.status_code == 409
-    assert again.json() == {
+    assert contract_body(again) == {
         "detail": f"Import {second} is already rolled back",
         "code": "INVALID_STATE",
     }
@@ -79,7 +79,7 @@ def test_rollback_of_another_organizations_or_an_unprocessed_import(api):
     created = api.created_id()
     refused = api.client.post(f"/v2/imports/{created}/rollback", headers=api.headers)
     assert refused.status_code == 409
-    assert refused.json() == {
+    assert contract_body(refused) == {
         "detail": (
             f"Cannot roll back import {created} while its processing is not started "
             "(needs: completed, partially_completed)"
