@@ -17,6 +17,7 @@ from imports_pipeline.vocabulary import (
     Phase,
     PhaseStatus,
     ProcessingStatus,
+    SessionSort,
     SessionStatus,
     Submission,
     success_rate,
@@ -88,12 +89,24 @@ class SessionPage(BaseModel):
     page: int
     size: int
     pages: int
+    next_page: int | None = Field(default=None, description="The page after this one, if any.")
+    prev_page: int | None = Field(default=None, description="The page before this one, if any.")
+    start_cursor: str | None = Field(
+        default=None, description="The cursor this page was asked with (null on a first page)."
+    )
     next_cursor: str | None = Field(
         default=None,
         description=(
             "Opaque keyset cursor for the next page; stable while new sessions are created."
         ),
     )
+    estimated_remaining_count: int = Field(
+        default=0, description="Sessions after this page, counted up to 500."
+    )
+    filtered_by: dict[str, Any] = Field(
+        default_factory=dict, description="The filters that narrowed the list."
+    )
+    sorted_by: SessionSort = SessionSort.CREATED_AT_DESC
 
 
 class CreatedSession(BaseModel):

@@ -123,6 +123,8 @@ class SessionSort(StrEnum):
     CREATED_AT = "created_at"
     UPDATED_AT_DESC = "-updated_at"
     UPDATED_AT = "updated_at"
+    ID_DESC = "-id"
+    ID = "id"
 
 
 class TimeRange(BaseModel):

@@ -118,10 +118,19 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def _contract_enum_error(item: dict[str, Any]) -> dict[str, Any]:
+    """The contract's wording; a filter that takes several values (``status=a,b``) is still
+    located at the parameter, not at the position in its list."""
+    loc = item["loc"]
+    if loc and loc[0] == "query" and isinstance(loc[-1], int):
+        loc = loc[:-1]
+    return {**item, **CONTRACT_ENUM_ERROR, "loc": loc}
+
+
 async def request_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     details = [
-        {**item, **CONTRACT_ENUM_ERROR} if item.get("type") == "enum" else item
+        _contract_enum_error(item) if item.get("type") == "enum" else item
         for item in _json_safe(jsonable_encoder(error.errors()))
     ]
     return problem_response(422, "INVALID_REQUEST", details, request.url.path)

@@ -7,9 +7,9 @@ which already have the contract's field names.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from imports_pipeline.templates.model import Option
 from imports_pipeline.views import ImportStatus
@@ -125,13 +125,31 @@ class SubmitRequest(BaseModel):
     )
 
 
+def _comma_separated(value: Any) -> Any:
+    """``a,b`` and repeated parameters alike become one list."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+
+
 class SessionListQuery(BaseModel):
     """Filters of `GET /v2/imports/sessions`: the contract's, plus Fleetio-style ranges, sort and a
     keyset cursor."""
 
-    status: SessionStatus | None = Field(
-        default=None, description="Filter by session status.", examples=["validated"]
+    status: Annotated[list[SessionStatus] | None, BeforeValidator(_comma_separated)] = Field(
+        default=None,
+        description="Filter by session status; several as `status=parsed,validated` (any of them).",
+        examples=["validated"],
     )
+    status_include: Annotated[list[SessionStatus] | None, BeforeValidator(_comma_separated)] = (
+        Field(
+            default=None,
+            alias="filter[status][include]",
+            description="Fleetio's spelling of several statuses: `filter[status][include]=a,b`.",
+        )
+    )
+    id_eq: str | None = Field(default=None, description="Only the session with this id.")
     template_id: str | None = Field(
         default=None, description="Filter by import template.", examples=["logistics_requests"]
     )
@@ -143,6 +161,9 @@ class SessionListQuery(BaseModel):
         default=1, ge=1, le=MAX_PAGE, description="Page number (ignored when `cursor` is given)."
     )
     size: int = Field(default=10, ge=1, le=100, description="Items per page (1–100).")
+    per_page: int | None = Field(
+        default=None, ge=2, le=100, description="Fleetio's name for `size` (2–100); wins over it."
+    )
     created_at_gte: datetime | None = Field(
         default=None, description="Created at or after (ISO 8601; naive means UTC)."
     )
@@ -153,8 +174,15 @@ class SessionListQuery(BaseModel):
     updated_at_gt: datetime | None = Field(default=None, description="Updated strictly after.")
     updated_at_lte: datetime | None = Field(default=None, description="Updated at or before.")
     updated_at_lt: datetime | None = Field(default=None, description="Updated strictly before.")
+    file_processed_at_gteq: datetime | None = Field(
+        default=None, description="Processing settled at or after (Leadsy's spelling)."
+    )
+    file_processed_at_gt: datetime | None = Field(default=None, description="Settled after.")
+    file_processed_at_lteq: datetime | None = Field(default=None, description="At or before.")
+    file_processed_at_lt: datetime | None = Field(default=None, description="Strictly before.")
     sort: SessionSort = Field(
-        default=SessionSort.CREATED_AT_DESC, description="`-` for newest first."
+        default=SessionSort.CREATED_AT_DESC,
+        description="`created_at`, `updated_at` or `id`; `-` first for descending.",
     )
     cursor: str | None = Field(
         default=None,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import mimetypes
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +21,7 @@ from imports_pipeline.views import (
     ImportStatus,
     SessionPage,
 )
-from imports_pipeline.vocabulary import Actor, SessionSort, SessionStatus, Submission, TimeRange
+from imports_pipeline.vocabulary import Actor, SessionSort, SessionStatus, Submission
 
 
 class ReadingSessions(SessionUseCases):
@@ -29,34 +31,38 @@ class ReadingSessions(SessionUseCases):
     def list_sessions(
         self,
         actor: Actor,
-        status: SessionStatus | None = None,
-        template_id: str | None = None,
-        user_id: str | None = None,
-        include_expired: bool = False,
+        status: SessionStatus | Sequence[SessionStatus] | None = None,
+        *,
         page: int = 1,
         size: int = 10,
-        created_at: TimeRange | None = None,
-        updated_at: TimeRange | None = None,
         sort: SessionSort = SessionSort.CREATED_AT_DESC,
         cursor: str | None = None,
+        **filters: Any,
     ) -> SessionPage:
         """Page/size pagination with a total, or keyset pagination with ``cursor`` (stable while
-        sessions are made)."""
-        wanted = SessionFilter(
-            status, template_id, user_id, include_expired, created_at, updated_at
-        )
+        sessions are made); ``filters`` are ``SessionFilter``'s fields."""
+        statuses = (status,) if isinstance(status, SessionStatus) else tuple(status or ())
+        wanted = SessionFilter(statuses=statuses, **filters)
+        sort = SessionSort(sort)
         listing = self.repository.list_page(
-            actor.organization_id, wanted, SessionSort(sort), self.clock(), page, size, cursor
+            actor.organization_id, wanted, sort, self.clock(), page, size, cursor
         )
         submitted = [r.id for r in listing.rows if r.submission]
         phases = self.stores.processing.phases_of(submitted) if submitted else {}
+        pages = math.ceil(listing.total / size) if listing.total else 0
+        current = page if cursor is None else 1
         return SessionPage(
             items=[self.view(r, phases.get(r.id, ())) for r in listing.rows],
             total=listing.total,
-            page=page if cursor is None else 1,
+            page=current,
             size=size,
-            pages=math.ceil(listing.total / size) if listing.total else 0,
+            pages=pages,
+            next_page=current + 1 if cursor is None and current < pages else None,
+            prev_page=current - 1 if cursor is None and 1 < current <= pages + 1 else None,
+            start_cursor=cursor,
             next_cursor=listing.next_cursor,
+            estimated_remaining_count=listing.estimated_remaining,
+            sorted_by=sort,
         )
 
     def status(self, actor: Actor, import_id: str) -> ImportStatus:

@@ -30,12 +30,16 @@ NEVER_EXPIRE_STATUSES = (SessionStatus.SUBMITTED.value, SessionStatus.SUBMITTING
 class SessionFilter:
     """What a caller narrows a list of its organization's sessions by."""
 
-    status: SessionStatus | None = None
+    statuses: tuple[SessionStatus, ...] = ()
+    """Any of these (``expired`` included); none: every status but ``expired``."""
     template_id: str | None = None
     user_id: str | None = None
     include_expired: bool = False
+    session_id: str | None = None
     created_at: TimeRange | None = None
     updated_at: TimeRange | None = None
+    processed_at: TimeRange | None = None
+    """When processing last settled or failed (Leadsy's ``file_processed_at``)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,17 @@ class SessionListing:
     rows: list[ImportSessionRow]
     total: int
     next_cursor: str | None
+    estimated_remaining: int
+    """Sessions after this page, counted up to ``REMAINING_COUNT_CAP``."""
+
+
+REMAINING_COUNT_CAP = 500
+"""Counting what is left stops here (Fleetio's estimated_remaining_count): the count stays cheap."""
+SORT_COLUMNS = {
+    "created_at": ImportSessionRow.created_at,
+    "updated_at": ImportSessionRow.updated_at,
+    "id": ImportSessionRow.id,
+}
 
 
 def list_sessions(
@@ -57,9 +72,7 @@ def list_sessions(
 ) -> SessionListing:
     """One page (offset ``page`` or keyset ``cursor``) and the total matching ``wanted``."""
     where = [ImportSessionRow.organization_id == organization_id, *filter_conditions(wanted, now)]
-    column = (
-        ImportSessionRow.updated_at if "updated_at" in sort.value else ImportSessionRow.created_at
-    )
+    column: sa.orm.InstrumentedAttribute[Any] = SORT_COLUMNS[sort.value.lstrip("-")]
     descending = sort.value.startswith("-")
     offset = min((max(page, 1) - 1) * size, MAX_SQL_OFFSET)
     keyset: list[sa.ColumnElement[bool]] = []
@@ -88,7 +101,15 @@ def list_sessions(
         if more and last is not None
         else None
     )
-    return SessionListing(rows, total, next_cursor)
+    if cursor is None:  # an offset page: what follows it is known from the total
+        remaining = max(total - offset - len(rows), 0)
+    elif next_cursor is None or last is None:
+        remaining = 0
+    else:
+        after_last = _after(column, descending, getattr(last, column.key), last.id)
+        capped = sa.select(ImportSessionRow.id).where(*where, after_last).limit(REMAINING_COUNT_CAP)
+        remaining = db.scalar(sa.select(sa.func.count()).select_from(capped.subquery())) or 0
+    return SessionListing(rows, total, next_cursor, min(remaining, REMAINING_COUNT_CAP))
 
 
 def filter_conditions(wanted: SessionFilter, now: datetime) -> list[sa.ColumnElement[bool]]:
@@ -98,25 +119,32 @@ def filter_conditions(wanted: SessionFilter, now: datetime) -> list[sa.ColumnEle
     unexpired = sa.or_(
         ImportSessionRow.expires_at > now, ImportSessionRow.status.in_(list(NEVER_EXPIRE_STATUSES))
     )
-    if wanted.status is SessionStatus.EXPIRED:
-        conditions.append(sa.not_(unexpired))
-    elif wanted.status is not None:
-        conditions += [ImportSessionRow.status == wanted.status.value, unexpired]
+    stored = [s.value for s in wanted.statuses if s is not SessionStatus.EXPIRED]
+    if wanted.statuses:
+        either: list[sa.ColumnElement[bool]] = []
+        if stored:
+            either.append(sa.and_(ImportSessionRow.status.in_(stored), unexpired))
+        if SessionStatus.EXPIRED in wanted.statuses:
+            either.append(sa.not_(unexpired))
+        conditions.append(sa.or_(*either))
     elif not wanted.include_expired:
         conditions.append(unexpired)
     if wanted.template_id:
         conditions.append(ImportSessionRow.template_id == wanted.template_id)
     if wanted.user_id:
         conditions.append(ImportSessionRow.user_id == wanted.user_id)
+    if wanted.session_id:
+        conditions.append(ImportSessionRow.id == wanted.session_id)
     conditions += _range_conditions(ImportSessionRow.created_at, wanted.created_at)
     conditions += _range_conditions(ImportSessionRow.updated_at, wanted.updated_at)
+    conditions += _range_conditions(ImportSessionRow.processing_finished_at, wanted.processed_at)
     return conditions
 
 
 def _after(
-    column: sa.orm.InstrumentedAttribute[datetime],
+    column: sa.orm.InstrumentedAttribute[Any],
     descending: bool,
-    value: datetime,
+    value: datetime | str,
     session_id: str,
 ) -> sa.ColumnElement[bool]:
     """Rows strictly after (value, id) in the list's order."""
@@ -126,7 +154,7 @@ def _after(
 
 
 def _range_conditions(
-    column: sa.orm.InstrumentedAttribute[datetime], bounds: TimeRange | None
+    column: sa.orm.InstrumentedAttribute[Any], bounds: TimeRange | None
 ) -> list[sa.ColumnElement[bool]]:
     if bounds is None:
         return []
@@ -156,12 +184,13 @@ def naive_utc(value: datetime) -> datetime:
         return datetime.min if value.year == 1 else datetime.max
 
 
-def encode_cursor(sort: SessionSort, value: datetime, session_id: str) -> str:
-    payload = json.dumps({"s": sort.value, "v": value.isoformat(), "id": session_id}).encode()
+def encode_cursor(sort: SessionSort, value: datetime | str, session_id: str) -> str:
+    text = value.isoformat() if isinstance(value, datetime) else value
+    payload = json.dumps({"s": sort.value, "v": text, "id": session_id}).encode()
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, sort: SessionSort) -> tuple[datetime, str]:
+def decode_cursor(cursor: str, sort: SessionSort) -> tuple[datetime | str, str]:
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if payload["s"] != sort.value:
@@ -170,7 +199,11 @@ def decode_cursor(cursor: str, sort: SessionSort) -> tuple[datetime, str]:
             )
         session_id = str(payload["id"])
         session_id.encode("utf-8")  # a lone surrogate (JSON "\ud800") cannot be compared in SQL
-        return datetime.fromisoformat(payload["v"]), session_id
+        value = str(payload["v"])
+        value.encode("utf-8")
+        return (
+            value if sort.value.lstrip("-") == "id" else datetime.fromisoformat(value)
+        ), session_id
     except InvalidCursorError:
         raise
     except (

@@ -123,23 +123,34 @@ def list_sessions(
     service: Service, actor: CurrentActor, query: Annotated[SessionListQuery, Query()]
 ) -> SessionPage:
     """Your organization's sessions, newest first; expired ones only with `include_expired=true`."""
-    return service.list_sessions(
+    page = service.list_sessions(
         actor,
-        status=query.status,
+        [*(query.status or ()), *(query.status_include or ())],
         template_id=query.template_id,
         user_id=query.user_id,
         include_expired=query.include_expired,
+        session_id=query.id_eq,
         page=query.page,
-        size=query.size,
+        size=query.per_page or query.size,
         created_at=_range(query, "created_at"),
         updated_at=_range(query, "updated_at"),
+        processed_at=_range(query, "file_processed_at", ("lt", "lteq", "gt", "gteq")),
         sort=query.sort,
         cursor=query.cursor,
     )
+    filters = query.model_fields_set - PAGING_PARAMETERS
+    applied = query.model_dump(mode="json", include=filters, by_alias=True, exclude_none=True)
+    return page.model_copy(update={"filtered_by": applied})
 
 
-def _range(query: SessionListQuery, column: str) -> TimeRange | None:
-    bounds = {op: getattr(query, f"{column}_{op}") for op in ("lt", "lte", "gt", "gte")}
+PAGING_PARAMETERS = {"page", "size", "per_page", "sort", "cursor"}
+
+
+def _range(
+    query: SessionListQuery, column: str, operators: tuple[str, ...] = ("lt", "lte", "gt", "gte")
+) -> TimeRange | None:
+    """The ``<column>_<op>`` parameters as one range; Leadsy spells the inclusive ones lteq/gteq."""
+    bounds = {op.replace("eq", "e"): getattr(query, f"{column}_{op}") for op in operators}
     return TimeRange(**bounds) if any(v is not None for v in bounds.values()) else None
 
 
