@@ -55,6 +55,11 @@ class Settings(BaseModel):
         description="PostgreSQL `work_mem` for a destination write's transaction only: "
         "its joins hash a whole file's rows",
     )
+    processing_timeout_minutes: int = Field(
+        default=360,
+        gt=0,
+        description="an import still processing this long after its run started reads `timed_out`",
+    )
     drops_dir: Path | None = Field(
         default=None,
         description="holds the drop folders' `inbox/`, `processing/`, `processed/` and `failed/`; "

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from imports_pipeline.vocabulary import (
     ActorType,
+    LifecycleStatus,
     Phase,
     PhaseStatus,
     ProcessingStatus,
@@ -81,6 +82,13 @@ class ImportSession(BaseModel):
         description="finished_at, once processing completed (fully or partially)."
     )
     dagster_run_id: str | None = Field(description="The Dagster run that last worked on it.")
+    import_status: LifecycleStatus = Field(
+        description="PackageX's status: requested, queued, processing, completed, failed, "
+        "timed_out or expired."
+    )
+    reason: str | None = Field(
+        description="Why the import failed, timed out or left rows out, in one sentence."
+    )
 
 
 class SessionPage(BaseModel):
@@ -264,10 +272,22 @@ class ProcessingCounters(BaseModel):
         return cls(processed_rows=processed, failed_rows=failed, success_rate=rate)
 
 
+class WriteStats(BaseModel):
+    """PackageX's stats: what the process phase did to the destination's rows."""
+
+    created: int
+    updated: int
+    unchanged: int
+    deleted: int
+
+
 class ImportStatus(ImportSession):
     """The session object plus the processing side once it has been submitted."""
 
     rows_submitted: int | None
+    stats: WriteStats | None = Field(
+        description="What processing did to the destination; null until the process phase ran."
+    )
     submission: Submission | None
     phases: list[ProcessingPhase] = Field(
         default_factory=list, description="Each processing phase run so far, in order."

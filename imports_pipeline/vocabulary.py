@@ -53,6 +53,22 @@ SETTLED_PROCESSING = (
 """Processing statuses no run will change any more."""
 
 
+class LifecycleStatus(StrEnum):
+    """PackageX's status of an import, from request to outcome, derived from the session's and
+    its processing's statuses (``import_status``)."""
+
+    REQUESTED = "requested"
+    """Created and not yet submitted: the file is being mapped, validated or corrected."""
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    """Processing started longer ago than the ``processing_timeout_minutes`` setting and has not
+    settled."""
+    EXPIRED = "expired"
+
+
 class PhaseStatus(StrEnum):
     """One phase row; a re-run of the phase overwrites it."""
 

@@ -72,6 +72,8 @@ REFERENCE_FIELDS = {
     "finished_at",
     "completed_at",
     "dagster_run_id",
+    "import_status",
+    "reason",
 }
 """What the other reference documents add to it (PackageX, Fleetio, Leadsy; issue 9)."""
 

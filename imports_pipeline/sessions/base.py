@@ -18,7 +18,14 @@ from imports_pipeline.store.tables import ImportSessionRow, ProcessingPhaseRow
 from imports_pipeline.templates.catalog import TemplateCatalog
 from imports_pipeline.templates.model import ColumnType, Template
 from imports_pipeline.views import ImportSession, ProcessingCounters, ProcessingPhase
-from imports_pipeline.vocabulary import Actor, ProcessingStatus, SessionStatus, utc_now
+from imports_pipeline.vocabulary import (
+    Actor,
+    LifecycleStatus,
+    PhaseStatus,
+    ProcessingStatus,
+    SessionStatus,
+    utc_now,
+)
 
 DEFAULT_TTL = timedelta(hours=24)
 MAPPABLE_STATES = frozenset({SessionStatus.PARSED, SessionStatus.MAPPED, SessionStatus.VALIDATED})
@@ -124,7 +131,10 @@ class SessionUseCases:
             else None
         )
         completed = row.processing_status in COMPLETED_PROCESSING
+        lifecycle, reason = self.lifecycle(row, fields["status"], phases, counters)
         fields.update(
+            import_status=lifecycle,
+            reason=reason,
             name=row.name or row.file_name,
             type=row.template_id,
             file_size=row.parse_info.get("size_bytes"),
@@ -137,6 +147,48 @@ class SessionUseCases:
             **(counters.model_dump() if counters else {}),
         )
         return ImportSession.model_validate(fields)
+
+    def lifecycle(
+        self,
+        row: ImportSessionRow,
+        status: SessionStatus,
+        phases: Sequence[ProcessingPhaseRow],
+        counters: ProcessingCounters | None,
+    ) -> tuple[LifecycleStatus, str | None]:
+        """PackageX's status of the import and, when it did not simply succeed, why."""
+        processing = row.processing_status
+        if status is SessionStatus.EXPIRED:
+            return LifecycleStatus.EXPIRED, f"the session expired at {row.expires_at.isoformat()}"
+        if status is SessionStatus.FAILED:
+            return LifecycleStatus.FAILED, row.status_detail
+        if processing is None:
+            return LifecycleStatus.REQUESTED, row.status_detail
+        if processing == ProcessingStatus.QUEUED:
+            return LifecycleStatus.QUEUED, None
+        if processing == ProcessingStatus.FAILED:
+            return LifecycleStatus.FAILED, failure_reason(phases) or row.status_detail
+        if processing in COMPLETED_PROCESSING or processing == ProcessingStatus.ROLLED_BACK:
+            left_out = counters.failed_rows if counters else 0
+            reason = f"{left_out} rows were left out (see the error file)" if left_out else None
+            return LifecycleStatus.COMPLETED, reason
+        limit = timedelta(minutes=self.settings.processing_timeout_minutes)
+        started = row.processing_started_at
+        if started is not None and self.clock() - started > limit:
+            minutes = self.settings.processing_timeout_minutes
+            return LifecycleStatus.TIMED_OUT, (
+                f"processing started at {started.isoformat()} and has not finished within "
+                f"{minutes} minutes; see its Dagster run {row.dagster_run_id}"
+            )
+        return LifecycleStatus.PROCESSING, None
+
+
+def failure_reason(phases: Sequence[ProcessingPhaseRow]) -> str | None:
+    """The failed phase and its error, in one sentence."""
+    for phase in phases:
+        if phase.status == PhaseStatus.FAILED:
+            error = (phase.detail or {}).get("error", "no detail recorded")
+            return f"the {phase.phase} phase failed: {error}"
+    return None
 
 
 STORED_FIELDS = [

@@ -20,8 +20,16 @@ from imports_pipeline.views import (
     ImportSession,
     ImportStatus,
     SessionPage,
+    WriteStats,
 )
-from imports_pipeline.vocabulary import Actor, SessionSort, SessionStatus, Submission
+from imports_pipeline.vocabulary import (
+    Actor,
+    Phase,
+    PhaseStatus,
+    SessionSort,
+    SessionStatus,
+    Submission,
+)
 
 
 class ReadingSessions(SessionUseCases):
@@ -71,9 +79,15 @@ class ReadingSessions(SessionUseCases):
         row = self.load(actor, import_id)
         submission = Submission.model_validate(row.submission) if row.submission else None
         phases = self.stores.processing.phases(import_id)
+        process = next(
+            (p for p in phases if p.phase == Phase.PROCESS and p.status == PhaseStatus.COMPLETED),
+            None,
+        )
+        stats = WriteStats.model_validate(process.detail) if process and process.detail else None
         return ImportStatus(
             **self.view(row, phases).model_dump(),
             rows_submitted=submission.rows_submitted if submission else None,
+            stats=stats,
             submission=submission,
             phases=[phase_view(p) for p in phases],
         )

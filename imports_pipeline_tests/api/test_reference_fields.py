@@ -8,6 +8,8 @@ import hashlib
 import re
 from datetime import datetime
 
+import pytest
+
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.vocabulary import PHASE_ORDER
 from imports_pipeline_tests.api.conftest import ORG, USER
@@ -90,3 +92,69 @@ def test_processing_outcome_and_times_on_the_status_and_every_list_item(any_db_a
         started, finished = (datetime.fromisoformat(body[k]) for k in ("started_at", "finished_at"))
         assert started <= finished and body["completed_at"] == body["finished_at"]
         assert body["has_errors_file"] is True and body["organization_id"] == ORG
+
+
+def status_of(api, import_id: str) -> dict:
+    return api.client.get(f"/v2/imports/{import_id}/status", headers=api.headers).json()
+
+
+def test_every_packagex_status_is_reached_with_a_reason_where_it_did_not_simply_succeed(
+    any_db_api, clock
+):
+    from datetime import timedelta
+
+    api = any_db_api
+    import_id = api.created_id()
+    assert (status_of(api, import_id)["import_status"], status_of(api, import_id)["reason"]) == (
+        "requested",
+        None,
+    )
+    api.client.post(
+        f"/v2/imports/{import_id}/validate", headers=api.headers, json={"mapping": SEED_MAPPING}
+    )
+    api.client.post(
+        f"/v2/imports/{import_id}/submit", headers=api.headers, json={"ignore_errors": True}
+    )
+    assert status_of(api, import_id)["import_status"] == "queued"
+    processing = ImportProcessing(api.service, api.client.app.state.destination, import_id)
+    processing.parse(dagster_run_id="run-9")
+    assert status_of(api, import_id)["import_status"] == "processing"
+    clock.now += timedelta(minutes=361)  # the default timeout is 360 minutes
+    timed_out = status_of(api, import_id)
+    assert timed_out["import_status"] == "timed_out"
+    assert "360 minutes" in timed_out["reason"] and "run-9" in timed_out["reason"]
+    for phase in PHASE_ORDER[1:]:
+        getattr(processing, phase.value)()
+    done = status_of(api, import_id)
+    assert (done["import_status"], done["reason"]) == (
+        "completed",
+        "2 rows were left out (see the error file)",
+    )
+    assert done["stats"] == {"created": 238, "updated": 0, "unchanged": 0, "deleted": 0}
+
+    abandoned = api.created_id()  # never submitted: it expires 24 h after creation
+    broken = api.create(content=b"\x00\x01\x02binary", name="broken.csv")
+    assert broken.status_code == 422
+    failed_id = broken.json()["import_id"]  # a parse failure is recorded before the 422
+    failed = status_of(api, failed_id)
+    assert failed["import_status"] == "failed" and failed["reason"]
+    clock.now += timedelta(hours=25)
+    expired = status_of(api, abandoned)
+    assert expired["import_status"] == "expired" and "expired at" in expired["reason"]
+
+
+def test_a_failed_phase_is_the_reason_of_a_failed_import(api):
+    import_id = api.created_id()
+    api.client.post(
+        f"/v2/imports/{import_id}/validate", headers=api.headers, json={"mapping": SEED_MAPPING}
+    )
+    api.client.post(
+        f"/v2/imports/{import_id}/submit", headers=api.headers, json={"ignore_errors": True}
+    )
+    processing = ImportProcessing(api.service, api.client.app.state.destination, import_id)
+    processing.parse()
+    with pytest.raises(FileNotFoundError):
+        processing.process()  # out of order: there is nothing validated to write yet
+    failed = status_of(api, import_id)
+    assert failed["import_status"] == "failed" and failed["stats"] is None
+    assert failed["reason"].startswith("the process phase failed: FileNotFoundError")
