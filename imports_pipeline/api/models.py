@@ -203,6 +203,12 @@ class ProcessingSummary(BaseModel):
     upload_url: str | None = Field(
         alias="_upload_url", description="The original upload, byte for byte."
     )
+    upload_csv_url: str | None = Field(
+        alias="_upload_csv_url", description="The upload converted to CSV."
+    )
+    upload_json_url: str | None = Field(
+        alias="_upload_json_url", description="The upload converted to JSON records."
+    )
     errors_csv_url: str | None = Field(
         alias="_errors_csv_url", description="Failing rows with their errors, once validated."
     )

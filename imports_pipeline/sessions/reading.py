@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import math
-import mimetypes
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from imports_pipeline.engine.reports import REPORT_FORMATS, error_report
-from imports_pipeline.errors import SessionNotFoundError, UnsupportedFileTypeError
 from imports_pipeline.sessions.base import SessionUseCases, phase_view
 from imports_pipeline.store.session_listing import SessionFilter
 from imports_pipeline.views import (
-    DownloadableFile,
     ImportSession,
     ImportStatus,
     SessionPage,
@@ -91,45 +83,3 @@ class ReadingSessions(SessionUseCases):
             submission=submission,
             phases=[phase_view(p) for p in phases],
         )
-
-    def original_upload(self, actor: Actor, import_id: str) -> DownloadableFile:
-        row = self.load(actor, import_id)
-        stored = (
-            self.repository.get_file(row.raw_file_id, actor.organization_id)
-            if row.raw_file_id
-            else None
-        )
-        if stored is None:
-            raise SessionNotFoundError(f"Import {import_id} has no stored upload")
-        return DownloadableFile(
-            path=self.files.path_of(stored.relative_path),
-            file_name=stored.file_name,
-            media_type=media_type(stored.file_name),
-        )
-
-    def error_report(self, actor: Actor, import_id: str, fmt: str) -> DownloadableFile:
-        """The failing rows as CSV, JSON or XLSX, built once per error state and kept next to it."""
-        if fmt not in REPORT_FORMATS:
-            raise UnsupportedFileTypeError(
-                f"error reports come as {', '.join(REPORT_FORMATS)}, not '{fmt}'"
-            )
-        row = self.load(actor, import_id)
-        self.require_validated(row)
-        name = f"report.{Path(row.artifacts['errors']).stem}.{fmt}"
-        path = self.files.session_dir(import_id) / name
-        if not path.exists():
-            errors = self.tables.errors(row)
-            failing = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
-            source = self.files.read_rows(import_id, row.artifacts["parsed"], failing).to_pandas()
-            source.index = pd.Index(failing)
-            self.files.save_bytes(
-                import_id, name, error_report(source, errors, row.mapping or {}, fmt)
-            )
-        stem = Path(row.file_name).stem
-        return DownloadableFile(
-            path=path, file_name=f"{stem}.errors.{fmt}", media_type=REPORT_FORMATS[fmt]
-        )
-
-
-def media_type(file_name: str) -> str:
-    return mimetypes.guess_type(file_name)[0] or "application/octet-stream"

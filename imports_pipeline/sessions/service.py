@@ -2,7 +2,7 @@
 use them.
 
 Each group of use cases lives in its own module (creating, mapping,
-validating, reviewing, submitting, reading) over the shared state of
+validating, reviewing, submitting, reading, downloads) over the shared state of
 ``base.SessionUseCases``; this class only combines them and builds them from
 the settings.
 """
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from imports_pipeline.sessions.creating import CreatingSessions
+from imports_pipeline.sessions.downloads import DownloadingFiles
 from imports_pipeline.sessions.mapping import MappingColumns
 from imports_pipeline.sessions.reading import ReadingSessions
 from imports_pipeline.sessions.submitting import SubmittingRows
@@ -24,7 +25,12 @@ from imports_pipeline.vocabulary import utc_now
 
 
 class ImportService(
-    CreatingSessions, MappingColumns, ValidatingRows, SubmittingRows, ReadingSessions
+    CreatingSessions,
+    MappingColumns,
+    ValidatingRows,
+    SubmittingRows,
+    ReadingSessions,
+    DownloadingFiles,
 ):
     """The import use cases: create, suggest mapping, unique values, validate, rows, patch, submit,
     read."""

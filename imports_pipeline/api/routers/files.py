@@ -40,6 +40,31 @@ def download_upload(service: Service, actor: CurrentActor, import_id: str) -> Fi
     return _download(service.original_upload(actor, import_id))
 
 
+class UploadFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+@router.get(
+    "/{import_id}/files/upload.{fmt}",
+    name="download_converted_upload",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "content": {"text/csv": {}, "application/json": {}},
+            "description": "The upload as read, every cell as text: CSV, or JSON records.",
+        },
+        **examples.error_responses(410),
+    },
+)
+def download_converted_upload(
+    service: Service, actor: CurrentActor, import_id: str, fmt: UploadFormat
+) -> FileResponse:
+    """The upload converted to CSV or JSON, whatever its own format (a workbook's chosen sheet
+    from its header row on); 410 once the session expired (the original stays downloadable)."""
+    return _download(service.converted_upload(actor, import_id, fmt.value))
+
+
 @router.get(
     "/{import_id}/files/errors.{fmt}",
     name="download_error_report",
@@ -65,6 +90,7 @@ def download_upload(service: Service, actor: CurrentActor, import_id: str) -> Fi
 def download_error_report(
     service: Service, actor: CurrentActor, import_id: str, fmt: ReportFormat
 ) -> FileResponse:
-    """The rows that still have errors, to fix in a spreadsheet and upload again (409 before
-    validate)."""
+    """Every row left out: validation errors and, once processed, the rows processing left out
+    (repeated keys, unknown keys of a delete); to fix in a spreadsheet and upload again (409
+    before validate)."""
     return _download(service.error_report(actor, import_id, fmt.value))

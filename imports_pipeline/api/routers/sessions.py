@@ -33,7 +33,7 @@ from imports_pipeline.views import (
     UniqueValuesResult,
     ValidationResult,
 )
-from imports_pipeline.vocabulary import Correction, TimeRange
+from imports_pipeline.vocabulary import Correction, SessionStatus, TimeRange
 
 router = APIRouter(
     prefix="/v2/imports", tags=["import sessions"], responses=examples.error_responses(401, 403)
@@ -280,10 +280,13 @@ def status(
         return str(request.url_for(name, import_id=import_id, **params))
 
     validated = current.errors_by_column is not None
+    parsed = current.status not in (SessionStatus.FAILED, SessionStatus.EXPIRED)
     processing = ProcessingSummary(
         processing_status=current.processing_status,
         rows_submitted=current.rows_submitted,
         upload_url=link("download_upload") if current.raw_file_id else None,
+        upload_csv_url=link("download_converted_upload", fmt="csv") if parsed else None,
+        upload_json_url=link("download_converted_upload", fmt="json") if parsed else None,
         errors_csv_url=link("download_error_report", fmt="csv") if validated else None,
         errors_json_url=link("download_error_report", fmt="json") if validated else None,
         errors_xlsx_url=link("download_error_report", fmt="xlsx") if validated else None,
