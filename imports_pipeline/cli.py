@@ -88,7 +88,13 @@ def run_keys(settings: Settings, args: argparse.Namespace) -> None:
     data folder)."""
     keys = _api_keys(settings)
     if args.keys_command == "create":
-        issued = keys.create(args.org, user_id=args.user, name=args.name)
+        issued = keys.create(
+            args.org,
+            user_id=args.user,
+            name=args.name,
+            full_name=args.full_name,
+            email=args.email,
+        )
         owner = f"organization {issued.record.organization_id}" + (
             f", user {issued.record.user_id}" if issued.record.user_id else ""
         )
@@ -257,6 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     create.add_argument("--org", required=True, help="the organization the key belongs to")
     create.add_argument("--user", help="the user the key acts as (sessions record it as user_id)")
     create.add_argument("--name", help="a note to tell keys apart")
+    create.add_argument(
+        "--full-name", help="the person the key belongs to (imports show it as imported_by)"
+    )
+    create.add_argument("--email", help="that person's e-mail (imported_by.email)")
     listing = keys.add_parser("list", help="list keys (never the secrets)")
     listing.add_argument("--org", help="only this organization's keys")
     revoke = keys.add_parser("revoke", help="revoke a key: it stops working at once")

@@ -25,6 +25,14 @@ from imports_pipeline.vocabulary import (
 )
 
 
+class ImportedBy(BaseModel):
+    """Leadsy's ``imported_by``: the person behind the key that created the import."""
+
+    id: str | None = Field(description="The user id, else the API key's id.")
+    full_name: str | None
+    email: str | None
+
+
 class ImportSession(BaseModel):
     """The session object of the List Import Sessions document, every field, and what the other
     reference documents add: a name and note, a code a person can read out, the upload's size and
@@ -82,6 +90,9 @@ class ImportSession(BaseModel):
         description="finished_at, once processing completed (fully or partially)."
     )
     dagster_run_id: str | None = Field(description="The Dagster run that last worked on it.")
+    imported_by: ImportedBy | None = Field(
+        description="Who created it (from the API key's owner); null for unattended imports."
+    )
     import_status: LifecycleStatus = Field(
         description="PackageX's status: requested, queued, processing, completed, failed, "
         "timed_out or expired."

@@ -74,6 +74,7 @@ REFERENCE_FIELDS = {
     "dagster_run_id",
     "import_status",
     "reason",
+    "imported_by",
 }
 """What the other reference documents add to it (PackageX, Fleetio, Leadsy; issue 9)."""
 

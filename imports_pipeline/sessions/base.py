@@ -3,7 +3,7 @@ safely."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,10 +14,10 @@ from imports_pipeline.settings import Settings
 from imports_pipeline.store.files import FileStore
 from imports_pipeline.store.repository import SessionRepository
 from imports_pipeline.store.stores import Stores
-from imports_pipeline.store.tables import ImportSessionRow, ProcessingPhaseRow
+from imports_pipeline.store.tables import ApiKeyRow, ImportSessionRow, ProcessingPhaseRow
 from imports_pipeline.templates.catalog import TemplateCatalog
 from imports_pipeline.templates.model import ColumnType, Template
-from imports_pipeline.views import ImportSession, ProcessingCounters, ProcessingPhase
+from imports_pipeline.views import ImportedBy, ImportSession, ProcessingCounters, ProcessingPhase
 from imports_pipeline.vocabulary import (
     Actor,
     LifecycleStatus,
@@ -117,10 +117,14 @@ class SessionUseCases:
             )
 
     def view(
-        self, row: ImportSessionRow, phases: Sequence[ProcessingPhaseRow] = ()
+        self,
+        row: ImportSessionRow,
+        phases: Sequence[ProcessingPhaseRow] = (),
+        owners: Mapping[str, ApiKeyRow] | None = None,
     ) -> ImportSession:
-        """The session object; ``expired`` is computed, never stored, and the counters come from
-        the processing ``phases`` run so far."""
+        """The session object; ``expired`` is computed, never stored, the counters come from the
+        processing ``phases`` run so far, and ``imported_by`` from the key's record (``owners``
+        when a page looked them up at once)."""
         fields: dict[str, Any] = {name: getattr(row, name) for name in STORED_FIELDS}
         fields["status"] = (
             SessionStatus.EXPIRED if self.is_expired(row) else SessionStatus(row.status)
@@ -132,7 +136,16 @@ class SessionUseCases:
         )
         completed = row.processing_status in COMPLETED_PROCESSING
         lifecycle, reason = self.lifecycle(row, fields["status"], phases, counters)
+        key_id = row.actor_api_key_id
+        if owners is None:
+            owners = self.stores.api_keys.owners([key_id] if key_id else [])
+        owner = owners.get(key_id) if key_id else None
         fields.update(
+            imported_by=ImportedBy(
+                id=row.user_id or key_id, full_name=owner.full_name, email=owner.email
+            )
+            if owner is not None
+            else None,
             import_status=lifecycle,
             reason=reason,
             name=row.name or row.file_name,

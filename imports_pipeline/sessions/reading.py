@@ -48,11 +48,13 @@ class ReadingSessions(SessionUseCases):
             actor.organization_id, wanted, sort, self.clock(), page, size, cursor
         )
         submitted = [r.id for r in listing.rows if r.submission]
+        keys = {r.actor_api_key_id for r in listing.rows if r.actor_api_key_id}
+        owners = self.stores.api_keys.owners(keys)
         phases = self.stores.processing.phases_of(submitted) if submitted else {}
         pages = math.ceil(listing.total / size) if listing.total else 0
         current = page if cursor is None else 1
         return SessionPage(
-            items=[self.view(r, phases.get(r.id, ())) for r in listing.rows],
+            items=[self.view(r, phases.get(r.id, ()), owners) for r in listing.rows],
             total=listing.total,
             page=current,
             size=size,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,7 +42,12 @@ class ApiKeyStore:
         self.clock = clock
 
     def create(
-        self, organization_id: str, user_id: str | None = None, name: str | None = None
+        self,
+        organization_id: str,
+        user_id: str | None = None,
+        name: str | None = None,
+        full_name: str | None = None,
+        email: str | None = None,
     ) -> IssuedKey:
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         record = ApiKeyRow(
@@ -50,6 +55,8 @@ class ApiKeyStore:
             organization_id=organization_id,
             user_id=user_id,
             name=name,
+            full_name=full_name,
+            email=email,
             key_prefix=secret[: len(KEY_PREFIX) + 6],
             key_hash=hash_key(secret),
             created_at=self.clock(),
@@ -64,6 +71,14 @@ class ApiKeyStore:
         with self._sessions() as db:
             record = db.scalar(sa.select(ApiKeyRow).where(ApiKeyRow.key_hash == hash_key(secret)))
         return record if record is not None and record.revoked_at is None else None
+
+    def owners(self, key_ids: Collection[str]) -> dict[str, ApiKeyRow]:
+        """The key records behind a page of imports, by id, in one query."""
+        if not key_ids:
+            return {}
+        with self._sessions() as db:
+            rows = db.scalars(sa.select(ApiKeyRow).where(ApiKeyRow.id.in_(list(key_ids)))).all()
+        return {row.id: row for row in rows}
 
     def list(self, organization_id: str | None = None) -> list[ApiKeyRow]:
         query = sa.select(ApiKeyRow).order_by(

@@ -129,6 +129,9 @@ class ApiKeyRow(Base):
     key_prefix: Mapped[str] = mapped_column(sa.String(16))
     """The first characters of the key, so a person can tell keys apart in a listing."""
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    full_name: Mapped[str | None] = mapped_column(sa.String(256))
+    """The person the key belongs to, shown as ``imported_by`` on the imports it creates."""
+    email: Mapped[str | None] = mapped_column(sa.String(320))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 

@@ -158,3 +158,40 @@ def test_a_failed_phase_is_the_reason_of_a_failed_import(api):
     failed = status_of(api, import_id)
     assert failed["import_status"] == "failed" and failed["stats"] is None
     assert failed["reason"].startswith("the process phase failed: FileNotFoundError")
+
+
+def test_imported_by_names_the_person_behind_the_key_on_the_status_and_the_list(any_db_api):
+    api = any_db_api
+    issued = api.keys.create(ORG, user_id="u-ana", full_name="Ana García", email="ana@example.com")
+    headers = {"x-api-key": issued.secret, "x-organization-id": ORG}
+    import_id = api.created_id(headers=headers)
+    anonymous = api.created_id()  # the fixture's key has no owner recorded
+    expected = {"id": "u-ana", "full_name": "Ana García", "email": "ana@example.com"}
+    status = api.client.get(f"/v2/imports/{import_id}/status", headers=headers).json()
+    assert status["imported_by"] == expected
+    items = api.client.get("/v2/imports/sessions", headers=headers).json()["items"]
+    by_id = {item["id"]: item["imported_by"] for item in items}
+    assert by_id == {
+        import_id: expected,
+        anonymous: {"id": USER, "full_name": None, "email": None},
+    }
+
+
+def test_the_command_line_records_the_owner_of_a_new_key(tmp_path, monkeypatch, capsys):
+    from imports_pipeline.cli import main
+    from imports_pipeline.settings import Settings
+    from imports_pipeline.store.api_keys import ApiKeyStore
+    from imports_pipeline.store.database import create_database_engine
+
+    monkeypatch.setenv("IMPORTS_DATA_DIR", str(tmp_path))
+    status = main(
+        ["keys", "create", "--org", ORG, "--full-name", "Ana García", "--email", "ana@example.com"]
+    )
+    assert status == 0
+    secret = capsys.readouterr().out.strip().splitlines()[-1]
+    engine = create_database_engine(Settings.from_environment().session_database_url)
+    record = ApiKeyStore(engine).verify(secret)
+    assert record is not None and (record.full_name, record.email) == (
+        "Ana García",
+        "ana@example.com",
+    )
