@@ -164,3 +164,16 @@ class IdempotencyKeyInUseError(DomainError):
 
     code = "IDEMPOTENCY_KEY_IN_USE"
     http_status = 409
+
+
+class InvalidSignedLinkError(DomainError):
+    """A signed link (an async upload URL) that the service did not sign, or signed for another
+    use."""
+
+    code = "INVALID_SIGNED_LINK"
+    http_status = 403
+
+
+class SignedLinkExpiredError(DomainError):
+    code = "SIGNED_LINK_EXPIRED"
+    http_status = 410

@@ -60,6 +60,9 @@ class Settings(BaseModel):
         gt=0,
         description="an import still processing this long after its run started reads `timed_out`",
     )
+    upload_link_minutes: int = Field(
+        default=60, gt=0, description="how long an async upload URL can be used (once)"
+    )
     drops_dir: Path | None = Field(
         default=None,
         description="holds the drop folders' `inbox/`, `processing/`, `processed/` and `failed/`; "

@@ -149,6 +149,23 @@ class CreatedSession(BaseModel):
     )
 
 
+class UploadRequested(BaseModel):
+    """The create answer of ``upload_mode=async`` (PackageX): the session, and where to send
+    its file."""
+
+    import_id: str
+    file_name: str
+    status: SessionStatus
+    upload_mode: str = "async"
+    upload_token: str = Field(exclude=True)
+    upload_url: str | None = Field(
+        default=None,
+        description="PUT the file's bytes here, once, without API-key headers; parsing starts "
+        "when the upload is complete.",
+    )
+    upload_url_expires_at: datetime
+
+
 class MappingCandidate(BaseModel):
     source_column: str
     score: float

@@ -7,6 +7,7 @@ which already have the contract's field names.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -59,6 +60,13 @@ class ErrorBody(BaseModel):
     detail: str
     instance: str = Field(description="The path of the request that failed.")
     code: str
+
+
+class UploadMode(StrEnum):
+    """PackageX's upload modes: the file with the create, or sent afterwards to a signed URL."""
+
+    SYNC = "sync"
+    ASYNC = "async"
 
 
 class SuggestMappingRequest(BaseModel):

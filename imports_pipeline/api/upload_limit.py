@@ -14,6 +14,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imports_pipeline.api.errors import too_large_response
 
+UPLOAD_SPOOL_BYTES = 128 << 20
+"""Uploads up to this size are parsed in memory. Starlette spools anything over 1 MB to a temporary
+file, one thread hop per 64 KB chunk: measured on an 87 MB upload, parsing took 0.29 s that way and
+0.075 s in memory. The price is memory per concurrent upload of up to this size; larger uploads
+still spool to disk."""
+
 
 class BodyTooLarge(HTTPException):
     """An HTTPException, so FastAPI's body parsing lets it through to the error handlers."""

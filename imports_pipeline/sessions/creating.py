@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -14,20 +17,38 @@ from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, read_table
 from imports_pipeline.errors import (
     DomainError,
     InvalidFileNameError,
+    SessionExpiredError,
+    StepOutOfOrderError,
     UnsupportedFileTypeError,
     UnsupportedLocaleError,
 )
 from imports_pipeline.sessions.base import SessionUseCases
 from imports_pipeline.sessions.tables import PROFILE_ROWS
 from imports_pipeline.store.tables import ImportSessionRow, StoredFileRow
-from imports_pipeline.views import CreatedSession
+from imports_pipeline.views import CreatedSession, UploadRequested
 from imports_pipeline.vocabulary import Actor, FileKind, SessionStatus
 
 SAMPLE_ROWS = 5
 IMPORT_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 """Crockford's base 32: no I, L, O or U, so a code read out over the phone is not misheard."""
+UPLOAD_LINK = "upload"
+"""The purpose signed into an async upload URL, so no other signed link can stand in for it."""
 MAX_FILE_NAME_LENGTH = 255
 """What file systems allow for one name; the column holds 512."""
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """What a create asks for, checked; the upload itself comes with it (sync) or later (async)."""
+
+    template_id: str
+    file_name: str
+    numeric_locale: str | None = None
+    selected_sheet: str | None = None
+    project_id: str | None = None
+    folder_id: str | None = None
+    name: str | None = None
+    note: str | None = None
 
 
 class CreatingSessions(SessionUseCases):
@@ -50,44 +71,92 @@ class CreatingSessions(SessionUseCases):
         safely stored, so a file that then fails to parse is still on record as
         ``failed`` with the reason, and its bytes are kept.
         """
-        template = self.catalog.get(template_id)
-        file_name = upload_file_name(file_name)
+        wanted = NewSession(
+            template_id,
+            file_name,
+            numeric_locale,
+            selected_sheet,
+            project_id,
+            folder_id,
+            name,
+            note,
+        )
+        session = self._new_row(actor, self._checked(wanted))
+        raw_file = self._store_upload(session, upload)
+        self.repository.add_session(raw_file, session, new_import_code)
+        return self._parse(session, raw_file)
+
+    def request_upload(self, actor: Actor, wanted: NewSession) -> UploadRequested:
+        """``upload_mode=async``: the session now, the file later, sent to a signed URL that
+        works once, within the ``upload_link_minutes`` setting."""
+        session = self._new_row(actor, self._checked(wanted))
+        session.parse_info = {"upload_mode": "async"}
+        self.repository.add_session(None, session, new_import_code)
+        expires_at = self.clock() + timedelta(minutes=self.settings.upload_link_minutes)
+        token = self.stores.signer.sign(UPLOAD_LINK, session.id, expires_at)
+        return UploadRequested(
+            import_id=session.id,
+            file_name=session.file_name,
+            status=SessionStatus.CREATED,
+            upload_token=token,
+            upload_url_expires_at=expires_at,
+        )
+
+    def receive_upload(self, token: str, upload: BinaryIO) -> CreatedSession:
+        """The file of an async create, sent to its signed URL: stored and parsed, as a sync
+        create does. A second upload to the same URL is refused (409)."""
+        import_id = self.stores.signer.verify(UPLOAD_LINK, token, self.clock())
+        with self.tables.lock(import_id):
+            session = self.stores.processing.session(import_id)
+            if self.is_expired(session):
+                raise SessionExpiredError(
+                    f"Import {import_id} expired at {session.expires_at.isoformat()}"
+                )
+            if session.raw_file_id is not None or session.status != SessionStatus.CREATED:
+                raise StepOutOfOrderError(
+                    f"Import {import_id} already received its file (it is {session.status}):"
+                    " an upload URL works once"
+                )
+            raw_file = self._store_upload(session, upload)
+            self.repository.add(raw_file)
+            session = self.repository.update(
+                import_id,
+                self.clock(),
+                raw_file_id=raw_file.id,
+                parse_info={"upload_mode": "async", **self._upload_info(raw_file)},
+            )
+            return self._parse(session, raw_file)
+
+    def _checked(self, wanted: NewSession) -> NewSession:
+        """The template exists, the file name is kept as it may be, its type and the locale are
+        ones we read."""
+        self.catalog.get(wanted.template_id)
+        file_name = upload_file_name(wanted.file_name)
         extension = Path(file_name).suffix.lower()
         if extension not in SUPPORTED_EXTENSIONS:
             raise UnsupportedFileTypeError(
                 f"File type '{extension or file_name}' is not supported;"
                 f" use one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}"
             )
-        if numeric_locale is not None and numeric_locale not in SUPPORTED_LOCALES:
+        if wanted.numeric_locale is not None and wanted.numeric_locale not in SUPPORTED_LOCALES:
             raise UnsupportedLocaleError(
-                f"numeric_locale '{numeric_locale}' is not supported;"
+                f"numeric_locale '{wanted.numeric_locale}' is not supported;"
                 f" use one of {', '.join(SUPPORTED_LOCALES)}"
             )
-        import_id = str(uuid.uuid4())
+        return dataclasses.replace(wanted, file_name=file_name)
+
+    def _new_row(self, actor: Actor, wanted: NewSession) -> ImportSessionRow:
         now = self.clock()
-        saved = self.files.save_stream(import_id, f"upload{extension}", upload)
-        raw_file = StoredFileRow(
+        return ImportSessionRow(
             id=str(uuid.uuid4()),
             organization_id=actor.organization_id,
-            session_id=import_id,
-            kind=FileKind.UPLOAD.value,
-            file_name=file_name,
-            relative_path=saved.relative_path,
-            size_bytes=saved.size_bytes,
-            sha256=saved.sha256,
-            content_type=None,
-            created_at=now,
-        )
-        session = ImportSessionRow(
-            id=import_id,
-            organization_id=actor.organization_id,
             user_id=actor.user_id,
-            template_id=template.id,
-            file_name=file_name,
-            file_type=extension.lstrip("."),
+            template_id=wanted.template_id,
+            file_name=wanted.file_name,
+            file_type=Path(wanted.file_name).suffix.lower().lstrip("."),
             status=SessionStatus.CREATED.value,
             status_detail=None,
-            numeric_locale=numeric_locale,
+            numeric_locale=wanted.numeric_locale,
             actor_type=actor.actor_type,
             actor_api_key_id=actor.api_key_id,
             total_rows=0,
@@ -99,18 +168,18 @@ class CreatingSessions(SessionUseCases):
             errors_by_column=None,
             submitted_file_id=None,
             processing_job_id=None,
-            raw_file_id=raw_file.id,
-            project_id=project_id,
-            folder_id=folder_id,
-            selected_sheet=selected_sheet,
+            raw_file_id=None,
+            project_id=wanted.project_id,
+            folder_id=wanted.folder_id,
+            selected_sheet=wanted.selected_sheet,
             sheets=[],
             detected_header_row=0,
-            parse_info={"sha256": saved.sha256, "size_bytes": saved.size_bytes},
+            parse_info={},
             artifacts={},
             submission=None,
             processing_status=None,
-            name=name,
-            note=note,
+            name=wanted.name,
+            note=wanted.note,
             import_code=new_import_code(),
             updated_by=actor.acting_id,
             version=1,
@@ -118,9 +187,42 @@ class CreatingSessions(SessionUseCases):
             created_at=now,
             updated_at=now,
         )
-        self.repository.add_session(raw_file, session, new_import_code)
+
+    def _store_upload(self, session: ImportSessionRow, upload: BinaryIO) -> StoredFileRow:
+        """The bytes as received, hashed on the way, under ``upload<ext>``; ``session`` points
+        at the record."""
+        extension = Path(session.file_name).suffix.lower()
+        saved = self.files.save_stream(session.id, f"upload{extension}", upload)
+        raw_file = StoredFileRow(
+            id=str(uuid.uuid4()),
+            organization_id=session.organization_id,
+            session_id=session.id,
+            kind=FileKind.UPLOAD.value,
+            file_name=session.file_name,
+            relative_path=saved.relative_path,
+            size_bytes=saved.size_bytes,
+            sha256=saved.sha256,
+            content_type=None,
+            created_at=self.clock(),
+        )
+        session.raw_file_id = raw_file.id
+        session.parse_info = {**session.parse_info, **self._upload_info(raw_file)}
+        return raw_file
+
+    @staticmethod
+    def _upload_info(raw_file: StoredFileRow) -> dict[str, Any]:
+        return {"sha256": raw_file.sha256, "size_bytes": raw_file.size_bytes}
+
+    def _parse(self, session: ImportSessionRow, raw_file: StoredFileRow) -> CreatedSession:
+        """Read the stored upload into the table of strings; ``failed`` with the reason if it
+        cannot be read."""
+        import_id = session.id
         try:
-            parsed = read_table(self.files.path_of(saved.relative_path), file_name, selected_sheet)
+            parsed = read_table(
+                self.files.path_of(raw_file.relative_path),
+                session.file_name,
+                session.selected_sheet,
+            )
         except DomainError as error:
             self.repository.update(
                 import_id, self.clock(), status=SessionStatus.FAILED.value, status_detail=str(error)
@@ -129,10 +231,9 @@ class CreatingSessions(SessionUseCases):
             raise
         parsed_name = self.files.write_table(import_id, "parsed", parsed.table)
         sample = parsed.sample_rows(PROFILE_ROWS)
+        locale = session.numeric_locale
         inferred = (
-            {}
-            if numeric_locale
-            else infer_locales(parsed.source_columns, sample, parsed.native_columns)
+            {} if locale else infer_locales(parsed.source_columns, sample, parsed.native_columns)
         )
         self.repository.update(
             import_id,
@@ -155,9 +256,9 @@ class CreatingSessions(SessionUseCases):
         )
         return CreatedSession(
             import_id=import_id,
-            file_name=file_name,
+            file_name=session.file_name,
             total_rows=parsed.total_rows,
-            numeric_locale=numeric_locale,
+            numeric_locale=locale,
             sheets=list(parsed.sheets),
             selected_sheet=parsed.selected_sheet,
             detected_header_row=parsed.detected_header_row,

@@ -38,12 +38,12 @@ class SessionRepository:
             db.add_all(rows)
 
     def add_session(
-        self, upload: StoredFileRow, session: ImportSessionRow, new_code: Callable[[], str]
+        self, upload: StoredFileRow | None, session: ImportSessionRow, new_code: Callable[[], str]
     ) -> None:
         """The upload's record and the new session; a taken ``import_code`` is drawn again."""
         for _ in range(CODE_ATTEMPTS):
             try:
-                self.add(upload, session)
+                self.add(*([upload] if upload else []), session)
                 return
             except sa.exc.IntegrityError:
                 if not self._code_taken(session.organization_id, session.import_code):

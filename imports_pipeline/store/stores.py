@@ -19,6 +19,7 @@ from imports_pipeline.store.files import FileStore
 from imports_pipeline.store.idempotency import IdempotencyStore
 from imports_pipeline.store.processing import ProcessingStore
 from imports_pipeline.store.repository import SessionRepository
+from imports_pipeline.store.signing import Signer
 from imports_pipeline.vocabulary import utc_now
 
 
@@ -34,6 +35,8 @@ class Stores:
     idempotency: IdempotencyStore
     destination: sa.Engine
     """The destination database (``destination_url``), by default the session store's."""
+    signer: Signer
+    """Signs links that work without API-key headers (async upload URLs)."""
 
     @classmethod
     def open(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Stores:
@@ -65,4 +68,5 @@ class Stores:
             api_keys=ApiKeyStore(engine, clock),
             idempotency=IdempotencyStore(engine, clock),
             destination=destination if destination is not None else engine,
+            signer=Signer.in_folder(files.root),
         )

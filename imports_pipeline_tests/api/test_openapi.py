@@ -24,6 +24,7 @@ def test_openapi_documents_every_endpoint_with_the_seed_examples(api):
         ("/v2/imports/options/{source_key}", "get"),
         ("/v2/imports/{import_id}/files/upload", "get"),
         ("/v2/imports/{import_id}/files/upload.{fmt}", "get"),
+        ("/v2/imports/uploads/{token}", "put"),
         ("/v2/imports/{import_id}/files/errors.{fmt}", "get"),
     }
     create = paths["/v2/imports/sessions"]["post"]

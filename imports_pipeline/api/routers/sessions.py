@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 
 from imports_pipeline.api import examples
 from imports_pipeline.api.auth import CurrentActor
@@ -19,9 +20,11 @@ from imports_pipeline.api.models import (
     SubmitRequest,
     SuggestMappingRequest,
     UniqueValuesRequest,
+    UploadMode,
     ValidateRequest,
 )
 from imports_pipeline.processing import rollback_for
+from imports_pipeline.sessions.creating import NewSession
 from imports_pipeline.views import (
     CreatedSession,
     MappingSuggestionResult,
@@ -31,6 +34,7 @@ from imports_pipeline.views import (
     SessionPage,
     SubmitResult,
     UniqueValuesResult,
+    UploadRequested,
     ValidationResult,
 )
 from imports_pipeline.vocabulary import Correction, SessionStatus, TimeRange
@@ -55,7 +59,7 @@ def _json_example(summary: str, value: object) -> dict[str, Any]:
 @router.post(
     "/sessions",
     status_code=201,
-    response_model=CreatedSession,
+    response_model=CreatedSession | UploadRequested,
     summary="Create Import Session",
     responses={
         201: _json_example("The contract's create response", examples.CREATED_SESSION),
@@ -69,10 +73,24 @@ def create_session(
     template_id: Annotated[
         str, Form(description="The target template.", examples=["logistics_requests"])
     ],
+    request: Request,
     upload_file: Annotated[
-        UploadFile,
-        File(description="CSV, TSV, TXT, XLSX, XLSM or XLS; at most IMPORTS_MAX_UPLOAD_BYTES."),
-    ],
+        UploadFile | None,
+        File(
+            description="CSV, TSV, TXT, XLSX, XLSM or XLS; at most IMPORTS_MAX_UPLOAD_BYTES."
+            " Required unless upload_mode=async."
+        ),
+    ] = None,
+    upload_mode: Annotated[
+        UploadMode,
+        Form(
+            description="`sync`: the file comes with this request. `async`: the answer has an"
+            " upload_url (signed, works once) to PUT the file to; send file_name instead."
+        ),
+    ] = UploadMode.SYNC,
+    file_name: Annotated[
+        str | None, Form(description="With upload_mode=async: the name of the file to come.")
+    ] = None,
     numeric_locale: Annotated[
         str | None,
         Form(
@@ -95,7 +113,32 @@ def create_session(
     ] = None,
 ) -> Response:
     """Upload a file and start a session: the file is stored, parsed, and its columns and first
-    rows returned."""
+    rows returned. With `upload_mode=async` the session is created first and the file is sent
+    to the answer's `upload_url` (PackageX)."""
+    if upload_mode is UploadMode.ASYNC:
+        if not file_name:
+            missing = {"type": "missing", "loc": ("body", "file_name"), "msg": "Field required"}
+            raise RequestValidationError([{**missing, "input": None}])
+        wanted = NewSession(
+            template_id,
+            file_name,
+            numeric_locale=numeric_locale,
+            selected_sheet=selected_sheet,
+            project_id=project_id,
+            folder_id=folder_id,
+            name=name,
+            note=note,
+        )
+
+        def request_upload() -> UploadRequested:
+            requested = service.request_upload(actor, wanted)
+            url = str(request.url_for("receive_upload", token=requested.upload_token))
+            return requested.model_copy(update={"upload_url": url})
+
+        return idempotency.run(request_upload, status_code=201)
+    if upload_file is None:
+        missing = {"type": "missing", "loc": ("body", "upload_file"), "msg": "Field required"}
+        raise RequestValidationError([{**missing, "input": None}])
     return idempotency.run(
         lambda: service.create_session(
             actor,

@@ -1,0 +1,70 @@
+"""Signed, expiring tokens for links that work without API-key headers (an async upload URL).
+
+The key is 32 random bytes kept in the file store's folder (``signing.key``), made on first use,
+so every API worker that shares the folder signs and checks alike.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from imports_pipeline.errors import InvalidSignedLinkError, SignedLinkExpiredError
+
+KEY_FILE = "signing.key"
+
+
+class Signer:
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+
+    @classmethod
+    def in_folder(cls, folder: Path) -> Signer:
+        """The folder's key, made (readable by its owner only) the first time."""
+        path = folder / KEY_FILE
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{KEY_FILE}.{secrets.token_hex(4)}.tmp")
+            temporary.write_bytes(secrets.token_bytes(32))
+            os.chmod(temporary, 0o600)
+            try:
+                os.link(temporary, path)  # the first writer wins; the others read its key
+            except FileExistsError:
+                pass
+            finally:
+                temporary.unlink()
+        return cls(path.read_bytes())
+
+    def sign(self, purpose: str, subject: str, expires_at: datetime) -> str:
+        payload = json.dumps({"p": purpose, "s": subject, "e": expires_at.isoformat()}).encode()
+        body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
+        return f"{body}.{self._mac(body)}"
+
+    def verify(self, purpose: str, token: str, now: datetime) -> str:
+        """The subject the token was signed for; refused when forged, for another purpose, or
+        past its time."""
+        body, _, mac = token.partition(".")
+        if not mac or not hmac.compare_digest(mac, self._mac(body)):
+            raise InvalidSignedLinkError("This link is not one the service signed")
+        try:
+            payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+            subject, expires_at = str(payload["s"]), datetime.fromisoformat(payload["e"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise InvalidSignedLinkError("This link is not one the service signed") from error
+        if payload.get("p") != purpose:
+            raise InvalidSignedLinkError(f"This link is not a {purpose} link")
+        if expires_at <= now:
+            raise SignedLinkExpiredError(
+                f"This link expired at {expires_at.isoformat()}; ask for a new one"
+            )
+        return subject
+
+    def _mac(self, body: str) -> str:
+        digest = hmac.new(self.key, body.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
