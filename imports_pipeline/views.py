@@ -95,7 +95,8 @@ class ImportSession(BaseModel):
     )
     import_status: LifecycleStatus = Field(
         description="PackageX's status: requested, queued, processing, completed, failed, "
-        "timed_out or expired."
+        "timed_out or expired; or Fleetio's incomplete (an unattended import stopped for a "
+        "person) and unsupported (a file that is not a table we read)."
     )
     reason: str | None = Field(
         description="Why the import failed, timed out or left rows out, in one sentence."

@@ -67,6 +67,16 @@ class LifecycleStatus(StrEnum):
     """Processing started longer ago than the ``processing_timeout_minutes`` setting and has not
     settled."""
     EXPIRED = "expired"
+    INCOMPLETE = "incomplete"
+    """Fleetio's word: an unattended import that stopped for a person (a required column it could
+    not map, errors its folder does not allow)."""
+    UNSUPPORTED = "unsupported"
+    """Fleetio's word: the file is not a table we can read (binary, corrupt, a format we do not
+    take)."""
+
+
+UNSUPPORTED_FILE_CODES = ("UNREADABLE_FILE", "UNSUPPORTED_FILE_TYPE", "SHEET_TOO_LARGE")
+"""Parse failures that make an import ``unsupported`` rather than ``failed``."""
 
 
 class PhaseStatus(StrEnum):

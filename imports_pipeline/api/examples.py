@@ -61,9 +61,47 @@ SESSION: dict[str, Any] = {
     "expires_at": "2026-04-09T14:00:00",
     "created_at": "2026-04-08T14:00:00",
     "updated_at": "2026-04-08T14:05:12",
+    # What the other reference documents add (PackageX, Fleetio, Leadsy):
+    "name": "logistics_march.csv",
+    "note": None,
+    "import_code": "IMP-7K3Q9F",
+    "type": "logistics_requests",
+    "file_size": 11408,
+    "checksum": "3f5a1c0e9d2b7a6f4e8c1d0b9a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f",
+    "has_upload_file": True,
+    "has_errors_file": True,
+    "updated_by": "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb",
+    "processing_status": None,
+    "processed_rows": None,
+    "failed_rows": None,
+    "success_rate": None,
+    "started_at": None,
+    "finished_at": None,
+    "completed_at": None,
+    "dagster_run_id": None,
+    "imported_by": {
+        "id": "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb",
+        "full_name": "Ana García",
+        "email": "ana@example.com",
+    },
+    "import_status": "requested",
+    "reason": None,
 }
 
-SESSION_PAGE: dict[str, Any] = {"items": [SESSION], "total": 1, "page": 1, "size": 25, "pages": 1}
+SESSION_PAGE: dict[str, Any] = {
+    "items": [SESSION],
+    "total": 1,
+    "page": 1,
+    "size": 25,
+    "pages": 1,
+    "next_page": None,
+    "prev_page": None,
+    "start_cursor": None,
+    "next_cursor": None,
+    "estimated_remaining_count": 0,
+    "filtered_by": {"status": ["validated"]},
+    "sorted_by": "-created_at",
+}
 
 MAPPING_REQUEST = {"mapping": SEED_MAPPING}
 

@@ -19,7 +19,9 @@ from imports_pipeline.templates.catalog import TemplateCatalog
 from imports_pipeline.templates.model import ColumnType, Template
 from imports_pipeline.views import ImportedBy, ImportSession, ProcessingCounters, ProcessingPhase
 from imports_pipeline.vocabulary import (
+    UNSUPPORTED_FILE_CODES,
     Actor,
+    ActorType,
     LifecycleStatus,
     PhaseStatus,
     ProcessingStatus,
@@ -173,9 +175,13 @@ class SessionUseCases:
         if status is SessionStatus.EXPIRED:
             return LifecycleStatus.EXPIRED, f"the session expired at {row.expires_at.isoformat()}"
         if status is SessionStatus.FAILED:
-            return LifecycleStatus.FAILED, row.status_detail
+            unreadable = row.parse_info.get("error_code") in UNSUPPORTED_FILE_CODES
+            lifecycle = LifecycleStatus.UNSUPPORTED if unreadable else LifecycleStatus.FAILED
+            return lifecycle, row.status_detail
         if processing is None:
-            return LifecycleStatus.REQUESTED, row.status_detail
+            stopped = row.actor_type == ActorType.SENSOR and row.status_detail is not None
+            lifecycle = LifecycleStatus.INCOMPLETE if stopped else LifecycleStatus.REQUESTED
+            return lifecycle, row.status_detail
         if processing == ProcessingStatus.QUEUED:
             return LifecycleStatus.QUEUED, None
         if processing == ProcessingStatus.FAILED:

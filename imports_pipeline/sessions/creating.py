@@ -225,7 +225,11 @@ class CreatingSessions(SessionUseCases):
             )
         except DomainError as error:
             self.repository.update(
-                import_id, self.clock(), status=SessionStatus.FAILED.value, status_detail=str(error)
+                import_id,
+                self.clock(),
+                status=SessionStatus.FAILED.value,
+                status_detail=str(error),
+                parse_info={**session.parse_info, "error_code": error.code},
             )
             error.context["import_id"] = import_id
             raise

@@ -66,3 +66,13 @@ def test_openapi_documents_every_endpoint_with_the_seed_examples(api):
         and "262144000 bytes" in spec["info"]["description"]
     )
     assert api.client.get("/docs").status_code == 200
+
+
+def test_the_list_example_is_a_valid_page_with_every_field(api):
+    """The /docs example of the list answers the same shape as the API: no field missing or
+    made up."""
+    from imports_pipeline.views import SessionPage
+
+    page = SessionPage.model_validate(examples.SESSION_PAGE)
+    assert set(page.items[0].model_dump()) == set(examples.SESSION)
+    assert set(page.model_dump()) == set(examples.SESSION_PAGE)

@@ -136,8 +136,12 @@ def test_every_packagex_status_is_reached_with_a_reason_where_it_did_not_simply_
     broken = api.create(content=b"\x00\x01\x02binary", name="broken.csv")
     assert broken.status_code == 422
     failed_id = broken.json()["import_id"]  # a parse failure is recorded before the 422
-    failed = status_of(api, failed_id)
-    assert failed["import_status"] == "failed" and failed["reason"]
+    unsupported = status_of(api, failed_id)
+    assert unsupported["import_status"] == "unsupported" and unsupported["reason"]
+    empty = api.create(content=b"", name="empty.csv")
+    assert empty.status_code == 422 and empty.json()["code"] == "EMPTY_FILE"
+    failed = status_of(api, empty.json()["import_id"])
+    assert failed["import_status"] == "failed" and "empty" in failed["reason"].lower()
     clock.now += timedelta(hours=25)
     expired = status_of(api, abandoned)
     assert expired["import_status"] == "expired" and "expired at" in expired["reason"]
@@ -195,3 +199,18 @@ def test_the_command_line_records_the_owner_of_a_new_key(tmp_path, monkeypatch, 
         "Ana García",
         "ana@example.com",
     )
+
+
+def test_an_unattended_import_that_stopped_for_a_person_is_incomplete(api, tmp_path):
+    import time
+
+    from imports_pipeline.inbox import scan_inbox
+
+    folder = tmp_path / "drops" / "inbox" / ORG / "logistics_requests"
+    folder.mkdir(parents=True)
+    (folder / "codes.csv").write_bytes(b"Col A;Col B\n2026-03-01;ACME\n")  # nothing maps
+    [outcome] = scan_inbox(api.service, tmp_path / "drops", now=lambda: time.time() + 60)
+    assert outcome.outcome == "needs_attention"
+    stopped = status_of(api, outcome.import_id)
+    assert stopped["import_status"] == "incomplete"
+    assert stopped["reason"].startswith("unattended import stopped: required columns")
