@@ -61,7 +61,8 @@ def test_the_file_goes_to_the_upload_url_once_and_the_flow_goes_on(any_db_api):
     assert (validated.status_code, validated.json()["error_rows"]) == (200, 2)
 
 
-def test_a_forged_or_tampered_upload_url_is_refused(api):
+def test_a_forged_or_tampered_upload_url_is_refused(any_db_api):
+    api = any_db_api
     body = request_upload(api).json()
     token = body["upload_url"].rsplit("/", 1)[1]
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
@@ -72,7 +73,8 @@ def test_a_forged_or_tampered_upload_url_is_refused(api):
         )
 
 
-def test_an_upload_url_expires(api, clock):
+def test_an_upload_url_expires(any_db_api, clock):
+    api = any_db_api
     body = request_upload(api).json()
     expires_at = datetime.fromisoformat(body["upload_url_expires_at"])
     assert expires_at - clock.now == timedelta(minutes=60)
@@ -81,7 +83,8 @@ def test_an_upload_url_expires(api, clock):
     assert response.status_code == 410 and contract_body(response)["code"] == "SIGNED_LINK_EXPIRED"
 
 
-def test_a_sync_create_without_a_file_is_still_the_contracts_422(api):
+def test_a_sync_create_without_a_file_is_still_the_contracts_422(any_db_api):
+    api = any_db_api
     response = api.client.post(
         "/v2/imports/sessions", headers=api.headers, data={"template_id": "logistics_requests"}
     )
@@ -89,14 +92,16 @@ def test_a_sync_create_without_a_file_is_still_the_contracts_422(api):
     assert response.json()["detail"][0]["loc"] == ["body", "upload_file"]
 
 
-def test_an_async_create_checks_the_file_name_at_once(api):
+def test_an_async_create_checks_the_file_name_at_once(any_db_api):
+    api = any_db_api
     response = request_upload(api, file_name="report.pdf")
     assert (
         response.status_code == 415 and contract_body(response)["code"] == "UNSUPPORTED_FILE_TYPE"
     )
 
 
-def test_an_async_create_needs_the_name_of_the_file_to_come(api):
+def test_an_async_create_needs_the_name_of_the_file_to_come(any_db_api):
+    api = any_db_api
     response = api.client.post(
         "/v2/imports/sessions",
         headers=api.headers,

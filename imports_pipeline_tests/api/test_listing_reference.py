@@ -84,7 +84,8 @@ def test_a_keyset_walk_by_id_reports_where_it_started_and_what_is_left(any_db_ap
     )
 
 
-def test_the_remaining_count_stops_at_500(api, monkeypatch):
+def test_the_remaining_count_stops_at_500(any_db_api, monkeypatch):
+    api = any_db_api
     from imports_pipeline.store import session_listing
 
     monkeypatch.setattr(session_listing, "REMAINING_COUNT_CAP", 2)
@@ -130,7 +131,8 @@ def test_id_eq_and_the_file_processed_at_range(any_db_api, clock):
 
 
 @pytest.mark.parametrize("parameter", ["id_eq", "file_processed_at_gteq"])
-def test_filters_are_echoed_in_filtered_by(api, parameter):
+def test_filters_are_echoed_in_filtered_by(any_db_api, parameter):
+    api = any_db_api
     value = "2026-01-01T00:00:00" if parameter.startswith("file") else "nothing-has-this-id"
     page = listed(api, **{parameter: value})
     assert page["filtered_by"] == {parameter: value} and page["items"] == []

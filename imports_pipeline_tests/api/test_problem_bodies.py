@@ -17,7 +17,8 @@ def test_request_validation_errors_are_problems_that_keep_fastapis_detail_list(a
     assert [item["loc"] for item in body["detail"]] == [["query", "size"]]
 
 
-def test_a_wrong_method_is_a_problem(api):
+def test_a_wrong_method_is_a_problem(any_db_api):
+    api = any_db_api
     response = api.client.delete("/v2/imports/sessions", headers=api.headers)
     assert response.status_code == 405
     assert contract_body(response) == {"detail": "Method Not Allowed", "code": "METHOD_NOT_ALLOWED"}
@@ -42,7 +43,8 @@ def test_an_unknown_query_parameter_is_refused_naming_it(any_db_api, path, unkno
     assert known in body["detail"][0]["msg"]
 
 
-def test_known_query_parameters_still_work_on_every_kind_of_route(api):
+def test_known_query_parameters_still_work_on_every_kind_of_route(any_db_api):
+    api = any_db_api
     import_id = api.created_id()
     listed = api.client.get(
         "/v2/imports/sessions?status=parsed&page=1&size=5&sort=created_at&include_expired=false",

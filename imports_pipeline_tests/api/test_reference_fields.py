@@ -50,7 +50,8 @@ def test_a_new_session_has_its_name_note_code_size_and_checksum(any_db_api):
     assert unnamed["import_code"] != session["import_code"]
 
 
-def test_a_name_over_256_characters_is_refused_naming_the_field(api):
+def test_a_name_over_256_characters_is_refused_naming_the_field(any_db_api):
+    api = any_db_api
     response = create_named(api, name="x" * 257)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "name"]
@@ -147,7 +148,8 @@ def test_every_packagex_status_is_reached_with_a_reason_where_it_did_not_simply_
     assert expired["import_status"] == "expired" and "expired at" in expired["reason"]
 
 
-def test_a_failed_phase_is_the_reason_of_a_failed_import(api):
+def test_a_failed_phase_is_the_reason_of_a_failed_import(any_db_api):
+    api = any_db_api
     import_id = api.created_id()
     api.client.post(
         f"/v2/imports/{import_id}/validate", headers=api.headers, json={"mapping": SEED_MAPPING}
@@ -201,7 +203,8 @@ def test_the_command_line_records_the_owner_of_a_new_key(tmp_path, monkeypatch, 
     )
 
 
-def test_an_unattended_import_that_stopped_for_a_person_is_incomplete(api, tmp_path):
+def test_an_unattended_import_that_stopped_for_a_person_is_incomplete(any_db_api, tmp_path):
+    api = any_db_api
     import time
 
     from imports_pipeline.inbox import scan_inbox
@@ -214,3 +217,18 @@ def test_an_unattended_import_that_stopped_for_a_person_is_incomplete(api, tmp_p
     stopped = status_of(api, outcome.import_id)
     assert stopped["import_status"] == "incomplete"
     assert stopped["reason"].startswith("unattended import stopped: required columns")
+
+
+def test_updated_by_follows_whoever_changed_the_session_last(any_db_api):
+    api = any_db_api
+    import_id = api.created_id()
+    issued = api.keys.create(ORG, user_id="u-bea")
+    other = {"x-api-key": issued.secret, "x-organization-id": ORG}
+    api.client.post(
+        f"/v2/imports/{import_id}/validate", headers=other, json={"mapping": SEED_MAPPING}
+    )
+    assert status_of(api, import_id)["updated_by"] == "u-bea"
+    api.client.post(
+        f"/v2/imports/{import_id}/submit", headers=api.headers, json={"ignore_errors": True}
+    )
+    assert status_of(api, import_id)["updated_by"] == USER
