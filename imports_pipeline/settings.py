@@ -38,8 +38,9 @@ class Settings(BaseModel):
     )
     destination_url: str | None = Field(
         default=None,
-        description="where the per-template destination tables live; "
-        "default: the session store's database",
+        description="where the per-template destination tables live; default: "
+        "`$IMPORTS_DATA_DIR/destination.db` beside a SQLite session store, else the session "
+        "store's database",
     )
     templates_dir: Path | None = Field(
         default=None,
@@ -131,6 +132,11 @@ class Settings(BaseModel):
     @property
     def session_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_folder / 'imports.db'}"
+
+    @property
+    def destination_file(self) -> Path:
+        """The destination's own SQLite file, when no destination_url is set."""
+        return self.data_folder / "destination.db"
 
     @property
     def drops_root(self) -> Path:

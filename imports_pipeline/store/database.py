@@ -16,14 +16,32 @@ from alembic.config import Config
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def destination_engine(session_store: sa.Engine, destination_url: str | None) -> sa.Engine:
-    """Where the per-template destination tables live: ``destination_url`` or,
-    when it is empty, the session store's own database.
+def destination_engine(
+    session_store: sa.Engine, destination_url: str | None, default_file: Path
+) -> sa.Engine:
+    """Where the per-template destination tables live: ``destination_url``; else, beside a SQLite
+    session store, a SQLite file of its own (``default_file``), so a long destination write never
+    holds the lock that API requests wait on; else the session store's own PostgreSQL database.
 
-    The one place this rule lives: Dagster's runs write the destination and the API rolls it back,
-    so both must find it in the same place.
+    A SQLite session store that already holds destination tables (a data folder from before they
+    moved) keeps them there, so an upgrade finds its rows where it left them. The one place this
+    rule lives: Dagster's runs write the destination and the API rolls it back, so both must find
+    it in the same place.
     """
-    return create_database_engine(destination_url) if destination_url else session_store
+    if destination_url:
+        return create_database_engine(destination_url)
+    if session_store.dialect.name != "sqlite" or holds_destination_tables(session_store):
+        return session_store
+    return create_database_engine(f"sqlite:///{default_file}")
+
+
+DESTINATION_PREFIX = "imports_"
+"""Destination tables are ``imports_<template>`` (and ``_history``); session tables are not."""
+
+
+def holds_destination_tables(engine: sa.Engine) -> bool:
+    names = sa.inspect(engine).get_table_names()
+    return any(n.startswith(DESTINATION_PREFIX) and "staging" not in n for n in names)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -46,7 +46,7 @@ class Stores:
         return cls.on(
             engine,
             FileStore(settings.files_dir),
-            destination_engine(engine, settings.destination_url),
+            destination_engine(engine, settings.destination_url, settings.destination_file),
             clock,
         )
 
