@@ -14,9 +14,23 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 _MEMORY = re.compile(r"^\d+\s*(kB|MB|GB|TB)?$")
+DATABASE_FORMS = (
+    "sqlite:///PATH",
+    "postgresql://…",
+    "postgresql+psycopg://…",
+    "postgresql+psycopg2://… (run with psycopg 3)",
+)
+DATABASE_SCHEMES = (
+    "sqlite",
+    "sqlite+pysqlite",
+    "postgresql",
+    "postgresql+psycopg",
+    "postgresql+psycopg2",
+)
+"""The URL schemes the stores accept: the destination's COPY needs psycopg 3 on PostgreSQL."""
 
 
 class Settings(BaseModel):
@@ -85,6 +99,16 @@ class Settings(BaseModel):
         repr=False,
         description="fields whose value came from their variable",
     )
+
+    @field_validator("database_url", "destination_url")
+    @classmethod
+    def _supported_database(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value and value.split("://", 1)[0] not in DATABASE_SCHEMES:
+            raise ValueError(
+                f"{environment_name(str(info.field_name))}: {value.split('://', 1)[0]!r} is not a "
+                f"database this service writes; use one of {', '.join(DATABASE_FORMS)}"
+            )
+        return value
 
     @field_validator("write_work_mem")
     @classmethod

@@ -54,6 +54,11 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_database_engine(url: str) -> sa.Engine:
+    """An engine for a session store or destination; ``postgresql+psycopg2://`` (the usual
+    spelling, and Dagster's) runs on psycopg 3, whose COPY the destination writer uses."""
+    parsed = sa.engine.make_url(url)
+    if parsed.drivername == "postgresql+psycopg2":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
         if database and database != ":memory:":
