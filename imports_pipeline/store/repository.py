@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from imports_pipeline.errors import SessionNotFoundError
@@ -169,24 +170,42 @@ class SessionRepository:
     def remember_mapping(
         self, organization_id: str, template_id: str, mapping: Mapping[str, str], now: datetime
     ) -> None:
-        with self._session() as db, db.begin():
-            for template_column, source_column in mapping.items():
-                key = (organization_id, template_id, template_column, source_column)
-                row = db.get(RememberedMappingRow, key)
-                if row is None:
-                    db.add(
-                        RememberedMappingRow(
-                            organization_id=organization_id,
-                            template_id=template_id,
-                            template_column=template_column,
-                            source_column=source_column,
-                            times_confirmed=1,
-                            last_confirmed_at=now,
-                        )
-                    )
-                else:
-                    row.times_confirmed += 1
-                    row.last_confirmed_at = now
+        """Count one more confirmation of each (template column, header) pair.
+
+        One upsert, so two validations of the same organization at once both count and neither
+        fails (a read, then an insert, lost increments and raised on the second insert).
+        """
+        if not mapping:
+            return
+        table = cast(sa.Table, RememberedMappingRow.__table__)
+        rows = [
+            {
+                "organization_id": organization_id,
+                "template_id": template_id,
+                "template_column": template_column,
+                "source_column": source_column,
+                "times_confirmed": 1,
+                "last_confirmed_at": now,
+            }
+            for template_column, source_column in mapping.items()
+        ]
+        with self.engine.begin() as connection:
+            statement = dialect_insert(connection, table).values(rows)
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[c.name for c in table.primary_key],
+                    set_={
+                        "times_confirmed": table.c.times_confirmed + 1,
+                        "last_confirmed_at": statement.excluded.last_confirmed_at,
+                    },
+                )
+            )
+
+
+def dialect_insert(connection: sa.Connection, table: sa.Table) -> Any:
+    """An INSERT with ``on_conflict_do_update``: PostgreSQL's and SQLite's share that API."""
+    inserts = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    return inserts[connection.dialect.name](table)
 
 
 def _apply_update(
