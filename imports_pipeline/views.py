@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from imports_pipeline.vocabulary import (
     ActorType,
+    DuplicateHandling,
     LifecycleStatus,
     Phase,
     PhaseStatus,
@@ -226,6 +227,11 @@ class RowsPage(BaseModel):
     rows: list[RowView]
 
 
+class DuplicatesLeftOut(BaseModel):
+    rows: int
+    keys: int = Field(description="Distinct keys among those rows.")
+
+
 class ValidationResult(BaseModel):
     import_id: str
     status: SessionStatus
@@ -241,6 +247,11 @@ class ValidationResult(BaseModel):
     page_size: int
     pages: int
     rows: list[RowView]
+    left_out_by_duplicate_handling: dict[DuplicateHandling, DuplicatesLeftOut] = Field(
+        default_factory=dict,
+        description="What each submit duplicate_handling would leave out of the rows without "
+        "errors: ignore_all every copy of a repeated key, use_first all but the first.",
+    )
 
 
 class PatchResult(BaseModel):

@@ -151,7 +151,7 @@ MAY_IMPORT = {
     "vocabulary": set(),
     "views": {"vocabulary"},
     "templates": {"errors", "settings"},
-    "engine": {"errors", "templates"},
+    "engine": {"errors", "templates", "vocabulary"},
     "store": LOWER_LAYERS,
     "destination": LOWER_LAYERS | {"templates"},
     "sessions": LOWER_LAYERS | {"engine", "store", "templates", "views"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
+from imports_pipeline.engine.duplicates import left_out_by_duplicate_handling
 from imports_pipeline.engine.validation import check_rows, coerce_rows
 from imports_pipeline.errors import InvalidMappingError, StepOutOfOrderError
 from imports_pipeline.sessions.base import MAPPABLE_STATES
@@ -16,7 +17,7 @@ from imports_pipeline.sessions.corrections import (
 )
 from imports_pipeline.sessions.mapping import check_mapping, check_value_mapping
 from imports_pipeline.sessions.reviewing import ReviewingRows
-from imports_pipeline.views import ValidationResult
+from imports_pipeline.views import DuplicatesLeftOut, ValidationResult
 from imports_pipeline.vocabulary import Actor, SessionStatus
 
 
@@ -74,6 +75,11 @@ class ValidatingRows(ReviewingRows):
                     artifacts["overlay"] = self.tables.write(
                         import_id, "overlay", overlay, with_index=True
                     )
+                final = coerced.typed
+                if corrections:
+                    final = final.copy()
+                    final.loc[overlay.index, overlay.columns] = overlay
+                left_out = left_out_by_duplicate_handling(final, errors, template.key_columns)
                 artifacts["errors"] = self.tables.write(import_id, "errors", errors)
                 counts = error_counts(errors, row.total_rows)
                 self.repository.update(
@@ -105,5 +111,9 @@ class ValidatingRows(ReviewingRows):
             page_size=rows_page.page_size,
             pages=rows_page.pages,
             rows=rows_page.rows,
+            left_out_by_duplicate_handling={
+                policy: DuplicatesLeftOut(rows=rows, keys=keys)
+                for policy, (rows, keys) in left_out.items()
+            },
             **counts,
         )
