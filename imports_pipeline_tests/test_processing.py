@@ -9,7 +9,7 @@ import pytest
 
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.store.database import create_database_engine
-from imports_pipeline.vocabulary import PHASE_ORDER
+from imports_pipeline.vocabulary import PHASE_ORDER, Phase
 from imports_pipeline_tests.service import build_service
 from imports_pipeline_tests.submitted import ACTOR, MESSY_FILE, destination_rows, submit_rows, trip
 
@@ -338,7 +338,7 @@ def test_transform_reshapes_rows_handed_off_in_another_shape(service, destinatio
     transformed = processing.transform()
 
     assert transformed.detail == {"columns_added": ["fuel_type"], "columns_dropped": ["note"]}
-    shaped = processing.read_output("transform")
+    shaped = processing.hand_offs.read(Phase.TRANSFORM)
     assert shaped.columns.tolist() == [
         "row_index",
         "row_key",

@@ -12,14 +12,20 @@ from typing import Any
 
 import dagster as dg
 
+from imports_pipeline.orchestration.attempts import run_attempt
 from imports_pipeline.orchestration.metadata import phase_metadata
 from imports_pipeline.orchestration.partitions import import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
+from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.vocabulary import Phase
 
 GROUP = "import_phases"
 ONE_ROW_PER_KEY = "one_row_per_key"
 NO_ROWS_WITH_ERRORS = "no_rows_with_errors"
+
+
+def _processing(context: dg.AssetExecutionContext, imports: ImportsResource) -> ImportProcessing:
+    return imports.processing(context.partition_key, run_attempt(context.run, context.instance))
 
 
 def _phase_asset(**kwargs: Any) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
@@ -35,7 +41,7 @@ def parsed_file(
 ) -> dg.MaterializeResult:
     """The upload as a table, read when the session was created; starts processing and records the
     run id."""
-    processing = imports.processing(context.partition_key)
+    processing = _processing(context, imports)
     outcome = processing.parse(dagster_run_id=context.run.run_id)
     return dg.MaterializeResult(metadata=phase_metadata(outcome))
 
@@ -46,9 +52,7 @@ def column_mapping(
 ) -> dg.MaterializeResult:
     """Source columns → template columns (and category values → options), as confirmed at
     validate."""
-    return dg.MaterializeResult(
-        metadata=phase_metadata(imports.processing(context.partition_key).map())
-    )
+    return dg.MaterializeResult(metadata=phase_metadata(_processing(context, imports).map()))
 
 
 @_phase_asset(deps=[column_mapping], kinds={"pandera", "parquet"})
@@ -57,7 +61,7 @@ def prevalidated_rows(
 ) -> dg.MaterializeResult:
     """The submitted rows: validated by the session; rows still failing were left out at submit."""
     return dg.MaterializeResult(
-        metadata=phase_metadata(imports.processing(context.partition_key).prevalidate())
+        metadata=phase_metadata(_processing(context, imports).prevalidate())
     )
 
 
@@ -71,7 +75,7 @@ def deduplicated_rows(
 ) -> dg.MaterializeResult:
     """One row per key, by the submission's duplicate_handling; checked, since an upsert cannot
     apply two versions of a key."""
-    processing = imports.processing(context.partition_key)
+    processing = _processing(context, imports)
     outcome = processing.dedupe()
     repeated = processing.repeated_keys(Phase.DEDUPE)
     check = dg.AssetCheckResult(
@@ -85,9 +89,7 @@ def transformed_rows(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
     """The rows in the destination's shape, with their row key."""
-    return dg.MaterializeResult(
-        metadata=phase_metadata(imports.processing(context.partition_key).transform())
-    )
+    return dg.MaterializeResult(metadata=phase_metadata(_processing(context, imports).transform()))
 
 
 @_phase_asset(
@@ -103,7 +105,7 @@ def validated_rows(
     Checked before the hand-off to ``process``: ``ignore_errors`` leaves failing rows out, it never
     lets them in.
     """
-    processing = imports.processing(context.partition_key)
+    processing = _processing(context, imports)
     outcome = processing.validate()
     failing = processing.rows_with_errors(Phase.VALIDATE)
     check = dg.AssetCheckResult(
@@ -117,9 +119,7 @@ def destination_rows(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
     """The import's rows in the template's destination table (merge, overwrite or delete)."""
-    return dg.MaterializeResult(
-        metadata=phase_metadata(imports.processing(context.partition_key).process())
-    )
+    return dg.MaterializeResult(metadata=phase_metadata(_processing(context, imports).process()))
 
 
 @_phase_asset(deps=[destination_rows], kinds={"csv"})
@@ -127,9 +127,7 @@ def processing_summary(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
     """Counters, the error file of rows left out, and the import's final processing status."""
-    return dg.MaterializeResult(
-        metadata=phase_metadata(imports.processing(context.partition_key).cleanup())
-    )
+    return dg.MaterializeResult(metadata=phase_metadata(_processing(context, imports).cleanup()))
 
 
 PHASE_ASSETS = [

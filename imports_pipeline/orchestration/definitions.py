@@ -13,7 +13,11 @@ from imports_pipeline.orchestration.jobs import (
 )
 from imports_pipeline.orchestration.resources import imports_resource
 from imports_pipeline.orchestration.schedules import batch_import_schedules, expire_sessions_hourly
-from imports_pipeline.orchestration.sensors import dropped_files, submitted_imports
+from imports_pipeline.orchestration.sensors import (
+    dropped_files,
+    failed_import_runs,
+    submitted_imports,
+)
 from imports_pipeline.settings import Settings
 
 settings = Settings.from_environment()
@@ -21,6 +25,6 @@ defs = dg.Definitions(
     assets=PHASE_ASSETS,
     jobs=[process_import_job, rollback_import_job, expire_sessions_job, batch_import_job],
     schedules=[expire_sessions_hourly, *batch_import_schedules(settings.batches_path)],
-    sensors=[submitted_imports, dropped_files],
+    sensors=[submitted_imports, dropped_files, failed_import_runs],
     resources={"imports": imports_resource(settings)},
 )

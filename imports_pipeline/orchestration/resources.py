@@ -6,7 +6,7 @@ import dagster as dg
 import sqlalchemy as sa
 from pydantic import PrivateAttr
 
-from imports_pipeline.processing import ImportProcessing
+from imports_pipeline.processing import ImportProcessing, RunAttempt
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.settings import Settings, environment_name
 from imports_pipeline.store.processing import ProcessingStore
@@ -50,8 +50,8 @@ class ImportsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     def destination(self) -> sa.Engine:
         return self.service.stores.destination
 
-    def processing(self, import_id: str) -> ImportProcessing:
-        return ImportProcessing(self.service, self.destination, import_id)
+    def processing(self, import_id: str, attempt: RunAttempt | None = None) -> ImportProcessing:
+        return ImportProcessing(self.service, self.destination, import_id, attempt)
 
     def store(self) -> ProcessingStore:
         return self.service.stores.processing

@@ -5,6 +5,7 @@ import time
 import dagster as dg
 
 from imports_pipeline.inbox import scan_inbox
+from imports_pipeline.orchestration.attempts import run_attempt
 from imports_pipeline.orchestration.jobs import process_import_job
 from imports_pipeline.orchestration.partitions import PARTITIONS_NAME, import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
@@ -59,6 +60,24 @@ def submitted_imports(
         run_requests=[run_request(session) for session in queued],
         dynamic_partitions_requests=[import_sessions.build_add_request(new)] if new else [],
     )
+
+
+@dg.run_failure_sensor(
+    monitored_jobs=[process_import_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=15,
+)
+def failed_import_runs(context: dg.RunFailureSensorContext, imports: ImportsResource) -> None:
+    """A processing run that failed outside a phase (killed, unable to start) leaves its import
+    ``processing``; this settles it, failed with the reason when no retry is left."""
+    run = context.dagster_run
+    import_id = run.tags.get(SESSION_TAG)
+    if not import_id:
+        return
+    cause = (context.failure_event.message or "no message").splitlines()[0][:200]
+    attempt = run_attempt(run, context.instance)
+    if imports.processing(import_id, attempt).recorder.settle_dead_run(cause):
+        context.log.info(f"import {import_id}: run {run.run_id} settled after: {cause}")
 
 
 FILES_PER_TICK = 10

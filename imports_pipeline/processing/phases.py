@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
 from imports_pipeline.destination import dedupe, row_keys, write_destination
@@ -27,7 +26,7 @@ from imports_pipeline.processing.context import ImportContext
 from imports_pipeline.processing.hand_offs import HandOffs
 from imports_pipeline.processing.inputs import PhaseInputs
 from imports_pipeline.processing.outcomes import PhaseOutcome, PhaseStep, no_rejections, rejections
-from imports_pipeline.processing.recording import PhaseRecorder
+from imports_pipeline.processing.recording import PhaseRecorder, RunAttempt
 from imports_pipeline.processing.rollback import ImportRollback
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.views import RollbackResult
@@ -46,24 +45,25 @@ ERRORS_FILE = "processing_errors.csv"
 class ImportProcessing:
     """The phases after submit for one session; each is safe to re-run on its own."""
 
-    def __init__(self, service: ImportService, destination: sa.Engine, import_id: str) -> None:
+    def __init__(
+        self,
+        service: ImportService,
+        destination: sa.Engine,
+        import_id: str,
+        attempt: RunAttempt | None = None,
+    ) -> None:
         self.service = service
         self.destination = destination
         self.import_id = import_id
         self.store = service.stores.processing
         self.hand_offs = HandOffs(service.files, import_id)
         self.inputs = PhaseInputs(service, destination, self.hand_offs)
-        self.recorder = PhaseRecorder(service, self.hand_offs)
+        self.recorder = PhaseRecorder(service, self.hand_offs, attempt)
+        self.attempt = attempt
 
     def context(self) -> ImportContext:
         """The session, its template and its submission, read once per phase."""
         return ImportContext.load(self.store, self.service.catalog, self.import_id)
-
-    def read_output(self, phase: Phase, columns: list[str] | None = None) -> pd.DataFrame:
-        return self.hand_offs.read(phase, columns)
-
-    def _set_status(self, status: ProcessingStatus, **fields: object) -> None:
-        self.recorder.set_status(status, **fields)
 
     def _run(self, phase: Phase, step: Callable[[ImportContext], PhaseStep]) -> PhaseOutcome:
         return self.recorder.run(phase, lambda: step(self.context()))
@@ -73,9 +73,10 @@ class ImportProcessing:
     def parse(self, dagster_run_id: str | None = None) -> PhaseOutcome:
         """Start of a run: the import is processing, by this run, from now; report how the file
         was read."""
-        self._set_status(
+        run_id = dagster_run_id or (self.attempt.run_id if self.attempt else None)
+        self.recorder.set_status(
             ProcessingStatus.PROCESSING,
-            dagster_run_id=dagster_run_id,
+            dagster_run_id=run_id,
             processing_started_at=self.service.clock(),
             processing_finished_at=None,
         )
@@ -316,7 +317,9 @@ class ImportProcessing:
         # Settled only once the cleanup phase is recorded: a client that sees the final
         # status must also see every phase completed.
         settled = ProcessingStatus(outcome.detail["processing_status"])
-        self._set_status(settled, processing_finished_at=self.service.clock())
+        self.recorder.set_status(
+            settled, processing_finished_at=self.service.clock(), status_detail=None
+        )
         return outcome
 
     # --- after processing, and the guards the orchestration checks between phases ---

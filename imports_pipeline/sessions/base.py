@@ -185,7 +185,7 @@ class SessionUseCases:
         if processing == ProcessingStatus.QUEUED:
             return LifecycleStatus.QUEUED, None
         if processing == ProcessingStatus.FAILED:
-            return LifecycleStatus.FAILED, failure_reason(phases) or row.status_detail
+            return LifecycleStatus.FAILED, row.status_detail or failure_reason(phases)
         if processing in COMPLETED_PROCESSING or processing == ProcessingStatus.ROLLED_BACK:
             left_out = counters.failed_rows if counters else 0
             reason = f"{left_out} rows were left out (see the error file)" if left_out else None

@@ -163,7 +163,12 @@ def test_a_failed_phase_is_the_reason_of_a_failed_import(any_db_api):
         processing.process()  # out of order: there is nothing validated to write yet
     failed = status_of(api, import_id)
     assert failed["import_status"] == "failed" and failed["stats"] is None
-    assert failed["reason"].startswith("the process phase failed: FileNotFoundError")
+    assert failed["reason"].startswith(
+        "the process phase failed: a table the previous phase hands over is missing"
+    )
+    assert "re-execute the run from failure" in failed["status_detail"]
+    [process] = [p for p in failed["phases"] if p["phase"] == "process"]
+    assert process["detail"]["error"].startswith("FileNotFoundError")  # the technical error
 
 
 def test_imported_by_names_the_person_behind_the_key_on_the_status_and_the_list(any_db_api):
