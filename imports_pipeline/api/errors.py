@@ -28,7 +28,14 @@ from imports_pipeline.errors import DomainError, UploadTooLargeError
 
 logger = logging.getLogger("imports_pipeline.api")
 
-HTTP_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: UploadTooLargeError.code}
+HTTP_ERROR_CODES = {
+    400: "INVALID_BODY",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: UploadTooLargeError.code,
+}
+STARLETTE_BODY_ERROR = "There was an error parsing the body"
+BODY_HINT = "The request body could not be read as JSON (it must be UTF-8 text)"
 
 
 PROBLEM_TYPE = "urn:imports-pipeline:error:{code}"
@@ -88,8 +95,9 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
             400, "INVALID_MULTIPART", MULTIPART_HINT, request.url.path, field="upload_file"
         )
     code = HTTP_ERROR_CODES.get(error.status_code, "HTTP_ERROR")
+    detail = BODY_HINT if error.detail == STARLETTE_BODY_ERROR else error.detail
     return problem_response(
-        error.status_code, code, error.detail, request.url.path, headers=error.headers
+        error.status_code, code, detail, request.url.path, headers=error.headers
     )
 
 

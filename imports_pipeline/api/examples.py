@@ -119,6 +119,13 @@ SUBMIT_RESULT: dict[str, Any] = {
 INVALID_API_KEY = {"detail": "Invalid API key", "code": "INVALID_API_KEY"}
 
 ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
+    400: (
+        "A body that cannot be read (not UTF-8 JSON, a broken multipart)",
+        {
+            "detail": "The request body could not be read as JSON (it must be UTF-8 text)",
+            "code": "INVALID_BODY",
+        },
+    ),
     401: ("Missing, unknown or revoked API key", INVALID_API_KEY),
     403: (
         "The key belongs to another organization",
@@ -145,6 +152,26 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     410: (
         "The session is past its 24 h TTL",
         {"detail": f"Import {IMPORT_ID} expired at 2026-04-09T14:00:00", "code": "IMPORT_EXPIRED"},
+    ),
+    415: (
+        "A file type this service does not read",
+        {
+            "detail": (
+                "File type '.pdf' is not supported;"
+                " use one of .csv, .ods, .tsv, .txt, .xls, .xlsm, .xlsx"
+            ),
+            "code": "UNSUPPORTED_FILE_TYPE",
+        },
+    ),
+    422: (
+        "Bad parameters (FastAPI's detail list, code INVALID_REQUEST) or a refused value"
+        " (detail text and its own code)",
+        {
+            "detail": [
+                {"type": "missing", "loc": ["body", "upload_file"], "msg": "Field required"}
+            ],
+            "code": "INVALID_REQUEST",
+        },
     ),
     413: (
         "Upload over IMPORTS_MAX_UPLOAD_BYTES",

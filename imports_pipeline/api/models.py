@@ -57,7 +57,9 @@ class ErrorBody(BaseModel):
     type: str = Field(description="A URI per error code: `urn:imports-pipeline:error:<code>`.")
     title: str = Field(description="The HTTP status in words.")
     status: int
-    detail: str
+    detail: str | list[dict[str, Any]] = Field(
+        description="A message, or FastAPI's list of parameter errors (loc, msg, type)."
+    )
     instance: str = Field(description="The path of the request that failed.")
     code: str
 

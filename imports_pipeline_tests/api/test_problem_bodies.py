@@ -56,3 +56,38 @@ def test_known_query_parameters_still_work_on_every_kind_of_route(any_db_api):
     )
     assert rows.status_code == 409  # not validated yet: the parameters themselves were accepted
     assert rows.json()["code"] == "INVALID_STATE"
+
+
+def test_a_body_that_is_not_utf8_json_is_a_400_that_says_so(any_db_api):
+    api = any_db_api
+    import_id = api.created_id()
+    response = api.client.post(
+        f"/v2/imports/{import_id}/submit",
+        headers={**api.headers, "Content-Type": "application/json"},
+        content=b"\xff\xfe\x12",
+    )
+    assert response.status_code == 400
+    assert contract_body(response) == {
+        "detail": "The request body could not be read as JSON (it must be UTF-8 text)",
+        "code": "INVALID_BODY",
+    }
+
+
+def test_the_schema_declares_the_statuses_the_endpoints_answer(api):
+    """Found by schemathesis (issue 14): 404 on templates and options, 404/415 on create, 400
+    on unreadable bodies, and business 422 bodies, which are not FastAPI's parameter list."""
+    spec = api.client.get("/openapi.json").json()
+    paths = spec["paths"]
+    declared = {
+        ("/v2/imports/sessions", "post"): {"400", "404", "413", "415", "422"},
+        ("/v2/imports/templates/{template_id}", "get"): {"404", "422"},
+        ("/v2/imports/options/{source_key}", "get"): {"404", "422"},
+        ("/v2/imports/{import_id}/submit", "post"): {"400", "404", "409", "422"},
+        ("/v2/imports/uploads/{token}", "put"): {"403", "409", "410", "413"},
+    }
+    for (path, method), statuses in declared.items():
+        assert statuses <= set(paths[path][method]["responses"]), (path, method)
+    error_body = spec["components"]["schemas"]["ErrorBody"]["properties"]["detail"]
+    assert {option.get("type") for option in error_body["anyOf"]} == {"string", "array"}
+    unprocessable = paths["/v2/imports/sessions"]["get"]["responses"]["422"]["content"]
+    assert unprocessable["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}

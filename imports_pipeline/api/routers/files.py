@@ -13,7 +13,7 @@ from imports_pipeline.api.dependencies import Service
 from imports_pipeline.views import DownloadableFile
 
 router = APIRouter(
-    prefix="/v2/imports", tags=["files"], responses=examples.error_responses(401, 403, 404)
+    prefix="/v2/imports", tags=["files"], responses=examples.error_responses(401, 403, 404, 422)
 )
 
 

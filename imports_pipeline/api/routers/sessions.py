@@ -40,7 +40,9 @@ from imports_pipeline.views import (
 from imports_pipeline.vocabulary import Correction, SessionStatus, TimeRange
 
 router = APIRouter(
-    prefix="/v2/imports", tags=["import sessions"], responses=examples.error_responses(401, 403)
+    prefix="/v2/imports",
+    tags=["import sessions"],
+    responses=examples.error_responses(400, 401, 403, 422),
 )
 session_errors = examples.error_responses(404, 409, 410)
 
@@ -63,7 +65,7 @@ def _json_example(summary: str, value: object) -> dict[str, Any]:
     summary="Create Import Session",
     responses={
         201: _json_example("The contract's create response", examples.CREATED_SESSION),
-        **examples.error_responses(413),
+        **examples.error_responses(404, 413, 415),
     },
 )
 def create_session(

@@ -12,7 +12,7 @@ from imports_pipeline.templates.model import Template
 from imports_pipeline.templates.option_sources import resolve_option_source
 
 router = APIRouter(
-    prefix="/v2/imports", tags=["templates"], responses=examples.error_responses(401, 403)
+    prefix="/v2/imports", tags=["templates"], responses=examples.error_responses(401, 403, 404, 422)
 )
 
 

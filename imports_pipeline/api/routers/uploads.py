@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from imports_pipeline.api import examples
 from imports_pipeline.api.dependencies import Service
+from imports_pipeline.api.models import ErrorBody
 from imports_pipeline.api.upload_limit import UPLOAD_SPOOL_BYTES
 from imports_pipeline.views import CreatedSession
 
@@ -20,7 +21,13 @@ router = APIRouter(prefix="/v2/imports", tags=["import sessions"])
     "/uploads/{token}",
     name="receive_upload",
     response_model=CreatedSession,
-    responses=examples.error_responses(409, 410, 413),
+    responses={
+        **examples.error_responses(400, 409, 410, 413, 415, 422),
+        403: {
+            "model": ErrorBody,
+            "description": "A link the service did not sign (INVALID_SIGNED_LINK)",
+        },
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
