@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -95,10 +96,25 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
             400, "INVALID_MULTIPART", MULTIPART_HINT, request.url.path, field="upload_file"
         )
     code = HTTP_ERROR_CODES.get(error.status_code, "HTTP_ERROR")
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
     detail = BODY_HINT if error.detail == STARLETTE_BODY_ERROR else error.detail
-    return problem_response(
-        error.status_code, code, detail, request.url.path, headers=error.headers
-    )
+    return problem_response(error.status_code, code, detail, request.url.path, headers=headers)
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the API documents for ``path``: Starlette's ``Allow`` names only the first
+    route that matched the path, and one path has a route per method."""
+    patterns = getattr(app.state, "path_patterns", None)
+    if patterns is None:
+        patterns = [
+            (re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"), item)
+            for template, item in app.openapi()["paths"].items()
+        ]
+        app.state.path_patterns = patterns
+    methods = {m.upper() for pattern, item in patterns if pattern.match(path) for m in item}
+    return sorted(methods)
 
 
 STARLETTE_MULTIPART_ERROR = "Invalid multipart data."

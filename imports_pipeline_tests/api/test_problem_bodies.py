@@ -22,6 +22,9 @@ def test_a_wrong_method_is_a_problem(any_db_api):
     response = api.client.delete("/v2/imports/sessions", headers=api.headers)
     assert response.status_code == 405
     assert contract_body(response) == {"detail": "Method Not Allowed", "code": "METHOD_NOT_ALLOWED"}
+    assert response.headers["allow"] == "GET, POST"  # both routes of the path, not the first
+    rows = api.client.options("/v2/imports/some-id/rows", headers=api.headers)
+    assert (rows.status_code, rows.headers["allow"]) == (405, "GET, PATCH")
 
 
 @pytest.mark.parametrize(
