@@ -62,6 +62,13 @@ class SheetTooLargeError(DomainError):
     http_status = 422
 
 
+class WorkbookTooLargeError(DomainError):
+    """A workbook part that would decompress past the limits (a zip bomb, or a sheet too big)."""
+
+    code = "WORKBOOK_TOO_LARGE"
+    http_status = 422
+
+
 class TooManyColumnsError(DomainError):
     code = "TOO_MANY_COLUMNS"
     http_status = 422

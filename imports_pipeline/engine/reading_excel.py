@@ -19,7 +19,7 @@ import pyarrow as pa
 from python_calamine import CalamineError, CalamineWorkbook
 
 from imports_pipeline.engine.sniffing import WIDTH_SAMPLE_ROWS, detect_header_row, is_blank
-from imports_pipeline.engine.workbook_extent import check_sheet_extent
+from imports_pipeline.engine.workbook_extent import check_sheet_extent, check_workbook_parts
 from imports_pipeline.errors import EmptyFileError, UnknownSheetError, UnreadableFileError
 
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
@@ -38,6 +38,7 @@ class SheetGrid:
 
 
 def read_sheet_grid(path: Path, selected_sheet: str | None) -> SheetGrid:
+    check_workbook_parts(path)  # before python-calamine inflates any part
     try:
         with CalamineWorkbook.from_path(path) as workbook:
             sheets = list(workbook.sheet_names)
