@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from imports_pipeline.vocabulary import (
     ActorType,
@@ -24,6 +24,20 @@ from imports_pipeline.vocabulary import (
     Submission,
     success_rate,
 )
+
+NaiveUTC = Annotated[
+    datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+            "description": "UTC without a zone, as the contract shows them: 2026-04-08T14:05:12",
+            "examples": ["2026-04-08T14:05:12"],
+        }
+    ),
+]
+"""A timestamp as sent: naive UTC. Declared as what it is, not as RFC 3339's date-time, which
+requires a zone."""
 
 
 class ImportedBy(BaseModel):
@@ -63,9 +77,9 @@ class ImportSession(BaseModel):
     folder_id: str | None
     selected_sheet: str | None
     detected_header_row: int
-    expires_at: datetime
-    created_at: datetime
-    updated_at: datetime
+    expires_at: NaiveUTC
+    created_at: NaiveUTC
+    updated_at: NaiveUTC
     name: str | None = Field(description="A name for people; the file name when none was given.")
     note: str | None
     import_code: str | None = Field(description="A short code a person can read out.")
@@ -85,9 +99,9 @@ class ImportSession(BaseModel):
     success_rate: float | None = Field(
         default=None, description="processed_rows / total_rows in percent, 2 decimals."
     )
-    started_at: datetime | None = Field(description="When a processing run last started.")
-    finished_at: datetime | None = Field(description="When processing last settled or failed.")
-    completed_at: datetime | None = Field(
+    started_at: NaiveUTC | None = Field(description="When a processing run last started.")
+    finished_at: NaiveUTC | None = Field(description="When processing last settled or failed.")
+    completed_at: NaiveUTC | None = Field(
         description="finished_at, once processing completed (fully or partially)."
     )
     dagster_run_id: str | None = Field(description="The Dagster run that last worked on it.")
@@ -165,7 +179,7 @@ class UploadRequested(BaseModel):
         description="PUT the file's bytes here, once, without API-key headers; parsing starts "
         "when the upload is complete.",
     )
-    upload_url_expires_at: datetime
+    upload_url_expires_at: NaiveUTC
 
 
 class MappingCandidate(BaseModel):
@@ -279,8 +293,8 @@ class ProcessingPhase(BaseModel):
 
     phase: Phase
     status: PhaseStatus
-    started_at: datetime
-    finished_at: datetime | None
+    started_at: NaiveUTC
+    finished_at: NaiveUTC | None
     duration_seconds: float | None
     rows_in: int | None
     rows_out: int | None

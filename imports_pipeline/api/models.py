@@ -6,6 +6,7 @@ which already have the contract's field names.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -135,6 +136,22 @@ class SubmitRequest(BaseModel):
     )
 
 
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _not_a_number(value: Any) -> Any:
+    """Pydantic reads a bare number as a Unix time (``updated_at_lte=0.5`` was 1970); a filter
+    takes ISO 8601 only, so a client's mistake is refused rather than answered wrongly."""
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMBER.match(value)):
+        raise ValueError(
+            "a timestamp in ISO 8601 (2026-04-08T14:05:12, a zone optional), not a number"
+        )
+    return value
+
+
+QueryTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+
+
 def _comma_separated(value: Any) -> Any:
     """``a,b`` and repeated parameters alike become one list."""
     if value is None:
@@ -174,22 +191,22 @@ class SessionListQuery(BaseModel):
     per_page: int | None = Field(
         default=None, ge=2, le=100, description="Fleetio's name for `size` (2–100); wins over it."
     )
-    created_at_gte: datetime | None = Field(
+    created_at_gte: QueryTime | None = Field(
         default=None, description="Created at or after (ISO 8601; naive means UTC)."
     )
-    created_at_gt: datetime | None = Field(default=None, description="Created strictly after.")
-    created_at_lte: datetime | None = Field(default=None, description="Created at or before.")
-    created_at_lt: datetime | None = Field(default=None, description="Created strictly before.")
-    updated_at_gte: datetime | None = Field(default=None, description="Updated at or after.")
-    updated_at_gt: datetime | None = Field(default=None, description="Updated strictly after.")
-    updated_at_lte: datetime | None = Field(default=None, description="Updated at or before.")
-    updated_at_lt: datetime | None = Field(default=None, description="Updated strictly before.")
-    file_processed_at_gteq: datetime | None = Field(
+    created_at_gt: QueryTime | None = Field(default=None, description="Created strictly after.")
+    created_at_lte: QueryTime | None = Field(default=None, description="Created at or before.")
+    created_at_lt: QueryTime | None = Field(default=None, description="Created strictly before.")
+    updated_at_gte: QueryTime | None = Field(default=None, description="Updated at or after.")
+    updated_at_gt: QueryTime | None = Field(default=None, description="Updated strictly after.")
+    updated_at_lte: QueryTime | None = Field(default=None, description="Updated at or before.")
+    updated_at_lt: QueryTime | None = Field(default=None, description="Updated strictly before.")
+    file_processed_at_gteq: QueryTime | None = Field(
         default=None, description="Processing settled at or after (Leadsy's spelling)."
     )
-    file_processed_at_gt: datetime | None = Field(default=None, description="Settled after.")
-    file_processed_at_lteq: datetime | None = Field(default=None, description="At or before.")
-    file_processed_at_lt: datetime | None = Field(default=None, description="Strictly before.")
+    file_processed_at_gt: QueryTime | None = Field(default=None, description="Settled after.")
+    file_processed_at_lteq: QueryTime | None = Field(default=None, description="At or before.")
+    file_processed_at_lt: QueryTime | None = Field(default=None, description="Strictly before.")
     sort: SessionSort = Field(
         default=SessionSort.CREATED_AT_DESC,
         description="`created_at`, `updated_at` or `id`; `-` first for descending.",

@@ -94,3 +94,29 @@ def test_the_schema_declares_the_statuses_the_endpoints_answer(api):
     assert {option.get("type") for option in error_body["anyOf"]} == {"string", "array"}
     unprocessable = paths["/v2/imports/sessions"]["get"]["responses"]["422"]["content"]
     assert unprocessable["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
+
+
+@pytest.mark.parametrize("bound", ["0.5", "1700000000", "-1.175494351e-38"])
+def test_a_number_is_not_taken_as_a_timestamp_filter(api, bound):
+    """Found by schemathesis (issue 14): pydantic read updated_at_lte=0.5 as 1970."""
+    response = api.client.get(f"/v2/imports/sessions?updated_at_lte={bound}", headers=api.headers)
+    assert response.status_code == 422
+    [error] = contract_body(response)["detail"]
+    assert error["loc"] == ["query", "updated_at_lte"] and "ISO 8601" in error["msg"]
+    iso = api.client.get(
+        "/v2/imports/sessions?updated_at_lte=2026-04-08T14:05:12Z", headers=api.headers
+    )
+    assert iso.status_code == 200
+
+
+def test_naive_timestamps_are_declared_as_they_are_sent(api):
+    """The contract sends naive UTC (2026-04-08T14:05:12); RFC 3339's date-time needs a zone, so the
+    schema declares the shape instead, and the values match it."""
+    import re
+
+    schema = api.client.get("/openapi.json").json()["components"]["schemas"]["ImportSession"]
+    created = schema["properties"]["created_at"]
+    assert created.get("format") is None and created["type"] == "string"
+    import_id = api.created_id()
+    body = api.client.get(f"/v2/imports/{import_id}/status", headers=api.headers).json()
+    assert re.fullmatch(created["pattern"], body["created_at"])
