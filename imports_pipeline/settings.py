@@ -65,6 +65,12 @@ class Settings(BaseModel):
         gt=0,
         description="request bodies above this are refused with 413 before they are read (250 MB)",
     )
+    max_heavy_requests: int = Field(
+        default=4,
+        gt=0,
+        description="uploads, validations and patches one API process runs at once; the next "
+        "answers 429 with Retry-After",
+    )
     write_work_mem: str = Field(
         default="128MB",
         description="PostgreSQL `work_mem` for a destination write's transaction only: "

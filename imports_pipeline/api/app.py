@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from starlette.formparsers import MultiPartParser
 
 from imports_pipeline.api.errors import install_error_handlers
+from imports_pipeline.api.heavy_requests import HeavyRequestLimit
 from imports_pipeline.api.query_parameters import reject_unknown_query_parameters
 from imports_pipeline.api.routers import files, sessions, templates, uploads
 from imports_pipeline.api.upload_limit import UPLOAD_SPOOL_BYTES, UploadLimitMiddleware
@@ -59,6 +60,7 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.add_middleware(UploadLimitMiddleware, max_bytes=limit)
+    app.add_middleware(HeavyRequestLimit, max_running=service.settings.max_heavy_requests)
     MultiPartParser.spool_max_size = UPLOAD_SPOOL_BYTES
     app.state.service = service
     app.state.destination = service.stores.destination
