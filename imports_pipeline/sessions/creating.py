@@ -81,6 +81,10 @@ class CreatingSessions(SessionUseCases):
             name,
             note,
         )
+        return self.create(actor, wanted, upload)
+
+    def create(self, actor: Actor, wanted: NewSession, upload: BinaryIO) -> CreatedSession:
+        """``create_session`` with what it asks for in one object."""
         session = self._new_row(actor, self._checked(wanted))
         raw_file = self._store_upload(session, upload)
         self.repository.add_session(raw_file, session, new_import_code)

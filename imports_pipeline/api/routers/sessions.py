@@ -117,20 +117,22 @@ def create_session(
     """Upload a file and start a session: the file is stored, parsed, and its columns and first
     rows returned. With `upload_mode=async` the session is created first and the file is sent
     to the answer's `upload_url` (PackageX)."""
-    if upload_mode is UploadMode.ASYNC:
-        if not file_name:
-            missing = {"type": "missing", "loc": ("body", "file_name"), "msg": "Field required"}
-            raise RequestValidationError([{**missing, "input": None}])
-        wanted = NewSession(
-            template_id,
-            file_name,
-            numeric_locale=numeric_locale,
-            selected_sheet=selected_sheet,
-            project_id=project_id,
-            folder_id=folder_id,
-            name=name,
-            note=note,
-        )
+    later = upload_mode is UploadMode.ASYNC
+    if (later and not file_name) or (not later and upload_file is None):
+        field = "file_name" if later else "upload_file"
+        missing = {"type": "missing", "loc": ("body", field), "msg": "Field required"}
+        raise RequestValidationError([{**missing, "input": None}])
+    wanted = NewSession(
+        template_id,
+        (file_name if later else upload_file.filename if upload_file else None) or "",
+        numeric_locale=numeric_locale,
+        selected_sheet=selected_sheet,
+        project_id=project_id,
+        folder_id=folder_id,
+        name=name,
+        note=note,
+    )
+    if later:
 
         def request_upload() -> UploadRequested:
             requested = service.request_upload(actor, wanted)
@@ -138,24 +140,9 @@ def create_session(
             return requested.model_copy(update={"upload_url": url})
 
         return idempotency.run(request_upload, status_code=201)
-    if upload_file is None:
-        missing = {"type": "missing", "loc": ("body", "upload_file"), "msg": "Field required"}
-        raise RequestValidationError([{**missing, "input": None}])
-    return idempotency.run(
-        lambda: service.create_session(
-            actor,
-            template_id,
-            upload_file.filename or "",
-            upload_file.file,
-            numeric_locale=numeric_locale,
-            selected_sheet=selected_sheet,
-            project_id=project_id,
-            folder_id=folder_id,
-            name=name,
-            note=note,
-        ),
-        status_code=201,
-    )
+    assert upload_file is not None  # checked above
+    upload = upload_file.file
+    return idempotency.run(lambda: service.create(actor, wanted, upload), status_code=201)
 
 
 @router.get(
