@@ -19,6 +19,7 @@ from filelock import Timeout
 
 from imports_pipeline.processing.hand_offs import hand_off_name, legacy_hand_off_name
 from imports_pipeline.sessions import ImportService
+from imports_pipeline.sessions.recovery import recover_abandoned
 from imports_pipeline.vocabulary import PHASE_ORDER, SETTLED_PROCESSING, SessionStatus, Submission
 
 DEFAULT_PROCESSED_RETENTION = timedelta(days=7)
@@ -50,6 +51,8 @@ def expire_sessions(
     processed_retention: timedelta = DEFAULT_PROCESSED_RETENTION,
 ) -> ExpiryOutcome:
     """One sweep over every organization's sessions; safe to run again at any time."""
+    for leased in service.repository.leased():  # steps whose process died, before anything else
+        recover_abandoned(service.repository, lambda: now, leased)
     expired = removed = busy = 0
     for candidate in service.repository.expired_before(now, NEVER_EXPIRE):
         try:

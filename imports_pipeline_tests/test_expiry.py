@@ -151,3 +151,27 @@ def test_a_shorter_retention_is_honoured(service, destination):
         service, processed_at + timedelta(days=1), processed_retention=timedelta(hours=12)
     )
     assert (outcome.processed_sessions_cleaned, outcome.hand_off_files_removed) == (1, 4)
+
+
+def test_the_sweep_takes_back_a_step_whose_lease_ran_out_on_another_host(service):
+    """A validate that died on another machine cannot be seen dying; its lease's expiry tells."""
+    from imports_pipeline.store.leases import LEASE_TIME
+
+    content = "\n".join([HEADER, *MESSY_FILE]) + "\n"
+    created = service.create_session(
+        ACTOR, "logistics_requests", "trips.csv", io.BytesIO(content.encode())
+    )
+    now = service.clock()
+    lease = {
+        "step": "validate",
+        "holder": "another-host:4242:abc",
+        "until": (now + LEASE_TIME).isoformat(),
+        "resume_status": "parsed",
+    }
+    service.repository.update(created.import_id, now, status="validating", lease=lease)
+    expire_sessions(service, now + LEASE_TIME - timedelta(minutes=1))
+    assert service.repository.get(created.import_id, ACTOR.organization_id).status == "validating"
+    expire_sessions(service, now + LEASE_TIME)
+    back = service.repository.get(created.import_id, ACTOR.organization_id)
+    assert (back.status, back.lease) == ("parsed", None)
+    assert "during validate" in back.status_detail

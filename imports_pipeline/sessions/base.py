@@ -9,6 +9,7 @@ from typing import Any
 
 from imports_pipeline.engine.validation import ValidationRules
 from imports_pipeline.errors import SessionExpiredError, StepOutOfOrderError
+from imports_pipeline.sessions.recovery import recover_abandoned
 from imports_pipeline.sessions.tables import SessionTables
 from imports_pipeline.settings import Settings
 from imports_pipeline.store.files import FileStore
@@ -83,7 +84,9 @@ class SessionUseCases:
     ) -> ImportSessionRow:
         """The caller's session; with ``allowed``, refused unless it is in one of those states and
         not expired."""
-        row = self.repository.get(import_id, actor.organization_id)
+        row = recover_abandoned(
+            self.repository, self.clock, self.repository.get(import_id, actor.organization_id)
+        )
         status = SessionStatus(row.status)
         if allowed is not None and status not in allowed:
             if status in NEVER_EXPIRES:

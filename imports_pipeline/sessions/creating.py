@@ -23,7 +23,9 @@ from imports_pipeline.errors import (
     UnsupportedLocaleError,
 )
 from imports_pipeline.sessions.base import SessionUseCases
+from imports_pipeline.sessions.recovery import PARSE
 from imports_pipeline.sessions.tables import PROFILE_ROWS
+from imports_pipeline.store.leases import new_lease
 from imports_pipeline.store.tables import ImportSessionRow, StoredFileRow
 from imports_pipeline.views import CreatedSession, UploadRequested
 from imports_pipeline.vocabulary import Actor, FileKind, SessionStatus
@@ -95,6 +97,7 @@ class CreatingSessions(SessionUseCases):
         works once, within the ``upload_link_minutes`` setting."""
         session = self._new_row(actor, self._checked(wanted))
         session.parse_info = {"upload_mode": "async"}
+        session.lease = None  # nothing runs until the file comes
         self.repository.add_session(None, session, new_import_code)
         expires_at = self.clock() + timedelta(minutes=self.settings.upload_link_minutes)
         token = self.stores.signer.sign(UPLOAD_LINK, session.id, expires_at)
@@ -128,6 +131,7 @@ class CreatingSessions(SessionUseCases):
                 self.clock(),
                 raw_file_id=raw_file.id,
                 parse_info={"upload_mode": "async", **self._upload_info(raw_file)},
+                lease=new_lease(PARSE, SessionStatus.CREATED.value, self.clock()),
             )
             return self._parse(session, raw_file)
 
@@ -186,6 +190,7 @@ class CreatingSessions(SessionUseCases):
             note=wanted.note,
             import_code=new_import_code(),
             updated_by=actor.acting_id,
+            lease=new_lease(PARSE, SessionStatus.CREATED.value, now),
             version=1,
             expires_at=now + self.ttl,
             created_at=now,
@@ -233,6 +238,7 @@ class CreatingSessions(SessionUseCases):
                 self.clock(),
                 status=SessionStatus.FAILED.value,
                 status_detail=str(error),
+                lease=None,
                 parse_info={**session.parse_info, "error_code": error.code},
             )
             error.context["import_id"] = import_id
@@ -247,6 +253,7 @@ class CreatingSessions(SessionUseCases):
             import_id,
             self.clock(),
             status=SessionStatus.PARSED.value,
+            lease=None,
             file_type=parsed.file_type,
             total_rows=parsed.total_rows,
             source_columns=list(parsed.source_columns),

@@ -12,7 +12,9 @@ import pyarrow.parquet as pq
 
 from imports_pipeline.errors import SubmissionBlockedError
 from imports_pipeline.sessions.base import REVIEWABLE_STATES, SessionUseCases
+from imports_pipeline.sessions.recovery import SUBMIT
 from imports_pipeline.sessions.tables import to_arrow
+from imports_pipeline.store.leases import new_lease
 from imports_pipeline.store.tables import StoredFileRow
 from imports_pipeline.views import SubmitResult
 from imports_pipeline.vocabulary import (
@@ -53,7 +55,10 @@ class SubmittingRows(SessionUseCases):
             )
         with self.tables.lock(import_id):
             row = self.load(actor, import_id, REVIEWABLE_STATES, "submit")
-            self.repository.update(import_id, self.clock(), status=SessionStatus.SUBMITTING.value)
+            lease = new_lease(SUBMIT, row.status, self.clock())
+            self.repository.update(
+                import_id, self.clock(), status=SessionStatus.SUBMITTING.value, lease=lease
+            )
             processing_job_id = str(uuid.uuid4())
             try:
                 errors = self.tables.errors(row)
@@ -97,9 +102,10 @@ class SubmittingRows(SessionUseCases):
                     processing_status=ProcessingStatus.QUEUED.value,
                     processing_job_id=processing_job_id,
                     updated_by=actor.acting_id,
+                    lease=None,
                 )
             except Exception:
-                self.repository.update(import_id, self.clock(), status=row.status)
+                self.repository.update(import_id, self.clock(), status=row.status, lease=None)
                 raise
         return SubmitResult(
             status=ProcessingStatus.PROCESSING,

@@ -16,7 +16,9 @@ from imports_pipeline.sessions.corrections import (
     native_template_columns,
 )
 from imports_pipeline.sessions.mapping import check_mapping, check_value_mapping
+from imports_pipeline.sessions.recovery import VALIDATE
 from imports_pipeline.sessions.reviewing import ReviewingRows
+from imports_pipeline.store.leases import new_lease
 from imports_pipeline.views import DuplicatesLeftOut, ValidationResult
 from imports_pipeline.vocabulary import Actor, SessionStatus
 
@@ -55,7 +57,10 @@ class ValidatingRows(ReviewingRows):
         rules = self.rules_for(template)
         with self.tables.lock(import_id):
             previous = dict(row.artifacts)
-            self.repository.update(import_id, self.clock(), status=SessionStatus.VALIDATING.value)
+            lease = new_lease(VALIDATE, row.status, self.clock())
+            self.repository.update(
+                import_id, self.clock(), status=SessionStatus.VALIDATING.value, lease=lease
+            )
             try:
                 raw = self.tables.raw_frame(row, mapping)
                 native = native_template_columns(row, mapping)
@@ -86,6 +91,7 @@ class ValidatingRows(ReviewingRows):
                     import_id,
                     self.clock(),
                     status=SessionStatus.VALIDATED.value,
+                    lease=None,
                     updated_by=actor.acting_id,
                     status_detail=None,
                     mapping=mapping,
@@ -96,7 +102,7 @@ class ValidatingRows(ReviewingRows):
                 )
             except Exception:
                 self.repository.update(
-                    import_id, self.clock(), status=row.status, artifacts=previous
+                    import_id, self.clock(), status=row.status, artifacts=previous, lease=None
                 )
                 raise
         self.tables.remove_replaced(import_id, previous, artifacts)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from imports_pipeline.errors import IdempotencyKeyInUseError, IdempotencyKeyReusedError
+from imports_pipeline.store.leases import holder_is_gone, this_holder
 from imports_pipeline.store.tables import IdempotencyKeyRow
 from imports_pipeline.vocabulary import utc_now
 
@@ -39,7 +40,7 @@ class IdempotencyStore:
 
     def _is_stale(self, row: IdempotencyKeyRow, now: datetime) -> bool:
         if row.status_code is None:
-            return row.created_at + ABANDONED_AFTER <= now
+            return row.created_at + ABANDONED_AFTER <= now or holder_is_gone(row.holder)
         return row.created_at + RETENTION <= now
 
     def begin(self, organization_id: str, key: str, request_hash: str) -> StoredResponse | None:
@@ -73,6 +74,7 @@ class IdempotencyStore:
                         organization_id=organization_id,
                         key=key,
                         request_hash=request_hash,
+                        holder=this_holder(),
                         created_at=now,
                     )
                 )

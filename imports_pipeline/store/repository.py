@@ -75,6 +75,23 @@ class SessionRepository:
         with self._session() as db, db.begin():
             return _apply_update(db, session_id, now, fields)
 
+    def release_lease(
+        self, session_id: str, lease: Mapping[str, Any], now: datetime, **fields: Any
+    ) -> ImportSessionRow | None:
+        """Apply ``fields`` and drop the lease, if the session still holds ``lease`` (of two
+        callers recovering it, one does); None when it no longer does."""
+        with self._session() as db, db.begin():
+            row = db.get(ImportSessionRow, session_id, with_for_update=True)
+            if row is None or row.lease != dict(lease):
+                return None
+            return _apply_update(db, session_id, now, {**fields, "lease": None})
+
+    def leased(self) -> list[ImportSessionRow]:
+        """Sessions with a step running (or abandoned): what the sweep looks at."""
+        with self._session() as db:
+            query = sa.select(ImportSessionRow).where(ImportSessionRow.lease.is_not(None))
+            return list(db.scalars(query).all())
+
     def list_page(
         self,
         organization_id: str,

@@ -63,6 +63,9 @@ class ImportSessionRow(Base):
     """The Dagster run that last worked on the import (``processing_job_id`` is set at submit)."""
     processing_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     processing_finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    lease: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    """The long step running now (parse, validate, submit), its holder, expiry and the status to
+    go back to if its process dies (``store.leases``)."""
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
@@ -145,6 +148,8 @@ class IdempotencyKeyRow(Base):
     organization_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     request_hash: Mapped[str] = mapped_column(sa.String(64))
+    holder: Mapped[str | None] = mapped_column(sa.String(160))
+    """The process running the first request (``store.leases``): a dead one frees the key."""
     status_code: Mapped[int | None] = mapped_column(sa.Integer)
     response_body: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)

@@ -1,0 +1,183 @@
+"""The real API server SIGKILLed inside a long step (parse at create, validate, submit), on SQLite
+and PostgreSQL, then the flow finished by retrying (issue 14). Before leases, a killed create
+stayed ``created`` and its Idempotency-Key answered 409 for 30 minutes, a killed validate stayed
+``validating`` and a killed submit ``submitting``, each refusing every call."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from imports_pipeline_tests.end_to_end.processes import (
+    Processes,
+    command,
+    free_port,
+    running,
+    wait_for,
+)
+from imports_pipeline_tests.service import SEED_MAPPING
+
+pytestmark = pytest.mark.slow
+ORGANIZATION = "org-killed"
+ROWS = 1_000_000
+"""Enough rows that each step runs for a second or more: time to see it running and kill it."""
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "trips.csv"
+    header = "Trip Date;Client;Distance;Origin Country;Destination Country\n"
+    lines = (f"2026-03-{1 + i % 28:02d};Client {i % 500};{i % 2500},5;ES;FR\n" for i in range(ROWS))
+    path.write_text(header + "".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'imports.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+class Server:
+    """The API as a real uvicorn process, started again after each kill on the same data."""
+
+    def __init__(self, processes: Processes, key: str) -> None:
+        self.processes = processes
+        self.headers = {"x-api-key": key, "x-organization-id": ORGANIZATION}
+        self.url = ""
+        self.starts = 0
+
+    def start(self) -> None:
+        port = free_port()
+        self.starts += 1
+        started = self.processes.start(
+            f"api-{self.starts}",
+            [
+                command("uvicorn"),
+                "imports_pipeline.api.app:from_environment",
+                "--factory",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+        )
+        self.process = started.process
+        self.url = f"http://127.0.0.1:{port}"
+        wait_for("the API", lambda: httpx.get(f"{self.url}/openapi.json").status_code == 200, 30)
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def call(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return httpx.request(method, self.url + path, headers=headers, timeout=120, **kwargs)
+
+    def status(self, import_id: str) -> dict:
+        return self.call("GET", f"/v2/imports/{import_id}/status").json()
+
+    def in_background(self, method: str, path: str, **kwargs) -> threading.Thread:
+        """Send a request the server will not live to answer."""
+
+        def send() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # killed: no answer is the point
+                self.call(method, path, **kwargs)
+
+        thread = threading.Thread(target=send, daemon=True)
+        thread.start()
+        return thread
+
+
+@pytest.fixture
+def server(tmp_path, database_url):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMPORTS_", "DAGSTER_"))}
+    env.update(IMPORTS_DATA_DIR=str(tmp_path / "data"), IMPORTS_DATABASE_URL=database_url)
+    key_output = subprocess.run(
+        [command("imports-pipeline"), "keys", "create", "--org", ORGANIZATION],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    with running(tmp_path, env) as processes:
+        api = Server(processes, key_output.stdout.strip().splitlines()[-1])
+        api.start()
+        yield api
+
+
+def create(api: Server, big_csv: Path, **headers: str) -> httpx.Response:
+    with big_csv.open("rb") as upload:
+        return api.call(
+            "POST",
+            "/v2/imports/sessions",
+            headers=headers,
+            data={"template_id": "logistics_requests", "numeric_locale": "es_ES"},
+            files={"upload_file": ("trips.csv", upload, "text/csv")},
+        )
+
+
+def test_a_create_killed_while_parsing_fails_with_a_reason_and_its_key_works_again(server, big_csv):
+    def post() -> None:
+        with contextlib.suppress(httpx.HTTPError):  # killed: no answer is the point
+            create(server, big_csv, **{"Idempotency-Key": "create-1"})
+
+    threading.Thread(target=post, daemon=True).start()
+    parsing = wait_for(
+        "the create to be parsing",
+        lambda: [
+            s
+            for s in server.call("GET", "/v2/imports/sessions").json()["items"]
+            if s["status"] == "created"
+        ],
+        60,
+        interval=0.02,
+    )
+    server.kill()
+    server.start()
+    stopped = server.status(parsing[0]["id"])
+    assert stopped["status"] == "failed" and stopped["import_status"] == "failed"
+    assert "stopped while it read the upload" in stopped["reason"]
+    retried = create(server, big_csv, **{"Idempotency-Key": "create-1"})
+    assert retried.status_code == 201, retried.text  # not 409 for half an hour
+    assert retried.json()["total_rows"] == ROWS
+
+
+def test_a_validate_killed_midway_goes_back_and_runs_again(server, big_csv):
+    import_id = create(server, big_csv).json()["import_id"]
+    server.in_background(
+        "POST", f"/v2/imports/{import_id}/validate", json={"mapping": SEED_MAPPING}
+    )
+    wait_for("validating", lambda: server.status(import_id)["status"] == "validating", 60, 0.02)
+    server.kill()
+    server.start()
+    back = server.status(import_id)
+    assert back["status"] == "parsed" and "during validate" in back["status_detail"]
+    again = server.call("POST", f"/v2/imports/{import_id}/validate", json={"mapping": SEED_MAPPING})
+    assert (again.status_code, again.json()["status"]) == (200, "validated")
+
+
+def test_a_submit_killed_midway_goes_back_to_validated_and_submits_again(server, big_csv):
+    import_id = create(server, big_csv).json()["import_id"]
+    validated = server.call(
+        "POST", f"/v2/imports/{import_id}/validate", json={"mapping": SEED_MAPPING}
+    )
+    assert validated.status_code == 200
+    body = {"ignore_errors": True}
+    server.in_background("POST", f"/v2/imports/{import_id}/submit", json=body)
+    wait_for("submitting", lambda: server.status(import_id)["status"] == "submitting", 60, 0.02)
+    server.kill()
+    server.start()
+    back = server.status(import_id)
+    assert (back["status"], back["processing_status"]) == ("validated", None)
+    again = server.call("POST", f"/v2/imports/{import_id}/submit", json=body)
+    assert (again.status_code, again.json()["status"]) == (200, "processing")
+    assert server.status(import_id)["processing_status"] == "queued"
