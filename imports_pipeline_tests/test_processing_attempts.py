@@ -134,3 +134,41 @@ def test_a_run_that_fails_outside_a_phase_is_settled_by_the_failure_sensor(tmp_p
     assert (status.processing_status, status.import_status) == ("failed", "failed")
     assert status.status_detail.startswith("the run stopped outside a phase: ")
     assert status.status_detail.endswith("(the destination ends exact)")
+
+
+def test_the_failure_sensor_keeps_a_phase_failures_own_reason(tmp_path, service):
+    from imports_pipeline.orchestration.assets import PHASE_ASSETS
+    from imports_pipeline.orchestration.partitions import import_sessions
+    from imports_pipeline.orchestration.resources import ImportsResource
+    from imports_pipeline.orchestration.sensors import failed_import_runs
+
+    import_id = submit_rows(service, MESSY_FILE)
+    imports = ImportsResource(
+        database_url=f"sqlite:///{tmp_path / 'imports.db'}",
+        data_dir=str(tmp_path),
+        destination_url=UNREACHABLE,
+    )
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(import_sessions.name, [import_id])
+        result = dg.materialize(
+            PHASE_ASSETS,
+            partition_key=import_id,
+            instance=instance,
+            resources={"imports": imports},
+            tags={"imports/session": import_id},
+            raise_on_error=False,
+        )
+        before = service.status(ACTOR, import_id).status_detail
+        [failure] = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+        failed_import_runs(
+            dg.build_run_status_sensor_context(
+                sensor_name="failed_import_runs",
+                dagster_event=failure.dagster_event,
+                dagster_instance=instance,
+                dagster_run=instance.get_run_by_id(result.run_id),
+                resources={"imports": imports},
+            ).for_run_failure()
+        )
+    after = service.status(ACTOR, import_id)
+    assert after.status_detail == before and before.startswith("the process phase failed")
+    assert after.processing_status == "failed"

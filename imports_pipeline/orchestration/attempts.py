@@ -14,4 +14,5 @@ MAX_RETRIES_TAG = "dagster/max_retries"
 def run_attempt(run: dg.DagsterRun, instance: dg.DagsterInstance) -> RunAttempt:
     retries = int(run.tags.get(MAX_RETRIES_TAG, instance.run_retries_max_retries))
     allowed = retries if instance.run_retries_enabled else 0
-    return RunAttempt(run.run_id, int(run.tags.get(RETRY_NUMBER_TAG, "0")) + 1, 1 + allowed)
+    number = int(run.tags.get(RETRY_NUMBER_TAG, "0")) + 1
+    return RunAttempt(run.run_id, number, 1 + allowed, run.root_run_id or run.run_id)

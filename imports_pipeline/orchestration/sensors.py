@@ -76,7 +76,12 @@ def failed_import_runs(context: dg.RunFailureSensorContext, imports: ImportsReso
         return
     cause = (context.failure_event.message or "no message").splitlines()[0][:200]
     attempt = run_attempt(run, context.instance)
-    if imports.processing(import_id, attempt).recorder.settle_dead_run(cause):
+
+    def same_chain(run_id: str) -> bool:
+        named = context.instance.get_run_by_id(run_id)
+        return named is not None and (named.root_run_id or named.run_id) == attempt.root_run_id
+
+    if imports.processing(import_id, attempt).recorder.settle_dead_run(cause, same_chain):
         context.log.info(f"import {import_id}: run {run.run_id} settled after: {cause}")
 
 

@@ -24,6 +24,8 @@ class RunAttempt:
     run_id: str
     number: int = 1
     of: int = 1
+    root_run_id: str | None = None
+    """The first run of the chain of retries and re-executions this run belongs to."""
 
     @property
     def retries_left(self) -> bool:
@@ -86,7 +88,9 @@ class PhaseRecorder:
             if not result.rejected.empty:
                 detail["rejected_file"] = self.hand_offs.write_rejected(phase, result.rejected)
         except Exception as error:
-            failure = {"error": f"{type(error).__name__}: {error}"}
+            failure: dict[str, object] = {"error": f"{type(error).__name__}: {error}"}
+            if self.attempt is not None:
+                failure["run_id"] = self.attempt.run_id
             self.store.finish_phase(
                 self.import_id,
                 phase.value,
@@ -125,15 +129,24 @@ class PhaseRecorder:
             status_detail=f"{plain}; {NEXT_STEP}",
         )
 
-    def settle_dead_run(self, cause: str) -> bool:
+    def settle_dead_run(self, cause: str, same_chain: Callable[[str], bool]) -> bool:
         """A run that failed outside any phase (its process was killed, it could not start) left
         the import ``queued`` or ``processing``: say so, and fail it when no retry is left.
 
-        Only the run the import names is settled, never a newer one's work; True when it was.
+        Only when the run the import names is this one or of its chain of retries
+        (``same_chain``), never a newer chain's work; and not when a phase of this run failed
+        and already said why. True when it was settled.
         """
         session = self.store.session(self.import_id)
         attempt = self.attempt
-        current = session.dagster_run_id in (None, attempt.run_id if attempt else None)
+        named = session.dagster_run_id
+        current = named is None or (attempt is not None and same_chain(named))
+        failed_inside = attempt is not None and any(
+            p.status == PhaseStatus.FAILED and (p.detail or {}).get("run_id") == attempt.run_id
+            for p in self.store.phases(self.import_id)
+        )
+        if failed_inside:
+            return False  # a phase failed and already said why
         unsettled = (ProcessingStatus.QUEUED, ProcessingStatus.PROCESSING)
         if session.processing_status not in unsettled or not current:
             return False

@@ -243,6 +243,15 @@ class CreatingSessions(SessionUseCases):
             )
             error.context["import_id"] = import_id
             raise
+        except Exception as error:  # a bug or a full disk: on record, never stuck in `created`
+            self.repository.update(
+                import_id,
+                self.clock(),
+                status=SessionStatus.FAILED.value,
+                status_detail=f"the upload could not be read (an internal {type(error).__name__})",
+                lease=None,
+            )
+            raise
         parsed_name = self.files.write_table(import_id, "parsed", parsed.table)
         sample = parsed.sample_rows(PROFILE_ROWS)
         locale = session.numeric_locale

@@ -56,6 +56,8 @@ class ValidatingRows(ReviewingRows):
         value_mapping = check_value_mapping(template, value_mapping)
         rules = self.rules_for(template)
         with self.tables.lock(import_id):
+            # Again under the lock: a submit may have finished while this call waited for it.
+            row = self.load(actor, import_id, MAPPABLE_STATES, "validate")
             previous = dict(row.artifacts)
             lease = new_lease(VALIDATE, row.status, self.clock())
             self.repository.update(

@@ -1,8 +1,9 @@
 """Who holds a long step (a process on a host), and whether that process is gone.
 
-A lease names its holder as ``host:pid:token``; the token is drawn once per process, so a
-new process that reuses a dead one's pid is still told apart. On the same host a dead holder is
-seen at once (``kill(pid, 0)``); on another host only the lease's expiry tells.
+A lease names its holder as ``host/pid-namespace:pid:token``; the token is drawn once per
+process, so a new process that reuses a dead one's pid is still told apart. In the same host and
+pid namespace a dead holder is seen at once (``kill(pid, 0)``); anywhere else (another machine,
+another container) only the lease's expiry tells.
 """
 
 from __future__ import annotations
@@ -19,18 +20,26 @@ LEASE_TIME = timedelta(minutes=30)
 million-row validate takes seconds)."""
 
 
+def pid_namespace() -> str:
+    """Containers sharing a hostname (or all being pid 1) are told apart by their pid namespace."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "-"
+
+
 def this_holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{PROCESS_TOKEN}"
+    return f"{socket.gethostname()}/{pid_namespace()}:{os.getpid()}:{PROCESS_TOKEN}"
 
 
 def holder_is_gone(holder: str | None) -> bool:
     """True only when the holder certainly died: a process of this host that no longer runs."""
     if not holder:
         return False
-    host, _, rest = holder.partition(":")
+    place, _, rest = holder.partition(":")
     pid_text, _, token = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
+    if place != f"{socket.gethostname()}/{pid_namespace()}" or not pid_text.isdigit():
+        return False  # another machine or container: only the lease's expiry can tell
     pid = int(pid_text)
     if pid == os.getpid():
         return token != PROCESS_TOKEN  # an earlier process with this pid

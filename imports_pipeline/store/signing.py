@@ -50,7 +50,8 @@ class Signer:
         """The subject the token was signed for; refused when forged, for another purpose, or
         past its time."""
         body, _, mac = token.partition(".")
-        if not mac or not hmac.compare_digest(mac, self._mac(body)):
+        expected = self._mac(body).encode()
+        if not mac or not hmac.compare_digest(mac.encode("utf-8", "replace"), expected):
             raise InvalidSignedLinkError("This link is not one the service signed")
         try:
             payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))

@@ -109,3 +109,9 @@ def test_an_async_create_needs_the_name_of_the_file_to_come(any_db_api):
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "file_name"]
+
+
+def test_a_token_with_characters_outside_ascii_is_refused_not_a_500(any_db_api):
+    api = any_db_api
+    response = api.client.put("/v2/imports/uploads/abc.%C3%A9", content=b"a,b\n1,2\n")
+    assert response.status_code == 403 and contract_body(response)["code"] == "INVALID_SIGNED_LINK"
