@@ -7,6 +7,10 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
+from imports_pipeline.orchestration.assets import PHASE_ASSETS
+from imports_pipeline.orchestration.partitions import import_sessions
+from imports_pipeline.orchestration.resources import ImportsResource
+from imports_pipeline.orchestration.sensors import failed_import_runs
 from imports_pipeline.processing import ImportProcessing, RunAttempt
 from imports_pipeline.store.database import create_database_engine
 from imports_pipeline.vocabulary import PHASE_ORDER
@@ -70,28 +74,45 @@ def test_a_re_execution_names_its_own_run_and_clears_the_retry_note(service, tmp
     assert status.status_detail is None
 
 
-def test_the_assets_count_the_attempts_of_the_instances_retries(tmp_path, service):
-    from imports_pipeline.orchestration.assets import PHASE_ASSETS
-    from imports_pipeline.orchestration.partitions import import_sessions
-    from imports_pipeline.orchestration.resources import ImportsResource
+def imports_at(tmp_path, **fields: str) -> ImportsResource:
+    """The resource over ``service``'s store and files, with ``fields`` changed."""
+    settings = {"database_url": f"sqlite:///{tmp_path / 'imports.db'}", "data_dir": str(tmp_path)}
+    return ImportsResource(**{**settings, **fields})
 
-    import_id = submit_rows(service, MESSY_FILE)
-    imports = ImportsResource(
-        database_url=f"sqlite:///{tmp_path / 'imports.db'}",
-        data_dir=str(tmp_path),
-        destination_url=UNREACHABLE,
+
+def materialize(instance, imports: ImportsResource, import_id: str, **tags: str):
+    """One run of the phase assets for the import, allowed to fail, tagged as the sensor tags it."""
+    instance.add_dynamic_partitions(import_sessions.name, [import_id])
+    return dg.materialize(
+        PHASE_ASSETS,
+        partition_key=import_id,
+        instance=instance,
+        resources={"imports": imports},
+        tags={"imports/session": import_id, **tags},
+        raise_on_error=False,
     )
+
+
+def report_run_failure(instance, run_id: str, imports: ImportsResource) -> None:
+    """Evaluate the run-failure sensor on ``run_id``'s failure, as the daemon would."""
+    [failure] = instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="failed_import_runs",
+        dagster_event=failure.dagster_event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run_id),
+        resources={"imports": imports},
+    )
+    failed_import_runs(context.for_run_failure())
+
+
+def test_the_assets_count_the_attempts_of_the_instances_retries(tmp_path, service):
+    import_id = submit_rows(service, MESSY_FILE)
     overrides = {"run_retries": {"enabled": True, "max_retries": 2}}
     with dg.instance_for_test(overrides=overrides) as instance:
-        instance.add_dynamic_partitions(import_sessions.name, [import_id])
-        result = dg.materialize(
-            PHASE_ASSETS,
-            partition_key=import_id,
-            instance=instance,
-            resources={"imports": imports},
-            tags={"dagster/retry_number": "1"},  # as the retry daemon tags a run's first retry
-            raise_on_error=False,
-        )
+        # as the retry daemon tags a run's first retry
+        imports = imports_at(tmp_path, destination_url=UNREACHABLE)
+        result = materialize(instance, imports, import_id, **{"dagster/retry_number": "1"})
     assert not result.success
     status = service.status(ACTOR, import_id)
     assert status.processing_status == "processing" and status.dagster_run_id == result.run_id
@@ -99,37 +120,13 @@ def test_the_assets_count_the_attempts_of_the_instances_retries(tmp_path, servic
 
 
 def test_a_run_that_fails_outside_a_phase_is_settled_by_the_failure_sensor(tmp_path, service):
-    from imports_pipeline.orchestration.assets import PHASE_ASSETS
-    from imports_pipeline.orchestration.partitions import import_sessions
-    from imports_pipeline.orchestration.resources import ImportsResource
-    from imports_pipeline.orchestration.sensors import failed_import_runs
-
     import_id = submit_rows(service, MESSY_FILE)
-    broken = ImportsResource(database_url=UNREACHABLE, data_dir=str(tmp_path))  # cannot start
-    imports = ImportsResource(
-        database_url=f"sqlite:///{tmp_path / 'imports.db'}", data_dir=str(tmp_path)
-    )
+    broken = imports_at(tmp_path, database_url=UNREACHABLE)  # cannot start
     with dg.instance_for_test() as instance:  # no run retries: this was the last attempt
-        instance.add_dynamic_partitions(import_sessions.name, [import_id])
-        result = dg.materialize(
-            PHASE_ASSETS,
-            partition_key=import_id,
-            instance=instance,
-            resources={"imports": broken},
-            tags={"imports/session": import_id},
-            raise_on_error=False,
-        )
+        result = materialize(instance, broken, import_id)
         assert not result.success
         assert service.status(ACTOR, import_id).processing_status == "queued"  # no phase ran
-        [failure] = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
-        context = dg.build_run_status_sensor_context(
-            sensor_name="failed_import_runs",
-            dagster_event=failure.dagster_event,
-            dagster_instance=instance,
-            dagster_run=instance.get_run_by_id(result.run_id),
-            resources={"imports": imports},
-        ).for_run_failure()
-        failed_import_runs(context)
+        report_run_failure(instance, result.run_id, imports_at(tmp_path))
     status = service.status(ACTOR, import_id)
     assert (status.processing_status, status.import_status) == ("failed", "failed")
     assert status.status_detail.startswith("the run stopped outside a phase: ")
@@ -137,38 +134,12 @@ def test_a_run_that_fails_outside_a_phase_is_settled_by_the_failure_sensor(tmp_p
 
 
 def test_the_failure_sensor_keeps_a_phase_failures_own_reason(tmp_path, service):
-    from imports_pipeline.orchestration.assets import PHASE_ASSETS
-    from imports_pipeline.orchestration.partitions import import_sessions
-    from imports_pipeline.orchestration.resources import ImportsResource
-    from imports_pipeline.orchestration.sensors import failed_import_runs
-
     import_id = submit_rows(service, MESSY_FILE)
-    imports = ImportsResource(
-        database_url=f"sqlite:///{tmp_path / 'imports.db'}",
-        data_dir=str(tmp_path),
-        destination_url=UNREACHABLE,
-    )
+    imports = imports_at(tmp_path, destination_url=UNREACHABLE)
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(import_sessions.name, [import_id])
-        result = dg.materialize(
-            PHASE_ASSETS,
-            partition_key=import_id,
-            instance=instance,
-            resources={"imports": imports},
-            tags={"imports/session": import_id},
-            raise_on_error=False,
-        )
+        result = materialize(instance, imports, import_id)
         before = service.status(ACTOR, import_id).status_detail
-        [failure] = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
-        failed_import_runs(
-            dg.build_run_status_sensor_context(
-                sensor_name="failed_import_runs",
-                dagster_event=failure.dagster_event,
-                dagster_instance=instance,
-                dagster_run=instance.get_run_by_id(result.run_id),
-                resources={"imports": imports},
-            ).for_run_failure()
-        )
+        report_run_failure(instance, result.run_id, imports)
     after = service.status(ACTOR, import_id)
     assert after.status_detail == before and before.startswith("the process phase failed")
     assert after.processing_status == "failed"

@@ -61,11 +61,7 @@ class MappingColumns(SessionUseCases):
         """Distinct raw values of each mapped category column, with option suggestions."""
         row = self.load(actor, import_id, MAPPABLE_STATES, "list unique values of")
         template = self.catalog.get(row.template_id)
-        mapping = check_mapping(row, template, mapping or row.mapping or {})
-        if not mapping:
-            raise StepOutOfOrderError(
-                f"Import {import_id} has no mapping yet: send one or call mapping/suggest first"
-            )
+        mapping = mapping_to_use(row, template, mapping, "send one or call mapping/suggest first")
         rules = self.rules_for(template)
         categories = {
             k: s for k, s in mapping.items() if template.column(k).type is ColumnType.CATEGORY
@@ -116,6 +112,17 @@ def check_value_mapping(
                 fields=[key],
             )
     return {key: dict(values) for key, values in value_mapping.items()}
+
+
+def mapping_to_use(
+    row: ImportSessionRow, template: Template, mapping: Mapping[str, str] | None, hint: str
+) -> dict[str, str]:
+    """The mapping sent, else the session's last one, checked; refused when there is none yet
+    (``hint`` says what to do)."""
+    checked = check_mapping(row, template, mapping or row.mapping or {})
+    if not checked:
+        raise StepOutOfOrderError(f"Import {row.id} has no mapping yet: {hint}")
+    return checked
 
 
 def check_mapping(

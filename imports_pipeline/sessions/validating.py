@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from imports_pipeline.engine.duplicates import left_out_by_duplicate_handling
 from imports_pipeline.engine.validation import check_rows, coerce_rows
-from imports_pipeline.errors import InvalidMappingError, StepOutOfOrderError
+from imports_pipeline.errors import InvalidMappingError
 from imports_pipeline.sessions.base import MAPPABLE_STATES
 from imports_pipeline.sessions.corrections import (
     CorrectionContext,
@@ -15,7 +15,7 @@ from imports_pipeline.sessions.corrections import (
     error_counts,
     native_template_columns,
 )
-from imports_pipeline.sessions.mapping import check_mapping, check_value_mapping
+from imports_pipeline.sessions.mapping import check_value_mapping, mapping_to_use
 from imports_pipeline.sessions.recovery import VALIDATE
 from imports_pipeline.sessions.reviewing import ReviewingRows
 from imports_pipeline.store.leases import new_lease
@@ -39,11 +39,7 @@ class ValidatingRows(ReviewingRows):
         top."""
         row = self.load(actor, import_id, MAPPABLE_STATES, "validate")
         template = self.catalog.get(row.template_id)
-        mapping = check_mapping(row, template, mapping or row.mapping or {})
-        if not mapping:
-            raise StepOutOfOrderError(
-                f"Import {import_id} has no mapping yet: send a mapping (see mapping/suggest)"
-            )
+        mapping = mapping_to_use(row, template, mapping, "send a mapping (see mapping/suggest)")
         missing = [
             c.key
             for c in template.columns
