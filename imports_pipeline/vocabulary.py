@@ -153,6 +153,13 @@ class SessionSort(StrEnum):
     ID = "id"
 
 
+CURSOR_PATTERN = (
+    r"^[0-9]{1,16}\.[0-9]{1,16}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+"""A list cursor: created microseconds . updated microseconds . session id (16 digits reach
+past year 2200). The API declares it and the store decodes it, so both read it from here."""
+
+
 class TimeRange(BaseModel):
     """A range filter on a timestamp (Fleetio-style lt/lte/gt/gte); every bound optional."""
 

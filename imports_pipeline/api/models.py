@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from imports_pipeline.templates.model import Option
 from imports_pipeline.views import ImportStatus
 from imports_pipeline.vocabulary import (
+    CURSOR_PATTERN,
     DuplicateHandling,
     ProcessingStatus,
     SessionSort,
@@ -213,9 +214,11 @@ class SessionListQuery(BaseModel):
     )
     cursor: str | None = Field(
         default=None,
+        pattern=CURSOR_PATTERN,
         description=(
             "The `next_cursor` of the previous page: keyset pagination, stable while sessions are"
-            " created."
+            " created. It names the position after a session (created and updated time in"
+            " microseconds, then its id), so it continues any sort after that session."
         ),
     )
 

@@ -1,28 +1,31 @@
 """The SQL of listing sessions: filters, sort order, offset pages and keyset cursors.
 
 A keyset (sort column, id) stays correct while sessions are being created: a
-new session never shifts rows between pages already handed out. Cursors are
-opaque to clients and checked when they come back, since a forged one must
-answer 422, not fail in SQL.
+new session never shifts rows between pages already handed out. A cursor names
+a position, not a query: the last session's creation and update times (whole
+microseconds since 1970, UTC) and its id. Any string of that shape is a valid
+position under every sort, so a cursor from one sort continues another after
+the same session, and the API can declare the shape exactly (``CURSOR_PATTERN``):
+what matches it is answered, what does not is refused before any SQL runs.
 """
 
 from __future__ import annotations
 
-import base64
-import json
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from imports_pipeline.errors import InvalidCursorError
 from imports_pipeline.store.tables import ImportSessionRow
-from imports_pipeline.vocabulary import SessionSort, SessionStatus, TimeRange
+from imports_pipeline.vocabulary import CURSOR_PATTERN, SessionSort, SessionStatus, TimeRange
 
 MAX_SQL_OFFSET = 2**62
 """Larger OFFSETs overflow SQLite's and PostgreSQL's 64-bit integers;
 no table holds that many sessions."""
+EPOCH = datetime(1970, 1, 1)
 NEVER_EXPIRE_STATUSES = (SessionStatus.SUBMITTED.value, SessionStatus.SUBMITTING.value)
 
 
@@ -96,11 +99,7 @@ def list_sessions(
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if rows else None
-    next_cursor = (
-        encode_cursor(sort, getattr(last, column.key), last.id)
-        if more and last is not None
-        else None
-    )
+    next_cursor = encode_cursor(last) if more and last is not None else None
     if cursor is None:  # an offset page: what follows it is known from the total
         remaining = max(total - offset - len(rows), 0)
     elif next_cursor is None or last is None:
@@ -184,32 +183,25 @@ def naive_utc(value: datetime) -> datetime:
         return datetime.min if value.year == 1 else datetime.max
 
 
-def encode_cursor(sort: SessionSort, value: datetime | str, session_id: str) -> str:
-    text = value.isoformat() if isinstance(value, datetime) else value
-    payload = json.dumps({"s": sort.value, "v": text, "id": session_id}).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+def encode_cursor(last: ImportSessionRow) -> str:
+    """The position just after ``last``, under any sort."""
+    return f"{_microseconds(last.created_at)}.{_microseconds(last.updated_at)}.{last.id}"
 
 
 def decode_cursor(cursor: str, sort: SessionSort) -> tuple[datetime | str, str]:
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if payload["s"] != sort.value:
-            raise InvalidCursorError(
-                f"cursor was made for sort '{payload['s']}', not '{sort.value}'"
-            )
-        session_id = str(payload["id"])
-        session_id.encode("utf-8")  # a lone surrogate (JSON "\ud800") cannot be compared in SQL
-        value = str(payload["v"])
-        value.encode("utf-8")
-        return (
-            value if sort.value.lstrip("-") == "id" else datetime.fromisoformat(value)
-        ), session_id
-    except InvalidCursorError:
-        raise
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        RecursionError,
-    ) as error:  # UnicodeError is a ValueError
-        raise InvalidCursorError("cursor is not one this API handed out") from error
+    """The (sort value, id) a cursor stands for under ``sort``."""
+    if re.fullmatch(CURSOR_PATTERN, cursor) is None:
+        raise InvalidCursorError(
+            "cursor is not one this API handed out: expected CREATED.UPDATED.SESSION_ID"
+        )
+    created, updated, session_id = cursor.split(".")
+    by = sort.value.lstrip("-")
+    if by == "id":
+        return session_id, session_id
+    return EPOCH + timedelta(microseconds=int(created if by == "created_at" else updated)), (
+        session_id
+    )
+
+
+def _microseconds(value: datetime) -> int:
+    return (naive_utc(value) - EPOCH) // timedelta(microseconds=1)
