@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
+from pydantic import WithJsonSchema
 
 from imports_pipeline.api import examples
 from imports_pipeline.api.auth import CurrentActor
@@ -78,6 +79,8 @@ def create_session(
     request: Request,
     upload_file: Annotated[
         UploadFile | None,
+        # A multipart body has no null: the part is a file or it is left out.
+        WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream"}),
         File(
             description="CSV, TSV, TXT, XLSX, XLSM or XLS; at most IMPORTS_MAX_UPLOAD_BYTES."
             " Required unless upload_mode=async."
