@@ -3,17 +3,21 @@ always stopped."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+
+import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -139,3 +143,75 @@ def wait_for(
                 f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})"
             )
         time.sleep(interval)
+
+
+def server_environment(data_dir: Path, database_url: str) -> dict[str, str]:
+    """This environment without our settings, then the data folder and database given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMPORTS_", "DAGSTER_"))}
+    env.update(IMPORTS_DATA_DIR=str(data_dir), IMPORTS_DATABASE_URL=database_url)
+    return env
+
+
+def create_api_key(env: Mapping[str, str], organization_id: str) -> str:
+    """A key made by the real command line, as an operator would."""
+    done = subprocess.run(
+        [command("imports-pipeline"), "keys", "create", "--org", organization_id],
+        env=dict(env),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+class Server:
+    """The API as a real uvicorn process, started again after each kill on the same data."""
+
+    def __init__(self, processes: Processes, key: str, organization_id: str) -> None:
+        self.processes = processes
+        self.headers = {"x-api-key": key, "x-organization-id": organization_id}
+        self.url = ""
+        self.starts = 0
+
+    def start(self) -> None:
+        port = free_port()
+        self.starts += 1
+        started = self.processes.start(
+            f"api-{self.starts}",
+            [
+                command("uvicorn"),
+                "imports_pipeline.api.app:from_environment",
+                "--factory",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+        )
+        self.process = started.process
+        self.url = f"http://127.0.0.1:{port}"
+        wait_for("the API", lambda: httpx.get(f"{self.url}/openapi.json").status_code == 200, 30)
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def call(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return httpx.request(method, self.url + path, headers=headers, timeout=120, **kwargs)
+
+    def status(self, import_id: str) -> dict:
+        return self.call("GET", f"/v2/imports/{import_id}/status").json()
+
+    def in_background(self, method: str, path: str, **kwargs) -> threading.Thread:
+        """Send a request the server will not live to answer."""
+
+        def send() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # killed: no answer is the point
+                self.call(method, path, **kwargs)
+
+        thread = threading.Thread(target=send, daemon=True)
+        thread.start()
+        return thread

@@ -6,9 +6,6 @@ stayed ``created`` and its Idempotency-Key answered 409 for 30 minutes, a killed
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import subprocess
 import threading
 from pathlib import Path
 
@@ -16,10 +13,10 @@ import httpx
 import pytest
 
 from imports_pipeline_tests.end_to_end.processes import (
-    Processes,
-    command,
-    free_port,
+    Server,
+    create_api_key,
     running,
+    server_environment,
     wait_for,
 )
 from imports_pipeline_tests.service import SEED_MAPPING
@@ -46,70 +43,11 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
-class Server:
-    """The API as a real uvicorn process, started again after each kill on the same data."""
-
-    def __init__(self, processes: Processes, key: str) -> None:
-        self.processes = processes
-        self.headers = {"x-api-key": key, "x-organization-id": ORGANIZATION}
-        self.url = ""
-        self.starts = 0
-
-    def start(self) -> None:
-        port = free_port()
-        self.starts += 1
-        started = self.processes.start(
-            f"api-{self.starts}",
-            [
-                command("uvicorn"),
-                "imports_pipeline.api.app:from_environment",
-                "--factory",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-        )
-        self.process = started.process
-        self.url = f"http://127.0.0.1:{port}"
-        wait_for("the API", lambda: httpx.get(f"{self.url}/openapi.json").status_code == 200, 30)
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def call(self, method: str, path: str, **kwargs) -> httpx.Response:
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        return httpx.request(method, self.url + path, headers=headers, timeout=120, **kwargs)
-
-    def status(self, import_id: str) -> dict:
-        return self.call("GET", f"/v2/imports/{import_id}/status").json()
-
-    def in_background(self, method: str, path: str, **kwargs) -> threading.Thread:
-        """Send a request the server will not live to answer."""
-
-        def send() -> None:
-            with contextlib.suppress(httpx.HTTPError):  # killed: no answer is the point
-                self.call(method, path, **kwargs)
-
-        thread = threading.Thread(target=send, daemon=True)
-        thread.start()
-        return thread
-
-
 @pytest.fixture
 def server(tmp_path, database_url):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IMPORTS_", "DAGSTER_"))}
-    env.update(IMPORTS_DATA_DIR=str(tmp_path / "data"), IMPORTS_DATABASE_URL=database_url)
-    key_output = subprocess.run(
-        [command("imports-pipeline"), "keys", "create", "--org", ORGANIZATION],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    env = server_environment(tmp_path / "data", database_url)
     with running(tmp_path, env) as processes:
-        api = Server(processes, key_output.stdout.strip().splitlines()[-1])
+        api = Server(processes, create_api_key(env, ORGANIZATION), ORGANIZATION)
         api.start()
         yield api
 
