@@ -7,6 +7,8 @@ Run it with ``imports-pipeline serve``, or with uvicorn's factory mode:
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Depends, FastAPI
 from starlette.formparsers import MultiPartParser
 
@@ -73,6 +75,14 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
     app.include_router(sessions.router)
     app.include_router(files.router)
     app.include_router(uploads.router)
+    schema_of = app.openapi
+
+    def openapi_with_body_rules() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            sessions.add_create_body_rules(schema_of())
+        return schema_of()
+
+    app.openapi = openapi_with_body_rules  # type: ignore[method-assign]
     return app
 
 

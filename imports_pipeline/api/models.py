@@ -27,7 +27,9 @@ from imports_pipeline.vocabulary import (
 
 def _encodable(text: str) -> str:
     """JSON escapes can spell a lone UTF-16 surrogate (``"\\ud800"``), which no UTF-8 file or
-    database can store."""
+    database can store; PostgreSQL's text cannot hold NUL either."""
+    if "\x00" in text:
+        raise ValueError(f"contains a NUL character at character {text.index(chr(0))}")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
@@ -39,7 +41,8 @@ def _encodable(text: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_encodable)]
-"""A string that can be stored: refuses lone surrogates instead of failing later with a 500."""
+"""A string that can be stored: refuses lone surrogates and NUL instead of failing later with a
+500."""
 
 JsonScalar = Text | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
 """NaN and ±Infinity (which Python's JSON parser accepts, as it does 1e400) are refused: no column
@@ -154,11 +157,12 @@ QueryTime = Annotated[datetime, BeforeValidator(_not_a_number)]
 
 
 def _comma_separated(value: Any) -> Any:
-    """``a,b`` and repeated parameters alike become one list."""
+    """``a,b`` and repeated parameters alike become one list; an empty item stays, to be refused
+    as no status at all (``status=`` is a mistake, not "any status")."""
     if value is None:
         return None
     items = value if isinstance(value, list) else [value]
-    return [part.strip() for item in items for part in str(item).split(",") if part.strip()]
+    return [part.strip() for item in items for part in str(item).split(",")]
 
 
 class SessionListQuery(BaseModel):
@@ -177,11 +181,11 @@ class SessionListQuery(BaseModel):
             description="Fleetio's spelling of several statuses: `filter[status][include]=a,b`.",
         )
     )
-    id_eq: str | None = Field(default=None, description="Only the session with this id.")
-    template_id: str | None = Field(
+    id_eq: Text | None = Field(default=None, description="Only the session with this id.")
+    template_id: Text | None = Field(
         default=None, description="Filter by import template.", examples=["logistics_requests"]
     )
-    user_id: str | None = Field(default=None, description="Only sessions created by this user.")
+    user_id: Text | None = Field(default=None, description="Only sessions created by this user.")
     include_expired: bool = Field(
         default=False, description="Include sessions past their `expires_at`."
     )

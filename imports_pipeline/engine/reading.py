@@ -31,6 +31,11 @@ _FILE_TYPES = {
     ".ods": "ods",
 }
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(_FILE_TYPES)
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The first bytes of a compound document: an .xls workbook."""
+ZIP_SIGNATURE = b"PK\x03\x04"
+ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+"""An .ods zip starts with an uncompressed ``mimetype`` member naming its kind."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,11 @@ class ParsedFile:
 
 
 def read_table(path: Path, file_name: str, selected_sheet: str | None = None) -> ParsedFile:
-    """Read the stored bytes at ``path``; ``file_name`` (the client's name) decides the format."""
-    file_type = _file_type(file_name)
+    """Read the stored bytes at ``path``; ``file_name`` (the client's name) decides the format,
+    or the first bytes do when the name has no extension."""
     if path.stat().st_size == 0:
         raise EmptyFileError("The file is empty (0 bytes).")
+    file_type = _file_type(file_name) if Path(file_name).suffix else sniffed_file_type(path)
     if file_type == "csv":
         grid = read_csv_grid(path)
         layout = grid.layout
@@ -97,13 +103,26 @@ def read_table(path: Path, file_name: str, selected_sheet: str | None = None) ->
 def _file_type(file_name: str) -> str:
     extension = Path(file_name).suffix.lower()
     if extension not in _FILE_TYPES:
-        shown = f"{extension!r} files are" if extension else "Files without an extension are"
         raise UnsupportedFileTypeError(
-            f"{shown} not supported; upload one of: {', '.join(sorted(SUPPORTED_EXTENSIONS))}.",
+            f"{extension!r} files are not supported;"
+            f" upload one of: {', '.join(sorted(SUPPORTED_EXTENSIONS))}.",
             extension=extension,
             supported=sorted(SUPPORTED_EXTENSIONS),
         )
     return _FILE_TYPES[extension]
+
+
+def sniffed_file_type(path: Path) -> str:
+    """A name without an extension (piped from another program, saved by a system that adds
+    none) is read by what its bytes are: an OLE document is .xls, a zip .ods or .xlsx, and
+    anything else is given to the CSV reader, which refuses what is not text."""
+    with open(path, "rb") as stored:
+        head = stored.read(30 + len(ODS_MIMETYPE))
+    if head.startswith(OLE_SIGNATURE):
+        return "xls"
+    if head.startswith(ZIP_SIGNATURE):
+        return "ods" if ODS_MIMETYPE in head else "xlsx"
+    return "csv"
 
 
 def _tidy(header: list[str], body: pa.Table) -> pa.Table:

@@ -12,7 +12,9 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from imports_pipeline.engine.coercion import SUPPORTED_LOCALES, infer_numeric_locale
+# Re-exported: the API declares the accepted locales in its schema.
+from imports_pipeline.engine.coercion import SUPPORTED_LOCALES as SUPPORTED_LOCALES
+from imports_pipeline.engine.coercion import infer_numeric_locale
 from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, read_table
 from imports_pipeline.errors import (
     DomainError,
@@ -136,12 +138,13 @@ class CreatingSessions(SessionUseCases):
             return self._parse(session, raw_file)
 
     def _checked(self, wanted: NewSession) -> NewSession:
-        """The template exists, the file name is kept as it may be, its type and the locale are
-        ones we read."""
+        """The template exists, the file name is kept as it may be, its type (when it names
+        one) and the locale are ones we read."""
         self.catalog.get(wanted.template_id)
         file_name = upload_file_name(wanted.file_name)
         extension = Path(file_name).suffix.lower()
-        if extension not in SUPPORTED_EXTENSIONS:
+        # No extension at all: the parse reads the format from the bytes.
+        if extension and extension not in SUPPORTED_EXTENSIONS:
             raise UnsupportedFileTypeError(
                 f"File type '{extension or file_name}' is not supported;"
                 f" use one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}"

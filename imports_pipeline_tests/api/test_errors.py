@@ -338,3 +338,47 @@ def test_a_multipart_body_the_parser_refuses_answers_400_naming_the_upload(api):
         and "under 4 KB" in body["detail"]
     )
     assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 0
+
+
+def test_nul_in_a_text_field_is_a_422_that_names_it_on_every_database(any_db_api):
+    """Found by schemathesis (issue 14): PostgreSQL's text cannot hold NUL, so a project_id with
+    one answered 500 there after the file was stored."""
+    created = any_db_api.create(project_id="p\x00q")
+    assert created.status_code == 422
+    [error] = created.json()["detail"]
+    assert error["loc"] == ["body", "project_id"] and "NUL" in error["msg"]
+    listed = any_db_api.client.get(
+        "/v2/imports/sessions", headers=any_db_api.headers, params={"user_id": "a\x00"}
+    )
+    assert listed.status_code == 422 and listed.json()["detail"][0]["loc"] == ["query", "user_id"]
+    assert any_db_api.created_id(project_id="p-q")  # the same request without NUL is taken
+
+
+def test_an_empty_status_filter_is_refused_not_read_as_any_status(api):
+    """Found by schemathesis: ``status=`` answered every session, although the schema's
+    values do not include the empty string."""
+    response = api.client.get("/v2/imports/sessions?status=&status=", headers=api.headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][:2] == ["query", "status"]
+
+
+def test_an_upload_named_without_an_extension_is_read_by_its_bytes(api):
+    """``curl -F upload_file=@-`` sends the name "-"; schemathesis sends the field's name."""
+    created = api.create(name="upload_file")
+    assert created.status_code == 201, created.text
+    assert created.json()["total_rows"] == 240
+    pdf = api.create(b"%PDF-1.4", name="report.pdf")  # a name that says another type still 415s
+    assert pdf.status_code == 415
+
+
+def test_the_create_form_schema_says_when_the_file_is_required(api):
+    form = api.client.get("/openapi.json").json()["components"]["schemas"][
+        "Body_create_session_v2_imports_sessions_post"
+    ]
+    assert {"required": ["upload_file"], "properties": {"upload_mode": {"const": "sync"}}} in form[
+        "anyOf"
+    ]
+    # A multipart field is text or absent: no null in the schema of any of them.
+    assert all("anyOf" not in field for field in form["properties"].values())
+    assert form["properties"]["template_id"]["minLength"] == 1
+    assert "es_ES" in form["properties"]["numeric_locale"]["enum"]

@@ -226,6 +226,20 @@ def test_binary_junk_is_unreadable(tmp_path: Path, content: bytes) -> None:
         read_table(path, "data.csv")
 
 
+def test_a_name_without_an_extension_is_read_by_its_bytes(tmp_path: Path) -> None:
+    """``curl -F upload_file=@-`` and some exporting systems send names with no extension."""
+    text = write_csv(tmp_path / "text", TRIPS, delimiter=";")
+    book = write_xlsx(tmp_path / "book", {"Trips": TRIPS})
+    junk = tmp_path / "junk"
+    junk.write_bytes(bytes(range(256)) * 4)
+    assert read_table(text, "export").file_type == "csv"
+    assert read_table(text, "export").sample_rows() == read_table(text, "export.csv").sample_rows()
+    assert read_table(book, "export").file_type == "xlsx"
+    assert read_table(book, "export").source_columns == TRIPS[0]
+    with pytest.raises(UnreadableFileError):
+        read_table(junk, "export")
+
+
 def test_unsupported_extension_names_it_and_lists_supported(tmp_path: Path) -> None:
     path = tmp_path / "upload"
     path.write_bytes(b"%PDF-1.7")
@@ -406,6 +420,7 @@ def test_ods_workbook_sheets_dates_and_numbers(tmp_path):
     assert parsed.source_columns == ["Fecha", "Cliente", "Km"]
     assert parsed.sample_rows() == [["2026-03-01", "ACME", "125.4"], ["2026-03-02", "Norte", "12"]]
     assert parsed.native_columns == frozenset({"Fecha", "Km"})
+    assert read_table(path, "viajes", "Viajes").sample_rows() == parsed.sample_rows()
 
 
 def test_legacy_xls_workbook(tmp_path):
@@ -424,6 +439,7 @@ def test_legacy_xls_workbook(tmp_path):
     parsed = read_table(path, "viajes.xls")
     assert (parsed.file_type, parsed.sheets) == ("xls", ["Viajes"])
     assert parsed.sample_rows() == [["2026-03-01", "Logística Sur", "125.4"]]
+    assert read_table(path, "viajes").file_type == "xls"  # no extension: told by its bytes
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ class UploadFormat(StrEnum):
             "content": {"text/csv": {}, "application/json": {}},
             "description": "The upload as read, every cell as text: CSV, or JSON records.",
         },
-        **examples.error_responses(410),
+        **examples.error_responses(409, 410),
     },
 )
 def download_converted_upload(

@@ -20,12 +20,13 @@ from imports_pipeline.api.models import (
     StatusResponse,
     SubmitRequest,
     SuggestMappingRequest,
+    Text,
     UniqueValuesRequest,
     UploadMode,
     ValidateRequest,
 )
 from imports_pipeline.processing import rollback_for
-from imports_pipeline.sessions.creating import NewSession
+from imports_pipeline.sessions.creating import SUPPORTED_LOCALES, NewSession
 from imports_pipeline.views import (
     CreatedSession,
     MappingSuggestionResult,
@@ -59,11 +60,57 @@ def _json_example(summary: str, value: object) -> dict[str, Any]:
     }
 
 
+CREATE_BODY_RULES: dict[str, Any] = {
+    # What the form fields alone cannot say: the file comes with the request unless
+    # upload_mode=async, and then its name does instead.
+    "anyOf": [
+        {"required": ["upload_file"], "properties": {"upload_mode": {"const": "sync"}}},
+        {
+            "required": ["upload_mode", "file_name"],
+            "properties": {"upload_mode": {"const": "async"}},
+        },
+    ]
+}
+UPLOAD_MEDIA_TYPES = (
+    "text/csv",
+    "text/tab-separated-values",
+    "text/plain",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-excel.sheet.macroEnabled.12",
+    "application/vnd.ms-excel",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/octet-stream",
+)
+
+
+def add_create_body_rules(openapi: dict[str, Any]) -> None:
+    """Put the rules into the create form's own schema (tools read a ``$ref`` alone and drop
+    keywords written beside it), and drop the ``null`` FastAPI declares for optional fields: a
+    multipart field is text or absent, and the text "null" is a value like any other."""
+    body = openapi["paths"]["/v2/imports/sessions"]["post"]["requestBody"]["content"]
+    name = body["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    form = openapi["components"]["schemas"][name]
+    form.update(CREATE_BODY_RULES)
+    for field in form["properties"].values():
+        kinds = field.pop("anyOf", None)
+        if kinds is not None:
+            field.update(next(kind for kind in kinds if kind.get("type") != "null"))
+
+
 @router.post(
     "/sessions",
     status_code=201,
     response_model=CreatedSession | UploadRequested,
     summary="Create Import Session",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "encoding": {"upload_file": {"contentType": ", ".join(UPLOAD_MEDIA_TYPES)}}
+                }
+            }
+        }
+    },
     responses={
         201: _json_example("The contract's create response", examples.CREATED_SESSION),
         **examples.error_responses(404, 413, 415),
@@ -74,7 +121,8 @@ def create_session(
     actor: CurrentActor,
     idempotency: Idempotency,
     template_id: Annotated[
-        str, Form(description="The target template.", examples=["logistics_requests"])
+        Text,
+        Form(min_length=1, description="The target template.", examples=["logistics_requests"]),
     ],
     request: Request,
     upload_file: Annotated[
@@ -94,27 +142,28 @@ def create_session(
         ),
     ] = UploadMode.SYNC,
     file_name: Annotated[
-        str | None, Form(description="With upload_mode=async: the name of the file to come.")
+        Text | None, Form(description="With upload_mode=async: the name of the file to come.")
     ] = None,
     numeric_locale: Annotated[
-        str | None,
+        Text | None,
         Form(
             description=(
                 "How numbers are written (`es_ES`: 1.234,5). Inferred per column when absent."
             ),
             examples=["es_ES"],
+            json_schema_extra={"enum": list(SUPPORTED_LOCALES)},
         ),
     ] = None,
     selected_sheet: Annotated[
-        str | None, Form(description="Workbook sheet; the first sheet with data when absent.")
+        Text | None, Form(description="Workbook sheet; the first sheet with data when absent.")
     ] = None,
-    project_id: Annotated[str | None, Form()] = None,
-    folder_id: Annotated[str | None, Form()] = None,
+    project_id: Annotated[Text | None, Form()] = None,
+    folder_id: Annotated[Text | None, Form()] = None,
     name: Annotated[
-        str | None, Form(max_length=256, description="A name for people; the file name if absent.")
+        Text | None, Form(max_length=256, description="A name for people; the file name if absent.")
     ] = None,
     note: Annotated[
-        str | None, Form(max_length=10_000, description="Free text kept with the import.")
+        Text | None, Form(max_length=10_000, description="Free text kept with the import.")
     ] = None,
 ) -> Response:
     """Upload a file and start a session: the file is stored, parsed, and its columns and first
