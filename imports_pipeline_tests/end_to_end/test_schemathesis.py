@@ -1,0 +1,100 @@
+"""schemathesis against the real server (issue 14): the conformance checks, stateful links, two
+organizations, a bounded number of examples. A failure is a difference between the OpenAPI
+schema and what the server answers; the fix goes into the schema or the code, never into a
+weaker check here.
+
+The seed is fixed so that CI is repeatable; a run with another seed (``st run … --seed N``) is
+how new cases are looked for, and what it finds gets a test of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+import httpx
+import pytest
+
+from imports_pipeline_tests.end_to_end.processes import (
+    REPO_ROOT,
+    Server,
+    command,
+    create_api_key,
+    running,
+    server_environment,
+)
+
+pytestmark = pytest.mark.slow
+ORGANIZATIONS = ("org-schemathesis-a", "org-schemathesis-b")
+SEED = 20261203
+DATA_ACCEPTANCE_CHECKS = ("positive_data_acceptance", "negative_data_rejection")
+"""Left out for now, and said so in issue 14's note: these two judge whether the server accepts
+what the schema allows, and every rule that depends on stored data (a correction's row must
+exist, a mapping must name the session's columns) reads to them as a difference. The hooks in
+``schemathesis_hooks`` teach the generator several such rules; the rest are still being found.
+Every check that compares the server's answers with the schema runs."""
+MAX_EXAMPLES = 30
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_the_server_answers_as_its_schema_says(tmp_path, request, database):
+    url = (
+        f"sqlite:///{tmp_path / 'data' / 'imports.db'}"
+        if database == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    env = server_environment(tmp_path / "data", url)
+    keys = {org: create_api_key(env, org) for org in ORGANIZATIONS}
+    with running(tmp_path, env) as processes:
+        api = Server(processes, keys[ORGANIZATIONS[0]], ORGANIZATIONS[0])
+        api.start()
+        # The second organization runs on the first one's sessions: every id it is handed
+        # by a link must be a 404 to it, never another organization's data or a 5xx.
+        for org, key in keys.items():
+            run = subprocess.run(
+                [
+                    command("st"),
+                    "run",
+                    f"{api.url}/openapi.json",
+                    "--checks",
+                    "all",
+                    "--exclude-checks",
+                    ",".join(DATA_ACCEPTANCE_CHECKS),
+                    "--phases",
+                    "examples,coverage,fuzzing,stateful",
+                    "--max-examples",
+                    str(MAX_EXAMPLES),
+                    "--seed",
+                    str(SEED),
+                    "--workers",
+                    "1",
+                    "--request-timeout",
+                    "60",
+                    "--header",
+                    f"x-api-key: {key}",
+                    "--header",
+                    f"x-organization-id: {org}",
+                    "--warnings",
+                    "off",
+                ],
+                cwd=tmp_path,
+                env={
+                    **os.environ,
+                    "PYTHONPATH": str(REPO_ROOT),
+                    "SCHEMATHESIS_HOOKS": "imports_pipeline_tests.end_to_end.schemathesis_hooks",
+                    "HOOKS_API_URL": api.url,
+                    "HOOKS_API_KEY": key,
+                    "HOOKS_ORGANIZATION": org,
+                },
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert run.returncode == 0, f"{org}:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"
+            # A run that tested nothing would also exit 0.
+            paths = httpx.get(f"{api.url}/openapi.json").json()["paths"]
+            operations = sum(len(methods) for methods in paths.values())
+            assert f"Tested: {operations}" in run.stdout, run.stdout[-3000:]
+            generated = re.search(r"(\d+) generated", run.stdout)
+            assert generated and int(generated.group(1)) > 20 * operations, run.stdout[-3000:]
