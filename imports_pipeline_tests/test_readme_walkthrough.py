@@ -1,9 +1,10 @@
 """The README's curl walkthrough, run as written: its ``sh`` blocks, in order, in one bash, against
 the API under a real uvicorn, with the Dagster daemon processing the submitted import.
 
-Only the server's address is changed (the README says port 8000; the test takes a free one). The
-blocks run in a scratch folder that sees the repository's ``imports_pipeline/`` and ``.venv/`` as a
-reader's checkout would, so the files they write do not land in the repository.
+Only the server's address is changed (the README says port 8000; the test takes a free one), and
+the script stops at the first command that fails. The blocks run in a scratch folder that sees the
+repository's ``imports_pipeline/`` and ``.venv/`` as a reader's checkout would, so the files they
+write do not land in the repository.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def test_the_readme_walkthrough_runs_against_a_live_server_and_dagster(tmp_path)
         processes.start(
             "daemon", [command("dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")]
         )
-        script = "\n".join(blocks).replace(README_API, f"API={server.url}")
+        # Stop at the first failing command, as a reader would notice it.
+        script = "set -euo pipefail\n" + "\n".join(blocks).replace(README_API, f"API={server.url}")
         out = run_walkthrough(script, work, env)
         with open(work / "error_report.csv", encoding="utf-8-sig", newline="") as report:
             reported = list(csv.DictReader(report))
