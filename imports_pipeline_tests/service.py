@@ -23,6 +23,9 @@ SEED_MAPPING = {
     "origin_country": "Origin Country",
     "destination_country": "Destination Country",
 }
+"""The contract's mapping: its five columns, without the sample's key."""
+SAMPLE_MAPPING = {**SEED_MAPPING, "reference": "Reference"}
+"""What the suggestion maps in the sample: the contract's five columns and the key, Reference."""
 
 SESSION_FIELDS = {
     "id",

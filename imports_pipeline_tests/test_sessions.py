@@ -26,6 +26,7 @@ from imports_pipeline.vocabulary import Actor, Correction, SessionStatus, TimeRa
 from imports_pipeline_tests.service import (
     REFERENCE_FIELDS,
     SAMPLE_CSV,
+    SAMPLE_MAPPING,
     SEED_MAPPING,
     SESSION_FIELDS,
     build_service,
@@ -93,8 +94,9 @@ def test_create_session_answers_like_the_contract_example(service):
         "Distance",
         "Origin Country",
         "Destination Country",
+        "Reference",
     ]
-    assert created.sample_rows[0] == ["2026-03-01", "ACME", "125,4", "ES", "FR"]
+    assert created.sample_rows[0] == ["2026-03-01", "ACME", "125,4", "ES", "FR", "TRIP-0001"]
 
 
 def test_session_object_has_every_contract_field_and_a_24h_ttl(service, clock):
@@ -117,7 +119,7 @@ def test_the_seed_flow_validate_review_patch_submit(service):
     upload_hash = hashlib.sha256(SAMPLE_CSV.read_bytes()).hexdigest()
 
     suggestion = service.suggest_mapping(ACTOR, created.import_id)
-    assert suggestion.mapping == SEED_MAPPING
+    assert suggestion.mapping == SAMPLE_MAPPING
     assert suggestion.unmapped_required == []
 
     result = service.validate(ACTOR, created.import_id, SEED_MAPPING, page=1, page_size=50)

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from starlette.formparsers import MultiPartParser
 
+from imports_pipeline.api.docs import install_docs
 from imports_pipeline.api.errors import install_error_handlers
 from imports_pipeline.api.heavy_requests import HeavyRequestLimit
 from imports_pipeline.api.query_parameters import reject_unknown_query_parameters
@@ -60,6 +61,8 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
         version="2.0.0",
         description=_description(limit),
         dependencies=[Depends(reject_unknown_query_parameters)],
+        docs_url=None,  # install_docs serves /docs and /redoc with local assets
+        redoc_url=None,
     )
     app.add_middleware(UploadLimitMiddleware, max_bytes=limit)
     app.add_middleware(HeavyRequestLimit, max_running=service.settings.max_heavy_requests)
@@ -70,6 +73,7 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
     app.state.idempotency = service.stores.idempotency
     app.state.max_upload_bytes = limit
     install_error_handlers(app)
+    install_docs(app)
     # Fixed paths (templates/, options/) before /{import_id}/…, so an id never shadows them.
     app.include_router(templates.router)
     app.include_router(sessions.router)

@@ -6,7 +6,12 @@ from __future__ import annotations
 import uuid
 
 from imports_pipeline_tests.api.conftest import ORG, USER
-from imports_pipeline_tests.service import REFERENCE_FIELDS, SEED_MAPPING, SESSION_FIELDS
+from imports_pipeline_tests.service import (
+    REFERENCE_FIELDS,
+    SAMPLE_MAPPING,
+    SEED_MAPPING,
+    SESSION_FIELDS,
+)
 
 
 def test_the_contract_flow_from_create_to_status(any_db_api):
@@ -30,18 +35,20 @@ def test_the_contract_flow_from_create_to_status(any_db_api):
             "Distance",
             "Origin Country",
             "Destination Country",
+            "Reference",  # the sample's key, beyond the contract's five columns
         ],
         "sample_rows": body["sample_rows"],
         "inferred_numeric_locales": {},
     }
-    assert body["sample_rows"][0] == ["2026-03-01", "ACME", "125,4", "ES", "FR"]
+    assert body["sample_rows"][0] == ["2026-03-01", "ACME", "125,4", "ES", "FR", "TRIP-0001"]
 
     suggested = api.client.post(
         f"/v2/imports/{import_id}/mapping/suggest", headers=headers, json={}
     )
     assert suggested.status_code == 200
     assert (
-        suggested.json()["mapping"] == SEED_MAPPING and suggested.json()["unmapped_required"] == []
+        suggested.json()["mapping"] == SAMPLE_MAPPING
+        and suggested.json()["unmapped_required"] == []
     )
 
     values = api.client.post(
@@ -174,6 +181,7 @@ def test_the_contract_flow_from_create_to_status(any_db_api):
             "Distance",
             "Origin Country",
             "Destination Country",
+            "Reference",
         ],
         "mapping": SEED_MAPPING,
         "errors_by_column": {"distance_km": 1},

@@ -33,6 +33,7 @@ from imports_pipeline_tests.end_to_end.processes import (
     running,
     wait_for,
 )
+from imports_pipeline_tests.service import SAMPLE_MAPPING
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -60,7 +61,7 @@ def expected_rows() -> list[tuple]:
             origin,
             destination,
         )
-        for index, (day, client, distance, origin, destination) in enumerate(records)
+        for index, (day, client, distance, origin, destination, _reference) in enumerate(records)
         if index not in ROWS_WITH_ERRORS
     )
 
@@ -123,13 +124,7 @@ def submit_over_http(api: httpx.Client) -> str:
     assert suggested.status_code == 200, suggested.text
     assert suggested.json()["unmapped_required"] == []
     mapping = suggested.json()["mapping"]
-    assert mapping == {
-        "trip_date": "Trip Date",
-        "client": "Client",
-        "distance_km": "Distance",
-        "origin_country": "Origin Country",
-        "destination_country": "Destination Country",
-    }
+    assert mapping == SAMPLE_MAPPING
 
     validated = api.post(f"/v2/imports/{import_id}/validate", json={"mapping": mapping})
     assert validated.status_code == 200, validated.text
