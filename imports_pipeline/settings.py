@@ -69,7 +69,13 @@ class Settings(BaseModel):
         default=4,
         gt=0,
         description="uploads, validations and patches one API process runs at once; the next "
-        "answers 429 with Retry-After",
+        "waits for a slot (see heavy_request_wait_seconds)",
+    )
+    heavy_request_wait_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="how long a heavy request over the limit waits for a slot before it answers "
+        "429 with Retry-After (0: at once)",
     )
     write_work_mem: str = Field(
         default="128MB",

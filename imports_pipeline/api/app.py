@@ -65,7 +65,11 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
         redoc_url=None,
     )
     app.add_middleware(UploadLimitMiddleware, max_bytes=limit)
-    app.add_middleware(HeavyRequestLimit, max_running=service.settings.max_heavy_requests)
+    app.add_middleware(
+        HeavyRequestLimit,
+        max_running=service.settings.max_heavy_requests,
+        wait_seconds=service.settings.heavy_request_wait_seconds,
+    )
     MultiPartParser.spool_max_size = UPLOAD_SPOOL_BYTES
     app.state.service = service
     app.state.destination = service.stores.destination
