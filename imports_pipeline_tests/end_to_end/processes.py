@@ -167,7 +167,8 @@ def create_api_key(env: Mapping[str, str], organization_id: str) -> str:
 
 
 class Server:
-    """The API as a real uvicorn process, started again after each kill on the same data."""
+    """The API as ``imports-pipeline serve`` runs it, a real process, started again after each
+    kill on the same data."""
 
     def __init__(self, processes: Processes, key: str, organization_id: str) -> None:
         self.processes = processes
@@ -180,15 +181,7 @@ class Server:
         self.starts += 1
         started = self.processes.start(
             f"api-{self.starts}",
-            [
-                command("uvicorn"),
-                "imports_pipeline.api.app:from_environment",
-                "--factory",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
+            [command("imports-pipeline"), "serve", "--port", str(port)],
         )
         self.process = started.process
         self.url = f"http://127.0.0.1:{port}"
