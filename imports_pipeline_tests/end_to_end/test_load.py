@@ -1,0 +1,56 @@
+"""The load test, reduced for CI (issue 14): concurrent clients of three organizations doing whole
+imports against a live server, on SQLite and on PostgreSQL. The full run (50 clients, 500
+sessions) and its throughput figures are ``benchmarks/load.py``; here only correctness is
+asserted: no 5xx, no request left without an answer, every count in its own session."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from imports_pipeline_tests.end_to_end.load import run_load
+from imports_pipeline_tests.end_to_end.processes import (
+    Server,
+    create_api_key,
+    running,
+    server_environment,
+)
+from imports_pipeline_tests.service import SAMPLE_CSV
+
+pytestmark = pytest.mark.slow
+ORGANIZATIONS = ("org-load-a", "org-load-b", "org-load-c")
+CLIENTS = 12
+SESSIONS = 36
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_concurrent_clients_of_three_organizations_get_every_answer_right(
+    tmp_path, request, database
+):
+    url = (
+        f"sqlite:///{tmp_path / 'data' / 'imports.db'}"
+        if database == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    env = server_environment(tmp_path / "data", url)
+    keys = {org: create_api_key(env, org) for org in ORGANIZATIONS}
+    with running(tmp_path, env) as processes:
+        api = Server(processes, keys[ORGANIZATIONS[0]], ORGANIZATIONS[0])
+        api.start()
+        result = asyncio.run(run_load(api.url, keys, SAMPLE_CSV.read_bytes(), CLIENTS, SESSIONS))
+        processes.check_alive()
+        listed = {
+            org: api.call(
+                "GET",
+                "/v2/imports/sessions?size=100",
+                headers={"x-api-key": key, "x-organization-id": org},
+            ).json()
+            for org, key in keys.items()
+        }
+    assert result.lost == [] and result.wrong == [], (result.lost[:5], result.wrong[:5])
+    assert result.server_errors == 0 and result.completed == SESSIONS
+    # Each organization sees its own sessions and nobody else's: 36 sessions, 12 each.
+    for org, page in listed.items():
+        assert page["total"] == SESSIONS // len(ORGANIZATIONS)
+        assert {item["organization_id"] for item in page["items"]} == {org}
