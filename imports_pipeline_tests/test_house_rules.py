@@ -162,7 +162,8 @@ MAY_IMPORT = {
     "api": LOWER_LAYERS | {"processing", "sessions", "store", "templates", "views"},
     "orchestration": LOWER_LAYERS
     | {"batches", "expiry", "inbox", "processing", "sessions", "store"},
-    "cli": LOWER_LAYERS | {"api", "inbox", "sessions", "store", "templates"},
+    "local_import": LOWER_LAYERS | {"inbox", "processing", "sessions", "views"},
+    "cli": LOWER_LAYERS | {"api", "inbox", "local_import", "sessions", "store", "templates"},
 }
 """Which of our top-level modules each one may import: arrows point down, the edges on top."""
 FRAMEWORKS = {"dagster": "orchestration", "fastapi": "api", "starlette": "api"}

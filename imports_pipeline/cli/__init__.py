@@ -15,7 +15,7 @@ from imports_pipeline.settings import Settings
 if TYPE_CHECKING:
     from imports_pipeline.store.api_keys import ApiKeyStore
 
-SAMPLE_FILE = Path(__file__).parent / "samples" / "logistics_march.csv"
+SAMPLE_FILE = Path(__file__).parents[1] / "samples" / "logistics_march.csv"
 
 
 def _print(title: str, payload: object) -> None:
@@ -23,9 +23,20 @@ def _print(title: str, payload: object) -> None:
     print(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
 
 
-def run_demo(settings: Settings, file: Path, template_id: str, numeric_locale: str | None) -> None:
-    """Walk one file through the whole interactive flow on the embedded defaults, printing each
-    step."""
+def run_demo(file: Path, template_id: str, numeric_locale: str | None) -> None:
+    """Walk one file through the whole interactive flow, printing each step, on a temporary data
+    folder of its own: its corrections are made up to show a patch, so nothing it does may reach
+    the installation's sessions or destination."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="imports-demo-") as folder:
+        print(f"demo: on its own temporary data folder {folder}; ./data is not touched")
+        _demo_flow(Settings(data_dir=Path(folder)), file, template_id, numeric_locale)
+
+
+def _demo_flow(
+    settings: Settings, file: Path, template_id: str, numeric_locale: str | None
+) -> None:
     from imports_pipeline.sessions import ImportService
     from imports_pipeline.vocabulary import Actor, Correction
 
@@ -72,6 +83,15 @@ def run_demo(settings: Settings, file: Path, template_id: str, numeric_locale: s
     submitted = service.submit(actor, created.import_id, ignore_errors=True)
     _print("7. submit", submitted.model_dump())
     _print("8. status", service.get_session(actor, created.import_id).model_dump(mode="json"))
+
+
+IMPORT_EXAMPLE = """example:
+  imports-pipeline import trips.csv --template logistics_requests --locale es_ES
+  imports-pipeline import trips.xlsx --template logistics_requests --sheet Marzo \\
+      --mapping mapping.json --ignore-errors --json
+
+exit status: 0 every row imported (or, with --dry-run, every row valid); 1 rows with errors
+remain (the error report's path is printed); 2 bad input or usage."""
 
 
 def _api_keys(settings: Settings) -> ApiKeyStore:
@@ -143,7 +163,7 @@ def run_server(settings: Settings, host: str, port: int) -> None:
     )
 
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DAGSTER_UI_PORT = 3000
 
 
@@ -262,9 +282,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = commands.add_parser(
         "demo", help="run one file through the whole import flow on the embedded defaults"
     )
-    demo.add_argument("file", nargs="?", type=Path, default=SAMPLE_FILE)
-    demo.add_argument("--template", default="logistics_requests")
-    demo.add_argument("--numeric-locale", default="es_ES")
+    demo.add_argument(
+        "file", nargs="?", type=Path, default=SAMPLE_FILE, help="default: the bundled example"
+    )
+    demo.add_argument("--template", default="logistics_requests", help="the template id")
+    demo.add_argument("--numeric-locale", default="es_ES", help="how numbers are written")
+    importing = commands.add_parser(
+        "import",
+        help="import a file into this installation's destination, processing included",
+        epilog=IMPORT_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importing.add_argument("file", type=Path, help="CSV, TSV, TXT, XLSX, XLSM, XLS or ODS")
+    importing.add_argument("--template", required=True, help="the template id (see `templates`)")
+    importing.add_argument("--org", default="local", help="the organization it is imported for")
+    importing.add_argument("--locale", help="how numbers are written, e.g. es_ES (1.234,5)")
+    importing.add_argument("--sheet", help="the workbook sheet; the first with data by default")
+    importing.add_argument(
+        "--mapping", type=Path, help="JSON {template column: source column}; else the suggestion"
+    )
+    importing.add_argument("--action", choices=("merge", "overwrite", "delete"), default="merge")
+    importing.add_argument(
+        "--ignore-errors", action="store_true", help="import the valid rows, leave the rest out"
+    )
+    importing.add_argument(
+        "--dry-run", action="store_true", help="read, map and validate only: nothing is written"
+    )
+    importing.add_argument("--json", action="store_true", help="the result as JSON on stdout")
     commands.add_parser("templates", help="list the available templates")
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True
@@ -297,8 +341,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_environment()
+        if args.command == "import":
+            from imports_pipeline.cli.importing import run_import
+
+            return run_import(settings, args)
         if args.command == "demo":
-            run_demo(settings, args.file, args.template, args.numeric_locale)
+            run_demo(args.file, args.template, args.numeric_locale)
         elif args.command == "templates":
             from imports_pipeline.templates.catalog import TemplateCatalog
 
@@ -312,9 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_quickstart(settings, args.host, args.port, args.with_dagster)
     except DomainError as error:
         print(f"error ({error.code}): {error}", file=sys.stderr)
-        return 1
+        return 2 if args.command == "import" else 1
+    except (OSError, json.JSONDecodeError) as error:
+        if args.command != "import":
+            raise
+        print(f"error: {error}", file=sys.stderr)  # a missing file, an unreadable mapping
+        return 2
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

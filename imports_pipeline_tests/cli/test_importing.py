@@ -1,0 +1,192 @@
+"""`imports-pipeline import`, run as a user would: real files, the data folder's real database,
+the processing phases in the same process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from imports_pipeline.cli import main
+from imports_pipeline.destination import destination_tables
+from imports_pipeline.sessions import ImportService
+from imports_pipeline.settings import Settings
+from imports_pipeline_tests.service import SAMPLE_CSV
+
+CLEAN = (
+    "Reference;Trip Date;Client;Distance;Origin Country;Destination Country\n"
+    "R1;2026-03-01;ACME;10,5;ES;FR\n"
+    "R2;2026-03-02;Rhein;1.020,25;ES;DE\n"
+)
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("IMPORTS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("IMPORTS_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "data"
+
+
+def import_(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(["import", *argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def destination_trips() -> list[tuple]:
+    """(key, distance) of the rows in this installation's destination, as the product defines
+    the table."""
+    service = ImportService.from_settings(Settings.from_environment())
+    rows = destination_tables(service.catalog.get("logistics_requests")).rows
+    with service.stores.destination.connect() as connection:
+        if not sa.inspect(connection).has_table(rows.name):
+            return []
+        query = sa.select(rows.c.reference, rows.c.distance_km).order_by(rows.c.reference)
+        return [tuple(row) for row in connection.execute(query)]
+
+
+def test_a_clean_file_is_imported_and_a_second_run_changes_nothing(data_dir, tmp_path, capsys):
+    trips = tmp_path / "trips.csv"
+    trips.write_text(CLEAN)
+    args = (str(trips), "--template", "logistics_requests", "--locale", "es_ES")
+    status, out, _ = import_(capsys, *args)
+    assert status == 0, out
+    assert "created/updated/unchanged/deleted  2/0/0/0" in out
+    assert destination_trips() == [("R1", 10.5), ("R2", 1020.25)]
+    status, out, _ = import_(capsys, *args)
+    assert status == 0 and "created/updated/unchanged/deleted  0/0/2/0" in out
+
+
+def test_rows_with_errors_stop_the_import_and_leave_a_report(data_dir, capsys):
+    status, out, err = import_(
+        capsys, str(SAMPLE_CSV), "--template", "logistics_requests", "--locale", "es_ES"
+    )
+    assert status == 1 and "nothing was imported" in err
+    assert "with errors                        2" in out and "distance_km 2" in out
+    report = Path("logistics_march.errors.xlsx")
+    assert report.exists()
+    assert openpyxl.load_workbook(report).worksheets[0].max_row >= 3  # header + 2 rows
+    assert destination_trips() == []
+
+
+def test_ignore_errors_imports_the_valid_rows_and_still_exits_1(data_dir, capsys):
+    status, out, _ = import_(
+        capsys,
+        str(SAMPLE_CSV),
+        "--template",
+        "logistics_requests",
+        "--locale",
+        "es_ES",
+        "--ignore-errors",
+        "--json",
+    )
+    result = json.loads(out)
+    assert status == 1 and result["submitted"] is True
+    assert (result["valid_rows"], result["error_rows"]) == (238, 2)
+    assert result["stats"] == {"created": 238, "updated": 0, "unchanged": 0, "deleted": 0}
+    assert len(destination_trips()) == 238
+
+
+def test_a_dry_run_writes_nothing(data_dir, tmp_path, capsys):
+    trips = tmp_path / "trips.csv"
+    trips.write_text(CLEAN)
+    status, out, _ = import_(
+        capsys, str(trips), "--template", "logistics_requests", "--locale", "es_ES", "--dry-run"
+    )
+    assert status == 0 and "valid                              2" in out
+    assert destination_trips() == []
+
+
+def test_headers_it_cannot_map_confidently_stop_with_a_mapping_to_fill_in(
+    data_dir, tmp_path, capsys
+):
+    trips = tmp_path / "odd.csv"
+    trips.write_text(CLEAN.replace("Trip Date", "Col A").replace("Distance", "Col B"))
+    status, _, err = import_(capsys, str(trips), "--template", "logistics_requests")
+    assert status == 2
+    assert "trip_date" in err and "distance_km" in err and "--mapping" in err
+    draft = tmp_path / "odd.mapping.json"
+    mapping = json.loads(draft.read_text())
+    mapping.update(trip_date="Col A", distance_km="Col B")
+    draft.write_text(json.dumps(mapping))
+    status, out, _ = import_(
+        capsys,
+        str(trips),
+        "--template",
+        "logistics_requests",
+        "--locale",
+        "es_ES",
+        "--mapping",
+        str(draft),
+    )
+    assert status == 0, out
+    assert destination_trips() == [("R1", 10.5), ("R2", 1020.25)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["missing.csv", "--template", "logistics_requests"], "No such file"),
+        ([str(SAMPLE_CSV), "--template", "nope"], "TEMPLATE_NOT_FOUND"),
+        ([str(SAMPLE_CSV), "--template", "logistics_requests", "--locale", "xx"], "xx"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(data_dir, capsys, argv, message):
+    status, _, err = import_(capsys, *argv)
+    assert status == 2 and message in err
+
+
+def test_usage_errors_exit_2_and_help_shows_an_example(capsys):
+    with pytest.raises(SystemExit) as usage:
+        main(["import", "trips.csv"])  # no --template
+    assert usage.value.code == 2
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    assert "imports-pipeline import trips.csv --template" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_progress_lines_on_a_large_file_without_a_terminal(tmp_path):
+    lines = [CLEAN.splitlines()[0]] + [
+        f"R{n};2026-03-01;ACME;{n % 900},5;ES;FR" for n in range(50_000)
+    ]
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join(lines) + "\n")
+    env = {**os.environ, "IMPORTS_DATA_DIR": str(tmp_path / "data")}
+    env.pop("IMPORTS_DATABASE_URL", None)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "imports-pipeline"),
+            "import",
+            str(big),
+            "--template",
+            "logistics_requests",
+            "--locale",
+            "es_ES",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    steps = [line.split(":")[0] for line in done.stdout.splitlines() if "rows/s" in line]
+    assert steps == ["read", "validate", "process"]
+    assert "read: 50,000 rows in" in done.stdout
+    assert "created/updated/unchanged/deleted  50000/0/0/0" in done.stdout
+
+
+def test_demo_runs_on_its_own_folder_and_never_touches_the_installation(data_dir, capsys):
+    """Its corrections are invented (a distance of 128.4): they must not land beside real data."""
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "== 7. submit" in out and "./data is not touched" in out
+    assert not data_dir.exists()  # not even created
