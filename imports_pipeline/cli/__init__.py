@@ -1,4 +1,5 @@
-"""The ``imports-pipeline`` command: demo, templates, keys, serve, up."""
+"""The ``imports-pipeline`` command: import, sessions, status, rollback, templates, demo, keys,
+serve, up."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from imports_pipeline.cli import inspecting
 from imports_pipeline.errors import DomainError
 from imports_pipeline.settings import Settings
 
@@ -309,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--dry-run", action="store_true", help="read, map and validate only: nothing is written"
     )
     importing.add_argument("--json", action="store_true", help="the result as JSON on stdout")
-    commands.add_parser("templates", help="list the available templates")
+    inspecting.add_commands(commands)
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True
     )
@@ -347,11 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_import(settings, args)
         if args.command == "demo":
             run_demo(args.file, args.template, args.numeric_locale)
-        elif args.command == "templates":
-            from imports_pipeline.templates.catalog import TemplateCatalog
-
-            for template in TemplateCatalog(settings.templates_dir).list():
-                print(f"{template.id}\t{template.name}\t{', '.join(template.column_keys)}")
+        elif args.command in ("sessions", "status", "rollback", "templates"):
+            return inspecting.run(settings, args)
         elif args.command == "keys":
             run_keys(settings, args)
         elif args.command == "serve":
@@ -360,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_quickstart(settings, args.host, args.port, args.with_dagster)
     except DomainError as error:
         print(f"error ({error.code}): {error}", file=sys.stderr)
-        return 2 if args.command == "import" else 1
+        return 2 if args.command in ("import", "sessions", "status", "rollback", "templates") else 1
     except (OSError, json.JSONDecodeError) as error:
         if args.command != "import":
             raise

@@ -37,7 +37,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-def _describe(error: ErrorDetails) -> str:
+def describe_error(error: ErrorDetails) -> str:
     message = error["msg"].removeprefix("Value error, ")
     where = _location(error["loc"])
     value = error.get("input")
@@ -72,7 +72,7 @@ def load_template_file(path: Path) -> Template:
     try:
         template = Template.model_validate(data)
     except ValidationError as error:
-        details = "; ".join(_describe(e) for e in error.errors())
+        details = "; ".join(describe_error(e) for e in error.errors())
         raise TemplateFileError(f"{path.name}: {details}", file=str(path)) from error
     for index, column in enumerate(template.columns):
         if column.options_source is not None and column.options_source not in OPTION_SOURCES:
