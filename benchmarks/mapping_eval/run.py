@@ -95,6 +95,16 @@ BUILTIN_KINDS = {
 }
 
 
+BUILTIN_KEY_KINDS = {
+    "phone": "phone",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "company": "company",
+    "client": "company",
+}
+"""Sample values that fit the built-in columns' patterns and names, as real files would."""
+
+
 def _messy(name: str, style: int, rng: random.Random) -> str:
     """The header styles people type: as written, SHOUTED_SNAKE, lower, one typo."""
     if style == 1:
@@ -129,7 +139,7 @@ def builtin_decisions() -> list[Decision]:
                 if column.key in options:
                     data[header] = [rng.choice(options[column.key]).label for _ in range(30)]
                 else:
-                    kind = BUILTIN_KINDS[column.type]
+                    kind = BUILTIN_KEY_KINDS.get(column.key, BUILTIN_KINDS[column.type])
                     row = {"day": pd.Timestamp("2024-03-01").date(), "net": 1.0, "lag": 3, "age": 1}
                     data[header] = [KINDS[kind](rng, row, "en") for _ in range(30)]
             for extra in ("Internal notes", "Row ID"):

@@ -154,6 +154,13 @@ def _suggest_many(
     return suggestions
 
 
+def suggest_options(
+    raw_values: list[str], options: Sequence[Option]
+) -> list[tuple[str | None, float]]:
+    """Best option and score for each raw value (None, 0.0 below ``MIN_SUGGESTION_SCORE``)."""
+    return _suggest_many(raw_values, options)
+
+
 def suggest_option(raw_value: str, options: Sequence[Option]) -> tuple[str | None, float]:
     """Best option for one raw value: 1.0 when it names an option exactly, else a fuzzy score."""
     exact = option_lookup(options).get(normalize_value(raw_value))
