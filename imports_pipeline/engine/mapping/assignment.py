@@ -11,6 +11,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+BAR_SLACK = 0.05
+"""Pairs count by how far they clear the bar, not by their whole score: two pairs just over
+the bar must not outweigh one certain pair (an exact due date beats a swapped pair of dates)."""
+
 
 def _hungarian(cost: np.ndarray) -> list[tuple[int, int]]:
     """Minimum-cost matching of every row of ``cost`` (rows <= columns), O(rows² × columns)."""
@@ -75,12 +79,12 @@ def assign(
     ]
     if not free_rows or not free_cols:
         return chosen, from_memory
-    gain = scores[np.ix_(free_rows, free_cols)]
-    gain = np.where(gain >= min_score, gain, 0.0)
+    gain = scores[np.ix_(free_rows, free_cols)] - (min_score - BAR_SLACK)
+    gain = np.where(gain >= BAR_SLACK, gain, 0.0)
     transposed = gain.shape[0] > gain.shape[1]
     pairs = _hungarian(-(gain.T if transposed else gain))
     for a, b in pairs:
         r, c = (b, a) if transposed else (a, b)
-        if gain[r, c] >= min_score and gain[r, c] > 0:
+        if gain[r, c] >= BAR_SLACK:
             chosen[free_rows[r]] = free_cols[c]
     return chosen, from_memory

@@ -31,6 +31,9 @@ FUZZY_CAP = 0.95
 VOCABULARY_SCORE = 0.97
 """Same canonical words in any order: as good as exact unless the values disagree."""
 
+SUBJECT_WORDS = frozenset({"invoice", "order", "expense"})
+"""What a template's rows are; exports often call their number just "document number"."""
+
 DESCRIPTION_WEIGHT = 0.85
 """A header that matches only the column's description is weaker evidence than its name."""
 
@@ -57,9 +60,27 @@ def _names(column: TemplateColumn) -> list[tuple[str, str]]:
     return [(name, reason) for name, reason in dict.fromkeys(names) if name]
 
 
-def _canonical_names(column: TemplateColumn) -> list[str]:
+def _canonical_names(column: TemplateColumn, subject: set[str]) -> list[str]:
+    """Canonical names; the template's subject also reads as "document" (BELNR, Beleg-ID)."""
     texts = [column.label, column.key.replace("_", " "), *column.aliases]
-    return list(dict.fromkeys(c for c in (canonical_label(t) for t in texts) if c))
+    names = [c for c in (canonical_label(t) for t in texts) if c]
+    names += [
+        " ".join("document" if word in subject else word for word in name.split())
+        for name in names
+        if subject & set(name.split())
+    ]
+    return list(dict.fromkeys(names))
+
+
+def _canonical_headers(source_columns: Sequence[str]) -> list[str]:
+    """Canonical headers; a bare "name" next to a last name is the first name, and vice versa
+    ("Nombre" beside "Apellidos", "Nom" beside "Prénom")."""
+    headers = [canonical_label(source) for source in source_columns]
+    words = {word for header in headers for word in header.split()}
+    for present, missing in (("lastname", "firstname"), ("firstname", "lastname")):
+        if present in words and missing not in words:
+            headers = [missing if header == "name" else header for header in headers]
+    return headers
 
 
 def _group_max(matrix: np.ndarray, owners: list[int], axis: int) -> np.ndarray:
@@ -100,8 +121,10 @@ def header_scores(
     names, owners = _owned([[name for name, _ in column] for column in plain])
     variants, variant_owner = _owned([_header_variants(source) for source in source_columns])
     scores = _fuzzy(names, owners, variants, variant_owner)
-    canonical, canonical_owner = _owned([_canonical_names(column) for column in template.columns])
-    headers = [canonical_label(source) for source in source_columns]
+    subject = set(canonical_label(template.name).split()) & SUBJECT_WORDS
+    per_column = [_canonical_names(column, subject) for column in template.columns]
+    canonical, canonical_owner = _owned(per_column)
+    headers = _canonical_headers(source_columns)
     by_vocabulary = _fuzzy(canonical, canonical_owner, headers, list(range(len(headers))))
     described = [canonical_label(column.description or "") for column in template.columns]
     by_description = DESCRIPTION_WEIGHT * _fuzzy(
@@ -111,9 +134,7 @@ def header_scores(
     scores = np.maximum(scores, by_vocabulary)
     reason = np.where(by_description > scores, "description", reason)
     scores = np.maximum(scores, by_description)
-    sorted_canonical = [
-        {_sorted_words(name) for name in _canonical_names(c)} for c in template.columns
-    ]
+    sorted_canonical = [{_sorted_words(name) for name in names} for names in per_column]
     exact_index: dict[str, dict[int, str]] = {}
     for t, column in enumerate(plain):
         for name, why in column:

@@ -94,12 +94,16 @@ TEXT_WORDS = frozenset(
     }
 )
 """Columns named like this hold words, not numbers or dates."""
+ID_WORDS = frozenset({"id", "sku", "reference", "iban", "taxid", "barcode"})
+"""...unless they are identifiers ("Customer ID" holds codes like C10023)."""
 TEXT_SHAPE = r".*[^\W\d_]{2}.*"
 UNIQUE_SHARE = 0.9
 VALUES_ONLY_KINDS = ("date", "email", "category")
 """Profiles distinctive enough to place a column without its header."""
 DATE_LIKE = 0.8
 """Source columns with this share of date cells take part in date order checks."""
+CATEGORY_DISTINCT = 0.6
+"""Only columns that repeat their values are looked up fuzzily: categories repeat, text does not."""
 FUZZY_OPTION_SCORE = 0.8
 """A cell counts as naming an option when its suggestion scores this much."""
 
@@ -127,19 +131,18 @@ class Profile:
 
 
 def profile(sample: pd.DataFrame, source_columns: Sequence[str]) -> Profile:
-    frame = sample.reindex(columns=list(source_columns))
-    if frame.columns.duplicated().any():
-        frame = frame.loc[:, ~frame.columns.duplicated()].reindex(columns=list(source_columns))
+    frame = sample
+    if list(sample.columns) != list(source_columns):
+        frame = sample.loc[:, ~sample.columns.duplicated()].reindex(columns=list(source_columns))
     cells = pd.Series(frame.to_numpy(dtype=object).ravel(order="F"), dtype="str").str.strip()
     owner = np.repeat(np.arange(len(source_columns)), len(frame))
     keep = (cells.notna() & (cells != "")).to_numpy(dtype=bool)
     cells, owner = cells[keep].reset_index(drop=True), owner[keep]
     filled = np.bincount(owner, minlength=len(source_columns)).astype(float)
-    distinct = pd.DataFrame({"o": owner, "c": cells}).drop_duplicates().groupby("o").size()
-    distinct_share = distinct.reindex(
-        range(len(source_columns)), fill_value=0
-    ).to_numpy() / np.maximum(filled, 1)
-    return Profile(cells, owner, filled, distinct_share)
+    codes, uniques = pd.factorize(cells)
+    pairs = np.unique(owner.astype(np.int64) * (len(uniques) + 1) + codes)
+    distinct = np.bincount(pairs // (len(uniques) + 1), minlength=len(source_columns))
+    return Profile(cells, owner, filled, distinct / np.maximum(filled, 1))
 
 
 def to_float(cells: pd.Series) -> np.ndarray:
@@ -173,16 +176,19 @@ def kind_of(column: TemplateColumn, options: Sequence[Option]) -> str | None:
     shape = next((name for name in SHAPES if name in words), None)
     if shape:
         return "shape:" + shape
-    return "text" if words & TEXT_WORDS else None
+    return "text" if words & TEXT_WORDS and not words & ID_WORDS else None
 
 
 def _option_shares(profile: Profile, skip: np.ndarray, options: Sequence[Option]) -> np.ndarray:
-    """Share of cells naming an option, exactly or by a confident suggestion."""
+    """Share of cells naming an option, exactly or (in columns that repeat their values, as
+    categories do) by a confident suggestion."""
     codes, uniques = pd.factorize(profile.cells.where(~skip))
     values = [str(value) for value in uniques]
     lookup = option_lookup(options)
     known = np.array([normalize_value(v) in lookup for v in values], dtype=bool)
-    pending = [i for i, ok in enumerate(known) if not ok]
+    repetitive = np.zeros(len(values) + 1, dtype=bool)
+    repetitive[codes[(profile.distinct <= CATEGORY_DISTINCT)[profile.owner]]] = True
+    pending = [i for i, ok in enumerate(known) if not ok and repetitive[i]]
     if pending:
         suggested = suggest_options([values[i] for i in pending], options)
         for i, (option, score) in zip(pending, suggested, strict=True):

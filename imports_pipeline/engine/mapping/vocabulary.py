@@ -29,48 +29,13 @@ def _inverted() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
 
 
 WORD_CONCEPT, PHRASE_PATTERNS = _inverted()
+# fmt: off
 STOPWORDS = frozenset(
-    {
-        "du",
-        "des",
-        "le",
-        "les",
-        "d",
-        "l",
-        "der",
-        "die",
-        "das",
-        "dem",
-        "den",
-        "di",
-        "da",
-        "do",
-        "dos",
-        "e",
-        "y",
-        "et",
-        "und",
-        "per",
-        "por",
-        "pour",
-        "au",
-        "aux",
-        "a",
-        "of",
-        "the",
-        "for",
-        "s",
-        "im",
-        "zum",
-        "zur",
-        "del",
-        "della",
-        "dello",
-        "degli",
-        "em",
-        "na",
-    }
+    {"du", "des", "le", "les", "d", "l", "der", "die", "das", "dem", "den", "di", "da", "do",
+     "dos", "e", "y", "et", "und", "per", "por", "pour", "au", "aux", "a", "of", "the", "for",
+     "s", "im", "zum", "zur", "del", "della", "dello", "degli", "em", "na", "period", "default"}
 )
+# fmt: on
 """Filler words of the six languages, dropped after phrases are matched."""
 MIN_COMPOUND_PART = 3
 
@@ -106,8 +71,11 @@ def canonical_label(text: str) -> str:
         if token in PHRASES or token in WORDS:
             out.append(token)
             continue
-        word = WORD_CONCEPT.get(token)
+        word = WORD_CONCEPT.get(token) or WORD_CONCEPT.get(token.removesuffix("s"))
         if word is None and len(token) >= 2 * MIN_COMPOUND_PART:
             word = _split_compound(token)
         out.append(word if word is not None else token)
-    return " ".join(dict.fromkeys(" ".join(out).split()))
+    words = list(dict.fromkeys(" ".join(out).split()))
+    if "id" in words and {"taxid", "iban"} & set(words):
+        words.remove("id")
+    return " ".join(words)
