@@ -235,3 +235,23 @@ SAP_FIELDS: dict[str, str] = {
 }
 # fmt: on
 """SAP table field names (BKPF/BSEG, EKKO/EKPO, KNA1, MARA, LIKP, PA0002) as headers."""
+
+RELATED: dict[str, tuple[str, ...]] = {
+    "amount": ("cost", "total"),
+    "cost": ("amount",),
+    "total": ("amount",),
+    "customer": ("company", "account", "contact"),
+    "company": ("customer", "supplier"),
+    "account": ("customer",),
+    "contact": ("customer",),
+    "supplier": ("merchant", "company"),
+    "merchant": ("supplier",),
+    "reference": ("id",),
+    "item": ("sku",),
+    "description": ("name", "notes"),
+    "title": ("name", "job title"),
+    "transaction": ("issue", "booking"),
+    "issue": ("transaction",),
+}
+"""Words that often stand for each other in exports ("Importe" for a cost, "Account" for a
+customer): a header matches through them at RELATED_WEIGHT, likely but never confident."""

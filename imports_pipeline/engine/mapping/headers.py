@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from imports_pipeline.engine.mapping.header_words import RELATED
 from imports_pipeline.engine.mapping.vocabulary import canonical_label
 from imports_pipeline.engine.normalize import normalize_label, normalize_unit, split_unit
 from imports_pipeline.templates.model import Template, TemplateColumn
@@ -33,6 +34,12 @@ VOCABULARY_SCORE = 0.97
 
 SUBJECT_WORDS = frozenset({"invoice", "order", "expense"})
 """What a template's rows are; exports often call their number just "document number"."""
+
+RELATED_WEIGHT = 0.8
+"""A header that matches only through a related word (RELATED) stays below the confident band."""
+
+QUALIFIERS = frozenset({"purchase", "sales"})
+"""In a purchase-order template an "order number" is the purchase order number."""
 
 DESCRIPTION_WEIGHT = 0.85
 """A header that matches only the column's description is weaker evidence than its name."""
@@ -69,7 +76,22 @@ def _canonical_names(column: TemplateColumn, subject: set[str]) -> list[str]:
         for name in names
         if subject & set(name.split())
     ]
+    names += [
+        " ".join(word for word in name.split() if word not in QUALIFIERS)
+        for name in names
+        if QUALIFIERS & set(name.split()) and len(name.split()) > 2
+    ]
     return list(dict.fromkeys(names))
+
+
+def _related(header: str) -> list[str]:
+    """The header with one word swapped for a related one ("amount" → "cost")."""
+    words = header.split()
+    return [
+        " ".join([*words[:i], other, *words[i + 1 :]])
+        for i, word in enumerate(words)
+        for other in RELATED.get(word, ())
+    ]
 
 
 def _canonical_headers(source_columns: Sequence[str]) -> list[str]:
@@ -130,6 +152,9 @@ def header_scores(
     by_description = DESCRIPTION_WEIGHT * _fuzzy(
         described, list(range(len(described))), headers, list(range(len(headers)))
     )
+    related, related_owner = _owned([_related(header) for header in headers])
+    by_related = RELATED_WEIGHT * _fuzzy(canonical, canonical_owner, related, related_owner)
+    by_vocabulary = np.maximum(by_vocabulary, by_related)
     reason = np.where(by_vocabulary > scores, "vocabulary", "fuzzy").astype(object)
     scores = np.maximum(scores, by_vocabulary)
     reason = np.where(by_description > scores, "description", reason)
