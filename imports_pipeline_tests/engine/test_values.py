@@ -10,6 +10,7 @@ import pytest
 from imports_pipeline.engine.values import (
     ValueSuggestion,
     map_categories,
+    option_candidates,
     suggest_option,
     unique_values,
 )
@@ -76,10 +77,13 @@ def test_typos_get_a_fuzzy_suggestion(raw: str, expected: str) -> None:
     assert 0.5 <= score < 1.0
 
 
-def test_truck_description_suggests_a_rigid_truck() -> None:
-    option, score = suggest_option("Truck (rigid)", VEHICLES)
-    assert option in {"rigid_truck_7_5_12t", "rigid_truck_12_20t"}
-    assert 0.5 <= score < 1.0
+def test_truck_description_is_ambiguous_between_rigid_trucks() -> None:
+    # Two rigid trucks fit "Truck (rigid)" as well: nothing is pre-selected, both are named.
+    assert suggest_option("Truck (rigid)", VEHICLES) == (None, 0.0)
+    assert set(option_candidates(["Truck (rigid)"], VEHICLES)[0][:2]) == {
+        "rigid_truck_7_5_12t",
+        "rigid_truck_12_20t",
+    }
 
 
 def test_short_codes_only_match_whole() -> None:
@@ -105,7 +109,12 @@ def test_unique_values_counts_most_frequent_first_ties_by_value() -> None:
         ValueSuggestion("Atlantis", 1, False, None, 0.0),
         ValueSuggestion("ES", 1, True, "ES", 1.0),
         ValueSuggestion(
-            "Frnace", 1, False, "FR", unique_values(series(["Frnace"]), COUNTRIES)[0].score
+            "Frnace",
+            1,
+            False,
+            "FR",
+            unique_values(series(["Frnace"]), COUNTRIES)[0].score,
+            ("FR",),
         ),
     ]
     assert 0.5 <= unique_values(series(["Frnace"]), COUNTRIES)[0].score < 1.0
