@@ -142,7 +142,8 @@ def profile(sample: pd.DataFrame, source_columns: Sequence[str]) -> Profile:
     codes, uniques = pd.factorize(cells)
     pairs = np.unique(owner.astype(np.int64) * (len(uniques) + 1) + codes)
     distinct = np.bincount(pairs // (len(uniques) + 1), minlength=len(source_columns))
-    return Profile(cells, owner, filled, distinct / np.maximum(filled, 1))
+    share = np.where(filled > 0, distinct / np.maximum(filled, 1), np.nan)
+    return Profile(cells, owner, filled, share)
 
 
 def to_float(cells: pd.Series) -> np.ndarray:
@@ -257,7 +258,7 @@ def compatibility(
             except re.error:
                 row = np.full(source_count, np.nan)
         if column.unique:
-            row = row * np.minimum(1.0, prof.distinct / UNIQUE_SHARE)
+            row = np.nan_to_num(row, nan=1.0) * np.minimum(1.0, prof.distinct / UNIQUE_SHARE)
         rows.append(row)
     compat = np.vstack(rows) if rows else np.empty((0, source_count))
     alone = np.array(
