@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from imports_pipeline.engine.values import (
+    VOCABULARY_SCORE,
     ValueSuggestion,
     map_categories,
     option_candidates,
@@ -185,3 +186,41 @@ def test_map_categories_on_a_million_rows() -> None:
     mapped = map_categories(raw, COUNTRIES, {"Atlantis": "PT"})
     assert mapped[raw == "españa"].eq("ES").all()
     assert mapped.isna().sum() == raw.isna().sum()
+
+
+# --- six languages -------------------------------------------------------------------------------
+
+STATUSES = [Option(value="paid", label="Paid"), Option(value="overdue", label="Overdue")]
+
+
+@pytest.mark.parametrize("raw", ["Pagada", "Payée", "Bezahlt", "Pagata", "Paga"])
+def test_translated_values_are_suggested_with_the_vocabulary_score(raw: str) -> None:
+    assert suggest_option(raw, STATUSES) == ("paid", VOCABULARY_SCORE)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"), [("Espagne", "ES"), ("Spanien", "ES"), ("Germania", "DE"), ("UK", "GB")]
+)
+def test_inline_country_codes_answer_to_their_names(raw: str, code: str) -> None:
+    codes = [Option(value=c, label=c) for c in ("ES", "DE", "GB")]
+    assert suggest_option(raw, codes) == (code, 1.0)
+
+
+def test_currency_codes_answer_to_symbols() -> None:
+    codes = [Option(value=c, label=c) for c in ("EUR", "USD", "GBP")]
+    assert [suggest_option(raw, codes)[0] for raw in ("€", "$", "£", "Pfund")] == [
+        "EUR",
+        "USD",
+        "GBP",
+        "GBP",
+    ]
+
+
+def test_an_ambiguous_value_lists_its_candidates_in_unique_values() -> None:
+    trucks = [
+        Option(value="artic_lt", label="Articulated truck < 33 t"),
+        Option(value="artic_gt", label="Articulated truck > 33 t"),
+    ]
+    (found,) = unique_values(series(["Camión articulado"]), trucks)
+    assert (found.option, found.score) == (None, 0.0)
+    assert set(found.candidates) == {"artic_lt", "artic_gt"}
