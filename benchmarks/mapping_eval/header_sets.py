@@ -938,5 +938,116 @@ EXPENSES: list[HeaderSet] = [
     ),
 ]
 
-TUNE = INVOICES + PURCHASE_ORDERS + CUSTOMERS + PRODUCTS + EMPLOYEES + METER_READINGS
+
+EXTRA_TUNE: list[HeaderSet] = [
+    (
+        "Xero sales invoices export",
+        "invoices",
+        "en",
+        [
+            ("ContactName", "customer_name"),
+            ("InvoiceNumber", "invoice_number"),
+            ("InvoiceDate", "issue_date"),
+            ("DueDate", "due_date"),
+            ("SubTotal", "net_amount"),
+            ("TotalTax", "tax_amount"),
+            ("Total", "total_amount"),
+            ("Currency", "currency"),
+            ("Status", "status"),
+            ("Reference", "~text"),
+        ],
+    ),
+    (
+        "Sage 50 ES facturas emitidas",
+        "invoices",
+        "es",
+        [
+            ("Nº Factura", "invoice_number"),
+            ("Fecha expedición", "issue_date"),
+            ("Vencimiento", "due_date"),
+            ("Cliente", "customer_name"),
+            ("CIF/NIF", "customer_vat"),
+            ("Base imponible", "net_amount"),
+            ("Cuota IVA", "tax_amount"),
+            ("Total factura", "total_amount"),
+        ],
+    ),
+    (
+        "Odoo contactos (es)",
+        "customers",
+        "es",
+        [
+            ("Referencia interna", "customer_id"),
+            ("Nombre de la empresa", "company_name"),
+            ("Correo electrónico", "email"),
+            ("Móvil", "phone"),
+            ("Calle", "street"),
+            ("Ciudad", "city"),
+            ("C.P.", "postal_code"),
+            ("País", "country"),
+            ("NIF", "vat_id"),
+        ],
+    ),
+    (
+        "Primavera funcionários",
+        "employees",
+        "pt",
+        [
+            ("Nº Funcionário", "employee_id"),
+            ("Nome", "first_name"),
+            ("Apelido", "last_name"),
+            ("Email", "work_email"),
+            ("Data de admissão", "hire_date"),
+            ("Data de nascimento", "birth_date"),
+            ("Departamento", "department"),
+            ("Categoria profissional", "job_title"),
+            ("Vencimento anual", "salary"),
+        ],
+    ),
+    (
+        "Danea Easyfatt articoli",
+        "products",
+        "it",
+        [
+            ("Cod.", "sku"),
+            ("Descrizione", "name"),
+            ("Categoria", "category"),
+            ("Listino 1", "price"),
+            ("Costo", "cost"),
+            ("Giacenza", "stock"),
+            ("Peso netto", "weight_kg"),
+            ("Cod. a barre", "barcode"),
+        ],
+    ),
+    (
+        "Octopus Energy consumption CSV",
+        "meter_readings",
+        "en",
+        [
+            ("Meter serial", "meter_id"),
+            ("Start", "period_start"),
+            ("End", "period_end"),
+            ("Consumption (kWh)", "consumption_kwh"),
+            ("Estimated Cost Inc. Tax (p)", "cost"),
+        ],
+    ),
+    (
+        "SAP MM purchase order lines (EN labels)",
+        "purchase_orders",
+        "en",
+        [
+            ("Purchasing Document", "po_number"),
+            ("Item", "line_number"),
+            ("Document Date", "order_date"),
+            ("Delivery Date", "delivery_date"),
+            ("Supplier/Supplying Plant", "supplier"),
+            ("Material", "item_code"),
+            ("Order Quantity", "quantity"),
+            ("Net Price", "unit_price"),
+            ("Plant", "~plant"),
+        ],
+    ),
+]
+
+TUNE = EXTRA_TUNE + INVOICES + PURCHASE_ORDERS + CUSTOMERS + PRODUCTS + EMPLOYEES + METER_READINGS
 HELD_OUT = SHIPMENTS + BANK_TRANSACTIONS + TIMESHEETS + EXPENSES
