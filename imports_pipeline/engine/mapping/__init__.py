@@ -21,7 +21,7 @@ import pandas as pd
 from imports_pipeline.engine.mapping.assignment import assign
 from imports_pipeline.engine.mapping.calibration import calibrated
 from imports_pipeline.engine.mapping.headers import FUZZY_CAP, header_scores
-from imports_pipeline.engine.mapping.profiles import compatibility, date_order
+from imports_pipeline.engine.mapping.profiles import compatibility, date_order, leftovers
 from imports_pipeline.engine.mapping.vocabulary import canonical_label
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
 
@@ -33,6 +33,9 @@ VETO_FLOOR = 0.56
 for an exact header, still a runner-up (>= 0.4) for a fair fuzzy one."""
 VALUES_ONLY_WEIGHT = 0.75
 """Score of a values-only match at 100% compatible cells; needs ≥80% to pass the default bar."""
+LEFTOVER_SCORE = 0.65
+"""Score of a pair found only because it was the last fitting source of its kind: over the
+default bar, far from auto-apply."""
 ORDER_BONUS = 0.08
 """How much the order of two date columns moves an issue/due (start/end) decision."""
 DATE_RANK: dict[str, int] = {
@@ -130,9 +133,9 @@ def _score_matrix(
     source_columns: list[str],
     sample: pd.DataFrame,
     options_by_column: Mapping[str, Sequence[Option]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
     name, reason = header_scores(template, source_columns)
-    compat, alone = compatibility(
+    compat, alone, kinds = compatibility(
         template.columns, len(source_columns), sample, source_columns, options_by_column
     )
     scores, reasons = _combined(name, reason, compat, alone)
@@ -140,7 +143,7 @@ def _score_matrix(
     if len(dates) >= 2:
         share = np.nanmax(np.nan_to_num(compat[dates], nan=0.0), axis=0)
         scores = _order_dates(template, scores, date_order(sample, source_columns, share))
-    return np.clip(scores, 0.0, 1.0), reasons, compat
+    return np.clip(scores, 0.0, 1.0), reasons, compat, kinds
 
 
 def suggest_mapping(
@@ -153,8 +156,11 @@ def suggest_mapping(
 ) -> MappingSuggestion:
     """Best-effort mapping: confident pairs in ``mapping``,
     every column's choice and runner-ups in ``columns``."""
+    kinds: list[str | None] = []
     if source_columns:
-        scores, reasons, compat = _score_matrix(template, source_columns, sample, options_by_column)
+        scores, reasons, compat, kinds = _score_matrix(
+            template, source_columns, sample, options_by_column
+        )
     else:
         scores = np.zeros((len(template.columns), 0))
         reasons = np.full(scores.shape, "", dtype=object)
@@ -162,6 +168,8 @@ def suggest_mapping(
     chosen, from_memory = assign(
         template.column_keys, source_columns, scores, remembered or {}, min_score
     )
+    by_values = leftovers(chosen, compat, kinds) if kinds else {}
+    chosen |= by_values
     columns = []
     for t, column in enumerate(template.columns):
         s = chosen.get(t)
@@ -174,6 +182,8 @@ def suggest_mapping(
             continue
         reason = "remembered" if t in from_memory else str(reasons[t, s])
         score = 1.0 if t in from_memory else calibrated(scores, compat, t, s, reason)
+        if t in by_values:
+            reason, score = "values", LEFTOVER_SCORE
         columns.append(
             ColumnSuggestion(
                 column.key,

@@ -100,6 +100,8 @@ TEXT_SHAPE = r".*[^\W\d_]{2}.*"
 UNIQUE_SHARE = 0.9
 VALUES_ONLY_KINDS = ("date", "email", "category")
 """Profiles distinctive enough to place a column without its header."""
+LEFTOVER_FIT = 0.95
+"""A leftover source must fit this well to take the last open column of its kind."""
 DATE_LIKE = 0.8
 """Source columns with this share of date cells take part in date order checks."""
 CATEGORY_DISTINCT = 0.6
@@ -215,9 +217,9 @@ def compatibility(
     sample: pd.DataFrame,
     source_columns: Sequence[str],
     options_by_column: Mapping[str, Sequence[Option]],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Compatible-cell share (template × source; NaN = no opinion)
-    and which columns may match on values alone."""
+) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """Compatible-cell share (template × source; NaN = no opinion), which columns may match
+    on values alone, and each column's kind."""
     prof = profile(sample, source_columns)
     dates = prof.matches(DATE_PATTERN)
     numbers = prof.matches(NUMBER_PATTERN)
@@ -268,7 +270,28 @@ def compatibility(
         ],
         dtype=bool,
     )
-    return compat, alone
+    return compat, alone, kinds
+
+
+def leftovers(
+    chosen: dict[int, int], compat: np.ndarray, kinds: Sequence[str | None]
+) -> dict[int, int]:
+    """The last open column of a distinctive kind takes the last unused source whose values fit
+    it, when there is exactly one of each (the second date of a file whose header says nothing)."""
+    taken = set(chosen.values())
+    found: dict[int, int] = {}
+    for kind in {k for k in kinds if k and k.split(":")[0] in VALUES_ONLY_KINDS}:
+        open_columns = [t for t, k in enumerate(kinds) if k == kind and t not in chosen]
+        if len(open_columns) != 1:
+            continue
+        t = open_columns[0]
+        fitting = [
+            s for s in range(compat.shape[1]) if s not in taken and compat[t, s] >= LEFTOVER_FIT
+        ]
+        if len(fitting) == 1:
+            found[t] = fitting[0]
+            taken.add(fitting[0])
+    return found
 
 
 def date_order(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from imports_pipeline.engine.mapping.profiles import compatibility, date_order, to_float
+from imports_pipeline.engine.mapping.profiles import compatibility, date_order, leftovers, to_float
 from imports_pipeline.templates.model import ColumnType, Option, TemplateColumn
 
 COLUMNS = (
@@ -24,7 +24,7 @@ OPTIONS = {"status": list(COLUMNS[3].options or ())}
 
 
 def shares(frame: pd.DataFrame) -> np.ndarray:
-    compat, _ = compatibility(COLUMNS, frame.shape[1], frame, list(frame.columns), OPTIONS)
+    compat, _, _ = compatibility(COLUMNS, frame.shape[1], frame, list(frame.columns), OPTIONS)
     return compat
 
 
@@ -73,3 +73,11 @@ def test_date_order_sees_the_due_date_after_the_issue_date() -> None:
     )
     order = date_order(frame, list(frame.columns), np.array([1.0, 1.0]))
     assert order == {(0, 1): 1.0, (1, 0): -1.0}
+
+
+def test_the_last_open_date_column_takes_the_last_fitting_date_source() -> None:
+    kinds = ["date", "date", "number"]
+    compat = np.array([[1.0, 0.0, 1.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    assert leftovers({0: 0, 2: 1}, compat, kinds) == {1: 2}
+    # two open date columns: no guess
+    assert leftovers({2: 1}, compat, kinds) == {}
