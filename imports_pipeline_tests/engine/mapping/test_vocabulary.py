@@ -13,7 +13,7 @@ from imports_pipeline.engine.mapping.vocabulary import canonical_label
         ("Fecha de vencimiento", "due date"),
         ("Data scadenza", "due date"),
         ("Date d'échéance", "due date"),
-        ("Belegdatum", "issue date"),
+        ("Belegdatum", "document date"),
         ("Nettobetrag", "net amount"),
         ("Steuerbetrag", "tax amount"),
         ("Montant HT", "net amount"),
