@@ -1050,4 +1050,75 @@ EXTRA_TUNE: list[HeaderSet] = [
 ]
 
 TUNE = EXTRA_TUNE + INVOICES + PURCHASE_ORDERS + CUSTOMERS + PRODUCTS + EMPLOYEES + METER_READINGS
-HELD_OUT = SHIPMENTS + BANK_TRANSACTIONS + TIMESHEETS + EXPENSES
+
+EXTRA_HELD_OUT: list[HeaderSet] = [
+    (
+        "Revolut Business statement",
+        "bank_transactions",
+        "en",
+        [
+            ("Date started (UTC)", "booking_date"),
+            ("Date completed (UTC)", "value_date"),
+            ("ID", "~txn_id"),
+            ("Type", "~paypal_type"),
+            ("Description", "reference"),
+            ("Payer", "counterparty"),
+            ("Amount", "amount"),
+            ("Payment currency", "currency"),
+            ("Balance", "balance"),
+            ("Beneficiary IBAN", "counterparty_iban"),
+        ],
+    ),
+    (
+        "Qonto transactions (FR)",
+        "bank_transactions",
+        "fr",
+        [
+            ("Date de l'opération", "booking_date"),
+            ("Date de valeur", "value_date"),
+            ("Contrepartie", "counterparty"),
+            ("IBAN contrepartie", "counterparty_iban"),
+            ("Montant", "amount"),
+            ("Devise", "currency"),
+            ("Référence", "reference"),
+            ("Solde", "balance"),
+            ("Catégorie", "~code"),
+        ],
+    ),
+    (
+        "GLS Versanddaten",
+        "shipments",
+        "de",
+        [
+            ("Paketnummer", "tracking_number"),
+            ("Versanddatum", "ship_date"),
+            ("Zustelldatum", "delivery_date"),
+            ("Versender Land", "origin_country"),
+            ("Empfänger Land", "destination_country"),
+            ("Gewicht (kg)", "weight_kg"),
+            ("Anzahl Pakete", "packages"),
+            ("Empfänger PLZ", "recipient_postcode"),
+            ("Empfänger Name", "~person"),
+        ],
+    ),
+    (
+        "Clockify detailed report",
+        "timesheets",
+        "en",
+        [
+            ("Project", "project"),
+            ("Client", "~company"),
+            ("Description", "notes"),
+            ("Task", "task"),
+            ("User", "employee"),
+            ("Email", "~email"),
+            ("Billable", "billable"),
+            ("Start Date", "work_date"),
+            ("Duration (decimal)", "hours"),
+            ("Billable Rate (EUR)", "hourly_rate"),
+            ("Billable Amount (EUR)", "~amount"),
+        ],
+    ),
+]
+
+HELD_OUT = EXTRA_HELD_OUT + SHIPMENTS + BANK_TRANSACTIONS + TIMESHEETS + EXPENSES
