@@ -136,7 +136,7 @@ def _score_matrix(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
     name, reason = header_scores(template, source_columns)
     compat, alone, kinds = compatibility(
-        template.columns, len(source_columns), sample, source_columns, options_by_column
+        template.columns, len(source_columns), sample, source_columns, options_by_column, name
     )
     scores, reasons = _combined(name, reason, compat, alone)
     dates = [t for t, c in enumerate(template.columns) if _date_rank(c) is not None]

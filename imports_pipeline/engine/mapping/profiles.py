@@ -106,6 +106,8 @@ DATE_LIKE = 0.8
 """Source columns with this share of date cells take part in date order checks."""
 CATEGORY_DISTINCT = 0.6
 """Only columns that repeat their values are looked up fuzzily: categories repeat, text does not."""
+NAMED_FLOOR = 0.4
+"""Header score from which a source's values are worth a fuzzy option lookup."""
 FUZZY_OPTION_SCORE = 0.8
 """A cell counts as naming an option when its suggestion scores this much."""
 
@@ -182,15 +184,19 @@ def kind_of(column: TemplateColumn, options: Sequence[Option]) -> str | None:
     return "text" if words & TEXT_WORDS and not words & ID_WORDS else None
 
 
-def _option_shares(profile: Profile, skip: np.ndarray, options: Sequence[Option]) -> np.ndarray:
-    """Share of cells naming an option, exactly or (in columns that repeat their values, as
-    categories do) by a confident suggestion."""
+def _option_shares(
+    profile: Profile, skip: np.ndarray, options: Sequence[Option], named: np.ndarray
+) -> np.ndarray:
+    """Share of cells naming an option, exactly or, in columns whose header already points at
+    this category (``named``) and that repeat their values as categories do, by a confident
+    suggestion. Fuzzy lookups are the expensive part, so they are kept to those few columns."""
     codes, uniques = pd.factorize(profile.cells.where(~skip))
     values = [str(value) for value in uniques]
     lookup = option_lookup(options)
     known = np.array([normalize_value(v) in lookup for v in values], dtype=bool)
     repetitive = np.zeros(len(values) + 1, dtype=bool)
-    repetitive[codes[(profile.distinct <= CATEGORY_DISTINCT)[profile.owner]]] = True
+    looked_up = (profile.distinct <= CATEGORY_DISTINCT) & named
+    repetitive[codes[looked_up[profile.owner]]] = True
     pending = [i for i, ok in enumerate(known) if not ok and repetitive[i]]
     if pending:
         suggested = suggest_options([values[i] for i in pending], options)
@@ -199,9 +205,8 @@ def _option_shares(profile: Profile, skip: np.ndarray, options: Sequence[Option]
     return profile.share(np.append(known, False)[codes])
 
 
-def _in_range(profile: Profile, numbers: np.ndarray, column: TemplateColumn) -> np.ndarray:
-    values = to_float(profile.cells)
-    fits = numbers & ~np.isnan(values)
+def _in_range(profile: Profile, values: np.ndarray, column: TemplateColumn) -> np.ndarray:
+    fits = ~np.isnan(values)
     if column.min is not None:
         fits &= values >= column.min
     if column.max is not None:
@@ -211,12 +216,23 @@ def _in_range(profile: Profile, numbers: np.ndarray, column: TemplateColumn) -> 
     return profile.share(fits)
 
 
+def _named(
+    kind: str, kinds: Sequence[str | None], name_scores: np.ndarray | None, source_count: int
+) -> np.ndarray:
+    """Sources whose header scores at least NAMED_FLOOR for some column of this kind."""
+    if name_scores is None:
+        return np.ones(source_count, dtype=bool)
+    rows = [t for t, k in enumerate(kinds) if k == kind]
+    return cast("np.ndarray", name_scores[rows].max(axis=0) >= NAMED_FLOOR)
+
+
 def compatibility(
     columns: Sequence[TemplateColumn],
     source_count: int,
     sample: pd.DataFrame,
     source_columns: Sequence[str],
     options_by_column: Mapping[str, Sequence[Option]],
+    name_scores: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
     """Compatible-cell share (template × source; NaN = no opinion), which columns may match
     on values alone, and each column's kind."""
@@ -230,13 +246,17 @@ def compatibility(
         "text": prof.share(prof.matches(TEXT_SHAPE) & ~dates & ~numbers),
     }
     rows = []
+    number_values: np.ndarray | None = None
     for column, kind in zip(columns, kinds, strict=True):
         if kind is None:
             row = np.full(source_count, np.nan)
         elif kind == "number" and (
             column.min is not None or column.max is not None or column.type is ColumnType.INTEGER
         ):
-            row = _in_range(prof, numbers, column)
+            if number_values is None:
+                number_values = np.full(len(prof.cells), np.nan)
+                number_values[numbers] = to_float(prof.cells[numbers])
+            row = _in_range(prof, number_values, column)
         elif kind in cache:
             row = cache[kind]
         elif kind == "email":
@@ -247,7 +267,13 @@ def compatibility(
             )
         elif kind.startswith("category:"):
             row = cache.setdefault(
-                kind, _option_shares(prof, dates | numbers, options_by_column[column.key])
+                kind,
+                _option_shares(
+                    prof,
+                    dates | numbers,
+                    options_by_column[column.key],
+                    _named(kind, kinds, name_scores, source_count),
+                ),
             )
         else:
             pattern = kind.partition(":")[2]
