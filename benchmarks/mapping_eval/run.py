@@ -194,7 +194,7 @@ def suggest_p95_ms(calls: int = 21) -> float:
         _, _, _, cols = sets[i % len(sets)]
         header, _ = cols[i % len(cols)]
         columns.append((f"{header} {i}", "~text" if i % 3 else "~amount"))
-    sample = sample_frame(template, columns, "en", seed=7)
+    sample = sample_frame(template, columns, "en", seed=7, n_rows=200)
     headers = [h for h, _ in columns]
     options = options_of(template)
     times = []

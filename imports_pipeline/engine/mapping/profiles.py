@@ -100,6 +100,9 @@ TEXT_SHAPE = r".*[^\W\d_]{2}.*"
 UNIQUE_SHARE = 0.9
 VALUES_ONLY_KINDS = ("date", "email", "category")
 """Profiles distinctive enough to place a column without its header."""
+PROFILE_ROWS = 60
+"""Rows of the sample that are profiled: shares settle long before 200 rows, and 200 columns
+of 60 cells keep a suggestion well under 100 ms."""
 LEFTOVER_FIT = 0.95
 """A leftover source must fit this well to take the last open column of its kind."""
 DATE_LIKE = 0.8
@@ -135,9 +138,9 @@ class Profile:
 
 
 def profile(sample: pd.DataFrame, source_columns: Sequence[str]) -> Profile:
-    frame = sample
+    frame = sample.iloc[:PROFILE_ROWS]
     if list(sample.columns) != list(source_columns):
-        frame = sample.loc[:, ~sample.columns.duplicated()].reindex(columns=list(source_columns))
+        frame = frame.loc[:, ~frame.columns.duplicated()].reindex(columns=list(source_columns))
     cells = pd.Series(frame.to_numpy(dtype=object).ravel(order="F"), dtype="str").str.strip()
     owner = np.repeat(np.arange(len(source_columns)), len(frame))
     keep = (cells.notna() & (cells != "")).to_numpy(dtype=bool)
@@ -324,7 +327,8 @@ def date_order(
     sample: pd.DataFrame, source_columns: Sequence[str], date_share: np.ndarray
 ) -> dict[tuple[int, int], float]:
     """For date-like source pairs: +1 when the first is earlier on every row, -1 when later."""
-    frame = sample.loc[:, ~sample.columns.duplicated()].reindex(columns=list(source_columns))
+    frame = sample.iloc[:PROFILE_ROWS]
+    frame = frame.loc[:, ~frame.columns.duplicated()].reindex(columns=list(source_columns))
     parsed = {}
     for s in (s for s in range(len(source_columns)) if date_share[s] >= DATE_LIKE):
         values = parse_dates(frame.iloc[:, s].astype("str"), None, native=False).values
