@@ -260,6 +260,9 @@ def compatibility(
                 number_values = np.full(len(prof.cells), np.nan)
                 number_values[numbers] = to_float(prof.cells[numbers])
             row = _in_range(prof, number_values, column)
+        elif kind == "date" and column.format:
+            parsed = pd.to_datetime(prof.cells, format=column.format, errors="coerce")
+            row = prof.share(parsed.notna().to_numpy(dtype=bool))
         elif kind in cache:
             row = cache[kind]
         elif kind == "email":

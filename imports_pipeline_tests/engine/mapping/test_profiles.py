@@ -81,3 +81,12 @@ def test_the_last_open_date_column_takes_the_last_fitting_date_source() -> None:
     assert leftovers({0: 0, 2: 1}, compat, kinds) == {1: 2}
     # two open date columns: no guess
     assert leftovers({2: 1}, compat, kinds) == {}
+
+
+def test_an_explicit_date_format_decides_which_dates_fit() -> None:
+    columns = (TemplateColumn(key="day", label="Day", type=ColumnType.DATE, format="%Y%m%d"),)
+    frame = pd.DataFrame(
+        {"a": ["20240301", "20240415"], "b": ["2024-03-01", "2024-04-15"]}, dtype="str"
+    )
+    compat, _, _ = compatibility(columns, 2, frame, list(frame.columns), {})
+    assert compat[0].tolist() == [1.0, 0.0]
