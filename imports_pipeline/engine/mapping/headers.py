@@ -10,6 +10,7 @@ fuzzy ratio below ``FUZZY_CAP``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -48,10 +49,16 @@ DESCRIPTION_WEIGHT = 0.85
 def _header_variants(text: str) -> list[str]:
     """The header without its unit, and with it spelled out
     ("distance km" meets ``distance_km``)."""
+    return list(_cached_variants(text))
+
+
+@lru_cache(maxsize=65536)
+def _cached_variants(text: str) -> tuple[str, ...]:
+    """Cached: the same headers and template names come back on every suggestion."""
     base = normalize_label(text)
     _, unit = split_unit(text)
     variants = [base, f"{base} {normalize_unit(unit)}".strip() if unit else ""]
-    return list(dict.fromkeys(v for v in variants if v)) or [""]
+    return tuple(dict.fromkeys(v for v in variants if v)) or ("",)
 
 
 def _sorted_words(text: str) -> str:
