@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from imports_pipeline.errors import DomainError
-from imports_pipeline.inbox import CONFIDENT_SCORE
+from imports_pipeline.inbox import AUTO_APPLY_SCORE
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.views import MappingSuggestionResult
@@ -138,7 +138,7 @@ def confident_mapping(
     mapping = {
         s.template_column: s.source_column
         for s in suggestion.suggestions
-        if s.source_column and (s.reason == "remembered" or s.score >= CONFIDENT_SCORE)
+        if s.source_column and (s.reason == "remembered" or s.score >= AUTO_APPLY_SCORE)
     }
     template = service.catalog.get(template_id)
     missing = [

@@ -210,6 +210,11 @@ class UniqueValue(BaseModel):
     is_valid: bool
     suggested_option: str | None
     score: float
+    candidates: list[str] = Field(
+        default_factory=list,
+        description="Options the value might mean, best first; an ambiguous value has no "
+        "suggested_option but two or more candidates.",
+    )
 
 
 class UniqueValuesResult(BaseModel):

@@ -152,3 +152,16 @@ def test_incremental_patches_agree_with_a_full_revalidation(service, seed):
     revalidated = {(r.row_index, e.column, e.code) for r in full.rows for e in r.errors}
     assert incremental == revalidated
     assert len(revalidated) > 10
+
+
+def test_an_ambiguous_category_value_names_its_candidates(service):
+    # "Camión articulado" fits both articulated trucks: it is refused, and the error says which.
+    text = "date,client,km,from,to,ref,vehicle\n2026-03-01,ACME,10,ES,FR,R1,Camión articulado\n"
+    _, codes, result = validate(
+        service, "logistics_requests", text, {**LOGISTICS, "vehicle_type": "vehicle"}
+    )
+    assert codes == {(0, "vehicle_type"): "invalid_option"}
+    message = result.rows[0].errors[0].message
+    assert message.startswith("Vehicle type: 'Camión articulado' is not one of the allowed options")
+    assert "'Articulated truck < 33 t'" in message
+    assert "'Articulated truck > 33 t'" in message

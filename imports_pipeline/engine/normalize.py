@@ -48,8 +48,12 @@ VALUE_SYMBOLS: tuple[tuple[str, str], ...] = (
     (">", " gt "),
     ("+", " plus "),
     ("%", " percent "),
+    ("€", " eur "),
+    ("$", " usd "),
+    ("£", " gbp "),
+    ("¥", " jpy "),
 )
-"""Symbols that carry meaning in category values ("Van <3.5t" vs "Truck >12t")."""
+"""Symbols that carry meaning in category values ("Van <3.5t" vs "Truck >12t", "€" is EUR)."""
 
 _BRACKETED = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
 _NUMBER_SIGN = re.compile(r"\bn\s*[º°]", re.IGNORECASE)

@@ -23,7 +23,7 @@ import pandera.pandas as pa
 
 from imports_pipeline.engine.coercion import coerce_column
 from imports_pipeline.engine.schema import RuleSchema, build_rule_schema
-from imports_pipeline.engine.values import map_categories
+from imports_pipeline.engine.values import map_categories, option_candidates
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
 
 PARALLEL_THRESHOLD = 50_000
@@ -193,7 +193,9 @@ def _invalid_type_message(column: TemplateColumn, value: object, locale: str | N
     return f"{column.label}: '{value}' is not {expected}{hint}"
 
 
-def _rule_message(code: str, column: TemplateColumn, value: object) -> str:
+def _rule_message(
+    code: str, column: TemplateColumn, value: object, candidates: tuple[str, ...] = ()
+) -> str:
     if code == "required":
         return f"{column.label} is required"
     if code == "out_of_range":
@@ -204,7 +206,9 @@ def _rule_message(code: str, column: TemplateColumn, value: object) -> str:
             bounds.append(f"at most {column.max:g}")
         return f"{column.label}: {value} is out of range (must be {' and '.join(bounds)})"
     if code == "invalid_option":
-        return f"{column.label}: '{value}' is not one of the allowed options"
+        named = " or ".join(f"'{c}'" for c in candidates)
+        hint = f"; did you mean {named}?" if candidates else ""
+        return f"{column.label}: '{value}' is not one of the allowed options{hint}"
     if code == "invalid_email":
         return f"{column.label}: '{value}' is not a valid email address"
     if code == "pattern":
@@ -235,6 +239,7 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
     rows = cases["index"].to_numpy(dtype="int64")
     columns = cases["column"].to_numpy(dtype=object)
     raw_values = _raw_values(raw, rows, columns)
+    near = _near_options(codes, columns, raw_values, rules)
     errors = pd.DataFrame(
         {
             "row_index": rows,
@@ -243,7 +248,10 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
             "value": raw_values,
             "message": [
                 _rule_message(
-                    code, rules.template.column(column), raw if raw is not None else value
+                    code,
+                    rules.template.column(column),
+                    raw if raw is not None else value,
+                    near.get((column, raw), ()),
                 )
                 for code, column, raw, value in zip(
                     codes, columns, raw_values, cases["failure_case"], strict=True
@@ -255,6 +263,25 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
         already = pd.MultiIndex.from_frame(coerced.errors[["row_index", "column"]])
         errors = errors[~pd.MultiIndex.from_frame(errors[["row_index", "column"]]).isin(already)]
     return errors
+
+
+def _near_options(
+    codes: list[str], columns: np.ndarray, raw_values: np.ndarray, rules: ValidationRules
+) -> dict[tuple[str, object], tuple[str, ...]]:
+    """Labels of the options each rejected category value might mean, once per distinct value,
+    so a row error can name them instead of only saying "not allowed"."""
+    wanted: dict[str, set[str]] = {}
+    for code, column, value in zip(codes, columns, raw_values, strict=True):
+        if code == "invalid_option" and isinstance(value, str):
+            wanted.setdefault(str(column), set()).add(value)
+    near: dict[tuple[str, object], tuple[str, ...]] = {}
+    for column, values in wanted.items():
+        options = rules.options_by_column.get(column, [])
+        labels = {option.value: option.label for option in options}
+        ordered = sorted(values)
+        for value, found in zip(ordered, option_candidates(ordered, options), strict=True):
+            near[(column, value)] = tuple(labels[option] for option in found)
+    return near
 
 
 def _raw_values(raw: pd.DataFrame, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:

@@ -18,7 +18,9 @@ import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from imports_pipeline.engine.normalize import normalize_value
+from imports_pipeline.engine.value_words import CURRENCY_NAMES, english_value
 from imports_pipeline.templates.model import Option
+from imports_pipeline.templates.option_sources import country_names
 
 MIN_SUGGESTION_SCORE = 0.5
 """Below this a suggestion is noise: the UI should ask instead of pre-selecting."""
@@ -26,6 +28,15 @@ MIN_SUGGESTION_SCORE = 0.5
 SHARPNESS = 1.5
 """WRatio is generous (~0.6 for unrelated words of similar letters);
 raising to this power pushes those below the bar."""
+
+VOCABULARY_SCORE = 0.95
+"""A value that names an option once both are read in English ("Pagada" → "paid")."""
+
+AMBIGUOUS_MARGIN = 0.04
+"""Two options this close are both named ("Camión articulado": < 33 t or > 33 t?):
+the value is not suggested, its candidates are listed."""
+
+MAX_CANDIDATES = 3
 
 SHORT_NAME = 3
 """Names this short (country codes) are compared whole:
@@ -39,6 +50,21 @@ class ValueSuggestion:
     is_valid: bool
     option: str | None
     score: float
+    candidates: tuple[str, ...] = ()
+    """Options the value might mean, best first, when none is certain."""
+
+
+def _with_known_names(option: Option) -> Option:
+    """Country and currency codes also answer to their names in six languages and symbols."""
+    extra = country_names(option.value) + CURRENCY_NAMES.get(option.value, ())
+    if not extra:
+        return option
+    return option.model_copy(update={"aliases": (*option.aliases, *extra)})
+
+
+@lru_cache(maxsize=64)
+def _expanded(options: tuple[Option, ...]) -> tuple[Option, ...]:
+    return tuple(_with_known_names(option) for option in options)
 
 
 def option_lookup(options: Sequence[Option]) -> dict[str, str]:
@@ -50,6 +76,7 @@ def option_lookup(options: Sequence[Option]) -> dict[str, str]:
 @lru_cache(maxsize=64)
 def _option_lookup(options: tuple[Option, ...]) -> dict[str, str]:
     """Cached: a patch of ten rows must not re-normalise 249 countries and their aliases."""
+    options = _expanded(options)
     ranked = [(o.value, o.value) for o in options] + [(o.label, o.value) for o in options]
     ranked += [(alias, o.value) for o in options for alias in o.aliases]
     lookup: dict[str, str] = {}
@@ -109,12 +136,14 @@ def map_categories(
     return pd.Series(pd.array(cells, dtype="str"), index=raw.index, name=raw.name)
 
 
-def _choices(options: Sequence[Option]) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=64)
+def _choices(options: tuple[Option, ...]) -> tuple[list[str], list[str]]:
+    """Every name of every option, normalised and read in English."""
     names: list[str] = []
     values: list[str] = []
-    for option in options:
+    for option in _expanded(options):
         for name in dict.fromkeys(
-            normalize_value(n) for n in (option.value, option.label, *option.aliases)
+            english_value(normalize_value(n)) for n in (option.value, option.label, *option.aliases)
         ):
             if not name:
                 continue
@@ -134,24 +163,52 @@ def _fuzzy_scores(queries: list[str], names: list[str]) -> np.ndarray:
     return (np.where(short, plain, weighted) / 100.0) ** SHARPNESS
 
 
+def _ranked(raw_values: list[str], options: Sequence[Option]) -> list[list[tuple[str, float]]]:
+    """Options each raw value may mean, best first (distinct options, score >= the bar)."""
+    names, option_values = _choices(tuple(options))
+    queries = [english_value(normalize_value(value)) for value in raw_values]
+    if not names or not queries:
+        return [[] for _ in raw_values]
+    scores = _fuzzy_scores(queries, names)
+    by_name = {name: i for i, name in enumerate(names)}
+    ranked: list[list[tuple[str, float]]] = []
+    for row, query in enumerate(queries):
+        if query in by_name and scores[row, by_name[query]] >= 1.0 - 1e-6:
+            scores[row, by_name[query]] = VOCABULARY_SCORE + 1e-3
+        best: dict[str, float] = {}
+        for column in np.argsort(-scores[row], kind="stable")[: 4 * MAX_CANDIDATES]:
+            score = float(scores[row, column])
+            if score >= MIN_SUGGESTION_SCORE:
+                best.setdefault(option_values[column], min(score, VOCABULARY_SCORE))
+        ranked.append(sorted(best.items(), key=lambda pair: -pair[1])[:MAX_CANDIDATES])
+    return ranked
+
+
+def _pick(ranked: list[tuple[str, float]]) -> tuple[str | None, float]:
+    """The best option, unless a second one is about as good (then none: ask)."""
+    if not ranked:
+        return None, 0.0
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < AMBIGUOUS_MARGIN:
+        return None, 0.0
+    return ranked[0][0], round(ranked[0][1], 4)
+
+
 def _suggest_many(
     raw_values: list[str], options: Sequence[Option]
 ) -> list[tuple[str | None, float]]:
-    names, option_values = _choices(options)
-    queries = [normalize_value(value) for value in raw_values]
-    if not names or not queries:
-        return [(None, 0.0)] * len(raw_values)
-    scores = _fuzzy_scores(queries, names)
-    best = scores.argmax(axis=1)
-    suggestions: list[tuple[str | None, float]] = []
-    for row, column in enumerate(best):
-        score = float(scores[row, column])
-        suggestions.append(
-            (option_values[column], round(score, 4))
-            if score >= MIN_SUGGESTION_SCORE
-            else (None, 0.0)
-        )
-    return suggestions
+    return [_pick(ranked) for ranked in _ranked(raw_values, options)]
+
+
+def option_candidates(raw_values: list[str], options: Sequence[Option]) -> list[tuple[str, ...]]:
+    """Options each raw value might mean, best first: what a row error or a picker names."""
+    return [tuple(option for option, _ in ranked) for ranked in _ranked(raw_values, options)]
+
+
+def suggest_options(
+    raw_values: list[str], options: Sequence[Option]
+) -> list[tuple[str | None, float]]:
+    """Best option and score for each raw value (None, 0.0 below ``MIN_SUGGESTION_SCORE``)."""
+    return _suggest_many(raw_values, options)
 
 
 def suggest_option(raw_value: str, options: Sequence[Option]) -> tuple[str | None, float]:
@@ -179,10 +236,16 @@ def unique_values(
     option_values = {option.value for option in options}
     valid = [target in option_values for target in resolved]
     pending = [value for value, ok in zip(values, valid, strict=True) if not ok]
-    suggested = dict(zip(pending, _suggest_many(pending, options), strict=True))
+    ranked = dict(zip(pending, _ranked(pending, options), strict=True))
     return [
         ValueSuggestion(value, int(count), True, target, 1.0)
         if ok
-        else ValueSuggestion(value, int(count), False, *suggested[value])
+        else ValueSuggestion(
+            value,
+            int(count),
+            False,
+            *_pick(ranked[value]),
+            tuple(option for option, _ in ranked[value]),
+        )
         for value, count, ok, target in zip(values, counts, valid, resolved, strict=True)
     ]

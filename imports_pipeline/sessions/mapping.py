@@ -78,6 +78,7 @@ class MappingColumns(SessionUseCases):
                     is_valid=v.is_valid,
                     suggested_option=v.option,
                     score=round(v.score, 4),
+                    candidates=list(v.candidates),
                 )
                 for v in engine_unique_values(
                     table.column(source).to_pandas(),

@@ -68,6 +68,7 @@ def _countries() -> list[Option]:
         english = [str(name) for name in names if name]
         label = english[0]
         aliases = [*(spanish.gettext(name) for name in english), *english[1:], str(country.alpha_3)]
+        aliases += country_names(str(country.alpha_2))
         aliases += extra.get(country.alpha_2, [])
         options.append(
             Option(
@@ -77,6 +78,39 @@ def _countries() -> list[Option]:
             )
         )
     return sorted(options, key=lambda option: option.value)
+
+
+TRANSLATED_LANGUAGES = ("es", "fr", "de", "it", "pt")
+COMMON_SHORT_NAMES: dict[str, tuple[str, ...]] = {
+    "GB": ("UK", "U.K.", "Great Britain", "Britain", "England"),
+    "US": ("USA", "U.S.", "U.S.A.", "EE.UU.", "EEUU", "America"),
+    "AE": ("UAE", "EAU"),
+}
+"""Everyday names that ISO does not list."""
+"""Languages whose country names every country option answers to."""
+
+
+@cache
+def country_names(alpha_2: str) -> tuple[str, ...]:
+    """English, translated (es, fr, de, it, pt) and alpha-3 names of an ISO 3166-1 alpha-2 code;
+    empty for anything that is not one. Inline options ``[ES, FR]`` understand "Espagne"."""
+    country = pycountry.countries.get(alpha_2=alpha_2) if len(alpha_2) == 2 else None
+    if country is None:
+        return ()
+    english = [
+        str(name)
+        for name in (
+            getattr(country, "common_name", None),
+            country.name,
+            getattr(country, "official_name", None),
+        )
+        if name
+    ]
+    names = [*english, str(country.alpha_3), *COMMON_SHORT_NAMES.get(alpha_2, ())]
+    for language in TRANSLATED_LANGUAGES:
+        catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        names += [catalogue.gettext(name) for name in english]
+    return _unique(names, {alpha_2})
 
 
 OPTION_SOURCES: dict[str, Callable[[], list[Option]]] = {

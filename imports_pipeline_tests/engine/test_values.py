@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 from imports_pipeline.engine.values import (
+    VOCABULARY_SCORE,
     ValueSuggestion,
     map_categories,
+    option_candidates,
     suggest_option,
     unique_values,
 )
@@ -76,10 +78,13 @@ def test_typos_get_a_fuzzy_suggestion(raw: str, expected: str) -> None:
     assert 0.5 <= score < 1.0
 
 
-def test_truck_description_suggests_a_rigid_truck() -> None:
-    option, score = suggest_option("Truck (rigid)", VEHICLES)
-    assert option in {"rigid_truck_7_5_12t", "rigid_truck_12_20t"}
-    assert 0.5 <= score < 1.0
+def test_truck_description_is_ambiguous_between_rigid_trucks() -> None:
+    # Two rigid trucks fit "Truck (rigid)" as well: nothing is pre-selected, both are named.
+    assert suggest_option("Truck (rigid)", VEHICLES) == (None, 0.0)
+    assert set(option_candidates(["Truck (rigid)"], VEHICLES)[0][:2]) == {
+        "rigid_truck_7_5_12t",
+        "rigid_truck_12_20t",
+    }
 
 
 def test_short_codes_only_match_whole() -> None:
@@ -105,7 +110,12 @@ def test_unique_values_counts_most_frequent_first_ties_by_value() -> None:
         ValueSuggestion("Atlantis", 1, False, None, 0.0),
         ValueSuggestion("ES", 1, True, "ES", 1.0),
         ValueSuggestion(
-            "Frnace", 1, False, "FR", unique_values(series(["Frnace"]), COUNTRIES)[0].score
+            "Frnace",
+            1,
+            False,
+            "FR",
+            unique_values(series(["Frnace"]), COUNTRIES)[0].score,
+            ("FR",),
         ),
     ]
     assert 0.5 <= unique_values(series(["Frnace"]), COUNTRIES)[0].score < 1.0
@@ -176,3 +186,41 @@ def test_map_categories_on_a_million_rows() -> None:
     mapped = map_categories(raw, COUNTRIES, {"Atlantis": "PT"})
     assert mapped[raw == "españa"].eq("ES").all()
     assert mapped.isna().sum() == raw.isna().sum()
+
+
+# --- six languages -------------------------------------------------------------------------------
+
+STATUSES = [Option(value="paid", label="Paid"), Option(value="overdue", label="Overdue")]
+
+
+@pytest.mark.parametrize("raw", ["Pagada", "Payée", "Bezahlt", "Pagata", "Paga"])
+def test_translated_values_are_suggested_with_the_vocabulary_score(raw: str) -> None:
+    assert suggest_option(raw, STATUSES) == ("paid", VOCABULARY_SCORE)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"), [("Espagne", "ES"), ("Spanien", "ES"), ("Germania", "DE"), ("UK", "GB")]
+)
+def test_inline_country_codes_answer_to_their_names(raw: str, code: str) -> None:
+    codes = [Option(value=c, label=c) for c in ("ES", "DE", "GB")]
+    assert suggest_option(raw, codes) == (code, 1.0)
+
+
+def test_currency_codes_answer_to_symbols() -> None:
+    codes = [Option(value=c, label=c) for c in ("EUR", "USD", "GBP")]
+    assert [suggest_option(raw, codes)[0] for raw in ("€", "$", "£", "Pfund")] == [
+        "EUR",
+        "USD",
+        "GBP",
+        "GBP",
+    ]
+
+
+def test_an_ambiguous_value_lists_its_candidates_in_unique_values() -> None:
+    trucks = [
+        Option(value="artic_lt", label="Articulated truck < 33 t"),
+        Option(value="artic_gt", label="Articulated truck > 33 t"),
+    ]
+    (found,) = unique_values(series(["Camión articulado"]), trucks)
+    assert (found.option, found.score) == (None, 0.0)
+    assert set(found.candidates) == {"artic_lt", "artic_gt"}

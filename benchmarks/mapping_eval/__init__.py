@@ -1,0 +1,1 @@
+"""Mapping evaluation: templates nobody here wrote, headers modelled on real exports."""

@@ -1,0 +1,183 @@
+"""Header scores: how well each source header names each template column.
+
+Two readings of every name are compared with rapidfuzz: the normalised text (accents, case,
+abbreviations, bracketed units) and its canonical English form from ``vocabulary`` (so
+"Fecha de vencimiento" meets "Due date"). Exact equality of the normalised text scores 1.0;
+equality of the canonical forms scores ``VOCABULARY_SCORE``; anything else is a sharpened
+fuzzy ratio below ``FUZZY_CAP``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from imports_pipeline.engine.mapping.header_words import RELATED
+from imports_pipeline.engine.mapping.vocabulary import canonical_label
+from imports_pipeline.engine.normalize import normalize_label, normalize_unit, split_unit
+from imports_pipeline.templates.model import Template, TemplateColumn
+
+SUBSET_WEIGHT = 0.8
+"""A header whose words are all in the name ("Date" in "trip date") is likely but not certain."""
+
+SHARPNESS = 1.5
+"""Raw ratios give ~0.67 to names sharing one word of two;
+raising to this power pushes those below the bar."""
+
+FUZZY_CAP = 0.95
+"""1.0 is kept for exact and remembered matches, VOCABULARY_SCORE for canonical equality."""
+
+VOCABULARY_SCORE = 0.97
+"""Same canonical words in any order: as good as exact unless the values disagree."""
+
+SUBJECT_WORDS = frozenset({"invoice", "order", "expense"})
+"""What a template's rows are; exports often call their number just "document number"."""
+
+RELATED_WEIGHT = 0.8
+"""A header that matches only through a related word (RELATED) stays below the confident band."""
+
+QUALIFIERS = frozenset({"purchase", "sales"})
+"""In a purchase-order template an "order number" is the purchase order number."""
+
+DESCRIPTION_WEIGHT = 0.85
+"""A header that matches only the column's description is weaker evidence than its name."""
+
+
+def _header_variants(text: str) -> list[str]:
+    """The header without its unit, and with it spelled out
+    ("distance km" meets ``distance_km``)."""
+    return list(_cached_variants(text))
+
+
+@lru_cache(maxsize=65536)
+def _cached_variants(text: str) -> tuple[str, ...]:
+    """Cached: the same headers and template names come back on every suggestion."""
+    base = normalize_label(text)
+    _, unit = split_unit(text)
+    variants = [base, f"{base} {normalize_unit(unit)}".strip() if unit else ""]
+    return tuple(dict.fromkeys(v for v in variants if v)) or ("",)
+
+
+def _sorted_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
+
+
+def _names(column: TemplateColumn) -> list[tuple[str, str]]:
+    """(normalised name, reason) for the key, the label and every alias."""
+    names = [
+        (name, "exact") for text in (column.key, column.label) for name in _header_variants(text)
+    ]
+    names += [(name, "alias") for text in column.aliases for name in _header_variants(text)]
+    return [(name, reason) for name, reason in dict.fromkeys(names) if name]
+
+
+def _canonical_names(column: TemplateColumn, subject: set[str]) -> list[str]:
+    """Canonical names; the template's subject also reads as "document" (BELNR, Beleg-ID)."""
+    texts = [column.label, column.key.replace("_", " "), *column.aliases]
+    names = [c for c in (canonical_label(t) for t in texts) if c]
+    names += [
+        " ".join("document" if word in subject else word for word in name.split())
+        for name in names
+        if subject & set(name.split())
+    ]
+    names += [
+        " ".join(word for word in name.split() if word not in QUALIFIERS)
+        for name in names
+        if QUALIFIERS & set(name.split()) and len(name.split()) > 2
+    ]
+    return list(dict.fromkeys(names))
+
+
+def _related(header: str) -> list[str]:
+    """The header with one word swapped for a related one ("amount" → "cost")."""
+    words = header.split()
+    return [
+        " ".join([*words[:i], other, *words[i + 1 :]])
+        for i, word in enumerate(words)
+        for other in RELATED.get(word, ())
+    ]
+
+
+def _canonical_headers(source_columns: Sequence[str]) -> list[str]:
+    """Canonical headers; a bare "name" next to a last name is the first name, and vice versa
+    ("Nombre" beside "Apellidos", "Nom" beside "Prénom")."""
+    headers = [canonical_label(source) for source in source_columns]
+    words = {word for header in headers for word in header.split()}
+    for present, missing in (("lastname", "firstname"), ("firstname", "lastname")):
+        if present in words and missing not in words:
+            headers = [missing if header == "name" else header for header in headers]
+    return headers
+
+
+def _group_max(matrix: np.ndarray, owners: list[int], axis: int) -> np.ndarray:
+    """Best score per owner along an axis (names → column, variants → source)."""
+    starts = np.flatnonzero(np.diff(np.asarray(owners), prepend=-1))
+    return np.maximum.reduceat(matrix, starts, axis=axis)
+
+
+def _fuzzy(
+    names: list[str], owners: list[int], variants: list[str], variant_owner: list[int]
+) -> np.ndarray:
+    ratio = process.cdist(names, variants, scorer=fuzz.ratio, processor=None, dtype=np.float32)
+    ordered = process.cdist(
+        names, variants, scorer=fuzz.token_sort_ratio, processor=None, dtype=np.float32
+    )
+    subset = process.cdist(
+        names, variants, scorer=fuzz.token_set_ratio, processor=None, dtype=np.float32
+    )
+    raw = np.maximum(np.maximum(ratio, ordered), SUBSET_WEIGHT * subset) / 100.0
+    scores = _group_max(_group_max(raw, owners, axis=0), variant_owner, axis=1)
+    return np.minimum(scores**SHARPNESS, FUZZY_CAP)
+
+
+def _owned(per_owner: list[list[str]]) -> tuple[list[str], list[int]]:
+    flat, owner = [], []
+    for index, names in enumerate(per_owner):
+        for name in names or [""]:
+            flat.append(name)
+            owner.append(index)
+    return flat, owner
+
+
+def header_scores(
+    template: Template, source_columns: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Name score (template × source) and its reason: exact, alias, vocabulary or fuzzy."""
+    plain = [_names(column) for column in template.columns]
+    names, owners = _owned([[name for name, _ in column] for column in plain])
+    variants, variant_owner = _owned([_header_variants(source) for source in source_columns])
+    scores = _fuzzy(names, owners, variants, variant_owner)
+    subject = set(canonical_label(template.name).split()) & SUBJECT_WORDS
+    per_column = [_canonical_names(column, subject) for column in template.columns]
+    canonical, canonical_owner = _owned(per_column)
+    headers = _canonical_headers(source_columns)
+    by_vocabulary = _fuzzy(canonical, canonical_owner, headers, list(range(len(headers))))
+    described = [canonical_label(column.description or "") for column in template.columns]
+    by_description = DESCRIPTION_WEIGHT * _fuzzy(
+        described, list(range(len(described))), headers, list(range(len(headers)))
+    )
+    related, related_owner = _owned([_related(header) for header in headers])
+    by_related = RELATED_WEIGHT * _fuzzy(canonical, canonical_owner, related, related_owner)
+    by_vocabulary = np.maximum(by_vocabulary, by_related)
+    reason = np.where(by_vocabulary > scores, "vocabulary", "fuzzy").astype(object)
+    scores = np.maximum(scores, by_vocabulary)
+    reason = np.where(by_description > scores, "description", reason)
+    scores = np.maximum(scores, by_description)
+    sorted_canonical = [{_sorted_words(name) for name in names} for names in per_column]
+    exact_index: dict[str, dict[int, str]] = {}
+    for t, column in enumerate(plain):
+        for name, why in column:
+            exact_index.setdefault(name.replace(" ", ""), {}).setdefault(t, why)
+    for s, source in enumerate(source_columns):
+        words = _sorted_words(headers[s])
+        for t, known in enumerate(sorted_canonical):
+            if words and words in known and scores[t, s] < VOCABULARY_SCORE:
+                scores[t, s], reason[t, s] = VOCABULARY_SCORE, "vocabulary"
+        for variant in _header_variants(source):
+            for t, why in exact_index.get(variant.replace(" ", ""), {}).items():
+                if reason[t, s] != "exact":
+                    scores[t, s], reason[t, s] = 1.0, why
+    return scores, reason

@@ -1,0 +1,81 @@
+"""Business-export header words in six languages, reduced to one English concept each.
+
+Customer files name the same column "Fecha de vencimiento", "Fälligkeit", "Date d'échéance",
+"Data scadenza" or "NETDT"; templates name it "Due date". Fuzzy string scores cannot see that
+these are the same, so both sides are first rewritten into canonical English words (phrases
+first, then words, then German compounds split into known halves) and compared afterwards.
+The lists are general vocabulary of invoicing, ordering, HR, banking, logistics and utility
+exports (en, es, fr, de, pt, it) plus common SAP field names, not the headers of one file.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from imports_pipeline.engine.mapping.header_words import PHRASES, SAP_FIELDS, WORDS
+from imports_pipeline.engine.normalize import normalize_label
+
+
+def _inverted() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    words: dict[str, str] = {}
+    for canonical, spellings in WORDS.items():
+        for spelling in spellings:
+            words.setdefault(spelling, canonical)
+    phrases = [(spelling, canonical) for canonical, ss in PHRASES.items() for spelling in ss]
+    phrases.sort(key=lambda pair: -len(pair[0]))
+    patterns = [(re.compile(rf"\b{re.escape(s)}\b"), c) for s, c in phrases]
+    return words, patterns
+
+
+WORD_CONCEPT, PHRASE_PATTERNS = _inverted()
+# fmt: off
+STOPWORDS = frozenset(
+    {"du", "des", "le", "les", "d", "l", "der", "die", "das", "dem", "den", "di", "da", "do",
+     "dos", "e", "y", "et", "und", "per", "por", "pour", "au", "aux", "a", "of", "the", "for",
+     "s", "im", "zum", "zur", "del", "della", "dello", "degli", "em", "na", "period", "default"}
+)
+# fmt: on
+"""Filler words of the six languages, dropped after phrases are matched."""
+MIN_COMPOUND_PART = 3
+
+
+def _split_compound(token: str) -> str | None:
+    """German-style compounds: "belegdatum" → "document date", "steuerbetrag" → "tax amount"."""
+    for cut in range(MIN_COMPOUND_PART, len(token) - MIN_COMPOUND_PART + 1):
+        head, tail = token[:cut], token[cut:]
+        head_word = WORD_CONCEPT.get(head) or WORD_CONCEPT.get(head.rstrip("s"))
+        tail_word = WORD_CONCEPT.get(tail) or _split_compound_tail(tail)
+        if head_word and tail_word:
+            return f"{head_word} {tail_word}"
+    return None
+
+
+def _split_compound_tail(tail: str) -> str | None:
+    return WORD_CONCEPT.get(tail[1:]) if tail.startswith("s") else None
+
+
+@lru_cache(maxsize=65536)
+def canonical_label(text: str) -> str:
+    """The header in canonical English words; unknown words are kept as they are."""
+    base = normalize_label(text.replace("#", " number "))
+    sap = SAP_FIELDS.get(base)
+    if sap is not None:
+        return sap
+    for pattern, canonical in PHRASE_PATTERNS:
+        base = pattern.sub(f" {canonical} ", base)
+    out: list[str] = []
+    for token in base.split():
+        if token in STOPWORDS:
+            continue
+        if token in PHRASES or token in WORDS:
+            out.append(token)
+            continue
+        word = WORD_CONCEPT.get(token) or WORD_CONCEPT.get(token.removesuffix("s"))
+        if word is None and len(token) >= 2 * MIN_COMPOUND_PART:
+            word = _split_compound(token)
+        out.append(word if word is not None else token)
+    words = list(dict.fromkeys(" ".join(out).split()))
+    if "id" in words and {"taxid", "iban"} & set(words):
+        words.remove("id")
+    return " ".join(words)

@@ -1,0 +1,41 @@
+"""Header scores: exact, vocabulary, related words, context."""
+
+from __future__ import annotations
+
+from imports_pipeline.engine.mapping.headers import (
+    FUZZY_CAP,
+    RELATED_WEIGHT,
+    VOCABULARY_SCORE,
+    header_scores,
+)
+from imports_pipeline.templates.model import ColumnType, Template, TemplateColumn
+
+TEMPLATE = Template(
+    id="people",
+    name="People",
+    columns=(
+        TemplateColumn(key="first_name", label="First name"),
+        TemplateColumn(key="last_name", label="Last name"),
+        TemplateColumn(key="cost", label="Cost", type=ColumnType.NUMBER),
+    ),
+)
+
+
+def test_exact_label_scores_one_and_a_translation_the_vocabulary_score() -> None:
+    scores, reasons = header_scores(TEMPLATE, ["First name", "Nachname"])
+    assert (scores[0, 0], reasons[0, 0]) == (1.0, "exact")
+    assert (scores[1, 1], reasons[1, 1]) == (VOCABULARY_SCORE, "vocabulary")
+
+
+def test_a_bare_name_beside_a_surname_is_the_first_name() -> None:
+    spanish, _ = header_scores(TEMPLATE, ["Nombre", "Apellidos"])
+    assert spanish[0, 0] == VOCABULARY_SCORE
+    french, _ = header_scores(TEMPLATE, ["Prénom", "Nom"])
+    assert french[1, 1] == VOCABULARY_SCORE
+
+
+def test_a_related_word_matches_below_the_confident_band() -> None:
+    scores, reasons = header_scores(TEMPLATE, ["Importe"])
+    assert scores[2, 0] == RELATED_WEIGHT * FUZZY_CAP
+    assert reasons[2, 0] == "vocabulary"
+    assert scores[2, 0] < 0.9

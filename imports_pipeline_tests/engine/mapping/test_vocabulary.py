@@ -1,0 +1,44 @@
+"""Header words in six languages read as canonical English."""
+
+from __future__ import annotations
+
+import pytest
+
+from imports_pipeline.engine.mapping.vocabulary import canonical_label
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Fecha de vencimiento", "due date"),
+        ("Data scadenza", "due date"),
+        ("Date d'échéance", "due date"),
+        ("Belegdatum", "document date"),
+        ("Nettobetrag", "net amount"),
+        ("Steuerbetrag", "tax amount"),
+        ("Montant HT", "net amount"),
+        ("Partita IVA", "taxid"),
+        ("N° TVA intracommunautaire", "taxid"),
+        ("Código postal", "postcode"),
+        ("Personalnummer", "employee id"),
+        ("Eintrittsdatum", "hire date"),
+        ("Zählernummer", "meter id"),
+        ("Txn Date", "transaction date"),
+        ("Qté", "quantity"),
+        ("BELNR", "document id"),
+        ("WRBTR", "amount"),
+        ("Employee #", "employee id"),
+        ("Date (2)", "date"),
+    ],
+)
+def test_headers_read_as_canonical_english(header: str, expected: str) -> None:
+    assert canonical_label(header) == expected
+
+
+def test_unknown_words_are_kept() -> None:
+    assert canonical_label("Flux capacitor") == "flux capacitor"
+
+
+def test_template_labels_meet_their_translations() -> None:
+    assert canonical_label("Due date") == canonical_label("Fälligkeitsdatum")
+    assert canonical_label("Customer") == canonical_label("Kunde") == canonical_label("Cliente")
