@@ -74,6 +74,16 @@ class TooManyColumnsError(DomainError):
     http_status = 422
 
 
+class TooManyRowsError(DomainError):
+    code = "TOO_MANY_ROWS"
+    http_status = 422
+
+
+class CellTooLongError(DomainError):
+    code = "CELL_TOO_LONG"
+    http_status = 422
+
+
 class EmptyFileError(DomainError):
     code = "EMPTY_FILE"
     http_status = 422

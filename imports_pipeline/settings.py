@@ -65,6 +65,17 @@ class Settings(BaseModel):
         gt=0,
         description="request bodies above this are refused with 413 before they are read (250 MB)",
     )
+    max_rows: int = Field(
+        default=5_000_000,
+        gt=0,
+        description="data rows one file may have; more are refused with 422 TOO_MANY_ROWS",
+    )
+    max_cell_chars: int = Field(
+        default=32_767,
+        gt=0,
+        description="characters one cell may hold (Excel's own limit); longer is refused with "
+        "422 CELL_TOO_LONG naming the column and row",
+    )
     max_heavy_requests: int = Field(
         default=4,
         gt=0,

@@ -19,7 +19,12 @@ import pyarrow.compute as pc
 from imports_pipeline.engine.reading_csv import read_csv_grid
 from imports_pipeline.engine.reading_excel import read_sheet_grid
 from imports_pipeline.engine.sniffing import check_width, unique_column_names
-from imports_pipeline.errors import EmptyFileError, UnsupportedFileTypeError
+from imports_pipeline.errors import (
+    CellTooLongError,
+    EmptyFileError,
+    TooManyRowsError,
+    UnsupportedFileTypeError,
+)
 
 _FILE_TYPES = {
     ".csv": "csv",
@@ -36,6 +41,17 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 """An .ods zip starts with an uncompressed ``mimetype`` member naming its kind."""
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    """What one file may hold once read; the defaults are the settings' (``max_rows``,
+    ``max_cell_chars``)."""
+
+    max_rows: int = 5_000_000
+    max_cell_chars: int = 32_767
+    """Excel's own limit for a cell: longer text is not a spreadsheet's, and one 200 MB "cell"
+    would be copied by every step after the parse."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +80,12 @@ class ParsedFile:
         return [list(row.values()) for row in self.table.slice(0, n).to_pylist()]
 
 
-def read_table(path: Path, file_name: str, selected_sheet: str | None = None) -> ParsedFile:
+def read_table(
+    path: Path,
+    file_name: str,
+    selected_sheet: str | None = None,
+    limits: TableLimits = TableLimits(),
+) -> ParsedFile:
     """Read the stored bytes at ``path``; ``file_name`` (the client's name) decides the format,
     or the first bytes do when the name has no extension."""
     if path.stat().st_size == 0:
@@ -73,7 +94,7 @@ def read_table(path: Path, file_name: str, selected_sheet: str | None = None) ->
     if file_type == "csv":
         grid = read_csv_grid(path)
         layout = grid.layout
-        table = _tidy(layout.header, grid.body)
+        table = _within(limits, _tidy(layout.header, grid.body))
         return ParsedFile(
             table=table,
             source_columns=table.column_names,
@@ -86,7 +107,7 @@ def read_table(path: Path, file_name: str, selected_sheet: str | None = None) ->
             native_columns=frozenset(),
         )
     sheet = read_sheet_grid(path, selected_sheet)
-    table = _tidy(sheet.header, sheet.body)
+    table = _within(limits, _tidy(sheet.header, sheet.body))
     return ParsedFile(
         table=table,
         source_columns=table.column_names,
@@ -142,6 +163,30 @@ def _tidy(header: list[str], body: pa.Table) -> pa.Table:
     table = _drop_blank_rows(table)
     if table.num_rows == 0:
         raise EmptyFileError("The file has a header row but no data rows.")
+    return table
+
+
+def _within(limits: TableLimits, table: pa.Table) -> pa.Table:
+    """Refuse a table past the limits, naming the first cell that is too long."""
+    if table.num_rows > limits.max_rows:
+        raise TooManyRowsError(
+            f"The file has {table.num_rows:,} data rows; at most {limits.max_rows:,} are read"
+            " (setting IMPORTS_MAX_ROWS): split it",
+            rows=table.num_rows,
+            max_rows=limits.max_rows,
+        )
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        lengths = pc.utf8_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > limits.max_cell_chars:
+            row_index = pc.index(pc.greater(lengths, limits.max_cell_chars), True).as_py()
+            raise CellTooLongError(
+                f"Column '{name}', row_index {row_index}: a cell of {longest:,} characters; at"
+                f" most {limits.max_cell_chars:,} are read (setting IMPORTS_MAX_CELL_CHARS)",
+                column=name,
+                row_index=row_index,
+                max_cell_chars=limits.max_cell_chars,
+            )
     return table
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 # Re-exported: the API declares the accepted locales in its schema.
 from imports_pipeline.engine.coercion import SUPPORTED_LOCALES as SUPPORTED_LOCALES
 from imports_pipeline.engine.coercion import infer_numeric_locale
-from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, read_table
+from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, TableLimits, read_table
 from imports_pipeline.errors import (
     DomainError,
     InvalidFileNameError,
@@ -234,6 +234,7 @@ class CreatingSessions(SessionUseCases):
                 self.files.path_of(raw_file.relative_path),
                 session.file_name,
                 session.selected_sheet,
+                TableLimits(self.settings.max_rows, self.settings.max_cell_chars),
             )
         except DomainError as error:
             self.repository.update(

@@ -382,3 +382,15 @@ def test_the_create_form_schema_says_when_the_file_is_required(api):
     assert all("anyOf" not in field for field in form["properties"].values())
     assert form["properties"]["template_id"]["minLength"] == 1
     assert "es_ES" in form["properties"]["numeric_locale"]["enum"]
+
+
+def test_a_cell_past_the_setting_is_a_422_that_names_column_and_row(api):
+    long_note = "x" * 40_000  # past Excel's 32,767, the default
+    content = SAMPLE_CSV.read_bytes().decode().splitlines()
+    content[5] = content[5].replace(content[5].split(";")[1], long_note, 1)
+    created = api.create("\n".join(content).encode())
+    assert created.status_code == 422 and created.json()["code"] == "CELL_TOO_LONG"
+    assert (
+        "row_index 4" in created.json()["detail"]
+        and "40,000 characters" in created.json()["detail"]
+    )

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, read_table
+from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, TableLimits, read_table
 from imports_pipeline.errors import (
+    CellTooLongError,
     EmptyFileError,
     SheetTooLargeError,
     TooManyColumnsError,
+    TooManyRowsError,
     UnknownSheetError,
     UnreadableFileError,
     UnsupportedFileTypeError,
@@ -462,10 +464,11 @@ def test_truncated_and_header_only_files_get_clear_errors(tmp_path, content, err
 
 
 def test_a_cell_longer_than_arrows_block_is_read_whole(tmp_path):
-    """A pasted document in one cell (here 3 MB) must not make the file unreadable."""
+    """A pasted document in one cell (here 3 MB, where the cell limit is set that high) must not
+    make the reader fail."""
     path = tmp_path / "long.csv"
     path.write_bytes(b"Client,Note\nACME," + b"x" * 3_000_000 + b"\nNorte,short\n")
-    parsed = read_table(path, "long.csv")
+    parsed = read_table(path, "long.csv", limits=TableLimits(max_cell_chars=3_000_000))
     assert parsed.total_rows == 2
     assert len(parsed.table.column("Note")[0].as_py()) == 3_000_000
     assert parsed.table.column("Client").to_pylist() == ["ACME", "Norte"]
@@ -551,3 +554,18 @@ def test_a_sheet_reaching_far_beyond_its_data_is_refused_naming_the_cell(
         TRIPS[0],
         ["Trips", "Far"],
     )
+
+
+def test_a_cell_past_the_limit_is_refused_naming_its_column_and_row(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "upload", [*TRIPS, ["2026-03-03", "x" * 101, "5"]])
+    with pytest.raises(CellTooLongError) as caught:
+        read_table(path, "trips.csv", limits=TableLimits(max_cell_chars=100))
+    assert "Column 'Client', row_index 2: a cell of 101 characters" in caught.value.message
+    assert read_table(path, "trips.csv", limits=TableLimits(max_cell_chars=101)).total_rows == 3
+
+
+def test_more_rows_than_the_limit_are_refused(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "upload", TRIPS)
+    with pytest.raises(TooManyRowsError, match="2 data rows; at most 1"):
+        read_table(path, "trips.csv", limits=TableLimits(max_rows=1))
+    assert read_table(path, "trips.csv", limits=TableLimits(max_rows=2)).total_rows == 2
