@@ -67,9 +67,18 @@ def _errors_sheet(
     sheet.append([_xml_text(name) for name in header])
     offset = len(ROW_COLUMNS) + 1
     position = {name: index + offset for index, name in enumerate(rows.columns)}
-    template_key = {}
+    template_key: dict[str, str] = {}
     for key, source in mapping.items():
         template_key.setdefault(source, key)
+    coerced_by_key: dict[str, dict[int, Any]] = (
+        {}
+        if typed is None
+        else {
+            key: dict(zip(typed.index.tolist(), typed[key].tolist(), strict=True))
+            for key in set(template_key.values())
+            if key in typed.columns
+        }
+    )
     widths = [len(str(name)) for name in header]
     # Rows counted here: openpyxl's ``max_row`` scans every cell, which made the report
     # quadratic (30k rows: 134 s).
@@ -78,12 +87,10 @@ def _errors_sheet(
         failed = {error["column"] for error in errors}
         values: list[Cell] = [i, facts.spreadsheet_row(i)]
         for name, text in zip(rows.columns, cells, strict=True):
-            key = template_key.get(name)
-            coerced = None
-            if key is not None and key not in failed and typed is not None and key in typed:
-                coerced = typed_cell(typed.at[i, key]) if i in typed.index else None
+            key = template_key.get(name, "")
+            coerced = None if key in failed else typed_cell(coerced_by_key.get(key, {}).get(i))
             values.append(coerced if coerced is not None else neutralise(text))
-        values.extend(neutralise(text) for text in rows.error_cells(i))
+        values.extend(neutralise(message) for message in rows.error_cells(i))
         sheet.append([_xml_text(value) for value in values])
         for column, value in enumerate(values, start=1):
             widths[column - 1] = max(widths[column - 1], _shown_width(value))
@@ -92,9 +99,9 @@ def _errors_sheet(
             elif isinstance(value, date):
                 sheet.cell(row=excel_row, column=column).number_format = DATE_FORMAT
         for error in errors:
-            source = mapping.get(error["column"])
-            if source in position:
-                cell = sheet.cell(row=excel_row, column=position[source])
+            mapped = mapping.get(error["column"])
+            if mapped in position:
+                cell = sheet.cell(row=excel_row, column=position[mapped])
                 cell.fill = ERROR_FILL
                 previous = cell.comment.text + "\n" if cell.comment else ""
                 cell.comment = Comment(_xml_text(previous + error["message"]), "imports_pipeline")
