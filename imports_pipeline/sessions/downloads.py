@@ -28,6 +28,9 @@ ERROR_COLUMNS = ["row_index", "column", "code", "message", "value"]
 PROCESSING_REJECTIONS = (Phase.DEDUPE, Phase.VALIDATE)
 """Phases that leave rows out for reasons validation did not report (repeated keys, unknown keys
 for a delete); prevalidate's are the validation errors themselves."""
+REPORT_LAYOUT = "v2"
+"""Part of a built report's name: a report cached by an older layout (no spreadsheet_row, untyped
+cells) is built again after an upgrade instead of served."""
 REPORT_LINK = "error_report"
 """The purpose signed into an error report's download link, so no other signed link stands in."""
 
@@ -84,7 +87,7 @@ class DownloadingFiles(SessionUseCases):
         row = self.load(actor, import_id)
         self.require_validated(row)
         rejected, stamp = self.processing_rejections(row)
-        name = f"report.{Path(row.artifacts['errors']).stem}{stamp}.{fmt}"
+        name = f"report.{REPORT_LAYOUT}.{Path(row.artifacts['errors']).stem}{stamp}.{fmt}"
         path = self.files.session_dir(import_id) / name
         if not path.exists():
             errors = pd.concat([self.tables.errors(row), rejected], ignore_index=True)
