@@ -194,3 +194,11 @@ class InvalidSignedLinkError(DomainError):
 class SignedLinkExpiredError(DomainError):
     code = "SIGNED_LINK_EXPIRED"
     http_status = 410
+
+
+class DownloadLinkExpiredError(DomainError):
+    """A signed download link past its time: refused like any link that no longer authorises
+    (403), with when it expired."""
+
+    code = "DOWNLOAD_LINK_EXPIRED"
+    http_status = 403

@@ -101,6 +101,16 @@ class Settings(BaseModel):
     upload_link_minutes: int = Field(
         default=60, gt=0, description="how long an async upload URL can be used (once)"
     )
+    report_link_minutes: int = Field(
+        default=15, gt=0, description="how long a signed error-report download link works"
+    )
+    signing_secret: str | None = Field(
+        default=None,
+        repr=False,
+        description="key of the signed links (upload URLs, report links); several hosts behind one "
+        "address need the same; default: 32 random bytes made at first start and kept in the file "
+        "store's folder (`signing.key`)",
+    )
     drops_dir: Path | None = Field(
         default=None,
         description="holds the drop folders' `inbox/`, `processing/`, `processed/` and `failed/`; "

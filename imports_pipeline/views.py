@@ -231,6 +231,9 @@ class RowError(BaseModel):
 
 class RowView(BaseModel):
     row_index: int
+    spreadsheet_row: int
+    """The row number the person's spreadsheet shows (header offset included; a CSV's first data
+    row is 2), beside the contract's 0-based ``row_index``."""
     values: dict[str, Any]
     errors: list[RowError]
     is_valid: bool
@@ -364,6 +367,16 @@ class RollbackResult(BaseModel):
     rows_restored: int = Field(
         description="Rows the import had updated or deleted, now back as they were before it."
     )
+
+
+class SignedDownload(BaseModel):
+    """What a signed report link carries: the edge turns it into a URL."""
+
+    import_id: str
+    fmt: str
+    expires: int
+    """Unix seconds after which the link is refused."""
+    signature: str
 
 
 class DownloadableFile(BaseModel):

@@ -496,8 +496,14 @@ def test_an_xlsx_error_report_shows_control_characters_xml_cannot_hold_as_replac
         "errors"
     ]
 
-    assert [c.value for c in sheet[2]][:4] == [3000, "2026-03-01", "AC\ufffdME", "x\ufffd1"]
-    assert "\ufffd" in sheet["D2"].comment.text  # the message quotes the cell
+    assert [c.value for c in sheet[2]][:5] == [
+        3000,
+        3002,
+        datetime(2026, 3, 1),
+        "AC\ufffdME",
+        "x\ufffd1",
+    ]
+    assert "\ufffd" in sheet["E2"].comment.text  # the message quotes the cell
     assert sheet.max_row == 2
 
 
@@ -529,7 +535,7 @@ def test_error_reports_list_failing_rows_with_original_cells_and_neutralise_form
     rows = list(csv.DictReader(report.path.read_text(encoding="utf-8-sig").splitlines()))
     assert [r["row_index"] for r in rows] == ["1", "2"]
     assert rows[0]["Cliente"] == '\'=HYPERLINK("x")' and rows[0]["error_codes"] == "invalid_type"
-    assert rows[1]["Km"] == "'-4" and rows[1]["error_columns"] == "client, distance_km"
+    assert rows[1]["Km"] == "-4" and rows[1]["error_columns"] == "client, distance_km"
     assert report.file_name == "logistics.errors.csv"
 
     data = json.loads(
@@ -539,24 +545,25 @@ def test_error_reports_list_failing_rows_with_original_cells_and_neutralise_form
 
     book = load_workbook(sqlite_service.error_report(ACTOR, created.import_id, "xlsx").path)
     sheet = book["errors"]
-    assert [c.value for c in sheet[1]][:6] == [
+    assert [c.value for c in sheet[1]][:7] == [
         "row_index",
+        "spreadsheet_row",
         "Fecha",
         "Cliente",
         "Km",
         "Origen",
         "Destino",
     ]
-    assert sheet["C2"].value == '\'=HYPERLINK("x")' and sheet["C2"].data_type == "s"
+    assert sheet["D2"].value == '\'=HYPERLINK("x")' and sheet["D2"].data_type == "s"
     assert (
-        sheet["D2"].fill.start_color.rgb == "FFF4CCCC"
-        and "not a number" in sheet["D2"].comment.text
+        sheet["E2"].fill.start_color.rgb == "FFF4CCCC"
+        and "not a number" in sheet["E2"].comment.text
     )
-    assert sheet["B2"].comment is None
-    assert (
-        sheet["C3"].comment is not None and sheet["D3"].comment is not None
-    )  # the second failing row: its own cells
     assert sheet["C2"].comment is None
+    assert (
+        sheet["D3"].comment is not None and sheet["E3"].comment is not None
+    )  # the second failing row: its own cells
+    assert sheet["D2"].comment is None
 
     sqlite_service.patch_rows(ACTOR, created.import_id, [Correction(1, "distance_km", 3)])
     after = sqlite_service.error_report(ACTOR, created.import_id, "csv")

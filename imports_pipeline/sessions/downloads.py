@@ -9,12 +9,18 @@ import numpy as np
 import pandas as pd
 import pyarrow.csv as pa_csv
 
+from imports_pipeline.engine.report_rows import ReportFacts
 from imports_pipeline.engine.reports import REPORT_FORMATS, error_report
-from imports_pipeline.errors import SessionNotFoundError, UnsupportedFileTypeError
+from imports_pipeline.errors import (
+    InvalidSignedLinkError,
+    SessionNotFoundError,
+    UnsupportedFileTypeError,
+)
 from imports_pipeline.sessions.base import SessionUseCases
+from imports_pipeline.store.signing import unix_seconds
 from imports_pipeline.store.tables import ImportSessionRow
-from imports_pipeline.views import DownloadableFile
-from imports_pipeline.vocabulary import Actor, Phase, SessionStatus
+from imports_pipeline.views import DownloadableFile, SignedDownload
+from imports_pipeline.vocabulary import Actor, ActorType, Phase, SessionStatus
 
 UPLOAD_FORMATS = {"csv": "text/csv", "json": "application/json"}
 """The upload converted (PackageX's ``_upload_csv_url`` and ``_upload_json_url``)."""
@@ -22,6 +28,11 @@ ERROR_COLUMNS = ["row_index", "column", "code", "message", "value"]
 PROCESSING_REJECTIONS = (Phase.DEDUPE, Phase.VALIDATE)
 """Phases that leave rows out for reasons validation did not report (repeated keys, unknown keys
 for a delete); prevalidate's are the validation errors themselves."""
+REPORT_LAYOUT = "v2"
+"""Part of a built report's name: a report cached by an older layout (no spreadsheet_row, untyped
+cells) is built again after an upgrade instead of served."""
+REPORT_LINK = "error_report"
+"""The purpose signed into an error report's download link, so no other signed link stands in."""
 
 
 class DownloadingFiles(SessionUseCases):
@@ -76,7 +87,7 @@ class DownloadingFiles(SessionUseCases):
         row = self.load(actor, import_id)
         self.require_validated(row)
         rejected, stamp = self.processing_rejections(row)
-        name = f"report.{Path(row.artifacts['errors']).stem}{stamp}.{fmt}"
+        name = f"report.{REPORT_LAYOUT}.{Path(row.artifacts['errors']).stem}{stamp}.{fmt}"
         path = self.files.session_dir(import_id) / name
         if not path.exists():
             errors = pd.concat([self.tables.errors(row), rejected], ignore_index=True)
@@ -84,13 +95,53 @@ class DownloadingFiles(SessionUseCases):
             failing = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
             source = self.files.read_rows(import_id, row.artifacts["parsed"], failing).to_pandas()
             source.index = pd.Index(failing)
-            self.files.save_bytes(
-                import_id, name, error_report(source, errors, row.mapping or {}, fmt)
+            typed = self.tables.typed_rows(row, failing) if fmt == "xlsx" else None
+            facts = ReportFacts(
+                import_id=import_id,
+                file_name=row.file_name,
+                template_id=row.template_id,
+                total_rows=row.total_rows,
+                detected_header_row=row.detected_header_row,
+                made_at=self.clock(),
             )
+            report = error_report(source, errors, row.mapping or {}, fmt, facts, typed)
+            self.files.save_bytes(import_id, name, report)
         stem = Path(row.file_name).stem
         return DownloadableFile(
             path=path, file_name=f"{stem}.errors.{fmt}", media_type=REPORT_FORMATS[fmt]
         )
+
+    def error_report_link(self, actor: Actor, import_id: str, fmt: str) -> SignedDownload:
+        """A link to one session's report in one format that works without API-key headers
+        (a browser, a mail), for ``report_link_minutes``."""
+        if fmt not in REPORT_FORMATS:
+            raise UnsupportedFileTypeError(
+                f"error reports come as {', '.join(REPORT_FORMATS)}, not '{fmt}'"
+            )
+        row = self.load(actor, import_id)
+        self.require_validated(row)
+        expires = unix_seconds(self.clock()) + 60 * self.settings.report_link_minutes
+        signature = self.stores.signer.signature(
+            REPORT_LINK, _report_subject(import_id, fmt), expires
+        )
+        return SignedDownload(import_id=import_id, fmt=fmt, expires=expires, signature=signature)
+
+    def signed_error_report(
+        self, import_id: str, fmt: str, expires: str, signature: str
+    ) -> DownloadableFile:
+        """The report a signed link names; refused (403) when the link was altered, names
+        another session or format, or expired. The signature is checked before the session is
+        looked up, so a link cannot probe which sessions exist."""
+        if not expires.isdigit():
+            raise InvalidSignedLinkError(
+                f"This download link's expires ({expires!r}) is not one the service wrote"
+            )
+        self.stores.signer.check(
+            REPORT_LINK, _report_subject(import_id, fmt), int(expires), signature, self.clock()
+        )
+        session = self.stores.processing.session(import_id)
+        owner = Actor(organization_id=session.organization_id, actor_type=ActorType.SYSTEM.value)
+        return self.error_report(owner, import_id, fmt)
 
     def processing_rejections(self, row: ImportSessionRow) -> tuple[pd.DataFrame, str]:
         """The rows processing left out, as row errors, and a tag of when those phases last ran
@@ -116,3 +167,9 @@ class DownloadingFiles(SessionUseCases):
 
 def media_type(file_name: str) -> str:
     return mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+
+
+def _report_subject(import_id: str, fmt: str) -> str:
+    """What a report link's signature covers: one session (ids are unique across tenants) and
+    one format."""
+    return f"{import_id}/{fmt}"

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from imports_pipeline.engine.report_rows import spreadsheet_row
 from imports_pipeline.errors import InvalidCorrectionError
 from imports_pipeline.sessions.base import REVIEWABLE_STATES, SessionUseCases
 from imports_pipeline.sessions.corrections import CorrectionContext, apply_corrections, error_counts
@@ -72,6 +73,7 @@ class ReviewingRows(SessionUseCases):
         return [
             RowView(
                 row_index=int(index),
+                spreadsheet_row=spreadsheet_row(row.detected_header_row, int(index)),
                 values={key: json_value(value) for key, value in records[index].items()},
                 errors=by_row.get(int(index), []),
                 is_valid=int(index) not in by_row,

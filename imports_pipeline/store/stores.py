@@ -36,18 +36,20 @@ class Stores:
     destination: sa.Engine
     """The destination database (``destination_url``), by default the session store's."""
     signer: Signer
-    """Signs links that work without API-key headers (async upload URLs)."""
+    """Signs links that work without API-key headers (async upload URLs, report links)."""
 
     @classmethod
     def open(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Stores:
         """Connect to the configured databases and bring the session store's schema up to date."""
         engine = create_database_engine(settings.session_database_url)
         upgrade_schema(engine)
+        files = FileStore(settings.files_dir)
         return cls.on(
             engine,
-            FileStore(settings.files_dir),
+            files,
             destination_engine(engine, settings.destination_url, settings.destination_file),
             clock,
+            Signer.configured(settings.signing_secret, files.root),
         )
 
     @classmethod
@@ -57,8 +59,10 @@ class Stores:
         files: FileStore,
         destination: sa.Engine | None = None,
         clock: Callable[[], datetime] = utc_now,
+        signer: Signer | None = None,
     ) -> Stores:
-        """The bundle over an engine whose schema is already up to date."""
+        """The bundle over an engine whose schema is already up to date; the signer, by default,
+        keeps its key in the file store's folder."""
         sessions = SessionRepository(engine)
         return cls(
             engine=engine,
@@ -68,5 +72,5 @@ class Stores:
             api_keys=ApiKeyStore(engine, clock),
             idempotency=IdempotencyStore(engine, clock),
             destination=destination if destination is not None else engine,
-            signer=Signer.in_folder(files.root),
+            signer=signer or Signer.in_folder(files.root),
         )

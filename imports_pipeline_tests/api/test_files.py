@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 
 from openpyxl import load_workbook
 
@@ -62,7 +63,8 @@ def test_error_reports_open_in_csv_json_and_xlsx_with_formulas_neutralised(api):
         and rows[0]["Km"] == "abc"
         and rows[0]["error_codes"] == "invalid_type"
     )
-    assert rows[1]["Km"] == "'-4" and rows[1]["error_columns"] == "client, distance_km"
+    assert rows[1]["Km"] == "-4" and rows[1]["error_columns"] == "client, distance_km"
+    assert [r["spreadsheet_row"] for r in rows] == ["3", "4"]  # the CSV's header is row 1
 
     as_json = json.loads(api.client.get(links["_errors_json_url"], headers=api.headers).content)
     assert [r["row_index"] for r in as_json] == [1, 2] and as_json[0]["errors"][0][
@@ -71,15 +73,18 @@ def test_error_reports_open_in_csv_json_and_xlsx_with_formulas_neutralised(api):
 
     as_xlsx = api.client.get(links["_errors_xlsx_url"], headers=api.headers)
     sheet = load_workbook(io.BytesIO(as_xlsx.content))["errors"]
-    assert [c.value for c in sheet[1]][:6] == [
+    assert [c.value for c in sheet[1]][:7] == [
         "row_index",
+        "spreadsheet_row",
         "Fecha",
         "Cliente",
         "Km",
         "Origen",
         "Destino",
     ]
-    assert sheet["C2"].value == '\'=HYPERLINK("x")' and sheet["C2"].data_type == "s"
+    assert sheet["D2"].value == '\'=HYPERLINK("x")' and sheet["D2"].data_type == "s"
+    assert sheet["E3"].value == "-4" and sheet["E3"].comment is not None  # out of range: as written
+    assert sheet["C2"].value == datetime(2026, 3, 2) and sheet["C2"].number_format == "yyyy-mm-dd"
 
 
 def test_reports_need_a_validation_and_a_known_format(api):

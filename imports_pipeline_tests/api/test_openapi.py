@@ -26,6 +26,8 @@ def test_openapi_documents_every_endpoint_with_the_seed_examples(api):
         ("/v2/imports/{import_id}/files/upload.{fmt}", "get"),
         ("/v2/imports/uploads/{token}", "put"),
         ("/v2/imports/{import_id}/files/errors.{fmt}", "get"),
+        ("/v2/imports/{import_id}/files/errors.{fmt}/link", "get"),
+        ("/v2/imports/{import_id}/files/signed/errors.{fmt}", "get"),
     }
     create = paths["/v2/imports/sessions"]["post"]
     # FastAPI writes the document with exclude_none, so an example's null fields are left out.
