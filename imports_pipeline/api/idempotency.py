@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from imports_pipeline.api.auth import CurrentActor
-from imports_pipeline.store.idempotency import IdempotencyStore
+from imports_pipeline.store.idempotency import IdempotencyStore, StoredResponse
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_DESCRIPTION = (
@@ -70,15 +70,15 @@ class IdempotentCall:
         """Run ``operation`` once per key; its JSON response is stored and replayed to retries."""
         if self.key is None or self.request_hash is None:
             return _json(operation().model_dump_json().encode(), status_code)
-        stored = self.store.begin(self.organization_id, self.key, self.request_hash)
-        if stored is not None:
-            return _json(stored.body, stored.status_code, {REPLAYED_HEADER: "true"})
+        held = self.store.begin(self.organization_id, self.key, self.request_hash)
+        if isinstance(held, StoredResponse):
+            return _json(held.body, held.status_code, {REPLAYED_HEADER: "true"})
         try:
             body = operation().model_dump_json().encode()
         except BaseException:
-            self.store.release(self.organization_id, self.key)
+            self.store.release(held)
             raise
-        self.store.complete(self.organization_id, self.key, status_code, body)
+        self.store.complete(held, status_code, body)
         return _json(body, status_code)
 
 

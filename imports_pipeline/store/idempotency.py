@@ -33,6 +33,18 @@ class StoredResponse:
     body: bytes
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """This request holds the key: ``complete`` and ``release`` act on this reservation only, so
+    a request whose reservation was taken over (it ran past ``ABANDONED_AFTER``, or its process
+    looked gone) cannot overwrite or free the one that replaced it."""
+
+    organization_id: str
+    key: str
+    created_at: datetime
+    holder: str
+
+
 class IdempotencyStore:
     def __init__(self, engine: sa.Engine, clock: Callable[[], datetime] = utc_now) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -43,9 +55,10 @@ class IdempotencyStore:
             return row.created_at + ABANDONED_AFTER <= now or holder_is_gone(row.holder)
         return row.created_at + RETENTION <= now
 
-    def begin(self, organization_id: str, key: str, request_hash: str) -> StoredResponse | None:
-        """Reserve ``key`` for this request (None),
-        or the stored response of the first request with it.
+    def begin(
+        self, organization_id: str, key: str, request_hash: str
+    ) -> StoredResponse | Reservation:
+        """Reserve ``key`` for this request, or the stored response of the first request with it.
 
         Raises ``IdempotencyKeyReusedError`` when the key came with another request,
         ``IdempotencyKeyInUseError`` while the first request is still running.
@@ -60,7 +73,7 @@ class IdempotencyStore:
 
     def _reserve_or_replay(
         self, organization_id: str, key: str, request_hash: str
-    ) -> StoredResponse | None:
+    ) -> StoredResponse | Reservation:
         now = self.clock()
         with self._sessions() as db, db.begin():
             row = db.get(IdempotencyKeyRow, (organization_id, key), with_for_update=True)
@@ -69,16 +82,17 @@ class IdempotencyStore:
                 db.flush()
                 row = None
             if row is None:
+                reservation = Reservation(organization_id, key, now, this_holder())
                 db.add(
                     IdempotencyKeyRow(
                         organization_id=organization_id,
                         key=key,
                         request_hash=request_hash,
-                        holder=this_holder(),
+                        holder=reservation.holder,
                         created_at=now,
                     )
                 )
-                return None
+                return reservation
             if row.request_hash != request_hash:
                 raise IdempotencyKeyReusedError(
                     f"Idempotency-Key '{key}' was already used with a different request; "
@@ -90,21 +104,29 @@ class IdempotencyStore:
                 )
             return StoredResponse(row.status_code, (row.response_body or "").encode())
 
-    def complete(self, organization_id: str, key: str, status_code: int, body: bytes) -> None:
-        with self._sessions() as db, db.begin():
-            row = db.get(IdempotencyKeyRow, (organization_id, key), with_for_update=True)
-            if row is not None:
-                row.status_code = status_code
-                row.response_body = body.decode()
-                row.completed_at = self.clock()
-
-    def release(self, organization_id: str, key: str) -> None:
-        """Forget a reservation whose request failed, so the same key can run it again."""
+    def complete(self, reservation: Reservation, status_code: int, body: bytes) -> None:
+        """Store the response, if the key is still this request's (compare-and-set)."""
         with self._sessions() as db, db.begin():
             db.execute(
-                sa.delete(IdempotencyKeyRow).where(
-                    IdempotencyKeyRow.organization_id == organization_id,
-                    IdempotencyKeyRow.key == key,
-                    IdempotencyKeyRow.status_code.is_(None),
+                sa.update(IdempotencyKeyRow)
+                .where(*self._held_by(reservation))
+                .values(
+                    status_code=status_code, response_body=body.decode(), completed_at=self.clock()
                 )
             )
+
+    def release(self, reservation: Reservation) -> None:
+        """Forget a reservation whose request failed, so the same key can run it again; a
+        reservation that has been taken over is left to its new holder."""
+        with self._sessions() as db, db.begin():
+            db.execute(sa.delete(IdempotencyKeyRow).where(*self._held_by(reservation)))
+
+    @staticmethod
+    def _held_by(reservation: Reservation) -> tuple[sa.ColumnElement[bool], ...]:
+        return (
+            IdempotencyKeyRow.organization_id == reservation.organization_id,
+            IdempotencyKeyRow.key == reservation.key,
+            IdempotencyKeyRow.created_at == reservation.created_at,
+            IdempotencyKeyRow.holder == reservation.holder,
+            IdempotencyKeyRow.status_code.is_(None),
+        )
