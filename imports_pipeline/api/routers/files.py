@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
@@ -11,16 +9,11 @@ from imports_pipeline.api import examples
 from imports_pipeline.api.auth import CurrentActor
 from imports_pipeline.api.dependencies import Service
 from imports_pipeline.views import DownloadableFile
+from imports_pipeline.wire import ReportFormat, UploadFormat
 
 router = APIRouter(
     prefix="/v2/imports", tags=["files"], responses=examples.error_responses(401, 403, 404, 422)
 )
-
-
-class ReportFormat(StrEnum):
-    CSV = "csv"
-    JSON = "json"
-    XLSX = "xlsx"
 
 
 def _download(file: DownloadableFile) -> FileResponse:
@@ -38,11 +31,6 @@ def _download(file: DownloadableFile) -> FileResponse:
 def download_upload(service: Service, actor: CurrentActor, import_id: str) -> FileResponse:
     """The original upload, byte for byte, under the name it was uploaded with."""
     return _download(service.original_upload(actor, import_id))
-
-
-class UploadFormat(StrEnum):
-    CSV = "csv"
-    JSON = "json"
 
 
 @router.get(
