@@ -44,6 +44,10 @@ class RetryPolicy:
     max_retry_after_seconds: float = 60.0
     retry_statuses: frozenset[int] = field(default=RETRY_STATUSES)
 
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError(f"attempts counts the first try: at least 1, not {self.attempts}")
+
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
         if retry_after is not None:
@@ -81,13 +85,13 @@ def api_error(response: httpx.Response) -> ImportsApiError:
         body = response.json()
     except ValueError:
         body = None
-    if not isinstance(body, dict):
+    retry_after = retry_after_seconds(response)
+    if not isinstance(body, dict):  # a proxy's page, or nothing
         text = response.text[:500]
-        return ImportsApiError(response.status_code, f"HTTP_{response.status_code}", text)
+        code = f"HTTP_{response.status_code}"
+        return ImportsApiError(response.status_code, code, text, None, retry_after)
     code = str(body.get("code") or f"HTTP_{response.status_code}")
-    return ImportsApiError(
-        response.status_code, code, body.get("detail"), body, retry_after_seconds(response)
-    )
+    return ImportsApiError(response.status_code, code, body.get("detail"), body, retry_after)
 
 
 class Transport:

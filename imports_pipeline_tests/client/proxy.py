@@ -34,6 +34,9 @@ class Proxy:
     seen: list[Seen] = field(default_factory=list)
     lose_answer: Callable[[str, str, int], bool] = lambda method, path, number: False
     """Called with method, path and how many requests came before; True drops the answer."""
+    answer_instead: Callable[[str, str, int], int | None] = lambda method, path, number: None
+    """A status to answer with at once (with ``Retry-After: 1``), not forwarding: an overloaded
+    load balancer in front of the server."""
 
 
 def handler_for(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
@@ -47,6 +50,14 @@ def handler_for(proxy: Proxy) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            instead = proxy.answer_instead(self.command, self.path, len(proxy.seen))
+            if instead is not None:
+                proxy.seen.append(Seen(self.command, self.path, headers, instead, False))
+                self.send_response(instead)
+                self.send_header("retry-after", "1")
+                self.send_header("content-length", "0")
+                self.end_headers()
+                return
             response = httpx.request(
                 self.command, proxy.upstream + self.path, headers=headers, content=body, timeout=120
             )

@@ -209,3 +209,31 @@ def test_an_async_create_whose_answer_was_lost_is_replayed(live_api):
             created = client.upload_to(ticket.upload_url, SAMPLE)
     assert [s.status_code for s in proxy.seen if s.method == "POST"] == [201, 201]
     assert created.import_id == ticket.import_id
+
+
+def test_a_503_in_front_of_the_server_is_retried_only_where_repeating_is_safe(client, live_api):
+    """GET and the keyed submit wait out ``Retry-After`` and go through; validate, which carries
+    no key, is not repeated: the caller decides."""
+    created = client.create_session(TEMPLATE, SAMPLE, numeric_locale="es_ES")
+    client.validate(created.import_id, SEED_MAPPING)
+    with proxy_to(live_api.url) as proxy:
+        proxy.answer_instead = lambda method, path, number: 503 if number in (0, 2, 3) else None
+        with ImportsClient(proxy.url, live_api.key, live_api.organization_id) as through:
+            started = time.monotonic()
+            assert through.status(created.import_id).id == created.import_id
+            assert time.monotonic() - started >= 1.0  # Retry-After: 1
+            with pytest.raises(ImportsApiError) as unkeyed:
+                through.validate(created.import_id, SEED_MAPPING)
+            assert (unkeyed.value.status_code, unkeyed.value.code) == (503, "HTTP_503")
+            submitted = through.submit(created.import_id, ignore_errors=True)
+    assert submitted.rows_submitted == 238
+    seen = [(s.method, s.path.split("?")[0].rsplit("/", 1)[-1], s.status_code) for s in proxy.seen]
+    assert seen == [
+        ("GET", "status", 503),
+        ("GET", "status", 200),
+        ("POST", "validate", 503),
+        ("POST", "submit", 503),
+        ("POST", "submit", 200),
+    ]
+    submit_keys = {s.headers["idempotency-key"] for s in proxy.seen if s.path.endswith("submit")}
+    assert len(submit_keys) == 1
