@@ -9,6 +9,7 @@ import io
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -84,6 +85,28 @@ def test_the_contracts_flow_from_upload_to_processed(client, live_api):
     assert final.processing_status is ProcessingStatus.COMPLETED
     assert (final.processed_rows, final.failed_rows, final.success_rate) == (240, 0, 100.0)
     assert client.download_upload(created.import_id) == SAMPLE.read_bytes()
+
+    rolled = client.rollback(created.import_id)
+    assert (rolled.processing_status, rolled.rows_removed) == (ProcessingStatus.ROLLED_BACK, 240)
+    with pytest.raises(ImportsApiError) as twice:
+        client.rollback(created.import_id)
+    assert twice.value.status_code == 409
+
+
+def test_listing_filters_and_cursor_pages(client):
+    time.sleep(1.1)  # created_at is kept to the second: no earlier session shares this one
+    before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    made = {client.create_session(TEMPLATE, SAMPLE, name=f"listed-{n}").import_id for n in range(3)}
+    first = client.list_sessions(
+        status=[SessionStatus.PARSED], created_at_gte=before, size=2, sort="created_at"
+    )
+    assert first.total == 3 and len(first.items) == 2 and first.next_cursor
+    rest = client.list_sessions(
+        created_at_gte=before, size=2, sort="created_at", cursor=first.next_cursor
+    )
+    assert len(rest.items) == 1 and rest.next_cursor is None
+    assert {s.id for s in first.items + rest.items} == made
+    assert first.filtered_by["status"] == ["parsed"]
 
 
 def test_downloads_write_to_a_path(client, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -55,3 +57,19 @@ def test_a_policy_without_a_first_attempt_is_refused(attempts):
 
 def test_retry_after_is_kept_when_the_body_is_not_an_error_body():
     assert api_error(httpx.Response(503, headers={"Retry-After": "3"})).retry_after == 3.0
+
+
+def test_the_client_loads_no_server_machinery():
+    """Importing the client pulls in neither the API package nor FastAPI, SQL, Dagster or the
+    table libraries: a partner's script needs only httpx and pydantic of ours."""
+    probe = (
+        "import sys, imports_pipeline.client\n"
+        "heavy = {'fastapi', 'starlette', 'sqlalchemy', 'dagster',"
+        " 'pandas', 'pyarrow', 'pandera'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy"
+        " or m.startswith('imports_pipeline.api')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
