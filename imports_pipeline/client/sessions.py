@@ -30,15 +30,7 @@ from imports_pipeline.vocabulary import (
     SessionStatus,
     WriteAction,
 )
-from imports_pipeline.wire import (
-    CorrectionIn,
-    PatchRowsRequest,
-    StatusResponse,
-    SubmitRequest,
-    UniqueValuesRequest,
-    UploadMode,
-    ValidateRequest,
-)
+from imports_pipeline.wire import CorrectionIn, StatusResponse, UploadMode
 
 Upload = Path | str | bytes | BinaryIO
 """A file to upload: a path, its bytes, or an open binary file (read once, sent on each attempt)."""
@@ -69,6 +61,11 @@ def upload_bytes(upload: Upload) -> tuple[str | None, bytes]:
 
 
 def form(values: Mapping[str, str | None]) -> dict[str, str]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def without_none(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A body of only what the caller gave; the server checks it, so its 422 names the field."""
     return {key: value for key, value in values.items() if value is not None}
 
 
@@ -188,11 +185,9 @@ class SessionsMixin:
     def unique_values(
         self, import_id: str, mapping: dict[str, str] | None = None, limit: int | None = None
     ) -> UniqueValuesResult:
-        body = UniqueValuesRequest(mapping=mapping, limit=limit)
+        body = without_none({"mapping": mapping, "limit": limit})
         response = self.transport.request(
-            "POST",
-            f"/v2/imports/{import_id}/unique-values",
-            json=body.model_dump(mode="json", exclude_none=True),
+            "POST", f"/v2/imports/{import_id}/unique-values", json=body
         )
         return UniqueValuesResult.model_validate_json(response.content)
 
@@ -205,11 +200,11 @@ class SessionsMixin:
         page: int = 1,
         page_size: int = 50,
     ) -> ValidationResult:
-        body = ValidateRequest(mapping=mapping, value_mapping=value_mapping)
+        body = without_none({"mapping": mapping, "value_mapping": value_mapping})
         response = self.transport.request(
             "POST",
             f"/v2/imports/{import_id}/validate",
-            json=body.model_dump(mode="json", exclude_none=True),
+            json=body,
             params={"page": page, "page_size": page_size},
         )
         return ValidationResult.model_validate_json(response.content)
@@ -224,12 +219,14 @@ class SessionsMixin:
     def patch_rows(
         self, import_id: str, corrections: Iterable[CorrectionIn | Mapping[str, Any]]
     ) -> PatchResult:
-        """Correct cells: ``{"row_index": 17, "column": "distance_km", "value": 128.4}`` each."""
-        body = PatchRowsRequest(
-            corrections=[CorrectionIn.model_validate(c) for c in corrections]  # checked here too
-        )
+        """Correct cells: ``{"row_index": 17, "column": "distance_km", "value": 128.4}`` each.
+        Sent as given: the server checks them and names a bad one in an ``ImportsApiError``."""
+        sent = [
+            c.model_dump(mode="json") if isinstance(c, CorrectionIn) else dict(c)
+            for c in corrections
+        ]
         response = self.transport.request(
-            "PATCH", f"/v2/imports/{import_id}/rows", json=body.model_dump(mode="json")
+            "PATCH", f"/v2/imports/{import_id}/rows", json={"corrections": sent}
         )
         return PatchResult.model_validate_json(response.content)
 
@@ -243,14 +240,16 @@ class SessionsMixin:
         partner: str | None = None,
     ) -> SubmitResult:
         """Hand the rows to processing; retried safely under one Idempotency-Key."""
-        body = SubmitRequest(
-            ignore_errors=ignore_errors, action=action, duplicate_handling=duplicate_handling
-        )
+        body = {
+            "ignore_errors": ignore_errors,
+            "action": str(action),
+            "duplicate_handling": str(duplicate_handling),
+        }
         response = self.transport.request(
             "POST",
             f"/v2/imports/{import_id}/submit",
             idempotent=True,
-            json=body.model_dump(mode="json"),
+            json=body,
             headers=form({"X-Partner": partner}),
         )
         return SubmitResult.model_validate_json(response.content)

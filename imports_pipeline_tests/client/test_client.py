@@ -140,6 +140,11 @@ def test_error_bodies_become_imports_api_errors_with_their_code(client, live_api
         client.submit(created.import_id)
     assert (early.value.status_code, early.value.code) == (409, "INVALID_STATE")
 
+    with pytest.raises(ImportsApiError) as invalid:
+        client.patch_rows(created.import_id, [{"row_index": -1, "column": "client", "value": "X"}])
+    assert (invalid.value.status_code, invalid.value.code) == (422, "INVALID_REQUEST")
+    assert invalid.value.detail[0]["loc"] == ["body", "corrections", 0, "row_index"]
+
     stranger = ImportsClient(live_api.url, "not-a-key", live_api.organization_id)
     with stranger, pytest.raises(ImportsApiError) as refused:
         stranger.list_sessions()
