@@ -24,19 +24,13 @@ from imports_pipeline.client import (
 from imports_pipeline.vocabulary import ProcessingStatus, SessionStatus
 from imports_pipeline_tests.client.conftest import LiveApi, process_in_background
 from imports_pipeline_tests.client.proxy import proxy_to
-from imports_pipeline_tests.end_to_end.processes import REPO_ROOT, free_port
+from imports_pipeline_tests.end_to_end.processes import free_port
+from imports_pipeline_tests.service import SAMPLE_CSV as SAMPLE
+from imports_pipeline_tests.service import SAMPLE_MAPPING
 
 pytestmark = pytest.mark.slow
 
 TEMPLATE = "logistics_requests"
-SAMPLE = REPO_ROOT / "imports_pipeline" / "samples" / "logistics_march.csv"
-SEED_MAPPING = {
-    "trip_date": "Trip Date",
-    "client": "Client",
-    "distance_km": "Distance",
-    "origin_country": "Origin Country",
-    "destination_country": "Destination Country",
-}
 FAST_RETRY = RetryPolicy(attempts=3, backoff_seconds=0.05)
 
 
@@ -48,10 +42,10 @@ def client(live_api: LiveApi) -> Iterator[ImportsClient]:
 
 def test_the_contracts_flow_from_upload_to_processed(client, live_api):
     created = client.create_session(TEMPLATE, SAMPLE, numeric_locale="es_ES")
-    assert (created.total_rows, created.source_columns) == (240, list(SEED_MAPPING.values()))
+    assert (created.total_rows, created.source_columns) == (240, list(SAMPLE_MAPPING.values()))
 
     suggested = client.suggest_mapping(created.import_id)
-    assert (suggested.mapping, suggested.unmapped_required) == (SEED_MAPPING, [])
+    assert (suggested.mapping, suggested.unmapped_required) == (SAMPLE_MAPPING, [])
     values = client.unique_values(created.import_id, suggested.mapping)
     assert {v.raw_value for v in values.columns["origin_country"]} >= {"ES", "FR"}
 
@@ -243,7 +237,7 @@ def test_a_503_in_front_of_the_server_is_retried_only_where_repeating_is_safe(cl
     """GET and the keyed submit wait out ``Retry-After`` and go through; validate, which carries
     no key, is not repeated: the caller decides."""
     created = client.create_session(TEMPLATE, SAMPLE, numeric_locale="es_ES")
-    client.validate(created.import_id, SEED_MAPPING)
+    client.validate(created.import_id, SAMPLE_MAPPING)
     with proxy_to(live_api.url) as proxy:
         proxy.answer_instead = lambda method, path, number: 503 if number in (0, 2, 3) else None
         with ImportsClient(proxy.url, live_api.key, live_api.organization_id) as through:
@@ -251,7 +245,7 @@ def test_a_503_in_front_of_the_server_is_retried_only_where_repeating_is_safe(cl
             assert through.status(created.import_id).id == created.import_id
             assert time.monotonic() - started >= 1.0  # Retry-After: 1
             with pytest.raises(ImportsApiError) as unkeyed:
-                through.validate(created.import_id, SEED_MAPPING)
+                through.validate(created.import_id, SAMPLE_MAPPING)
             assert (unkeyed.value.status_code, unkeyed.value.code) == (503, "HTTP_503")
             submitted = through.submit(created.import_id, ignore_errors=True)
     assert submitted.rows_submitted == 238

@@ -15,10 +15,9 @@ from imports_pipeline.client import ImportsClient
 from imports_pipeline.vocabulary import ProcessingStatus, SessionStatus
 from imports_pipeline_tests.client.conftest import LiveApi, process_in_background
 from imports_pipeline_tests.end_to_end.processes import REPO_ROOT
+from imports_pipeline_tests.service import SAMPLE_CSV as SAMPLE
 
 pytestmark = pytest.mark.slow
-
-SAMPLE = REPO_ROOT / "imports_pipeline" / "samples" / "logistics_march.csv"
 
 
 def readme_example() -> str:
