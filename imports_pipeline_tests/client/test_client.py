@@ -24,7 +24,7 @@ from imports_pipeline.client import (
 from imports_pipeline.vocabulary import ProcessingStatus, SessionStatus
 from imports_pipeline_tests.client.conftest import LiveApi, process_in_background
 from imports_pipeline_tests.client.proxy import proxy_to
-from imports_pipeline_tests.end_to_end.processes import free_port
+from imports_pipeline_tests.end_to_end.processes import free_port, wait_for
 from imports_pipeline_tests.service import SAMPLE_CSV as SAMPLE
 from imports_pipeline_tests.service import SAMPLE_MAPPING
 
@@ -193,12 +193,26 @@ def test_a_429_is_waited_out_as_retry_after_says_with_the_same_key(live_api):
         target=lambda: httpx.put(ticket.upload_url, content=slow_body(), timeout=60), daemon=True
     )
     holder.start()
-    time.sleep(0.5)  # the upload holds the slot
-    threading.Timer(1.0, release.set).start()
+
+    def slot_taken() -> bool:  # a heavy request that would be a quick 404 if it got through
+        probe = httpx.post(
+            f"{live_api.url}/v2/imports/no-such-import/validate",
+            headers=live_api.server.headers,
+            json={},
+        )
+        return probe.status_code == 429
+
+    wait_for("the upload to hold the one heavy-request slot", slot_taken, timeout=20, interval=0.1)
     with (
         proxy_to(live_api.url) as proxy,
         ImportsClient(proxy.url, live_api.key, live_api.organization_id) as client,
     ):
+
+        def release_once_refused() -> None:  # the slot frees only after the create saw its 429
+            wait_for("a 429", lambda: any(s.status_code == 429 for s in proxy.seen), 30, 0.05)
+            release.set()
+
+        threading.Thread(target=release_once_refused, daemon=True).start()
         started = time.monotonic()
         created = client.create_session(TEMPLATE, SAMPLE, numeric_locale="es_ES")
         waited = time.monotonic() - started
