@@ -24,7 +24,8 @@ from imports_pipeline_tests.end_to_end.processes import (
 
 ORGANIZATION = "org-client"
 MAX_HEAVY_REQUESTS = 1
-"""One upload, validation or patch at a time, so a test can hold the slot and see a real 429."""
+"""One upload, validation or patch at a time, refused at once when taken, so a test can hold the
+slot and see a real 429."""
 
 
 @dataclass
@@ -45,6 +46,7 @@ def live_api(tmp_path_factory) -> Iterator[LiveApi]:
     database_url = f"sqlite:///{data_dir / 'imports.db'}"
     env = server_environment(data_dir, database_url)
     env["IMPORTS_MAX_HEAVY_REQUESTS"] = str(MAX_HEAVY_REQUESTS)
+    env["IMPORTS_HEAVY_REQUEST_WAIT_SECONDS"] = "0"  # refuse at once: the 429 test needs one
     logs = root / "logs"
     logs.mkdir()
     key = create_api_key(env, ORGANIZATION)

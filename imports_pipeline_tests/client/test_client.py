@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from imports_pipeline.api.heavy_requests import RETRY_AFTER_SECONDS
 from imports_pipeline.client import (
     ImportsApiError,
     ImportsClient,
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.slow
 
 TEMPLATE = "logistics_requests"
 FAST_RETRY = RetryPolicy(attempts=3, backoff_seconds=0.05)
+FIRST_BACKOFF = RetryPolicy().delay(1)
 
 
 @pytest.fixture
@@ -179,13 +181,14 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_replayed_not_redone(live
 
 def test_a_429_is_waited_out_as_retry_after_says_with_the_same_key(live_api):
     """The server runs one heavy request at a time; an async upload held open fills the slot,
-    so the create is refused with 429 and Retry-After: 2, and goes through on the retry."""
+    so the create is refused with 429 and Retry-After, and goes through on the retry."""
     with ImportsClient(live_api.url, live_api.key, live_api.organization_id) as direct:
         ticket = direct.create_session_async(TEMPLATE, "held.csv")
-    release = threading.Event()
+    release, first_part_sent = threading.Event(), threading.Event()
 
     def slow_body() -> Iterator[bytes]:
         yield SAMPLE.read_bytes()[:100]
+        first_part_sent.set()  # headers and a first part are on the wire: the slot is its
         release.wait(30)
         yield SAMPLE.read_bytes()[100:]
 
@@ -193,6 +196,7 @@ def test_a_429_is_waited_out_as_retry_after_says_with_the_same_key(live_api):
         target=lambda: httpx.put(ticket.upload_url, content=slow_body(), timeout=60), daemon=True
     )
     holder.start()
+    assert first_part_sent.wait(20)
 
     def slot_taken() -> bool:  # a heavy request that would be a quick 404 if it got through
         probe = httpx.post(
@@ -220,7 +224,7 @@ def test_a_429_is_waited_out_as_retry_after_says_with_the_same_key(live_api):
     creates = [s for s in proxy.seen if s.method == "POST"]
     assert [s.status_code for s in creates] == [429, 201]
     assert len({s.headers["idempotency-key"] for s in creates}) == 1
-    assert waited >= 2.0  # Retry-After, not the 0.5 s backoff
+    assert waited >= RETRY_AFTER_SECONDS > FIRST_BACKOFF  # Retry-After, not the backoff
     assert created.total_rows == 240
 
 
