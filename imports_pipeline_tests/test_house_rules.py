@@ -150,6 +150,7 @@ MAY_IMPORT = {
     "settings": set(),
     "vocabulary": set(),
     "views": {"vocabulary"},
+    "wire": {"templates", "views", "vocabulary"},
     "templates": {"errors", "settings"},
     "engine": {"errors", "templates", "vocabulary"},
     "store": LOWER_LAYERS,
@@ -159,7 +160,8 @@ MAY_IMPORT = {
     "expiry": LOWER_LAYERS | {"processing", "sessions"},
     "inbox": LOWER_LAYERS | {"sessions"},
     "batches": LOWER_LAYERS | {"inbox", "sessions"},
-    "api": LOWER_LAYERS | {"processing", "sessions", "store", "templates", "views"},
+    "api": LOWER_LAYERS | {"processing", "sessions", "store", "templates", "views", "wire"},
+    "client": {"templates", "views", "vocabulary", "wire"},
     "orchestration": LOWER_LAYERS
     | {"batches", "expiry", "inbox", "processing", "sessions", "store"},
     "local_import": LOWER_LAYERS | {"inbox", "processing", "sessions", "views"},

@@ -189,7 +189,7 @@ ERROR_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries for these statuses, each with the contract's error body."""
-    from imports_pipeline.api.models import ErrorBody
+    from imports_pipeline.wire import ErrorBody
 
     return {
         status: {

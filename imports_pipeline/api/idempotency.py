@@ -1,9 +1,10 @@
 """``Idempotency-Key`` on create and submit: a retry gets the first response and does no work twice.
 
-The request is identified by a hash of method, path and body. A multipart body
-is hashed by its parsed parts (field names, values, file names and file
-contents), not its raw bytes: clients draw a new random boundary for every
-attempt, so the raw bytes of a true retry never match.
+The request is identified by a hash of method, path and body. A form body
+(multipart, or urlencoded as an async create without a file is sent) is hashed
+by its parsed parts (field names, values, file names and file contents), not its
+raw bytes: clients draw a new random boundary for every attempt, so the raw
+bytes of a true retry never match, and FastAPI has consumed the stream already.
 """
 
 from __future__ import annotations
@@ -39,8 +40,12 @@ def fingerprint(method: str, path: str, parts: Iterable[bytes]) -> str:
     return digest.hexdigest()
 
 
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+"""Bodies FastAPI has already read as a form for the route: their raw stream is gone."""
+
+
 async def _body_parts(request: Request) -> list[bytes]:
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
         return [await request.body()]
     form = (
         await request.form()

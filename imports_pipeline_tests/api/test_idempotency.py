@@ -22,6 +22,22 @@ def test_a_retried_create_returns_the_first_response_and_creates_one_session(api
     assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 1
 
 
+def test_a_retried_async_create_sent_as_a_urlencoded_form_is_replayed_not_a_500(api):
+    """An async create has no file part, so clients send it urlencoded; its stream is read by
+    FastAPI's form parsing before the fingerprint, which used to fail with "Stream consumed"."""
+    form = {"template_id": "logistics_requests", "upload_mode": "async", "file_name": "later.csv"}
+    first = api.client.post("/v2/imports/sessions", headers=with_key(api, "a-1"), data=form)
+    retry = api.client.post("/v2/imports/sessions", headers=with_key(api, "a-1"), data=form)
+    assert first.request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert (first.status_code, retry.status_code) == (201, 201), first.text
+    assert retry.content == first.content and retry.headers["Idempotent-Replayed"] == "true"
+    changed = api.client.post(
+        "/v2/imports/sessions", headers=with_key(api, "a-1"), data={**form, "file_name": "b.csv"}
+    )
+    assert (changed.status_code, changed.json()["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
+    assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 1
+
+
 def test_the_same_key_with_a_different_request_is_refused(api):
     assert api.create(headers=with_key(api, "k")).status_code == 201
     other_file = api.create(

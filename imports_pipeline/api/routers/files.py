@@ -4,7 +4,6 @@ through a signed, short-lived link that a browser can open."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -14,18 +13,12 @@ from pydantic import BaseModel
 from imports_pipeline.api import examples
 from imports_pipeline.api.auth import CurrentActor
 from imports_pipeline.api.dependencies import Service
-from imports_pipeline.api.models import ErrorBody
 from imports_pipeline.views import DownloadableFile
+from imports_pipeline.wire import ErrorBody, ReportFormat, UploadFormat
 
 router = APIRouter(
     prefix="/v2/imports", tags=["files"], responses=examples.error_responses(401, 403, 404, 422)
 )
-
-
-class ReportFormat(StrEnum):
-    CSV = "csv"
-    JSON = "json"
-    XLSX = "xlsx"
 
 
 REPORT_MEDIA_TYPES = (
@@ -58,11 +51,6 @@ def _download(file: DownloadableFile) -> FileResponse:
 def download_upload(service: Service, actor: CurrentActor, import_id: str) -> FileResponse:
     """The original upload, byte for byte, under the name it was uploaded with."""
     return _download(service.original_upload(actor, import_id))
-
-
-class UploadFormat(StrEnum):
-    CSV = "csv"
-    JSON = "json"
 
 
 @router.get(

@@ -12,19 +12,6 @@ from imports_pipeline.api import examples
 from imports_pipeline.api.auth import CurrentActor
 from imports_pipeline.api.dependencies import Destination, Service
 from imports_pipeline.api.idempotency import Idempotency
-from imports_pipeline.api.models import (
-    MAX_PAGE,
-    PatchRowsRequest,
-    ProcessingSummary,
-    SessionListQuery,
-    StatusResponse,
-    SubmitRequest,
-    SuggestMappingRequest,
-    Text,
-    UniqueValuesRequest,
-    UploadMode,
-    ValidateRequest,
-)
 from imports_pipeline.processing import rollback_for
 from imports_pipeline.sessions.creating import SUPPORTED_LOCALES, NewSession
 from imports_pipeline.views import (
@@ -40,6 +27,19 @@ from imports_pipeline.views import (
     ValidationResult,
 )
 from imports_pipeline.vocabulary import Correction, SessionStatus, TimeRange
+from imports_pipeline.wire import (
+    MAX_PAGE,
+    PatchRowsRequest,
+    ProcessingSummary,
+    SessionListQuery,
+    StatusResponse,
+    SubmitRequest,
+    SuggestMappingRequest,
+    Text,
+    UniqueValuesRequest,
+    UploadMode,
+    ValidateRequest,
+)
 
 router = APIRouter(
     prefix="/v2/imports",

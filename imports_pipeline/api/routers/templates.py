@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from imports_pipeline.api import examples
 from imports_pipeline.api.auth import CurrentActor
 from imports_pipeline.api.dependencies import Service
-from imports_pipeline.api.models import OptionsResult
 from imports_pipeline.templates.model import Template
 from imports_pipeline.templates.option_sources import resolve_option_source
+from imports_pipeline.wire import OptionsResult
 
 router = APIRouter(
     prefix="/v2/imports", tags=["templates"], responses=examples.error_responses(401, 403, 404, 422)

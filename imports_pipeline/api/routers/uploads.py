@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from imports_pipeline.api import examples
 from imports_pipeline.api.dependencies import Service
-from imports_pipeline.api.models import ErrorBody
 from imports_pipeline.api.upload_limit import UPLOAD_SPOOL_BYTES
 from imports_pipeline.views import CreatedSession
+from imports_pipeline.wire import ErrorBody
 
 router = APIRouter(prefix="/v2/imports", tags=["import sessions"])
 

@@ -1,7 +1,9 @@
-"""Request bodies of the API, and the few responses that only exist on the wire.
+"""The API's wire models: request bodies, the few responses that only exist on the wire, and the
+download formats.
 
-Responses are otherwise the use cases' own models (``imports_pipeline.views``),
-which already have the contract's field names.
+Shared by the server (``api``) and the Python client (``client``), so neither has to import the
+other. Responses are otherwise the use cases' own models (``imports_pipeline.views``), which
+already have the contract's field names.
 """
 
 from __future__ import annotations
@@ -74,6 +76,21 @@ class UploadMode(StrEnum):
 
     SYNC = "sync"
     ASYNC = "async"
+
+
+class ReportFormat(StrEnum):
+    """Error report downloads: ``/files/errors.{fmt}``."""
+
+    CSV = "csv"
+    JSON = "json"
+    XLSX = "xlsx"
+
+
+class UploadFormat(StrEnum):
+    """The upload converted: ``/files/upload.{fmt}``."""
+
+    CSV = "csv"
+    JSON = "json"
 
 
 class SuggestMappingRequest(BaseModel):
