@@ -17,6 +17,7 @@ from imports_pipeline.errors import DomainError
 from imports_pipeline.inbox import AUTO_APPLY_SCORE
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.sessions import ImportService
+from imports_pipeline.templates.model import Template
 from imports_pipeline.views import MappingSuggestionResult
 from imports_pipeline.vocabulary import PHASE_ORDER, Actor, WriteAction
 
@@ -42,7 +43,19 @@ class StepDone:
 
 
 @dataclass
-class LocalImport:
+class StepLog:
+    """The steps done so far, each told to ``on_step`` as it ends."""
+
+    on_step: Callable[[StepDone], None]
+    steps: list[StepDone] = field(default_factory=list)
+
+    def done(self, name: str, rows: int, started: float) -> None:
+        self.steps.append(StepDone(name, rows, time.perf_counter() - started))
+        self.on_step(self.steps[-1])
+
+
+@dataclass
+class ImportOutcome:
     import_id: str
     total_rows: int
     valid_rows: int
@@ -73,16 +86,13 @@ def import_file(
     service: ImportService,
     request: ImportRequest,
     on_step: Callable[[StepDone], None] = lambda step: None,
-) -> LocalImport:
+) -> ImportOutcome:
     """Create, map, validate, and unless it is a dry run or rows with errors remain (without
     ``ignore_errors``), submit and process. The error report is written beside ``report_dir``
     whenever rows have errors."""
     actor = Actor(organization_id=request.organization_id, user_id=CLI_USER)
-    steps: list[StepDone] = []
-
-    def done(name: str, rows: int, started: float) -> None:
-        steps.append(StepDone(name, rows, time.perf_counter() - started))
-        on_step(steps[-1])
+    steps = StepLog(on_step)
+    done = steps.done
 
     started = time.perf_counter()
     with open(request.file, "rb") as upload:
@@ -97,18 +107,18 @@ def import_file(
     done("read", created.total_rows, started)
     started = time.perf_counter()
     mapping = dict(request.mapping or {}) or confident_mapping(
-        service, service.suggest_mapping(actor, created.import_id), request.template_id
+        service.suggest_mapping(actor, created.import_id), service.catalog.get(request.template_id)
     )
     validated = service.validate(actor, created.import_id, mapping, page_size=1)
     done("validate", validated.total_rows, started)
-    result = LocalImport(
+    result = ImportOutcome(
         import_id=created.import_id,
         total_rows=validated.total_rows,
         valid_rows=validated.valid_rows,
         error_rows=validated.error_rows,
         errors_by_column=dict(validated.errors_by_column),
         mapping=mapping,
-        steps=steps,
+        steps=steps.steps,
     )
     if validated.error_rows:
         report = service.error_report(actor, created.import_id, "xlsx")
@@ -130,9 +140,7 @@ def import_file(
     return result
 
 
-def confident_mapping(
-    service: ImportService, suggestion: MappingSuggestionResult, template_id: str
-) -> dict[str, str]:
+def confident_mapping(suggestion: MappingSuggestionResult, template: Template) -> dict[str, str]:
     """The suggestion, when every required column is mapped from memory or at the score drop
     folders trust; otherwise stop and say which columns need a mapping."""
     mapping = {
@@ -140,7 +148,6 @@ def confident_mapping(
         for s in suggestion.suggestions
         if s.source_column and (s.reason == "remembered" or s.score >= AUTO_APPLY_SCORE)
     }
-    template = service.catalog.get(template_id)
     missing = [
         c.key for c in template.columns if c.required and c.default is None and c.key not in mapping
     ]

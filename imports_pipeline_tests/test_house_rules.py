@@ -164,9 +164,20 @@ MAY_IMPORT = {
     "client": {"templates", "views", "vocabulary", "wire"},
     "orchestration": LOWER_LAYERS
     | {"batches", "expiry", "inbox", "processing", "sessions", "store"},
-    "local_import": LOWER_LAYERS | {"inbox", "processing", "sessions", "views"},
+    "local_import": LOWER_LAYERS | {"inbox", "processing", "sessions", "templates", "views"},
+    "remote_import": LOWER_LAYERS | {"client", "local_import", "views", "wire"},
     "cli": LOWER_LAYERS
-    | {"api", "inbox", "local_import", "processing", "sessions", "store", "templates"},
+    | {
+        "api",
+        "client",
+        "inbox",
+        "local_import",
+        "processing",
+        "remote_import",
+        "sessions",
+        "store",
+        "templates",
+    },
 }
 """Which of our top-level modules each one may import: arrows point down, the edges on top."""
 FRAMEWORKS = {"dagster": "orchestration", "fastapi": "api", "starlette": "api"}

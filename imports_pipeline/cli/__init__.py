@@ -93,7 +93,10 @@ IMPORT_EXAMPLE = """example:
       --mapping mapping.json --ignore-errors --json
 
 exit status: 0 every row imported (or, with --dry-run, every row valid); 1 rows with errors
-remain (the error report's path is printed); 2 bad input or usage."""
+remain (the error report's path is printed); 2 bad input or usage.
+
+  imports-pipeline import trips.csv --template logistics_requests \\
+      --server https://imports.example.com --org acme --api-key ipk_…   # through the API"""
 
 
 def _api_keys(settings: Settings) -> ApiKeyStore:
@@ -311,6 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--dry-run", action="store_true", help="read, map and validate only: nothing is written"
     )
     importing.add_argument("--json", action="store_true", help="the result as JSON on stdout")
+    importing.add_argument(
+        "--server", help="run it on a remote server (its URL) through the API instead"
+    )
+    importing.add_argument("--api-key", help="with --server: a key of the organization --org")
     inspecting.add_commands(commands)
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         dest="keys_command", required=True

@@ -6,9 +6,18 @@ import argparse
 import dataclasses
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from imports_pipeline.local_import import ImportRequest, MappingNeeded, StepDone, import_file
+from imports_pipeline.client.errors import ImportsApiError, ImportsClientError
+from imports_pipeline.errors import DomainError
+from imports_pipeline.local_import import (
+    ImportOutcome,
+    ImportRequest,
+    MappingNeeded,
+    StepDone,
+    import_file,
+)
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.settings import Settings
 
@@ -36,7 +45,13 @@ def run_import(settings: Settings, args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
     )
     try:
-        done = import_file(ImportService.from_settings(settings), request, show)
+        done = run_where_asked(settings, args, request, show)
+    except ImportsApiError as refused:
+        print(f"error ({refused.code}): {refused.detail}", file=sys.stderr)
+        return 2 if refused.status_code < 500 else 1
+    except ImportsClientError as unreachable:  # no answer, or processing never settled
+        print(f"error: {unreachable}", file=sys.stderr)
+        return 2
     except MappingNeeded as needed:
         draft = args.file.with_name(f"{args.file.stem}.mapping.json")
         draft.write_text(json.dumps(needed.context["suggested"], indent=2, ensure_ascii=False))
@@ -67,6 +82,30 @@ def run_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 STAT_KEYS = ("created", "updated", "unchanged", "deleted")
+
+
+def run_where_asked(
+    settings: Settings,
+    args: argparse.Namespace,
+    request: ImportRequest,
+    show: Callable[[StepDone], None],
+) -> ImportOutcome:
+    """This installation, or with ``--server`` a remote one through the Python client."""
+    if args.server is None:
+        return import_file(ImportService.from_settings(settings), request, show)
+    from imports_pipeline.client import ImportsClient
+    from imports_pipeline.remote_import import import_file_remotely
+
+    if not args.api_key:
+        raise UsageError(
+            "--server needs --api-key (a key made with `imports-pipeline keys create`)"
+        )
+    with ImportsClient(args.server, args.api_key, args.org) as client:
+        return import_file_remotely(client, request, show)
+
+
+class UsageError(DomainError):
+    code = "USAGE"
 
 
 def read_mapping(path: Path) -> dict[str, str]:

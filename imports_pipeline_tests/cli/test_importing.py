@@ -190,3 +190,59 @@ def test_demo_runs_on_its_own_folder_and_never_touches_the_installation(data_dir
     out = capsys.readouterr().out
     assert "== 7. submit" in out and "./data is not touched" in out
     assert not data_dir.exists()  # not even created
+
+
+def test_server_without_an_api_key_is_a_usage_error(data_dir, capsys):
+    status, _, err = import_(
+        capsys, str(SAMPLE_CSV), "--template", "logistics_requests", "--server", "http://x"
+    )
+    assert status == 2 and "--api-key" in err
+
+
+@pytest.mark.slow
+def test_the_same_import_against_a_live_server_through_the_client(tmp_path, capsys, monkeypatch):
+    """--server: create, map and validate on a real uvicorn; the error report comes back over
+    HTTP. (Processing there needs the server's Dagster daemon: the client tests cover it.)"""
+    from imports_pipeline_tests.end_to_end.processes import (
+        Server,
+        create_api_key,
+        running,
+        server_environment,
+    )
+
+    env = server_environment(tmp_path / "server", f"sqlite:///{tmp_path / 'server' / 'i.db'}")
+    key = create_api_key(env, "org-remote")
+    monkeypatch.chdir(tmp_path)
+    with running(tmp_path, env) as processes:
+        api = Server(processes, key, "org-remote")
+        api.start()
+        remote = ("--server", api.url, "--org", "org-remote", "--api-key", key)
+        status, out, err = import_(
+            capsys,
+            str(SAMPLE_CSV),
+            "--template",
+            "logistics_requests",
+            "--locale",
+            "es_ES",
+            *remote,
+        )
+        assert status == 1 and "with errors                        2" in out, err
+        assert openpyxl.load_workbook(tmp_path / "logistics_march.errors.xlsx").worksheets[0]
+        trips = tmp_path / "trips.csv"
+        trips.write_text(CLEAN)
+        status, out, _ = import_(
+            capsys,
+            str(trips),
+            "--template",
+            "logistics_requests",
+            "--locale",
+            "es_ES",
+            "--dry-run",
+            "--json",
+            *remote,
+        )
+        assert status == 0 and json.loads(out)["valid_rows"] == 2
+        listed = api.call("GET", "/v2/imports/sessions").json()
+        assert listed["total"] == 2  # both sessions are the server's, not a local folder's
+        status, _, err = import_(capsys, str(trips), "--template", "nope", *remote)
+        assert status == 2 and "TEMPLATE_NOT_FOUND" in err

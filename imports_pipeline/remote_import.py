@@ -1,0 +1,64 @@
+"""The same import as ``local_import``, against a remote server through the Python client:
+what ``imports-pipeline import --server URL`` runs. Processing is the server's (its Dagster
+daemon), so the last step waits for it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from imports_pipeline.client import ImportsClient
+from imports_pipeline.local_import import (
+    ImportOutcome,
+    ImportRequest,
+    StepDone,
+    StepLog,
+    confident_mapping,
+)
+
+PROCESSING_TIMEOUT_SECONDS = 3600.0
+
+
+def import_file_remotely(
+    client: ImportsClient,
+    request: ImportRequest,
+    on_step: Callable[[StepDone], None] = lambda step: None,
+) -> ImportOutcome:
+    """Create, map, validate, and unless it is a dry run or rows with errors remain (without
+    ``ignore_errors``), submit and wait until the server has processed it."""
+    steps = StepLog(on_step)
+    started = time.perf_counter()
+    created = client.create_session(
+        request.template_id,
+        request.file,
+        numeric_locale=request.numeric_locale,
+        selected_sheet=request.sheet,
+    )
+    steps.done("read", created.total_rows, started)
+    started = time.perf_counter()
+    mapping = dict(request.mapping or {}) or confident_mapping(
+        client.suggest_mapping(created.import_id), client.get_template(request.template_id)
+    )
+    validated = client.validate(created.import_id, mapping, page_size=1)
+    steps.done("validate", validated.total_rows, started)
+    result = ImportOutcome(
+        import_id=created.import_id,
+        total_rows=validated.total_rows,
+        valid_rows=validated.valid_rows,
+        error_rows=validated.error_rows,
+        errors_by_column=dict(validated.errors_by_column),
+        mapping=mapping,
+        steps=steps.steps,
+    )
+    if validated.error_rows:
+        result.error_report = request.report_dir / f"{request.file.stem}.errors.xlsx"
+        client.download_error_report(created.import_id, "xlsx", to=result.error_report)
+    if request.dry_run or (validated.error_rows and not request.ignore_errors):
+        return result
+    started = time.perf_counter()
+    client.submit(created.import_id, ignore_errors=request.ignore_errors, action=request.action)
+    status = client.wait_until_processed(created.import_id, timeout=PROCESSING_TIMEOUT_SECONDS)
+    steps.done("process", validated.valid_rows, started)
+    result.submitted = True
+    result.stats = status.stats.model_dump() if status.stats else {}
+    return result
