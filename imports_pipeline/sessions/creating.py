@@ -111,21 +111,32 @@ class CreatingSessions(SessionUseCases):
             upload_url_expires_at=expires_at,
         )
 
+    def check_upload_link(self, token: str) -> str:
+        """The import a signed upload link is for, if it still takes a file: checked before the
+        body is read too, so a forged, used or expired link costs no upload."""
+        import_id = self.stores.signer.verify(UPLOAD_LINK, token, self.clock())
+        self._waiting_for_file(import_id)
+        return import_id
+
+    def _waiting_for_file(self, import_id: str) -> ImportSessionRow:
+        session = self.stores.processing.session(import_id)
+        if self.is_expired(session):
+            raise SessionExpiredError(
+                f"Import {import_id} expired at {session.expires_at.isoformat()}"
+            )
+        if session.raw_file_id is not None or session.status != SessionStatus.CREATED:
+            raise StepOutOfOrderError(
+                f"Import {import_id} already received its file (it is {session.status}):"
+                " an upload URL works once"
+            )
+        return session
+
     def receive_upload(self, token: str, upload: BinaryIO) -> CreatedSession:
         """The file of an async create, sent to its signed URL: stored and parsed, as a sync
         create does. A second upload to the same URL is refused (409)."""
-        import_id = self.stores.signer.verify(UPLOAD_LINK, token, self.clock())
+        import_id = self.check_upload_link(token)
         with self.tables.lock(import_id):
-            session = self.stores.processing.session(import_id)
-            if self.is_expired(session):
-                raise SessionExpiredError(
-                    f"Import {import_id} expired at {session.expires_at.isoformat()}"
-                )
-            if session.raw_file_id is not None or session.status != SessionStatus.CREATED:
-                raise StepOutOfOrderError(
-                    f"Import {import_id} already received its file (it is {session.status}):"
-                    " an upload URL works once"
-                )
+            session = self._waiting_for_file(import_id)  # again: another upload may have won
             raw_file = self._store_upload(session, upload)
             self.repository.add(raw_file)
             session = self.repository.update(

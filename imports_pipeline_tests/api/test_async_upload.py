@@ -115,3 +115,24 @@ def test_a_token_with_characters_outside_ascii_is_refused_not_a_500(any_db_api):
     api = any_db_api
     response = api.client.put("/v2/imports/uploads/abc.%C3%A9", content=b"a,b\n1,2\n")
     assert response.status_code == 403 and contract_body(response)["code"] == "INVALID_SIGNED_LINK"
+
+
+def test_a_link_that_cannot_take_a_file_is_refused_before_the_body_is_read(any_db_api):
+    """Issue 14: the token was checked after the whole body was spooled, so a forged or used
+    link cost the server an upload of up to IMPORTS_MAX_UPLOAD_BYTES."""
+    api = any_db_api
+    token = request_upload(api).json()["upload_url"].rsplit("/", 1)[1]
+    sent: list[int] = []
+
+    def body():
+        for number in range(200):
+            sent.append(number)
+            yield b"x" * 65536
+
+    forged = api.client.put("/v2/imports/uploads/not-a-token", content=body())
+    assert forged.status_code == 403 and len(sent) < 200
+    used = api.client.put(f"/v2/imports/uploads/{token}", content=SAMPLE_CSV.read_bytes())
+    assert used.status_code == 200
+    sent.clear()
+    again = api.client.put(f"/v2/imports/uploads/{token}", content=body())
+    assert again.status_code == 409 and len(sent) < 200

@@ -43,6 +43,7 @@ async def receive_upload(
     """Send the file of an `upload_mode=async` create as the request body; parsing starts when
     the upload is complete and the answer is the sync create's. The URL works once, until it
     expires; it needs no API key (the signature is the authorisation)."""
+    await run_in_threadpool(service.check_upload_link, token)  # before a byte is read
     with tempfile.SpooledTemporaryFile(max_size=UPLOAD_SPOOL_BYTES) as spool:
         async for chunk in request.stream():
             spool.write(chunk)
