@@ -569,3 +569,12 @@ def test_more_rows_than_the_limit_are_refused(tmp_path: Path) -> None:
     with pytest.raises(TooManyRowsError, match="2 data rows; at most 1"):
         read_table(path, "trips.csv", limits=TableLimits(max_rows=1))
     assert read_table(path, "trips.csv", limits=TableLimits(max_rows=2)).total_rows == 2
+
+
+def test_cells_are_trimmed_of_unicode_whitespace_only_where_they_have_it(tmp_path: Path) -> None:
+    """Columns without edge whitespace are no longer copied to be trimmed; those with it (a
+    no-break space from Excel, an ideographic space, an em space) still are."""
+    rows = [["Client", "Code"], ["ACME\u00a0", "A1"], ["\u3000Norte", "B2"], ["Sur\u2003", "C3"]]
+    parsed = read_table(write_csv(tmp_path / "upload", rows, delimiter=";"), "t.csv")
+    assert parsed.table.column("Client").to_pylist() == ["ACME", "Norte", "Sur"]
+    assert parsed.table.column("Code").to_pylist() == ["A1", "B2", "C3"]
