@@ -126,6 +126,13 @@ class SessionExpiredError(DomainError):
     http_status = 410
 
 
+class StepTakenOverError(DomainError):
+    """A long step finished after its lease expired and the session had been recovered."""
+
+    code = "STEP_TAKEN_OVER"
+    http_status = 409
+
+
 class StepOutOfOrderError(DomainError):
     """E.g. validate before mapping, or patch after submit."""
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from imports_pipeline.engine.validation import ValidationRules
-from imports_pipeline.errors import SessionExpiredError, StepOutOfOrderError
+from imports_pipeline.errors import SessionExpiredError, StepOutOfOrderError, StepTakenOverError
 from imports_pipeline.sessions.recovery import recover_abandoned
 from imports_pipeline.sessions.tables import SessionTables
 from imports_pipeline.settings import Settings
@@ -74,6 +74,24 @@ class SessionUseCases:
             }
             self._rules[template.id] = ValidationRules(template, options)
         return self._rules[template.id]
+
+    def finish_step(
+        self, import_id: str, lease: Mapping[str, Any] | None, **fields: Any
+    ) -> ImportSessionRow:
+        """Record a long step's outcome, if the session still holds the lease the step took: a
+        step that ran past its lease and was recovered (another read put the session back) must
+        not overwrite what came after. Refused then, with what to do."""
+        done = self.repository.release_lease(import_id, lease or {}, self.clock(), **fields)
+        if done is None:
+            raise StepTakenOverError(
+                f"Import {import_id}: this step ran past its lease and the session was recovered"
+                " meanwhile; its result was not kept. Read the session and run the step again"
+            )
+        return done
+
+    def abandon_step(self, import_id: str, lease: Mapping[str, Any] | None, **fields: Any) -> None:
+        """A failed step puts the session back, unless it was recovered already."""
+        self.repository.release_lease(import_id, lease or {}, self.clock(), **fields)
 
     def load(
         self,

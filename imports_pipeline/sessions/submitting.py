@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from imports_pipeline.errors import SubmissionBlockedError
+from imports_pipeline.errors import StepTakenOverError, SubmissionBlockedError
 from imports_pipeline.sessions.base import REVIEWABLE_STATES, SessionUseCases
 from imports_pipeline.sessions.recovery import SUBMIT
 from imports_pipeline.sessions.tables import to_arrow
@@ -93,19 +93,20 @@ class SubmittingRows(SessionUseCases):
                     action=WriteAction(action),
                     duplicate_handling=DuplicateHandling(duplicate_handling),
                 )
-                self.repository.update(
+                self.finish_step(
                     import_id,
-                    self.clock(),
+                    lease,
                     status=SessionStatus.SUBMITTED.value,
                     submitted_file_id=file_row.id,
                     submission=submission.stored(),
                     processing_status=ProcessingStatus.QUEUED.value,
                     processing_job_id=processing_job_id,
                     updated_by=actor.acting_id,
-                    lease=None,
                 )
+            except StepTakenOverError:
+                raise
             except Exception:
-                self.repository.update(import_id, self.clock(), status=row.status, lease=None)
+                self.abandon_step(import_id, lease, status=row.status)
                 raise
         return SubmitResult(
             status=ProcessingStatus.PROCESSING,

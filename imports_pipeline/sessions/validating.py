@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from imports_pipeline.engine.duplicates import left_out_by_duplicate_handling
 from imports_pipeline.engine.validation import check_rows, coerce_rows
-from imports_pipeline.errors import InvalidMappingError
+from imports_pipeline.errors import InvalidMappingError, StepTakenOverError
 from imports_pipeline.sessions.base import MAPPABLE_STATES
 from imports_pipeline.sessions.corrections import (
     CorrectionContext,
@@ -85,11 +85,10 @@ class ValidatingRows(ReviewingRows):
                 left_out = left_out_by_duplicate_handling(final, errors, template.key_columns)
                 artifacts["errors"] = self.tables.write(import_id, "errors", errors)
                 counts = error_counts(errors, row.total_rows)
-                self.repository.update(
+                self.finish_step(
                     import_id,
-                    self.clock(),
+                    lease,
                     status=SessionStatus.VALIDATED.value,
-                    lease=None,
                     updated_by=actor.acting_id,
                     status_detail=None,
                     mapping=mapping,
@@ -98,10 +97,10 @@ class ValidatingRows(ReviewingRows):
                     parse_info={**row.parse_info, "detected": detected},
                     **counts,
                 )
+            except StepTakenOverError:
+                raise
             except Exception:
-                self.repository.update(
-                    import_id, self.clock(), status=row.status, artifacts=previous, lease=None
-                )
+                self.abandon_step(import_id, lease, status=row.status, artifacts=previous)
                 raise
         self.tables.remove_replaced(import_id, previous, artifacts)
         self.repository.remember_mapping(actor.organization_id, template.id, mapping, self.clock())
