@@ -248,23 +248,21 @@ class CreatingSessions(SessionUseCases):
                 TableLimits(self.settings.max_rows, self.settings.max_cell_chars),
             )
         except DomainError as error:
-            self.repository.update(
+            self.abandon_step(
                 import_id,
-                self.clock(),
+                session.lease,
                 status=SessionStatus.FAILED.value,
                 status_detail=str(error),
-                lease=None,
                 parse_info={**session.parse_info, "error_code": error.code},
             )
             error.context["import_id"] = import_id
             raise
         except Exception as error:  # a bug or a full disk: on record, never stuck in `created`
-            self.repository.update(
+            self.abandon_step(
                 import_id,
-                self.clock(),
+                session.lease,
                 status=SessionStatus.FAILED.value,
                 status_detail=f"the upload could not be read (an internal {type(error).__name__})",
-                lease=None,
             )
             raise
         parsed_name = self.files.write_table(import_id, "parsed", parsed.table)
@@ -273,11 +271,10 @@ class CreatingSessions(SessionUseCases):
         inferred = (
             {} if locale else infer_locales(parsed.source_columns, sample, parsed.native_columns)
         )
-        self.repository.update(
+        self.finish_step(
             import_id,
-            self.clock(),
+            session.lease,
             status=SessionStatus.PARSED.value,
-            lease=None,
             file_type=parsed.file_type,
             total_rows=parsed.total_rows,
             source_columns=list(parsed.source_columns),
