@@ -28,12 +28,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from imports_pipeline_tests.end_to_end.load import LoadResult, run_load  # noqa: E402
-from imports_pipeline_tests.end_to_end.processes import (  # noqa: E402
-    Server,
-    create_api_key,
-    running,
-    server_environment,
-)
+from imports_pipeline_tests.end_to_end.processes import live_api  # noqa: E402
 from imports_pipeline_tests.postgres_server import remove_server_folder, start_postgres  # noqa: E402
 
 SAMPLE_CSV = REPO / "imports_pipeline" / "samples" / "logistics_march.csv"
@@ -44,11 +39,7 @@ TARGET_VALIDATE_P95_S = 1.0
 
 
 def run_on(database_url: str, folder: Path, clients: int, sessions: int) -> LoadResult:
-    env = server_environment(folder / "data", database_url)
-    keys = {org: create_api_key(env, org) for org in ORGANIZATIONS}
-    with running(folder, env) as processes:
-        api = Server(processes, keys[ORGANIZATIONS[0]], ORGANIZATIONS[0])
-        api.start()
+    with live_api(folder, database_url, ORGANIZATIONS) as (api, keys, processes):
         result = asyncio.run(run_load(api.url, keys, SAMPLE_CSV.read_bytes(), clients, sessions))
         processes.check_alive()
     return result

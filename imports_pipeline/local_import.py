@@ -18,7 +18,7 @@ from imports_pipeline.inbox import AUTO_APPLY_SCORE
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.templates.model import Template
-from imports_pipeline.views import MappingSuggestionResult
+from imports_pipeline.views import MappingSuggestionResult, ValidationResult
 from imports_pipeline.vocabulary import PHASE_ORDER, Actor, WriteAction
 
 CLI_USER = "cli"
@@ -67,6 +67,21 @@ class ImportOutcome:
     error_report: Path | None = None
     steps: list[StepDone] = field(default_factory=list)
 
+    @classmethod
+    def validated(
+        cls, result: ValidationResult, mapping: dict[str, str], steps: list[StepDone]
+    ) -> ImportOutcome:
+        """Where every import stands after validate, local or remote."""
+        return cls(
+            import_id=result.import_id,
+            total_rows=result.total_rows,
+            valid_rows=result.valid_rows,
+            error_rows=result.error_rows,
+            errors_by_column=dict(result.errors_by_column),
+            mapping=mapping,
+            steps=steps,
+        )
+
 
 @dataclass
 class ImportRequest:
@@ -111,15 +126,7 @@ def import_file(
     )
     validated = service.validate(actor, created.import_id, mapping, page_size=1)
     done("validate", validated.total_rows, started)
-    result = ImportOutcome(
-        import_id=created.import_id,
-        total_rows=validated.total_rows,
-        valid_rows=validated.valid_rows,
-        error_rows=validated.error_rows,
-        errors_by_column=dict(validated.errors_by_column),
-        mapping=mapping,
-        steps=steps.steps,
-    )
+    result = ImportOutcome.validated(validated, mapping, steps.steps)
     if validated.error_rows:
         report = service.error_report(actor, created.import_id, "xlsx")
         result.error_report = request.report_dir / f"{request.file.stem}.errors.xlsx"

@@ -41,15 +41,7 @@ def import_file_remotely(
     )
     validated = client.validate(created.import_id, mapping, page_size=1)
     steps.done("validate", validated.total_rows, started)
-    result = ImportOutcome(
-        import_id=created.import_id,
-        total_rows=validated.total_rows,
-        valid_rows=validated.valid_rows,
-        error_rows=validated.error_rows,
-        errors_by_column=dict(validated.errors_by_column),
-        mapping=mapping,
-        steps=steps.steps,
-    )
+    result = ImportOutcome.validated(validated, mapping, steps.steps)
     if validated.error_rows:
         result.error_report = request.report_dir / f"{request.file.stem}.errors.xlsx"
         client.download_error_report(created.import_id, "xlsx", to=result.error_report)

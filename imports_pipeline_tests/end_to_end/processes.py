@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -208,3 +208,25 @@ class Server:
         thread = threading.Thread(target=send, daemon=True)
         thread.start()
         return thread
+
+
+@contextmanager
+def live_api(
+    folder: Path, database_url: str, organizations: Sequence[str]
+) -> Iterator[tuple[Server, dict[str, str], Processes]]:
+    """``imports-pipeline serve`` on a fresh data folder under ``folder``, with a key made by the
+    command line for each organization; the Server sends the first one's."""
+    env = server_environment(folder / "data", database_url)
+    keys = {org: create_api_key(env, org) for org in organizations}
+    with running(folder, env) as processes:
+        api = Server(processes, keys[organizations[0]], organizations[0])
+        api.start()
+        yield api, keys, processes
+
+
+def database_for(database: str, folder: Path, request: Any) -> str:
+    """The URL of a test parametrized over ``sqlite`` and ``postgres`` (a fresh database on the
+    suite's PostgreSQL server)."""
+    if database == "sqlite":
+        return f"sqlite:///{folder / 'data' / 'imports.db'}"
+    return str(request.getfixturevalue("postgres_url"))

@@ -10,12 +10,7 @@ import asyncio
 import pytest
 
 from imports_pipeline_tests.end_to_end.load import run_load
-from imports_pipeline_tests.end_to_end.processes import (
-    Server,
-    create_api_key,
-    running,
-    server_environment,
-)
+from imports_pipeline_tests.end_to_end.processes import database_for, live_api
 from imports_pipeline_tests.service import SAMPLE_CSV
 
 pytestmark = pytest.mark.slow
@@ -28,16 +23,8 @@ SESSIONS = 36
 def test_concurrent_clients_of_three_organizations_get_every_answer_right(
     tmp_path, request, database
 ):
-    url = (
-        f"sqlite:///{tmp_path / 'data' / 'imports.db'}"
-        if database == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
-    env = server_environment(tmp_path / "data", url)
-    keys = {org: create_api_key(env, org) for org in ORGANIZATIONS}
-    with running(tmp_path, env) as processes:
-        api = Server(processes, keys[ORGANIZATIONS[0]], ORGANIZATIONS[0])
-        api.start()
+    url = database_for(database, tmp_path, request)
+    with live_api(tmp_path, url, ORGANIZATIONS) as (api, keys, processes):
         result = asyncio.run(run_load(api.url, keys, SAMPLE_CSV.read_bytes(), CLIENTS, SESSIONS))
         processes.check_alive()
         listed = {

@@ -18,11 +18,9 @@ import pytest
 
 from imports_pipeline_tests.end_to_end.processes import (
     REPO_ROOT,
-    Server,
     command,
-    create_api_key,
-    running,
-    server_environment,
+    database_for,
+    live_api,
 )
 
 pytestmark = pytest.mark.slow
@@ -39,16 +37,8 @@ MAX_EXAMPLES = 30
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
 def test_the_server_answers_as_its_schema_says(tmp_path, request, database):
-    url = (
-        f"sqlite:///{tmp_path / 'data' / 'imports.db'}"
-        if database == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
-    env = server_environment(tmp_path / "data", url)
-    keys = {org: create_api_key(env, org) for org in ORGANIZATIONS}
-    with running(tmp_path, env) as processes:
-        api = Server(processes, keys[ORGANIZATIONS[0]], ORGANIZATIONS[0])
-        api.start()
+    url = database_for(database, tmp_path, request)
+    with live_api(tmp_path, url, ORGANIZATIONS) as (api, keys, _processes):
         # The second organization runs on the first one's sessions: every id it is handed
         # by a link must be a 404 to it, never another organization's data or a 5xx.
         for org, key in keys.items():
