@@ -13,6 +13,7 @@ from typing import Any
 import dagster as dg
 
 from imports_pipeline.orchestration.attempts import run_attempt
+from imports_pipeline.orchestration.drops import DroppedRun
 from imports_pipeline.orchestration.metadata import phase_metadata
 from imports_pipeline.orchestration.partitions import import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
@@ -39,8 +40,19 @@ def _phase_asset(**kwargs: Any) -> Callable[[Callable[..., Any]], dg.AssetsDefin
 def parsed_file(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
-    """The upload as a table, read when the session was created; starts processing and records the
-    run id."""
+    """The file as a table of strings: read at session create for an API import, read here (with
+    the drop folder's settings) for a dropped file. Starts processing and records the run id."""
+    dropped = DroppedRun.of(context.run, imports)
+    if dropped is not None:
+        dropped.parse(context.log)
+        session = imports.store().session(dropped.import_id)
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": session.total_rows,
+                "file": session.file_name,
+                "source_columns": dg.MetadataValue.json(list(session.source_columns or [])),
+            }
+        )
     processing = _processing(context, imports)
     outcome = processing.parse(dagster_run_id=context.run.run_id)
     return dg.MaterializeResult(metadata=phase_metadata(outcome))
@@ -50,8 +62,14 @@ def parsed_file(
 def column_mapping(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
-    """Source columns → template columns (and category values → options), as confirmed at
-    validate."""
+    """Source columns → template columns (and category values → options): as confirmed at
+    validate, or for a dropped file the folder's mapping over confident suggestions."""
+    dropped = DroppedRun.of(context.run, imports)
+    if dropped is not None:
+        mapping = dropped.map(context.log)
+        return dg.MaterializeResult(
+            metadata={"columns_mapped": len(mapping), "mapping": dg.MetadataValue.json(mapping)}
+        )
     return dg.MaterializeResult(metadata=phase_metadata(_processing(context, imports).map()))
 
 
@@ -59,10 +77,15 @@ def column_mapping(
 def prevalidated_rows(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
-    """The submitted rows: validated by the session; rows still failing were left out at submit."""
-    return dg.MaterializeResult(
-        metadata=phase_metadata(_processing(context, imports).prevalidate())
-    )
+    """The submitted rows: validated by the session (or here, then submitted, for a dropped
+    file); rows still failing were left out at submit."""
+    processing = _processing(context, imports)
+    dropped = DroppedRun.of(context.run, imports)
+    if dropped is not None:
+        dropped.submit(context.log)
+        processing.parse(dagster_run_id=context.run.run_id)
+        processing.map()
+    return dg.MaterializeResult(metadata=phase_metadata(processing.prevalidate()))
 
 
 @_phase_asset(
