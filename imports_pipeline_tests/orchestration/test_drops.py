@@ -107,6 +107,10 @@ def test_a_dropped_file_is_read_mapped_submitted_and_written_by_its_run(instance
     assert mapped["mapping"].value["distance_km"] == "Distance"
     prevalidated = result.asset_materializations_for_node("prevalidated_rows")[0].metadata
     assert (prevalidated["rows_in"].value, prevalidated["rows_out"].value) == (240, 238)
+    said = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert any(line.startswith("read 240 rows of march.csv in ") for line in said)
+    assert "validated 240 rows; 2 with errors left out; 238 submitted" in said
+    assert any(line.startswith("process: 238 rows in, 238 out, in ") for line in said)
     root = imports.settings().drops_root
     [moved] = (root / "processed" / ACTOR.organization_id / TEMPLATE).glob("*march.csv")
     assert moved.read_bytes() == SAMPLE_CSV.read_bytes()
