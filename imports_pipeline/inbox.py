@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imports_pipeline.errors import DomainError
 from imports_pipeline.sessions import ImportService
+from imports_pipeline.sessions.creating import NewSession
 from imports_pipeline.vocabulary import (
     Actor,
     ActorType,
@@ -119,7 +120,7 @@ def load_settings(folder: Path) -> FolderSettings:
         raise DomainError(f"{path.name} in {folder}: {error}") from error
 
 
-def _claim(root: Path, item: InboxFile) -> Path | None:
+def claim(root: Path, item: InboxFile) -> Path | None:
     """Move the file out of the inbox atomically; None when another tick took it first."""
     target = (
         root
@@ -136,7 +137,7 @@ def _claim(root: Path, item: InboxFile) -> Path | None:
     return target
 
 
-def _finish(
+def finish(
     root: Path, claimed: Path, item: InboxFile, outcome: InboxOutcome, stamp: datetime
 ) -> None:
     """Move the file next to the inbox (``processed/`` or ``failed/``) with its report."""
@@ -168,79 +169,127 @@ def release_stale_claims(root: Path, now: float) -> list[Path]:
     return released
 
 
+class DropImport:
+    """One dropped file's way into a session, step by step, so a Dagster run can show each step
+    as its own asset (parse, map, prevalidate and submit) and ``import_file`` can run them in
+    one go."""
+
+    def __init__(
+        self,
+        service: ImportService,
+        item: InboxFile,
+        settings: FolderSettings,
+        import_id: str | None = None,
+    ) -> None:
+        self.service = service
+        self.item = item
+        self.settings = settings
+        self.actor = Actor(item.organization_id, actor_type=ActorType.SENSOR.value)
+        self.outcome = InboxOutcome(
+            item.path.name, item.organization_id, item.template_id, DropOutcome.FAILED
+        )
+        self.outcome.import_id = import_id
+
+    def parse(self, path: Path) -> list[str]:
+        """Store and read the file as a ``sensor`` session (with the id chosen beforehand); its
+        source columns."""
+        with path.open("rb") as upload:
+            wanted = NewSession(
+                self.item.template_id,
+                self.outcome.file_name,
+                numeric_locale=self.settings.numeric_locale,
+                selected_sheet=self.settings.selected_sheet,
+                import_id=self.outcome.import_id,
+            )
+            created = self.service.create(self.actor, wanted, upload)
+        self.outcome.import_id = created.import_id
+        self.outcome.rows = {"total": created.total_rows}
+        return list(created.source_columns)
+
+    def mapping(self, source_columns: list[str]) -> dict[str, str] | None:
+        """The folder's fixed mapping over confident suggestions; None (needs attention) when a
+        required column stays unmapped."""
+        import_id = self.imported()
+        suggestion = self.service.suggest_mapping(self.actor, import_id)
+        confident = {
+            s.template_column: s.source_column
+            for s in suggestion.suggestions
+            if s.source_column and (s.reason == "remembered" or s.score >= AUTO_APPLY_SCORE)
+        }
+        fixed = {
+            target: source
+            for target, source in self.settings.mapping.items()
+            if source in source_columns
+        }
+        mapping = {**confident, **fixed}
+        template = self.service.catalog.get(self.item.template_id)
+        missing = [
+            c.key
+            for c in template.columns
+            if c.required and c.default is None and c.key not in mapping
+        ]
+        if missing:
+            self.needs_attention(f"required columns could not be mapped: {', '.join(missing)}")
+            return None
+        # Kept in the session like a mapping confirmed at validate, for the step that submits.
+        self.service.repository.update(import_id, self.service.clock(), mapping=mapping)
+        return mapping
+
+    def submit(self, mapping: dict[str, str]) -> bool:
+        """Validate with ``mapping`` and submit when clean enough; False (needs attention) when
+        errors remain and the folder does not allow them."""
+        import_id = self.imported()
+        settings = self.settings
+        result = self.service.validate(
+            self.actor, import_id, mapping, settings.value_mapping or None, page_size=1
+        )
+        self.outcome.rows = {
+            "total": result.total_rows,
+            "valid": result.valid_rows,
+            "errors": result.error_rows,
+        }
+        if result.error_rows and not settings.ignore_errors:
+            self.needs_attention(
+                f"{result.error_rows} rows have errors"
+                " and the folder does not allow submitting with errors"
+            )
+            return False
+        submitted = self.service.submit(
+            self.actor,
+            import_id,
+            ignore_errors=settings.ignore_errors,
+            action=settings.action,
+            duplicate_handling=settings.duplicate_handling,
+        )
+        self.outcome.outcome = DropOutcome.SUBMITTED
+        self.outcome.rows["submitted"] = submitted.rows_submitted
+        return True
+
+    def imported(self) -> str:
+        if self.outcome.import_id is None:
+            raise DomainError(f"{self.outcome.file_name} was not read yet")
+        return self.outcome.import_id
+
+    def needs_attention(self, reason: str) -> None:
+        self.outcome.outcome = DropOutcome.NEEDS_ATTENTION
+        self.outcome.reason = reason
+        if self.outcome.import_id is not None:
+            detail = f"unattended import stopped: {reason}"
+            self.service.repository.update(
+                self.outcome.import_id, self.service.clock(), status_detail=detail
+            )
+
+
 def import_file(
     service: ImportService, path: Path, item: InboxFile, settings: FolderSettings
 ) -> InboxOutcome:
     """Create, map, validate and (when clean enough) submit one dropped file as a ``sensor``
     session."""
-    actor = Actor(item.organization_id, actor_type=ActorType.SENSOR.value)
-    outcome = InboxOutcome(
-        path.name.split("-", 1)[-1], item.organization_id, item.template_id, DropOutcome.FAILED
-    )
-    with path.open("rb") as upload:
-        created = service.create_session(
-            actor,
-            item.template_id,
-            outcome.file_name,
-            upload,
-            numeric_locale=settings.numeric_locale,
-            selected_sheet=settings.selected_sheet,
-        )
-    outcome.import_id = created.import_id
-    suggestion = service.suggest_mapping(actor, created.import_id)
-    confident = {
-        s.template_column: s.source_column
-        for s in suggestion.suggestions
-        if s.source_column and (s.reason == "remembered" or s.score >= AUTO_APPLY_SCORE)
-    }
-    fixed = {
-        target: source
-        for target, source in settings.mapping.items()
-        if source in created.source_columns
-    }
-    mapping = {**confident, **fixed}
-    template = service.catalog.get(item.template_id)
-    missing = [
-        c.key for c in template.columns if c.required and c.default is None and c.key not in mapping
-    ]
-    if missing:
-        return _needs_attention(
-            service, outcome, f"required columns could not be mapped: {', '.join(missing)}"
-        )
-    result = service.validate(
-        actor, created.import_id, mapping, settings.value_mapping or None, page_size=1
-    )
-    outcome.rows = {
-        "total": result.total_rows,
-        "valid": result.valid_rows,
-        "errors": result.error_rows,
-    }
-    if result.error_rows and not settings.ignore_errors:
-        return _needs_attention(
-            service,
-            outcome,
-            f"{result.error_rows} rows have errors"
-            " and the folder does not allow submitting with errors",
-        )
-    submitted = service.submit(
-        actor,
-        created.import_id,
-        ignore_errors=settings.ignore_errors,
-        action=settings.action,
-        duplicate_handling=settings.duplicate_handling,
-    )
-    outcome.outcome = DropOutcome.SUBMITTED
-    outcome.rows["submitted"] = submitted.rows_submitted
-    return outcome
-
-
-def _needs_attention(service: ImportService, outcome: InboxOutcome, reason: str) -> InboxOutcome:
-    outcome.outcome = DropOutcome.NEEDS_ATTENTION
-    outcome.reason = reason
-    if outcome.import_id is not None:
-        detail = f"unattended import stopped: {reason}"
-        service.repository.update(outcome.import_id, service.clock(), status_detail=detail)
-    return outcome
+    drop = DropImport(service, item, settings)
+    mapping = drop.mapping(drop.parse(path))
+    if mapping is not None:
+        drop.submit(mapping)
+    return drop.outcome
 
 
 def scan_inbox(
@@ -254,7 +303,7 @@ def scan_inbox(
     release_stale_claims(root, now())
     outcomes: list[InboxOutcome] = []
     for item in ready_files(root, now(), settle_seconds)[:limit]:
-        claimed = _claim(root, item)
+        claimed = claim(root, item)
         if claimed is not None:
             folder_settings = partial(load_settings, item.path.parent)
             outcomes.append(import_claimed(service, root, claimed, item, folder_settings))
@@ -281,5 +330,5 @@ def import_claimed(
             item.path.name, item.organization_id, item.template_id, DropOutcome.FAILED, reason
         )
         outcome.import_id = getattr(error, "context", {}).get("import_id")
-    _finish(root, claimed, item, outcome, utc_now())
+    finish(root, claimed, item, outcome, utc_now())
     return outcome

@@ -13,10 +13,18 @@ from typing import Any
 import dagster as dg
 
 from imports_pipeline.orchestration.attempts import run_attempt
+from imports_pipeline.orchestration.drops import (
+    FILE_TAG,
+    ORGANIZATION_TAG,
+    TEMPLATE_TAG,
+    DroppedRun,
+)
 from imports_pipeline.orchestration.metadata import phase_metadata
 from imports_pipeline.orchestration.partitions import import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
 from imports_pipeline.processing import ImportProcessing
+from imports_pipeline.processing.outcomes import PhaseOutcome
+from imports_pipeline.processing.recording import NEXT_STEP, plain_failure
 from imports_pipeline.vocabulary import Phase
 
 GROUP = "import_phases"
@@ -26,6 +34,39 @@ NO_ROWS_WITH_ERRORS = "no_rows_with_errors"
 
 def _processing(context: dg.AssetExecutionContext, imports: ImportsResource) -> ImportProcessing:
     return imports.processing(context.partition_key, run_attempt(context.run, context.instance))
+
+
+def _phase(
+    context: dg.AssetExecutionContext, phase: Phase, run: Callable[[], PhaseOutcome]
+) -> dg.MaterializeResult:
+    """Run one phase and say what it did in words; a failure becomes a ``dagster.Failure`` whose
+    description names the phase, the cause and what to do (the traceback stays below it)."""
+    try:
+        outcome = run()
+    except dg.Failure:
+        raise
+    except Exception as error:
+        tags = context.run.tags
+        raise dg.Failure(
+            description=(
+                f"Import {context.partition_key}: {plain_failure(phase, error)}."
+                f" What to do: {NEXT_STEP}."
+            ),
+            metadata={
+                "phase": phase.value,
+                "import_id": context.partition_key,
+                "file": tags.get(FILE_TAG, ""),
+                "organization": tags.get(ORGANIZATION_TAG, ""),
+                "template": tags.get(TEMPLATE_TAG, ""),
+                "error": f"{type(error).__name__}: {error}"[:500],
+            },
+        ) from error
+    left_out = f"; {outcome.rows_rejected:,} left out" if outcome.rows_rejected else ""
+    context.log.info(
+        f"{phase.value}: {outcome.rows_in:,} rows in, {outcome.rows_out:,} out{left_out},"
+        f" in {outcome.seconds:.1f} s"
+    )
+    return dg.MaterializeResult(metadata=phase_metadata(outcome))
 
 
 def _phase_asset(**kwargs: Any) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
@@ -39,36 +80,67 @@ def _phase_asset(**kwargs: Any) -> Callable[[Callable[..., Any]], dg.AssetsDefin
 def parsed_file(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
-    """The upload as a table, read when the session was created; starts processing and records the
-    run id."""
+    """The file as a table of strings: read at session create for an API import, read here (with
+    the drop folder's settings) for a dropped file. Starts processing and records the run id."""
+    dropped = DroppedRun.of(context.run, imports)
+    if dropped is not None:
+        dropped.parse(context.log)
+        session = imports.store().session(dropped.import_id)
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": session.total_rows,
+                "file": session.file_name,
+                "source_columns": dg.MetadataValue.json(list(session.source_columns or [])),
+            }
+        )
     processing = _processing(context, imports)
-    outcome = processing.parse(dagster_run_id=context.run.run_id)
-    return dg.MaterializeResult(metadata=phase_metadata(outcome))
+    return _phase(context, Phase.PARSE, lambda: processing.parse(dagster_run_id=context.run.run_id))
 
 
 @_phase_asset(deps=[parsed_file], kinds={"python"})
 def column_mapping(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
-    """Source columns → template columns (and category values → options), as confirmed at
-    validate."""
-    return dg.MaterializeResult(metadata=phase_metadata(_processing(context, imports).map()))
+    """Source columns → template columns (and category values → options): as confirmed at
+    validate, or for a dropped file the folder's mapping over confident suggestions."""
+    dropped = DroppedRun.of(context.run, imports)
+    if dropped is not None:
+        mapping = dropped.map(context.log)
+        return dg.MaterializeResult(
+            metadata={"columns_mapped": len(mapping), "mapping": dg.MetadataValue.json(mapping)}
+        )
+    return _phase(context, Phase.MAP, _processing(context, imports).map)
 
 
 @_phase_asset(deps=[column_mapping], kinds={"pandera", "parquet"})
 def prevalidated_rows(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
-    """The submitted rows: validated by the session; rows still failing were left out at submit."""
-    return dg.MaterializeResult(
-        metadata=phase_metadata(_processing(context, imports).prevalidate())
-    )
+    """The submitted rows: validated by the session (or here, then submitted, for a dropped
+    file); rows still failing were left out at submit."""
+    processing = _processing(context, imports)
+    dropped = DroppedRun.of(context.run, imports)
+    if dropped is not None:
+        dropped.submit(context.log)
+        processing.parse(dagster_run_id=context.run.run_id)
+        processing.map()
+    return _phase(context, Phase.PREVALIDATE, processing.prevalidate)
 
 
 @_phase_asset(
     deps=[prevalidated_rows],
     kinds={"pandas", "arrow"},
-    check_specs=[dg.AssetCheckSpec(ONE_ROW_PER_KEY, asset="deduplicated_rows", blocking=True)],
+    check_specs=[
+        dg.AssetCheckSpec(
+            ONE_ROW_PER_KEY,
+            asset="deduplicated_rows",
+            blocking=True,
+            description=(
+                "No key appears twice after dedupe (an upsert cannot apply two versions of a key);"
+                " blocking: a failure stops the run before anything is written."
+            ),
+        )
+    ],
 )
 def deduplicated_rows(
     context: dg.AssetExecutionContext, imports: ImportsResource
@@ -76,12 +148,12 @@ def deduplicated_rows(
     """One row per key, by the submission's duplicate_handling; checked, since an upsert cannot
     apply two versions of a key."""
     processing = _processing(context, imports)
-    outcome = processing.dedupe()
+    result = _phase(context, Phase.DEDUPE, processing.dedupe)
     repeated = processing.repeated_keys(Phase.DEDUPE)
     check = dg.AssetCheckResult(
         check_name=ONE_ROW_PER_KEY, passed=repeated == 0, metadata={"repeated_keys": repeated}
     )
-    return dg.MaterializeResult(metadata=phase_metadata(outcome), check_results=[check])
+    return dg.MaterializeResult(metadata=result.metadata, check_results=[check])
 
 
 @_phase_asset(deps=[deduplicated_rows], kinds={"pandas", "arrow"})
@@ -89,13 +161,23 @@ def transformed_rows(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
     """The rows in the destination's shape, with their row key."""
-    return dg.MaterializeResult(metadata=phase_metadata(_processing(context, imports).transform()))
+    return _phase(context, Phase.TRANSFORM, _processing(context, imports).transform)
 
 
 @_phase_asset(
     deps=[transformed_rows],
     kinds={"sql", "arrow"},
-    check_specs=[dg.AssetCheckSpec(NO_ROWS_WITH_ERRORS, asset="validated_rows", blocking=True)],
+    check_specs=[
+        dg.AssetCheckSpec(
+            NO_ROWS_WITH_ERRORS,
+            asset="validated_rows",
+            blocking=True,
+            description=(
+                "No row handed to process still has an error (ignore_errors leaves such rows out,"
+                " it never lets them in); blocking: a failure stops the run before the write."
+            ),
+        )
+    ],
 )
 def validated_rows(
     context: dg.AssetExecutionContext, imports: ImportsResource
@@ -106,12 +188,12 @@ def validated_rows(
     lets them in.
     """
     processing = _processing(context, imports)
-    outcome = processing.validate()
+    result = _phase(context, Phase.VALIDATE, processing.validate)
     failing = processing.rows_with_errors(Phase.VALIDATE)
     check = dg.AssetCheckResult(
         check_name=NO_ROWS_WITH_ERRORS, passed=failing == 0, metadata={"rows_with_errors": failing}
     )
-    return dg.MaterializeResult(metadata=phase_metadata(outcome), check_results=[check])
+    return dg.MaterializeResult(metadata=result.metadata, check_results=[check])
 
 
 @_phase_asset(deps=[validated_rows], kinds={"sql"})
@@ -119,7 +201,7 @@ def destination_rows(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
     """The import's rows in the template's destination table (merge, overwrite or delete)."""
-    return dg.MaterializeResult(metadata=phase_metadata(_processing(context, imports).process()))
+    return _phase(context, Phase.PROCESS, _processing(context, imports).process)
 
 
 @_phase_asset(deps=[destination_rows], kinds={"csv"})
@@ -127,7 +209,7 @@ def processing_summary(
     context: dg.AssetExecutionContext, imports: ImportsResource
 ) -> dg.MaterializeResult:
     """Counters, the error file of rows left out, and the import's final processing status."""
-    return dg.MaterializeResult(metadata=phase_metadata(_processing(context, imports).cleanup()))
+    return _phase(context, Phase.CLEANUP, _processing(context, imports).cleanup)
 
 
 PHASE_ASSETS = [

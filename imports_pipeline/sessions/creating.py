@@ -53,6 +53,9 @@ class NewSession:
     folder_id: str | None = None
     name: str | None = None
     note: str | None = None
+    import_id: str | None = None
+    """Chosen beforehand by a dropped file's run, whose partition is named before the file is
+    read; None: a new id."""
 
 
 class CreatingSessions(SessionUseCases):
@@ -170,7 +173,7 @@ class CreatingSessions(SessionUseCases):
     def _new_row(self, actor: Actor, wanted: NewSession) -> ImportSessionRow:
         now = self.clock()
         return ImportSessionRow(
-            id=str(uuid.uuid4()),
+            id=wanted.import_id or str(uuid.uuid4()),
             organization_id=actor.organization_id,
             user_id=actor.user_id,
             template_id=wanted.template_id,

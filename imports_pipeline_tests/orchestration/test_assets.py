@@ -137,3 +137,16 @@ def test_a_failing_phase_fails_the_run_and_the_import(instance, imports, service
         ("prevalidate", "failed"),
     ]
     assert destination_rows(imports.destination, service) == []
+    # The run page reads the cause first, in words, with what to do; the traceback stays below.
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    error = failure.step_failure_data.user_failure_data
+    assert error.description == (
+        f"Import {import_id}: the prevalidate phase failed: a table the previous phase hands over"
+        " is missing (run the phases in order). What to do: fix the cause, then re-execute the run"
+        " from failure in the Dagster UI (the destination ends exact)."
+    )
+    assert (error.metadata["phase"].value, error.metadata["import_id"].value) == (
+        "prevalidate",
+        import_id,
+    )
+    assert error.metadata["error"].value.startswith("FileNotFoundError")

@@ -32,7 +32,9 @@ def test_each_submitted_session_becomes_one_run_of_its_partition(instance, impor
     assert requests[first].tags == {
         "imports/session": first,
         "imports/organization": ACTOR.organization_id,
+        "imports/template": "logistics_requests",
         "imports/destination": "logistics_requests",
+        "imports/file": "trips.csv",
         "imports/processing_job": service.get_session(ACTOR, first).processing_job_id,
     }
     [added] = result.dynamic_partitions_requests
@@ -60,38 +62,3 @@ def test_a_session_already_known_or_processing_is_not_added_or_requested_again(
     imports.processing(import_id).parse(dagster_run_id="run-1")  # the run started
     started = tick(instance, imports)
     assert started.run_requests == [] and started.skip_reason is not None
-
-
-def test_a_dropped_file_becomes_a_submitted_session_then_a_run(
-    instance, imports, service, tmp_path
-):
-    import os
-    import time
-
-    from imports_pipeline.orchestration.sensors import dropped_files
-
-    folder = tmp_path / "inbox" / ACTOR.organization_id / "logistics_requests"
-    folder.mkdir(parents=True)
-    (folder / "imports.yaml").write_text("numeric_locale: es_ES\nignore_errors: true\n")
-    dropped = folder / "march.csv"
-    dropped.write_bytes(SAMPLE_CSV.read_bytes())
-    past = time.time() - 60
-    os.utime(dropped, (past, past))
-
-    context = dg.build_sensor_context(instance=instance, resources={"imports": imports})
-    result = dropped_files(context)
-    assert "1 dropped files imported, 1 submitted" in str(result.skip_message)
-    assert not dropped.exists()
-    [session] = service.list_sessions(ACTOR).items
-    assert (session.status, session.actor_type, session.file_name) == (
-        "submitted",
-        "sensor",
-        "march.csv",
-    )
-
-    follow_up = tick(instance, imports)
-    assert [r.partition_key for r in follow_up.run_requests] == [session.id]
-    again = dropped_files(
-        dg.build_sensor_context(instance=instance, resources={"imports": imports})
-    )
-    assert "No dropped file is ready" in str(again.skip_message)
