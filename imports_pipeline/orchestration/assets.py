@@ -122,6 +122,7 @@ def prevalidated_rows(
     dropped = DroppedRun.of(context.run, imports)
     if dropped is not None:
         dropped.submit(context.log)
+        dropped.tag_processing_job(context.instance, context.run.run_id)
         processing.parse(dagster_run_id=context.run.run_id)
         processing.map()
     return _phase(context, Phase.PREVALIDATE, processing.prevalidate)

@@ -28,6 +28,8 @@ TEMPLATE_TAG = "imports/template"
 FILE_TAG = "imports/file"
 """The file's name as the client or partner gave it."""
 DESTINATION_TAG = "imports/destination"
+PROCESSING_JOB_TAG = "imports/processing_job"
+"""The processing job id submit answered with; a dropped file's run gets it once it submitted."""
 """The template: dagster.yaml allows one run per value, so two imports never write one table at
 once."""
 CLAIMED_FILE_TAG = "imports/claimed_file"
@@ -149,6 +151,13 @@ class DroppedRun:
             f" out; {rows.get('submitted', 0):,} submitted"
         )
         finish(self.root, self.claimed, self.item, drop.outcome, utc_now())
+
+    def tag_processing_job(self, instance: dg.DagsterInstance, run_id: str) -> None:
+        """Once submitted, the run carries the processing job id, as an API import's run does
+        from the start (a re-execution too)."""
+        job_id = self.imports.store().session(self.import_id).processing_job_id
+        if job_id:
+            instance.add_run_tags(run_id, {PROCESSING_JOB_TAG: job_id})
 
     @property
     def root(self) -> Path:

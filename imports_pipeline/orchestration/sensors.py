@@ -12,6 +12,7 @@ from imports_pipeline.orchestration.drops import (
     DESTINATION_TAG,
     FILE_TAG,
     ORGANIZATION_TAG,
+    PROCESSING_JOB_TAG,
     SESSION_TAG,
     TEMPLATE_TAG,
     drop_run_request,
@@ -24,7 +25,6 @@ from imports_pipeline.store.tables import ImportSessionRow
 SESSIONS_PER_TICK = 50
 """Enough to drain a burst in a few ticks while keeping each tick short."""
 
-PROCESSING_JOB_TAG = "imports/processing_job"
 """The processing job id ``submit`` answered with, so the run can be found from it."""
 SENSOR_INTERVAL_SECONDS = 1
 """How often the daemon may evaluate the sensors; a tick with nothing to do is one query."""
