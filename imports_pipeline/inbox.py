@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import partial
@@ -32,6 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from imports_pipeline.errors import DomainError
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.sessions.creating import NewSession
+from imports_pipeline.templates.model import Template
+from imports_pipeline.views import MappingSuggestionResult
 from imports_pipeline.vocabulary import (
     Actor,
     ActorType,
@@ -169,6 +171,22 @@ def release_stale_claims(root: Path, now: float) -> list[Path]:
     return released
 
 
+def confident_part(suggestion: MappingSuggestionResult) -> dict[str, str]:
+    """The suggested pairs used unattended: remembered, or scored at ``AUTO_APPLY_SCORE``."""
+    return {
+        s.template_column: s.source_column
+        for s in suggestion.suggestions
+        if s.source_column and (s.reason == "remembered" or s.score >= AUTO_APPLY_SCORE)
+    }
+
+
+def unmapped_required(template: Template, mapping: Mapping[str, str]) -> list[str]:
+    """Required template columns without a default that ``mapping`` leaves out."""
+    return [
+        c.key for c in template.columns if c.required and c.default is None and c.key not in mapping
+    ]
+
+
 class DropImport:
     """One dropped file's way into a session, step by step, so a Dagster run can show each step
     as its own asset (parse, map, prevalidate and submit) and ``import_file`` can run them in
@@ -211,11 +229,7 @@ class DropImport:
         required column stays unmapped."""
         import_id = self.imported()
         suggestion = self.service.suggest_mapping(self.actor, import_id)
-        confident = {
-            s.template_column: s.source_column
-            for s in suggestion.suggestions
-            if s.source_column and (s.reason == "remembered" or s.score >= AUTO_APPLY_SCORE)
-        }
+        confident = confident_part(suggestion)
         fixed = {
             target: source
             for target, source in self.settings.mapping.items()
@@ -223,11 +237,7 @@ class DropImport:
         }
         mapping = {**confident, **fixed}
         template = self.service.catalog.get(self.item.template_id)
-        missing = [
-            c.key
-            for c in template.columns
-            if c.required and c.default is None and c.key not in mapping
-        ]
+        missing = unmapped_required(template, mapping)
         if missing:
             self.needs_attention(f"required columns could not be mapped: {', '.join(missing)}")
             return None

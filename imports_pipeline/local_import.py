@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from imports_pipeline.errors import DomainError
-from imports_pipeline.inbox import AUTO_APPLY_SCORE
+from imports_pipeline.inbox import confident_part, unmapped_required
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.templates.model import Template
@@ -150,14 +150,8 @@ def import_file(
 def confident_mapping(suggestion: MappingSuggestionResult, template: Template) -> dict[str, str]:
     """The suggestion, when every required column is mapped from memory or at the score drop
     folders trust; otherwise stop and say which columns need a mapping."""
-    mapping = {
-        s.template_column: s.source_column
-        for s in suggestion.suggestions
-        if s.source_column and (s.reason == "remembered" or s.score >= AUTO_APPLY_SCORE)
-    }
-    missing = [
-        c.key for c in template.columns if c.required and c.default is None and c.key not in mapping
-    ]
+    mapping = confident_part(suggestion)
+    missing = unmapped_required(template, mapping)
     if missing:
         raise MappingNeeded(
             f"required columns are not confidently mapped: {', '.join(missing)}",

@@ -158,7 +158,7 @@ MAY_IMPORT = {
     "sessions": LOWER_LAYERS | {"engine", "store", "templates", "views"},
     "processing": LOWER_LAYERS | {"destination", "sessions", "store", "templates", "views"},
     "expiry": LOWER_LAYERS | {"processing", "sessions"},
-    "inbox": LOWER_LAYERS | {"sessions"},
+    "inbox": LOWER_LAYERS | {"sessions", "templates", "views"},
     "batches": LOWER_LAYERS | {"inbox", "sessions"},
     "api": LOWER_LAYERS | {"processing", "sessions", "store", "templates", "views", "wire"},
     "client": {"templates", "views", "vocabulary", "wire"},
