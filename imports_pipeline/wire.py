@@ -13,7 +13,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from imports_pipeline.templates.model import Option
 from imports_pipeline.views import ImportStatus
@@ -42,9 +51,42 @@ def _encodable(text: str) -> str:
     return text
 
 
-Text = Annotated[str, AfterValidator(_encodable)]
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
+class _DeclaredStorable:
+    """Says in the schema what ``_encodable`` refuses of a text a tool can send: NUL. (A lone
+    surrogate cannot be written as a pattern every tool reads alike; it stays a 422 alone.)"""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.setdefault("pattern", NO_NUL_PATTERN)
+        return schema
+
+
+Text = Annotated[str, AfterValidator(_encodable), _DeclaredStorable]
 """A string that can be stored: refuses lone surrogates and NUL instead of failing later with a
 500."""
+
+
+def declare_text_keys(schema: Any) -> None:
+    """Pydantic writes a ``dict[Text, V]`` as ``patternProperties`` {no NUL: V}, which leaves a key
+    with NUL unconstrained, so allowed; the server refuses it. Said truthfully instead: every key
+    matches (``propertyNames``) and every value is a V. Rewrites an OpenAPI document in place."""
+    if isinstance(schema, dict):
+        patterns = schema.get("patternProperties")
+        if isinstance(patterns, dict) and list(patterns) == [NO_NUL_PATTERN]:
+            schema["additionalProperties"] = schema.pop("patternProperties")[NO_NUL_PATTERN]
+            schema["propertyNames"] = {"pattern": NO_NUL_PATTERN}
+        for value in schema.values():
+            declare_text_keys(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            declare_text_keys(item)
+
 
 JsonScalar = Text | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None
 """NaN and ±Infinity (which Python's JSON parser accepts, as it does 1e400) are refused: no column

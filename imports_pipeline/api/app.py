@@ -12,14 +12,19 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from starlette.formparsers import MultiPartParser
 
+from imports_pipeline.api.create_form import add_create_body_rules
 from imports_pipeline.api.docs import install_docs
 from imports_pipeline.api.errors import install_error_handlers
 from imports_pipeline.api.heavy_requests import HeavyRequestLimit
-from imports_pipeline.api.query_parameters import reject_unknown_query_parameters
+from imports_pipeline.api.query_parameters import (
+    reject_unknown_form_fields,
+    reject_unknown_query_parameters,
+)
 from imports_pipeline.api.routers import files, sessions, templates, uploads
 from imports_pipeline.api.upload_limit import UPLOAD_SPOOL_BYTES, UploadLimitMiddleware
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.settings import Settings, environment_name
+from imports_pipeline.wire import declare_text_keys
 
 
 def _description(max_upload_bytes: int) -> str:
@@ -60,7 +65,10 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
         title="imports_pipeline: Imports API v2",
         version="2.0.0",
         description=_description(limit),
-        dependencies=[Depends(reject_unknown_query_parameters)],
+        dependencies=[
+            Depends(reject_unknown_query_parameters),
+            Depends(reject_unknown_form_fields),
+        ],
         docs_url=None,  # install_docs serves /docs and /redoc with local assets
         redoc_url=None,
     )
@@ -87,7 +95,8 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
 
     def openapi_with_body_rules() -> dict[str, Any]:
         if app.openapi_schema is None:
-            sessions.add_create_body_rules(schema_of())
+            add_create_body_rules(schema_of())
+            declare_text_keys(schema_of())
         return schema_of()
 
     app.openapi = openapi_with_body_rules  # type: ignore[method-assign]

@@ -1,14 +1,16 @@
-"""Refuse query parameters a route does not declare (422), instead of ignoring them.
+"""Refuse query parameters and form fields a route does not declare (422), instead of ignoring
+them.
 
 A misspelt filter (``stauts=failed``) that is silently ignored returns every
-session, which looks like an answer; Fleetio's API refuses it, and so do we.
+session, which looks like an answer; Fleetio's API refuses it, and so do we. A misspelt form
+field (``numeric_local=es_ES``) would as silently import with the default.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, params
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
@@ -45,6 +47,35 @@ def reject_unknown_query_parameters(request: Request) -> None:
                     "loc": ["query", name],
                     "msg": f"Unknown query parameter; this endpoint takes: {known}",
                     "input": request.query_params[name],
+                }
+                for name in unknown
+            ]
+        )
+
+
+async def reject_unknown_form_fields(request: Request) -> None:
+    """A router dependency: 422 naming each form field a form route does not declare. The form
+    is the one FastAPI already parsed for the route (Starlette keeps it on the request)."""
+    route: Any = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    declared = {
+        param.alias for param in dependant.body_params if isinstance(param.field_info, params.Form)
+    }
+    if not declared:
+        return
+    form = await request.form()
+    unknown = sorted(set(form.keys()) - declared)
+    if unknown:
+        known = ", ".join(sorted(declared))
+        raise RequestValidationError(
+            [
+                {
+                    "type": "extra_forbidden",
+                    "loc": ["body", name],
+                    "msg": f"Unknown form field; this endpoint takes: {known}",
+                    "input": None,
                 }
                 for name in unknown
             ]

@@ -8,6 +8,7 @@ null, dropping blank rows and blank trailing columns, naming) is done once here.
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,25 @@ _FILE_TYPES = {
     ".ods": "ods",
 }
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(_FILE_TYPES)
+
+
+def _in_any_case(word: str) -> str:
+    return "".join(f"[{ch.lower()}{ch.upper()}]" if ch.isalpha() else re.escape(ch) for ch in word)
+
+
+SUPPORTED_FILE_NAME = (
+    r"^(?:[^/\\\x00]*[/\\])*(?:[^/\\.\x00]*|[^/\\\x00]*\.(?:"
+    + "|".join(_in_any_case(extension[1:]) for extension in sorted(_FILE_TYPES))
+    + "))$"
+)
+"""A file name we read, as a pattern both JSON Schema (ECMA-262) and Python take: its last path
+part has no dot (the bytes say the format) or ends in a supported extension, in any case; no NUL."""
+
+
+def names_supported_file(file_name: str) -> bool:
+    return re.fullmatch(SUPPORTED_FILE_NAME, file_name) is not None
+
+
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """The first bytes of a compound document: an .xls workbook."""
 ZIP_SIGNATURE = b"PK\x03\x04"

@@ -15,7 +15,13 @@ import pandas as pd
 # Re-exported: the API declares the accepted locales in its schema.
 from imports_pipeline.engine.coercion import SUPPORTED_LOCALES as SUPPORTED_LOCALES
 from imports_pipeline.engine.coercion import infer_numeric_locale
-from imports_pipeline.engine.reading import SUPPORTED_EXTENSIONS, TableLimits, read_table
+from imports_pipeline.engine.reading import (
+    SUPPORTED_EXTENSIONS,
+    TableLimits,
+    names_supported_file,
+    read_table,
+)
+from imports_pipeline.engine.reading import SUPPORTED_FILE_NAME as SUPPORTED_FILE_NAME
 from imports_pipeline.errors import (
     DomainError,
     InvalidFileNameError,
@@ -155,14 +161,17 @@ class CreatingSessions(SessionUseCases):
         """The template exists, the file name is kept as it may be, its type (when it names
         one) and the locale are ones we read."""
         self.catalog.get(wanted.template_id)
-        file_name = upload_file_name(wanted.file_name)
-        extension = Path(file_name).suffix.lower()
-        # No extension at all: the parse reads the format from the bytes.
-        if extension and extension not in SUPPORTED_EXTENSIONS:
+        # The rule the create form's schema declares for file_name: no extension (the parse reads
+        # the format from the bytes) or one we read.
+        # (A multipart filename is not a declared field: its NULs are dropped like other
+        # unprintable characters.)
+        if not names_supported_file(wanted.file_name.replace("\x00", "")):
+            extension = wanted.file_name.rsplit(".", 1)[-1]
             raise UnsupportedFileTypeError(
-                f"File type '{extension or file_name}' is not supported;"
+                f"File type '.{extension}' is not supported;"
                 f" use one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}"
             )
+        file_name = upload_file_name(wanted.file_name)
         if wanted.numeric_locale is not None and wanted.numeric_locale not in SUPPORTED_LOCALES:
             raise UnsupportedLocaleError(
                 f"numeric_locale '{wanted.numeric_locale}' is not supported;"
@@ -307,10 +316,15 @@ class CreatingSessions(SessionUseCases):
         )
 
 
+UNNAMED_UPLOAD = "upload"
+"""The name shown for a file whose name has nothing printable left."""
+
+
 def upload_file_name(name: str) -> str:
     """The name a client sent, as kept: its last path part (browsers on Windows send
-    ``C:\\…\\x.csv``, a hostile client ``../../x.csv``), control characters removed. The bytes are
-    stored as ``upload<ext>`` whatever the name, so this is only what lists and downloads show."""
+    ``C:\\…\\x.csv``, a hostile client ``../../x.csv``), unprintable characters removed. The
+    bytes are stored as ``upload<ext>`` whatever the name, so this is only what lists and
+    downloads show."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
     if len(cleaned) > MAX_FILE_NAME_LENGTH:
@@ -319,11 +333,9 @@ def upload_file_name(name: str) -> str:
             f" at most {MAX_FILE_NAME_LENGTH} are accepted",
             field="upload_file",
         )
-    if not cleaned and name:
-        raise InvalidFileNameError(
-            f"The file name {name!r} has no name left once folders are removed", field="upload_file"
-        )
-    return cleaned
+    # Nothing a person could read is left ("../", a private-use character): the schema allows
+    # such a name, and it is only shown, so it is shown as this.
+    return cleaned or (UNNAMED_UPLOAD if name else "")
 
 
 def infer_locales(

@@ -3,6 +3,8 @@ detail and code (Fleetio, issue 9); a query parameter an endpoint does not know 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from imports_pipeline_tests.api.conftest import contract_body
@@ -44,6 +46,41 @@ def test_an_unknown_query_parameter_is_refused_naming_it(any_db_api, path, unkno
     assert [item["loc"] for item in body["detail"]] == [["query", name] for name in unknown]
     assert all(item["type"] == "extra_forbidden" for item in body["detail"])
     assert known in body["detail"][0]["msg"]
+
+
+def test_an_unknown_form_field_is_refused_naming_it(any_db_api):
+    """Found by schemathesis (issue 14): a misspelt create field imported with the default."""
+    api = any_db_api
+    response = api.create(numeric_local="es_ES", colour="blue")
+    assert response.status_code == 422
+    body = contract_body(response)
+    assert [item["loc"] for item in body["detail"]] == [
+        ["body", "colour"],
+        ["body", "numeric_local"],
+    ]
+    assert "numeric_locale" in body["detail"][0]["msg"]
+    assert api.client.get("/v2/imports/sessions", headers=api.headers).json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("file_name", "status"),
+    [("report.pdf", 415), ("v1.2 report", 415), ("export.CSV", 201), ("export", 201)],
+)
+def test_an_async_file_name_follows_the_schemas_pattern(any_db_api, file_name, status):
+    """Found by schemathesis (issue 14): the schema now declares which names are read, and the
+    server refuses exactly the others."""
+    api = any_db_api
+    response = api.client.post(
+        "/v2/imports/sessions",
+        headers=api.headers,
+        data={"template_id": "logistics_requests", "upload_mode": "async", "file_name": file_name},
+    )
+    assert response.status_code == status, response.text
+    schema = api.client.get("/openapi.json").json()["components"]["schemas"]
+    form = next(s for s in schema.values() if "upload_mode" in s.get("properties", {}))
+    pattern = form["properties"]["file_name"]["pattern"]
+    assert (re.fullmatch(pattern, file_name) is not None) == (status == 201)
+    assert form["additionalProperties"] is False
 
 
 def test_known_query_parameters_still_work_on_every_kind_of_route(any_db_api):

@@ -9,11 +9,12 @@ new for each new request. A schema-valid request that breaks one of those is rig
 such runtime rules is to teach the generator, not to widen the check, so every *positive* case
 is brought within them here:
 
-- a create's file is a real CSV with the template's column labels, built around the value
+- a create's file is a real CSV with every built-in template's column labels, built around the value
   schemathesis generated (its quotes, delimiters and unicode still reach the parser inside a
   quoted cell);
 - a correction names one of the session's rows and one of its template's columns;
-- a mapping is what ``mapping/suggest`` proposes for that session, and a value mapping keeps
+- a mapping is what ``mapping/suggest`` proposes for that session, each column left out given
+  its best candidate, and a value mapping keeps
   the generated raw values under the template's category columns;
 - an Idempotency-Key is made unique per request.
 
@@ -39,6 +40,7 @@ import schemathesis
 from imports_pipeline.templates.catalog import TemplateCatalog
 
 CREATE = ("POST", "/v2/imports/sessions")
+MAX_KEY_LENGTH = 255  # the Idempotency-Key header's maxLength
 ROWS = "/v2/imports/{import_id}/rows"
 MAPPING_BODIES = {"/v2/imports/{import_id}/unique-values", "/v2/imports/{import_id}/validate"}
 
@@ -48,28 +50,12 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case) -> sche
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return case
     headers = case.headers or {}
-    if "Idempotency-Key" in headers:
+    # Only a key that is valid already: a too long or empty one is how the case may be negative.
+    if 1 <= len(headers.get("Idempotency-Key") or "") <= MAX_KEY_LENGTH:
         case.headers = {**headers, "Idempotency-Key": str(uuid.uuid4())}
-    body = case.body if isinstance(case.body, dict) else None
-    if body is None:
-        return case
-    if (case.method.upper(), case.path) == CREATE and _is_text(body.get("upload_file")):
-        body["upload_file"] = table_for(str(body.get("template_id")), body["upload_file"])
-    elif case.path == ROWS and isinstance(body.get("corrections"), list):
-        status = _status(str(case.path_parameters.get("import_id")))
-        rows = status.get("total_rows") or 1
-        keys = [c["key"] for c in _template(status.get("template_id", "")).get("columns", [])]
-        for correction in body["corrections"]:
-            if isinstance(correction, dict) and isinstance(correction.get("row_index"), int):
-                correction["row_index"] %= rows
-            if isinstance(correction, dict) and keys and correction.get("column") not in keys:
-                correction["column"] = keys[len(str(correction.get("column"))) % len(keys)]
-    elif case.path in MAPPING_BODIES:
+    if isinstance(case.body, dict):
         import_id = str(case.path_parameters.get("import_id"))
-        if isinstance(body.get("mapping"), dict):
-            body["mapping"] = suggested_mapping(import_id) or body["mapping"]
-        if isinstance(body.get("value_mapping"), dict):
-            body["value_mapping"] = within_categories(import_id, body["value_mapping"])
+        case.body = within_stored_data(case.method, case.path, import_id, case.body)
     return case
 
 
@@ -82,29 +68,73 @@ def before_add_examples(
         examples[index] = map_case(context, case)
 
 
+_drawn_import_id: list[str] = [""]
+"""The import id of the case being drawn. The fuzzing phase applies no case hook, only the
+component ones, and draws the path before the body (schemathesis'
+``specs/openapi/_hypothesis.py``: "Drawn in this order: path, headers, cookies, query", then the
+body); ``map_body`` sees no path, so ``map_path_parameters`` leaves the id here. One worker."""
+
+
+@schemathesis.hook
+def map_path_parameters(context: schemathesis.HookContext, path_parameters: Any) -> Any:
+    found = path_parameters.get("import_id") if isinstance(path_parameters, dict) else None
+    _drawn_import_id[0] = str(found or "")
+    return path_parameters
+
+
 @schemathesis.hook
 def map_body(context: schemathesis.HookContext, body: Any) -> Any:
-    """The same file rule where bodies are drawn from strategies (fuzzing, stateful). Applied in
-    both modes: it only touches a file part that is already text, so a case made negative by its
-    other fields, or by a file part of the wrong type, stays negative."""
+    """The same rules where bodies are drawn from strategies (fuzzing, stateful). Applied in
+    both modes, so each rule only touches a part that is already schema-valid (a text file part,
+    a non-negative row index, a mapping of texts): a case made negative elsewhere stays negative."""
     operation = context.operation
-    if (
-        operation is not None
-        and (operation.method.upper(), operation.path) == CREATE
-        and isinstance(body, dict)
-        and _is_text(body.get("upload_file"))
-    ):
-        return {**body, "upload_file": table_for(str(body.get("template_id")), body["upload_file"])}
+    if operation is None or not isinstance(body, dict):
+        return body
+    return within_stored_data(operation.method, operation.path, _drawn_import_id[0], body)
+
+
+def within_stored_data(method: str, path: str, import_id: str, body: dict[str, Any]) -> Any:
+    """``body`` brought within the rules that depend on stored data, where it is valid already."""
+    body = dict(body)
+    if (method.upper(), path) == CREATE and _is_text(body.get("upload_file")):
+        body["upload_file"] = table_for(body["upload_file"])
+    elif path == ROWS and isinstance(body.get("corrections"), list):
+        body["corrections"] = [on_stored_rows(import_id, c) for c in body["corrections"]]
+    elif path in MAPPING_BODIES:
+        if _texts(body.get("mapping")):
+            body["mapping"] = suggested_mapping(import_id) or body["mapping"]
+        value_mapping = body.get("value_mapping")
+        if isinstance(value_mapping, dict) and all(map(_texts, value_mapping.values())):
+            body["value_mapping"] = within_categories(import_id, value_mapping)
     return body
 
 
-def table_for(template_id: str, generated: object) -> bytes:
-    """Two rows under the template's labels (any labels when the template does not exist, which
-    the server answers with 404); the generated value is the first row's last cell."""
+def on_stored_rows(import_id: str, correction: Any) -> Any:
+    """A correction naming one of the session's rows and one of its template's columns."""
+    if not isinstance(correction, dict):
+        return correction
+    status = _status(import_id)
+    rows = status.get("total_rows") or 1
+    keys = [c["key"] for c in _template(status.get("template_id", "")).get("columns", [])]
+    row_index = correction.get("row_index")
+    fixed = dict(correction)
+    # JSON Schema's integer includes 3.0; a non-negative one is valid whatever the session.
+    whole = isinstance(row_index, int | float) and not isinstance(row_index, bool)
+    if whole and float(row_index).is_integer() and row_index >= 0:
+        fixed["row_index"] = int(row_index) % rows
+    if keys and isinstance(correction.get("column"), str) and correction["column"] not in keys:
+        fixed["column"] = keys[len(correction["column"]) % len(keys)]
+    return fixed
+
+
+def table_for(generated: object) -> bytes:
+    """Two rows under the labels of every built-in template, the generated value the first row's
+    last cell. Not the named template's labels alone: in the stateful phase a link fills
+    ``template_id`` after the body is drawn, so the session's template is not known here, and
+    with every label its required columns can be mapped whichever it is."""
     raw = getattr(generated, "data", generated)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    labels = [column["label"] for column in _template(template_id).get("columns", [])]
-    labels = labels or ["Reference", "Notes"]
+    labels = _every_label()
     # NUL is refused as binary by design (a text export has none); every other character stays.
     first = ["x"] * (len(labels) - 1) + [text.replace("\x00", "")]
     sink = io.StringIO(newline="")
@@ -113,10 +143,23 @@ def table_for(template_id: str, generated: object) -> bytes:
 
 
 def suggested_mapping(import_id: str) -> dict[str, str] | None:
+    """What ``mapping/suggest`` proposes, completed with each unmapped column's best candidate:
+    the hooks' files hold every label over values such as "x", which rightly keeps a date or a
+    number column below the confident score, yet a person would still map it."""
     if not import_id.isprintable() or "/" in import_id:
         return None
     answer = _api().post(f"/v2/imports/{import_id}/mapping/suggest", json={})
-    return answer.json().get("mapping") if answer.status_code == 200 else None
+    if answer.status_code != 200:
+        return None
+    mapping: dict[str, str] = dict(answer.json()["mapping"])
+    used = set(mapping.values())
+    for suggestion in answer.json()["suggestions"]:
+        candidates = [c["source_column"] for c in suggestion["candidates"]]
+        free = [column for column in candidates if column not in used]
+        if suggestion["template_column"] not in mapping and free:
+            mapping[suggestion["template_column"]] = free[0]
+            used.add(free[0])
+    return mapping
 
 
 def within_categories(import_id: str, value_mapping: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +177,10 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str | bytes)
 
 
+def _texts(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
 def _status(import_id: str) -> dict[str, Any]:
     if not import_id.isprintable() or "/" in import_id:
         return {}
@@ -144,6 +191,12 @@ def _status(import_id: str) -> dict[str, Any]:
 def _template(template_id: str) -> dict[str, Any]:
     """The built-in template of that id as the API shows it; {} for any other id."""
     return _builtin_templates().get(template_id, {})
+
+
+@cache
+def _every_label() -> list[str]:
+    labels = (c["label"] for t in _builtin_templates().values() for c in t.get("columns", []))
+    return list(dict.fromkeys(labels))
 
 
 @cache

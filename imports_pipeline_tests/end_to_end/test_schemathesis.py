@@ -26,12 +26,14 @@ from imports_pipeline_tests.end_to_end.processes import (
 pytestmark = pytest.mark.slow
 ORGANIZATIONS = ("org-schemathesis-a", "org-schemathesis-b")
 SEED = 20261203
-DATA_ACCEPTANCE_CHECKS = ("positive_data_acceptance", "negative_data_rejection")
-"""Left out for now, and said so in issue 14's note: these two judge whether the server accepts
-what the schema allows, and every rule that depends on stored data (a correction's row must
-exist, a mapping must name the session's columns) reads to them as a difference. The hooks in
-``schemathesis_hooks`` teach the generator several such rules; the rest are still being found.
-Every check that compares the server's answers with the schema runs."""
+LEFT_OUT_CHECKS = ("negative_data_rejection",)
+"""Left out for now, and said so in issue 14's note. What it still reports, over seeds 20261203
+and 1 to 3, are cases with nothing invalid in them that we could find: stateful steps sent as
+negative although none of their parts was negated (schemathesis' ``_hypothesis.py``: "A stateful
+step is exempt: rejecting it discards the whole scenario, so it goes out as a positive one";
+schemathesis issue #2983), and one coverage-phase create whose header and body are both valid.
+Every other check runs, ``positive_data_acceptance`` included: the hooks in
+``schemathesis_hooks`` teach the generator the rules that depend on stored data."""
 MAX_EXAMPLES = 30
 
 
@@ -50,7 +52,7 @@ def test_the_server_answers_as_its_schema_says(tmp_path, request, database):
                     "--checks",
                     "all",
                     "--exclude-checks",
-                    ",".join(DATA_ACCEPTANCE_CHECKS),
+                    ",".join(LEFT_OUT_CHECKS),
                     "--phases",
                     "examples,coverage,fuzzing,stateful",
                     "--max-examples",

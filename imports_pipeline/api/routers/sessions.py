@@ -10,10 +10,16 @@ from pydantic import WithJsonSchema
 
 from imports_pipeline.api import examples
 from imports_pipeline.api.auth import CurrentActor
+from imports_pipeline.api.create_form import UPLOAD_MEDIA_TYPES
 from imports_pipeline.api.dependencies import Destination, Service
 from imports_pipeline.api.idempotency import Idempotency
 from imports_pipeline.processing import rollback_for
-from imports_pipeline.sessions.creating import SUPPORTED_LOCALES, NewSession
+from imports_pipeline.sessions.creating import (
+    MAX_FILE_NAME_LENGTH,
+    SUPPORTED_FILE_NAME,
+    SUPPORTED_LOCALES,
+    NewSession,
+)
 from imports_pipeline.views import (
     CreatedSession,
     MappingSuggestionResult,
@@ -58,43 +64,6 @@ def _json_example(summary: str, value: object) -> dict[str, Any]:
             "application/json": {"examples": {"contract": {"summary": summary, "value": value}}}
         }
     }
-
-
-CREATE_BODY_RULES: dict[str, Any] = {
-    # What the form fields alone cannot say: the file comes with the request unless
-    # upload_mode=async, and then its name does instead.
-    "anyOf": [
-        {"required": ["upload_file"], "properties": {"upload_mode": {"const": "sync"}}},
-        {
-            "required": ["upload_mode", "file_name"],
-            "properties": {"upload_mode": {"const": "async"}},
-        },
-    ]
-}
-UPLOAD_MEDIA_TYPES = (
-    "text/csv",
-    "text/tab-separated-values",
-    "text/plain",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.ms-excel.sheet.macroEnabled.12",
-    "application/vnd.ms-excel",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/octet-stream",
-)
-
-
-def add_create_body_rules(openapi: dict[str, Any]) -> None:
-    """Put the rules into the create form's own schema (tools read a ``$ref`` alone and drop
-    keywords written beside it), and drop the ``null`` FastAPI declares for optional fields: a
-    multipart field is text or absent, and the text "null" is a value like any other."""
-    body = openapi["paths"]["/v2/imports/sessions"]["post"]["requestBody"]["content"]
-    name = body["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
-    form = openapi["components"]["schemas"][name]
-    form.update(CREATE_BODY_RULES)
-    for field in form["properties"].values():
-        kinds = field.pop("anyOf", None)
-        if kinds is not None:
-            field.update(next(kind for kind in kinds if kind.get("type") != "null"))
 
 
 @router.post(
@@ -142,7 +111,14 @@ def create_session(
         ),
     ] = UploadMode.SYNC,
     file_name: Annotated[
-        Text | None, Form(description="With upload_mode=async: the name of the file to come.")
+        Text | None,
+        Form(
+            min_length=1,
+            max_length=MAX_FILE_NAME_LENGTH,
+            description="With upload_mode=async: the name of the file to come; no extension, or"
+            " one of the upload's types.",
+            json_schema_extra={"pattern": SUPPORTED_FILE_NAME},
+        ),
     ] = None,
     numeric_locale: Annotated[
         Text | None,
