@@ -67,6 +67,21 @@ def ensure_postgres() -> None:
     )
 
 
+def ensure_chromium() -> None:
+    """The web importer's browser tests drive Debian's chromium; install it if it is missing."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        _run("apt-get", "update", "-q", env=env)
+        _run("apt-get", "install", "-y", "-q", "chromium", env=env)
+        return
+    sys.exit(
+        "Chromium is needed for the web importer's browser tests.\n"
+        "Install it with your package manager, e.g. `sudo apt-get install chromium`."
+    )
+
+
 CHECKS = (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",))
 """ruff (lint and format) and mypy, as configured in pyproject.toml."""
 
@@ -93,6 +108,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_installed()
         ensure_postgres()
+        ensure_chromium()
         if not argv[2:]:  # the whole suite, as CI runs it: style and types first
             status = check_style_and_types()
             if status:

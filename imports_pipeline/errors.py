@@ -159,6 +159,14 @@ class InvalidApiKeyError(DomainError):
     http_status = 401
 
 
+class InvalidEmbedTokenError(DomainError):
+    """An embed token (the web importer's, ``POST /v2/imports/embed-tokens``) that is forged,
+    expired or used where an API key is needed."""
+
+    code = "INVALID_EMBED_TOKEN"
+    http_status = 401
+
+
 class OrganizationMismatchError(DomainError):
     """A valid key used with another organization's id."""
 

@@ -202,6 +202,9 @@ class Actor:
     user_id: str | None = None
     actor_type: str = ActorType.USER.value
     api_key_id: str | None = None
+    template_scope: str | None = None
+    """Set for an embed token's caller: the one template it may see and import into; any other
+    template and its sessions are, to it, not found."""
 
     @property
     def acting_id(self) -> str | None:

@@ -25,7 +25,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from imports_pipeline.templates.model import Option
-from imports_pipeline.views import ImportStatus
+from imports_pipeline.views import ImportStatus, NaiveUTC
 from imports_pipeline.vocabulary import (
     CURSOR_PATTERN,
     DuplicateHandling,
@@ -316,3 +316,19 @@ class StatusResponse(ImportStatus):
 class OptionsResult(BaseModel):
     source_key: str
     options: list[Option]
+
+
+class EmbedTokenRequest(BaseModel):
+    """What an embed token is for: one template of the caller's organization, for a while."""
+
+    model_config = ConfigDict(extra="forbid")
+    template_id: Text = Field(min_length=1, description="The only template the token imports into.")
+    minutes: int = Field(default=15, ge=1, le=60, description="How long the token works (1-60).")
+
+
+class EmbedToken(BaseModel):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`.")
+    expires_at: NaiveUTC
+    organization_id: str
+    template_id: str
+    importer_url: str = Field(description="The web importer on this token, for an iframe's src.")

@@ -160,7 +160,9 @@ MAY_IMPORT = {
     "expiry": LOWER_LAYERS | {"processing", "sessions"},
     "inbox": LOWER_LAYERS | {"sessions", "templates", "views"},
     "batches": LOWER_LAYERS | {"inbox", "sessions"},
-    "api": LOWER_LAYERS | {"processing", "sessions", "store", "templates", "views", "wire"},
+    "web_importer": set(),
+    "api": LOWER_LAYERS
+    | {"processing", "sessions", "store", "templates", "views", "web_importer", "wire"},
     "client": {"templates", "views", "vocabulary", "wire"},
     "orchestration": LOWER_LAYERS
     | {"batches", "expiry", "inbox", "processing", "sessions", "store"},

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from starlette.formparsers import MultiPartParser
 
+from imports_pipeline.api import embed_tokens
 from imports_pipeline.api.create_form import add_create_body_rules
 from imports_pipeline.api.docs import install_docs
 from imports_pipeline.api.errors import install_error_handlers
@@ -22,6 +23,7 @@ from imports_pipeline.api.query_parameters import (
 )
 from imports_pipeline.api.routers import files, sessions, templates, uploads
 from imports_pipeline.api.upload_limit import UPLOAD_SPOOL_BYTES, UploadLimitMiddleware
+from imports_pipeline.api.web_importer import install_web_importer
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.settings import Settings, environment_name
 from imports_pipeline.wire import declare_text_keys
@@ -86,11 +88,13 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
     app.state.max_upload_bytes = limit
     install_error_handlers(app)
     install_docs(app)
+    install_web_importer(app)
     # Fixed paths (templates/, options/) before /{import_id}/…, so an id never shadows them.
     app.include_router(templates.router)
     app.include_router(sessions.router)
     app.include_router(files.router)
     app.include_router(uploads.router)
+    app.include_router(embed_tokens.router)
     schema_of = app.openapi
 
     def openapi_with_body_rules() -> dict[str, Any]:

@@ -1,14 +1,22 @@
 """Who is calling: ``x-api-key`` + ``x-organization-id`` on every request, checked against the
-key store."""
+key store, or the web importer's embed token (``api/embed_tokens.py``)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from imports_pipeline.errors import InvalidApiKeyError, OrganizationMismatchError
+from imports_pipeline.errors import (
+    InvalidApiKeyError,
+    InvalidEmbedTokenError,
+    InvalidSignedLinkError,
+    OrganizationMismatchError,
+    SignedLinkExpiredError,
+)
+from imports_pipeline.sessions import ImportService
 from imports_pipeline.store.api_keys import ApiKeyStore
 from imports_pipeline.vocabulary import Actor, ActorType
 
@@ -27,11 +35,25 @@ organization_header = APIKeyHeader(
 )
 
 
+EMBED = "embed"
+"""The signing purpose of embed tokens: an upload or a report link is never one."""
+
+embed_token_header = HTTPBearer(
+    scheme_name="EmbedToken",
+    auto_error=False,
+    description="Instead of the two headers: an embed token (`POST /v2/imports/embed-tokens`),"
+    " which sees one template of one organization.",
+)
+
+
 def current_actor(
     request: Request,
     api_key: Annotated[str | None, Security(api_key_header)],
     organization_id: Annotated[str | None, Security(organization_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(embed_token_header)],
 ) -> Actor:
+    if api_key is None and bearer is not None:
+        return embed_actor(request.app.state.service, bearer.credentials)
     keys: ApiKeyStore = request.app.state.api_keys
     record = keys.verify(api_key) if api_key else None
     if record is None:
@@ -46,6 +68,27 @@ def current_actor(
         user_id=record.user_id,
         actor_type=ActorType.USER.value if record.user_id else ActorType.API_KEY.value,
         api_key_id=record.id,
+    )
+
+
+def embed_actor(service: ImportService, token: str) -> Actor:
+    """Who an embed token speaks for, scoped to its template; 401 naming why when it cannot."""
+    try:
+        subject = json.loads(service.stores.signer.verify(EMBED, token, service.clock()))
+    except SignedLinkExpiredError as expired:
+        when = expired.message.removeprefix("This link ")
+        raise InvalidEmbedTokenError(f"The embed token {when}") from None
+    except (InvalidSignedLinkError, ValueError):
+        raise InvalidEmbedTokenError("The embed token is not one this service signed") from None
+    issuer = service.stores.api_keys.owners([subject["k"]]).get(subject["k"])
+    if issuer is None or issuer.revoked_at is not None:
+        raise InvalidEmbedTokenError("The API key that issued this embed token was revoked")
+    return Actor(
+        organization_id=subject["o"],
+        user_id=subject["u"],
+        actor_type=subject["a"],
+        api_key_id=subject["k"],
+        template_scope=subject["t"],
     )
 
 

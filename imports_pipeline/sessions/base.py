@@ -8,7 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from imports_pipeline.engine.validation import ValidationRules
-from imports_pipeline.errors import SessionExpiredError, StepOutOfOrderError, StepTakenOverError
+from imports_pipeline.errors import (
+    SessionExpiredError,
+    SessionNotFoundError,
+    StepOutOfOrderError,
+    StepTakenOverError,
+    UnknownTemplateError,
+)
 from imports_pipeline.sessions.recovery import recover_abandoned
 from imports_pipeline.sessions.tables import SessionTables
 from imports_pipeline.settings import Settings
@@ -93,6 +99,17 @@ class SessionUseCases:
         """A failed step puts the session back, unless it was recovered already."""
         self.repository.release_lease(import_id, lease or {}, self.clock(), **fields)
 
+    def scoped_template(self, actor: Actor, template_id: str | None) -> str | None:
+        """The template a caller asks for, checked against an embed token's scope (the scope's
+        own when none is asked): another one is unknown to it."""
+        if actor.template_scope is None or template_id in (None, actor.template_scope):
+            return actor.template_scope or template_id
+        raise UnknownTemplateError(
+            f"unknown template '{template_id}'; this token imports into"
+            f" '{actor.template_scope}' only",
+            template_id=template_id,
+        )
+
     def load(
         self,
         actor: Actor,
@@ -105,6 +122,8 @@ class SessionUseCases:
         row = recover_abandoned(
             self.repository, self.clock, self.repository.get(import_id, actor.organization_id)
         )
+        if actor.template_scope is not None and row.template_id != actor.template_scope:
+            raise SessionNotFoundError(f"Import session {import_id} not found")
         status = SessionStatus(row.status)
         if allowed is not None and status not in allowed:
             if status in NEVER_EXPIRES:

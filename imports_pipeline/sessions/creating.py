@@ -98,7 +98,7 @@ class CreatingSessions(SessionUseCases):
 
     def create(self, actor: Actor, wanted: NewSession, upload: BinaryIO) -> CreatedSession:
         """``create_session`` with what it asks for in one object."""
-        session = self._new_row(actor, self._checked(wanted))
+        session = self._new_row(actor, self._checked(actor, wanted))
         raw_file = self._store_upload(session, upload)
         self.repository.add_session(raw_file, session, new_import_code)
         return self._parse(session, raw_file)
@@ -106,7 +106,7 @@ class CreatingSessions(SessionUseCases):
     def request_upload(self, actor: Actor, wanted: NewSession) -> UploadRequested:
         """``upload_mode=async``: the session now, the file later, sent to a signed URL that
         works once, within the ``upload_link_minutes`` setting."""
-        session = self._new_row(actor, self._checked(wanted))
+        session = self._new_row(actor, self._checked(actor, wanted))
         session.parse_info = {"upload_mode": "async"}
         session.lease = None  # nothing runs until the file comes
         self.repository.add_session(None, session, new_import_code)
@@ -157,10 +157,11 @@ class CreatingSessions(SessionUseCases):
             )
             return self._parse(session, raw_file)
 
-    def _checked(self, wanted: NewSession) -> NewSession:
-        """The template exists, the file name is kept as it may be, its type (when it names
-        one) and the locale are ones we read."""
+    def _checked(self, actor: Actor, wanted: NewSession) -> NewSession:
+        """The template exists (and is the one an embed token imports into), the file name is
+        kept as it may be, its type (when it names one) and the locale are ones we read."""
         self.catalog.get(wanted.template_id)
+        self.scoped_template(actor, wanted.template_id)
         # The rule the create form's schema declares for file_name: no extension (the parse reads
         # the format from the bytes) or one we read.
         # (A multipart filename is not a declared field: its NULs are dropped like other

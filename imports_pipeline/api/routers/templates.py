@@ -17,15 +17,19 @@ router = APIRouter(
 
 
 @router.get("/templates", response_model=list[Template])
-def list_templates(service: Service, _actor: CurrentActor) -> list[Template]:
-    """Every template this server knows (built-ins plus `IMPORTS_TEMPLATES_DIR`)."""
-    return service.catalog.list()
+def list_templates(service: Service, actor: CurrentActor) -> list[Template]:
+    """Every template this server knows (built-ins plus `IMPORTS_TEMPLATES_DIR`); an embed
+    token's own template only."""
+    scope = actor.template_scope
+    return [t for t in service.catalog.list() if scope is None or t.id == scope]
 
 
 @router.get("/templates/{template_id}", response_model=Template)
-def get_template(service: Service, _actor: CurrentActor, template_id: str) -> Template:
+def get_template(service: Service, actor: CurrentActor, template_id: str) -> Template:
     """Columns, required flags, types, inline options or `options_source`, defaults."""
-    return service.catalog.get(template_id)
+    template = service.catalog.get(template_id)
+    service.scoped_template(actor, template_id)
+    return template
 
 
 @router.get("/options/{source_key}", response_model=OptionsResult)
