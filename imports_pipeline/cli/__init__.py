@@ -147,17 +147,11 @@ def run_keys(settings: Settings, args: argparse.Namespace) -> None:
         )
 
 
-KEEP_ALIVE_SECONDS = 65
-"""How long an idle keep-alive connection stays open. Longer than clients keep theirs (httpx and
-requests: 5 s; load balancers: 60 s), so it is always the client that closes: with uvicorn's 5 s
-the server could close a connection just as a client sent on it, and about 1 request in 3,000
-under load got no answer at all (issue 14)."""
-
-
 def run_server(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from imports_pipeline.api.app import create_app
+    from imports_pipeline.cli.quickstart import KEEP_ALIVE_SECONDS
     from imports_pipeline.sessions import ImportService
 
     uvicorn.run(
@@ -166,119 +160,6 @@ def run_server(settings: Settings, host: str, port: int) -> None:
         port=port,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
-
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DAGSTER_UI_PORT = 3000
-
-
-def _dagster_home(settings: Settings) -> Path:
-    """``DAGSTER_HOME``, or a folder in the data folder seeded with the repo's ``dagster.yaml``."""
-    import shutil
-
-    home = settings.dagster_home_dir
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists() and (REPO_ROOT / "dagster.yaml").exists():
-        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    return home
-
-
-def _drop_sample(settings: Settings) -> Path:
-    """The bundled example into the demo organization's inbox, so processing starts with no
-    clicks."""
-    from datetime import datetime
-
-    from imports_pipeline.inbox import SETTINGS_FILE
-
-    folder = settings.drops_root / "inbox" / "demo-org" / "logistics_requests"
-    folder.mkdir(parents=True, exist_ok=True)
-    folder_settings = folder / SETTINGS_FILE
-    if not folder_settings.exists():
-        folder_settings.write_text(
-            "# Settings of this drop folder (see README, Unattended imports)\n"
-            "numeric_locale: es_ES\nignore_errors: true\n"
-        )
-    target = folder / f"logistics_march-{datetime.now():%Y%m%dT%H%M%S}.csv"
-    target.write_bytes(SAMPLE_FILE.read_bytes())
-    return target
-
-
-def run_quickstart(settings: Settings, host: str, port: int, with_dagster: bool = True) -> None:
-    """What `python3 dev.py run` starts: the API, `dagster dev` (UI, daemon, sensors), a demo key
-    and a dropped sample."""
-    import os
-    import signal
-    import subprocess
-
-    data = settings.data_folder
-    issued = _api_keys(settings).create("demo-org", user_id="demo-user", name="quickstart")
-    base = f"http://{host}:{port}"
-    dagster = None
-    if with_dagster:
-        env = settings.child_environment(data_dir=data, dagster_home=_dagster_home(settings))
-        dagster = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("dagster")),
-                "dev",
-                "-w",
-                str(REPO_ROOT / "workspace.yaml"),
-                "-h",
-                host,
-                "-p",
-                str(DAGSTER_UI_PORT),
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        dropped = _drop_sample(settings)
-    dagster_ui = (
-        f"http://{host}:{DAGSTER_UI_PORT}" if with_dagster else "(not started: --no-dagster)"
-    )
-    print(
-        "\n"
-        f"imports_pipeline is starting on the embedded defaults (SQLite and files under {data}).\n"
-        "\n"
-        f"  API docs:    {base}/docs\n"
-        f"  Dagster UI:  {dagster_ui}\n"
-        f"  API key:     {issued.secret}   (organization demo-org; a new one at every start,"
-        " revoke old ones with `keys revoke`)\n"
-        + (
-            "\n"
-            f"A sample file was dropped into {dropped.parent}: within a minute the\n"
-            "sensor imports it and a run processes it into the table imports_logistics_requests"
-            " (see the Dagster UI, Runs).\n"
-            if with_dagster
-            else ""
-        )
-        + f"""
-Try the contract's first call with the bundled 240-row example:
-
-  curl -s -X POST {base}/v2/imports/sessions \\
-    -H "x-api-key: {issued.secret}" -H "x-organization-id: demo-org" \\
-    -F template_id=logistics_requests -F numeric_locale=es_ES \\
-    -F "upload_file=@{SAMPLE_FILE};type=text/csv"
-""",
-        flush=True,
-    )
-
-    def stop(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    # uvicorn re-raises the SIGTERM it caught once it has shut down; without a handler of ours that
-    # ends the process at once, before `finally` can stop `dagster dev`.
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        run_server(settings, host, port)
-    finally:
-        if dagster is not None and dagster.poll() is None:
-            # SIGINT, as Ctrl-C sends it: `dagster dev` then stops its webserver, daemon and code
-            # servers; on SIGTERM it exited at once and left them running.
-            os.killpg(dagster.pid, signal.SIGINT)
-            try:
-                dagster.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(dagster.pid, signal.SIGKILL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -347,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             server.add_argument(
                 "--no-dagster", dest="with_dagster", action="store_false", help="start the API only"
             )
+            server.add_argument("--dagster-port", type=int, default=3000, help="the Dagster UI's")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_environment()
@@ -363,7 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "serve":
             run_server(settings, args.host, args.port)
         elif args.command == "up":
-            run_quickstart(settings, args.host, args.port, args.with_dagster)
+            from imports_pipeline.cli.quickstart import run_quickstart
+
+            key = _api_keys(settings).create("demo-org", user_id="demo-user", name="quickstart")
+            run_quickstart(
+                settings, args.host, args.port, args.dagster_port, key.secret, args.with_dagster
+            )
     except DomainError as error:
         print(f"error ({error.code}): {error}", file=sys.stderr)
         return 2 if args.command in ("import", "sessions", "status", "rollback", "templates") else 1

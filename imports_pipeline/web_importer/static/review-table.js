@@ -6,6 +6,7 @@ import { t } from "./i18n.js";
 const ROW_HEIGHT = 32; // px; matches .grid-row > div height (2rem)
 const PAGE_SIZE = 100;
 const KEPT_PAGES = 40;
+const MAX_SCROLL_PX = 10_000_000; // browsers cap an element's height near 33M px; stay well under
 
 export class ReviewTable {
   constructor(api, importId, columns, { onCounts }) {
@@ -17,6 +18,7 @@ export class ReviewTable {
     this.pages = new Map();
     this.loading = new Map();
     this.total = 0;
+    this.scale = 1;
     this.element = document.createElement("div");
     this.element.className = "grid";
     this.element.setAttribute("role", "grid");
@@ -27,6 +29,7 @@ export class ReviewTable {
     this.head.setAttribute("role", "row");
     this.body = document.createElement("div");
     this.body.style.position = "relative";
+    this.body.style.overflow = "hidden"; // rows drawn near the end never lengthen the scroll
     this.element.append(this.head, this.body);
     const template = `4rem repeat(${columns.length}, minmax(8rem, 1fr))`;
     this.head.style.gridTemplateColumns = template;
@@ -44,7 +47,9 @@ export class ReviewTable {
     const first = await this.page(1);
     this.total = first.total;
     this.element.setAttribute("aria-rowcount", String(this.total + 1));
-    this.body.style.height = `${this.total * ROW_HEIGHT}px`;
+    // Past MAX_SCROLL_PX the scrollbar stands for more than one row per ROW_HEIGHT pixels.
+    this.scale = Math.max(1, (this.total * ROW_HEIGHT) / MAX_SCROLL_PX);
+    this.body.style.height = `${(this.total * ROW_HEIGHT) / this.scale}px`;
     this.render();
     return first;
   }
@@ -73,8 +78,14 @@ export class ReviewTable {
   }
 
   visibleRange() {
-    const first = Math.floor(this.element.scrollTop / ROW_HEIGHT);
-    const count = Math.ceil(this.element.clientHeight / ROW_HEIGHT) + 2;
+    const count = Math.ceil(this.element.clientHeight / ROW_HEIGHT) + 1;
+    if (this.scale === 1) {
+      const first = Math.floor(this.element.scrollTop / ROW_HEIGHT);
+      return [first, Math.min(this.total, first + count)];
+    }
+    // Scaled: the scrollbar's whole travel spans every row, the last screenful included.
+    const travel = Math.max(1, this.element.scrollHeight - this.element.clientHeight);
+    const first = Math.round((this.element.scrollTop / travel) * Math.max(0, this.total - count + 1));
     return [first, Math.min(this.total, first + count)];
   }
 
@@ -106,7 +117,9 @@ export class ReviewTable {
       line.setAttribute("role", "row");
       line.setAttribute("aria-rowindex", String(position + 2));
       line.style.gridTemplateColumns = this.gridTemplate;
-      line.style.top = `${position * ROW_HEIGHT}px`;
+      line.style.top = this.scale === 1
+        ? `${position * ROW_HEIGHT}px`
+        : `${this.element.scrollTop + (position - first) * ROW_HEIGHT}px`;
       line.append(cell(row ? String(row.spreadsheet_row) : "…", "rowheader", "rownum"));
       for (const column of this.columns) {
         const box = cell(row ? display(row.values[column.key]) : "", "gridcell");
