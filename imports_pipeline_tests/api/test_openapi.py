@@ -63,7 +63,7 @@ def test_openapi_documents_every_endpoint_with_the_seed_examples(api):
         "cursor",
     }
     assert "Idempotency-Key" in {p["name"] for p in create["parameters"]}
-    assert set(spec["components"]["securitySchemes"]) == {"ApiKey", "OrganizationId"}
+    assert set(spec["components"]["securitySchemes"]) == {"ApiKey", "OrganizationId", "EmbedToken"}
     assert (
         "IMPORTS_MAX_UPLOAD_BYTES" in spec["info"]["description"]
         and "262144000 bytes" in spec["info"]["description"]
