@@ -159,6 +159,13 @@ class InvalidApiKeyError(DomainError):
     http_status = 401
 
 
+class InvalidHeaderRowError(DomainError):
+    """A header row asked for (``header_row``) that is not a row the file starts there."""
+
+    code = "INVALID_HEADER_ROW"
+    http_status = 422
+
+
 class InvalidEmbedTokenError(DomainError):
     """An embed token (the web importer's, ``POST /v2/imports/embed-tokens``) that is forged,
     expired or used where an API key is needed."""

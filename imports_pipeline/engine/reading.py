@@ -105,6 +105,7 @@ def read_table(
     file_name: str,
     selected_sheet: str | None = None,
     limits: TableLimits = TableLimits(),
+    header_row: int | None = None,
 ) -> ParsedFile:
     """Read the stored bytes at ``path``; ``file_name`` (the client's name) decides the format,
     or the first bytes do when the name has no extension."""
@@ -112,7 +113,7 @@ def read_table(
         raise EmptyFileError("The file is empty (0 bytes).")
     file_type = _file_type(file_name) if Path(file_name).suffix else sniffed_file_type(path)
     if file_type == "csv":
-        grid = read_csv_grid(path)
+        grid = read_csv_grid(path, header_row)
         layout = grid.layout
         table = _within(limits, _tidy(layout.header, grid.body))
         return ParsedFile(
@@ -126,7 +127,7 @@ def read_table(
             delimiter=layout.delimiter,
             native_columns=frozenset(),
         )
-    sheet = read_sheet_grid(path, selected_sheet)
+    sheet = read_sheet_grid(path, selected_sheet, header_row)
     table = _within(limits, _tidy(sheet.header, sheet.body))
     return ParsedFile(
         table=table,

@@ -27,7 +27,7 @@ from imports_pipeline.engine.sniffing import (
     parse_rows_with_lines,
     sniff_delimiter,
 )
-from imports_pipeline.errors import EmptyFileError, UnreadableFileError
+from imports_pipeline.errors import EmptyFileError, InvalidHeaderRowError, UnreadableFileError
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,15 @@ class _InvalidUtf8(Exception):
     """Bytes past the sample are not UTF-8 although the sample was."""
 
 
-def read_csv_grid(path: Path) -> CsvGrid:
-    layout = sniff_layout(path)
+def read_csv_grid(path: Path, header_row: int | None = None) -> CsvGrid:
+    layout = sniff_layout(path, header_row)
     body, layout = _read_body(path, layout)
     return CsvGrid(layout=layout, body=body)
 
 
-def sniff_layout(path: Path) -> CsvLayout:
+def sniff_layout(path: Path, header_row: int | None = None) -> CsvLayout:
+    """Encoding, delimiter and header of the file; the header is found, or is the row that
+    starts at physical line ``header_row`` (0-based, as ``detected_header_row`` counts)."""
     with path.open("rb") as stream:
         sample = stream.read(SAMPLE_BYTES)
     complete = len(sample) == path.stat().st_size
@@ -70,7 +72,9 @@ def sniff_layout(path: Path) -> CsvLayout:
     rows, line_ends = parse_rows_with_lines(text, delimiter)
     if all(is_blank(cell) for row in rows for cell in row):
         raise EmptyFileError("The file only contains blank rows.")
-    header = detect_header_row(rows)
+    header = (
+        detect_header_row(rows) if header_row is None else chosen_row(rows, line_ends, header_row)
+    )
     check_width(_used_width(rows[header]), at_least=not complete)
     return CsvLayout(
         encoding=encoding,
@@ -238,3 +242,16 @@ def _arrow_read_blocks(
         if "UTF8" in str(error):
             raise _InvalidUtf8 from error
         raise
+
+
+def chosen_row(rows: list[list[str]], line_ends: list[int], header_row: int) -> int:
+    """The index of the row that starts at physical line ``header_row``, among the rows read to
+    find the layout; a line inside a quoted cell, a blank row or one past them is refused."""
+    starts = [0, *line_ends[:-1]]
+    if header_row in starts and not all(is_blank(cell) for cell in rows[starts.index(header_row)]):
+        return starts.index(header_row)
+    raise InvalidHeaderRowError(
+        f"header_row {header_row} is not a row with cells that starts a line among the first"
+        f" {len(rows):,} rows of the file",
+        field="header_row",
+    )

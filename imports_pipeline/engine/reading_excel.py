@@ -20,7 +20,12 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from imports_pipeline.engine.sniffing import WIDTH_SAMPLE_ROWS, detect_header_row, is_blank
 from imports_pipeline.engine.workbook_extent import check_sheet_extent, check_workbook_parts
-from imports_pipeline.errors import EmptyFileError, UnknownSheetError, UnreadableFileError
+from imports_pipeline.errors import (
+    EmptyFileError,
+    InvalidHeaderRowError,
+    UnknownSheetError,
+    UnreadableFileError,
+)
 
 Cell = str | float | int | bool | dt.date | dt.datetime | dt.time | dt.timedelta
 
@@ -37,7 +42,9 @@ class SheetGrid:
     native_positions: frozenset[int]  # 0-based columns of mostly typed numbers/dates
 
 
-def read_sheet_grid(path: Path, selected_sheet: str | None) -> SheetGrid:
+def read_sheet_grid(
+    path: Path, selected_sheet: str | None, header_row: int | None = None
+) -> SheetGrid:
     check_workbook_parts(path)  # before python-calamine inflates any part
     try:
         with CalamineWorkbook.from_path(path) as workbook:
@@ -48,7 +55,15 @@ def read_sheet_grid(path: Path, selected_sheet: str | None) -> SheetGrid:
             "The workbook is corrupt or not a spreadsheet.", detail=str(error)
         ) from error
     head = [[render_cell(cell) for cell in row] for row in cells[:WIDTH_SAMPLE_ROWS]]
-    header_index = detect_header_row(head)
+    header_index = detect_header_row(head) if header_row is None else header_row - first_row
+    if header_row is not None and not (
+        0 <= header_index < len(head) and not all(is_blank(cell) for cell in head[header_index])
+    ):
+        raise InvalidHeaderRowError(
+            f"header_row {header_row} is not a row with cells among the first {len(head)} rows"
+            f" of sheet '{name}'",
+            field="header_row",
+        )
     columns = list(zip(*cells[header_index + 1 :], strict=False)) or [
         () for _ in head[header_index]
     ]

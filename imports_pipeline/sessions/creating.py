@@ -59,6 +59,8 @@ class NewSession:
     folder_id: str | None = None
     name: str | None = None
     note: str | None = None
+    header_row: int | None = None
+    """The physical row of the header (0-based, as ``detected_header_row``); None: detected."""
     import_id: str | None = None
     """Chosen beforehand by a dropped file's run, whose partition is named before the file is
     read; None: a new id."""
@@ -107,7 +109,7 @@ class CreatingSessions(SessionUseCases):
         """``upload_mode=async``: the session now, the file later, sent to a signed URL that
         works once, within the ``upload_link_minutes`` setting."""
         session = self._new_row(actor, self._checked(actor, wanted))
-        session.parse_info = {"upload_mode": "async"}
+        session.parse_info = {**session.parse_info, "upload_mode": "async"}
         session.lease = None  # nothing runs until the file comes
         self.repository.add_session(None, session, new_import_code)
         expires_at = self.clock() + timedelta(minutes=self.settings.upload_link_minutes)
@@ -152,7 +154,7 @@ class CreatingSessions(SessionUseCases):
                 import_id,
                 self.clock(),
                 raw_file_id=raw_file.id,
-                parse_info={"upload_mode": "async", **self._upload_info(raw_file)},
+                parse_info={**session.parse_info, **self._upload_info(raw_file)},
                 lease=new_lease(PARSE, SessionStatus.CREATED.value, self.clock()),
             )
             return self._parse(session, raw_file)
@@ -209,7 +211,7 @@ class CreatingSessions(SessionUseCases):
             selected_sheet=wanted.selected_sheet,
             sheets=[],
             detected_header_row=0,
-            parse_info={},
+            parse_info={} if wanted.header_row is None else {"header_row": wanted.header_row},
             artifacts={},
             submission=None,
             processing_status=None,
@@ -259,6 +261,7 @@ class CreatingSessions(SessionUseCases):
                 session.file_name,
                 session.selected_sheet,
                 TableLimits(self.settings.max_rows, self.settings.max_cell_chars),
+                header_row=session.parse_info.get("header_row"),
             )
         except DomainError as error:
             self.abandon_step(

@@ -64,6 +64,13 @@ def test_the_whole_flow_on_the_example_file_through_an_embed_token(tmp_path):
         expect(page.locator("h2")).to_have_text("240 rows read from logistics_march.csv")
         expect(page.locator("#header-row")).to_contain_text("row 1 of the file")
         importer.shot("2-parsed")
+        # Another header row is read again from the same file, and back.
+        page.fill("#header-row-input", "2")
+        page.click("#reread")
+        expect(page.locator("h2")).to_have_text("239 rows read from logistics_march.csv")
+        page.fill("#header-row-input", "1")
+        page.click("#reread")
+        expect(page.locator("h2")).to_have_text("240 rows read from logistics_march.csv")
 
         page.click("#to-mapping")
         expect(page.locator("#map-reference")).to_have_value("Reference")

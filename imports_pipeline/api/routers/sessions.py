@@ -133,6 +133,15 @@ def create_session(
     selected_sheet: Annotated[
         Text | None, Form(description="Workbook sheet; the first sheet with data when absent.")
     ] = None,
+    header_row: Annotated[
+        int | None,
+        Form(
+            ge=0,
+            le=1_000_000,
+            description="The row the header is on, 0-based as `detected_header_row` answers;"
+            " detected when absent (title rows above the header are skipped).",
+        ),
+    ] = None,
     project_id: Annotated[Text | None, Form()] = None,
     folder_id: Annotated[Text | None, Form()] = None,
     name: Annotated[
@@ -155,6 +164,7 @@ def create_session(
         (file_name if later else upload_file.filename if upload_file else None) or "",
         numeric_locale=numeric_locale,
         selected_sheet=selected_sheet,
+        header_row=header_row,
         project_id=project_id,
         folder_id=folder_id,
         name=name,

@@ -55,12 +55,13 @@ export class Api {
   template(id) { return this.call("GET", `/v2/imports/templates/${encodeURIComponent(id)}`); }
   options(source) { return this.call("GET", `/v2/imports/options/${encodeURIComponent(source)}`); }
 
-  createSession(templateId, file, { numericLocale, selectedSheet } = {}) {
+  createSession(templateId, file, { numericLocale, selectedSheet, headerRow } = {}) {
     const form = new FormData();
     form.set("template_id", templateId);
     form.set("upload_file", file, file.name);
     if (numericLocale) form.set("numeric_locale", numericLocale);
     if (selectedSheet) form.set("selected_sheet", selectedSheet);
+    if (headerRow !== undefined && headerRow !== null) form.set("header_row", String(headerRow));
     return this.call("POST", "/v2/imports/sessions", { form });
   }
 

@@ -96,10 +96,10 @@ function uploadStep(template, retry = null) {
     zone.classList.remove("over");
     if (event.dataTransfer.files[0]) upload(event.dataTransfer.files[0]);
   });
-  const upload = async (file, sheet = null) => {
+  const upload = async (file, sheet = null, headerRow = null) => {
     say(t("uploading", { name: file.name }), "info");
-    const created = await attempt(() => state.api.createSession(template.id, file, { numericLocale: locale.value, selectedSheet: sheet }));
-    if (created) parsedStep(file, created, locale.value);
+    const created = await attempt(() => state.api.createSession(template.id, file, { numericLocale: locale.value, selectedSheet: sheet, headerRow }));
+    if (created) parsedStep(file, created);
   };
   state.reupload = upload;
   show("upload", h("h2", {}, template.name), template.description ? h("p", {}, template.description) : null,
@@ -108,8 +108,10 @@ function uploadStep(template, retry = null) {
   if (retry) upload(...retry);
 }
 
-function parsedStep(file, created, locale) {
+function parsedStep(file, created) {
   say("");
+  file = file || state.file; // back from the columns step: the same file
+  state.file = file;
   state.session = created;
   const sheets = created.sheets.length > 1
     ? field(t("sheet"), h("select", { id: "sheet", onchange: (event) => state.reupload(file, event.target.value) },
@@ -117,8 +119,12 @@ function parsedStep(file, created, locale) {
     : null;
   const preview = h("table", {}, h("thead", {}, h("tr", {}, created.source_columns.map((name) => h("th", { scope: "col" }, name)))),
     h("tbody", {}, created.sample_rows.map((row) => h("tr", {}, row.map((value) => h("td", {}, value ?? ""))))));
+  // Shown 1-based, as a spreadsheet numbers its rows; the API counts from 0.
+  const headerRow = h("input", { type: "number", min: "1", id: "header-row-input", value: String(created.detected_header_row + 1) });
+  const reread = h("button", { id: "reread", onclick: () => file && state.reupload(file, created.selected_sheet, Number(headerRow.value) - 1) }, t("reread"));
   show("upload", h("h2", {}, t("rows_read", { rows: created.total_rows.toLocaleString(currentLanguage()), name: created.file_name })),
     sheets, h("p", { id: "header-row" }, t("header_row_detected", { row: created.detected_header_row + 1 })),
+    file ? h("div", { class: "actions" }, field(t("header_row"), headerRow, "field inline"), reread) : null,
     h("h3", {}, t("columns_found")), preview,
     h("div", { class: "actions" }, h("button", { class: "primary", id: "to-mapping", onclick: mapStep }, t("next"))));
 }

@@ -42,9 +42,13 @@ export class ReviewTable {
 
   async reload(errorsOnly = this.errorsOnly) {
     this.errorsOnly = errorsOnly;
+    this.generation = (this.generation || 0) + 1; // pages asked for before this are not kept
     this.pages.clear();
+    this.loading.clear();
     this.element.scrollTop = 0;
+    const generation = this.generation;
     const first = await this.page(1);
+    if (generation !== this.generation) return first; // a newer reload has the table now
     this.total = first.total;
     this.element.setAttribute("aria-rowcount", String(this.total + 1));
     // Past MAX_SCROLL_PX the scrollbar stands for more than one row per ROW_HEIGHT pixels.
@@ -58,7 +62,9 @@ export class ReviewTable {
   page(number) {
     if (this.pages.has(number)) return Promise.resolve(this.pages.get(number));
     if (!this.loading.has(number)) {
+      const generation = this.generation;
       const request = this.api.rows(this.importId, number, PAGE_SIZE, this.errorsOnly).then((page) => {
+        if (generation !== this.generation) return page; // the filter changed meanwhile
         this.pages.set(number, page);
         this.loading.delete(number);
         while (this.pages.size > KEPT_PAGES) this.pages.delete(this.pages.keys().next().value);
