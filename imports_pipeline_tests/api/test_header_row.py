@@ -11,11 +11,8 @@ import pytest
 from imports_pipeline_tests.api.conftest import contract_body
 
 TITLED = (
-    "Trips report;;\n"
-    "Trip Date;Client;Distance\n"
-    "2026-03-01;ACME;125,4\n"
-    "2026-03-02;Rhein;914,5\n"
-).encode()
+    b"Trips report;;\nTrip Date;Client;Distance\n2026-03-01;ACME;125,4\n2026-03-02;Rhein;914,5\n"
+)
 
 
 def test_a_csv_read_from_the_row_asked_for(any_db_api):

@@ -60,8 +60,14 @@ def test_up_prints_its_urls_once_they_answer_and_ctrl_c_leaves_nothing(tmp_path)
     log = tmp_path / "up.log"
     with open(log, "wb") as sink:
         up = subprocess.Popen(
-            [command("imports-pipeline"), "up", "--port", str(api_port)]
-            + ["--dagster-port", str(dagster_port)],
+            [
+                command("imports-pipeline"),
+                "up",
+                "--port",
+                str(api_port),
+                "--dagster-port",
+                str(dagster_port),
+            ],
             cwd=REPO_ROOT,
             env=env,
             stdout=sink,
