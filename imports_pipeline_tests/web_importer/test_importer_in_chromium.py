@@ -199,6 +199,8 @@ def test_the_review_table_of_a_million_rows_pages_from_the_server(tmp_path):
         page.evaluate("g => { g.scrollTop = g.scrollHeight; }", grid.element_handle())
         last = page.locator(f'.grid-row[aria-rowindex="{MILLION + 1}"] > .rownum')
         expect(last).to_have_text(str(MILLION + 1))
+        shown, frame = last.bounding_box(), grid.bounding_box()
+        assert shown and frame and shown["y"] + shown["height"] <= frame["y"] + frame["height"]
         importer.shot("10-million-end")
         assert page.locator(".grid-row").count() < 40
         row_requests = [url for url in importer.traffic.urls if "/rows?" in url]

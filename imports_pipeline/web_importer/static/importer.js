@@ -215,10 +215,11 @@ async function reviewStep() {
   const counts = h("div", { class: "counts", "aria-live": "polite" });
   const setCounts = (result) => {
     state.errorRows = result.error_rows;
+    const number = (value) => value.toLocaleString(currentLanguage());
     counts.replaceChildren(
-      h("div", {}, h("strong", { id: "count-total" }, String(validated.total_rows)), t("total_rows")),
-      h("div", {}, h("strong", { id: "count-valid" }, String(result.valid_rows)), t("valid_rows")),
-      h("div", {}, h("strong", { id: "count-errors" }, String(result.error_rows)), t("error_rows")));
+      h("div", {}, h("strong", { id: "count-total" }, number(validated.total_rows)), t("total_rows")),
+      h("div", {}, h("strong", { id: "count-valid" }, number(result.valid_rows)), t("valid_rows")),
+      h("div", {}, h("strong", { id: "count-errors" }, number(result.error_rows)), t("error_rows")));
   };
   setCounts(validated);
   const columns = state.template.columns.filter((column) => state.mapping[column.key] || column.default !== null);

@@ -31,7 +31,7 @@ export class ReviewTable {
     this.body.style.position = "relative";
     this.body.style.overflow = "hidden"; // rows drawn near the end never lengthen the scroll
     this.element.append(this.head, this.body);
-    const template = `4rem repeat(${columns.length}, minmax(8rem, 1fr))`;
+    const template = `6.5rem repeat(${columns.length}, minmax(8rem, 1fr))`;
     this.head.style.gridTemplateColumns = template;
     this.gridTemplate = template;
     this.head.append(cell(t("row"), "columnheader"));
@@ -91,7 +91,8 @@ export class ReviewTable {
     }
     // Scaled: the scrollbar's whole travel spans every row, the last screenful included.
     const travel = Math.max(1, this.element.scrollHeight - this.element.clientHeight);
-    const first = Math.round((this.element.scrollTop / travel) * Math.max(0, this.total - count + 1));
+    const shown = Math.floor((this.element.clientHeight - this.head.offsetHeight) / ROW_HEIGHT);
+    const first = Math.round((this.element.scrollTop / travel) * Math.max(0, this.total - shown));
     return [first, Math.min(this.total, first + count)];
   }
 
