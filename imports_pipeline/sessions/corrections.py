@@ -74,10 +74,15 @@ def apply_corrections(
         if context.mapping
         else pd.DataFrame(index=pd.Index(touched))
     )
-    for correction in corrections:
-        if correction.column not in raw.columns:
-            raw[correction.column] = pd.Series(pd.NA, index=raw.index, dtype="str")
-        raw.loc[correction.row_index, correction.column] = correction_text(correction.value)
+    by_column: dict[str, dict[int, str | None]] = {}
+    for correction in corrections:  # one assignment per column: per cell it was 5 ms each
+        by_column.setdefault(correction.column, {})[correction.row_index] = correction_text(
+            correction.value
+        )
+    for column, values in by_column.items():
+        if column not in raw.columns:
+            raw[column] = pd.Series(pd.NA, index=raw.index, dtype="str")
+        raw.loc[list(values), column] = pd.Series(values, dtype="str")
     numbers = [
         c.column
         for c in corrections

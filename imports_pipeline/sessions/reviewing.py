@@ -122,13 +122,14 @@ class ReviewingRows(SessionUseCases):
             stored.update({(c.row_index, c.column): c for c in new_rows})
             context = CorrectionContext.of(row)
             touched = sorted({c.row_index for c in corrections})
+            touched_rows = set(touched)  # a list here made a patch quadratic in its rows
             overlay, errors = apply_corrections(
                 self.tables,
                 context,
                 rules,
                 row.artifacts,
                 errors,
-                [c for c in stored.values() if c.row_index in touched],
+                [c for c in stored.values() if c.row_index in touched_rows],
             )
             artifacts = dict(row.artifacts)
             artifacts["overlay"] = self.tables.write(import_id, "overlay", overlay, with_index=True)
