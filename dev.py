@@ -52,34 +52,31 @@ def postgres_bin_dir() -> Path | None:
     return candidates[0].parent if candidates else None
 
 
-def ensure_postgres() -> None:
-    """The test suite runs a real PostgreSQL; install the server if it is missing."""
-    if postgres_bin_dir():
-        return
+def install_os_package(package: str, needed_for: str) -> None:
+    """``apt-get install`` as root; anyone else is told what to install."""
     if os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         _run("apt-get", "update", "-q", env=env)
-        _run("apt-get", "install", "-y", "-q", "postgresql", env=env)
+        _run("apt-get", "install", "-y", "-q", package, env=env)
         return
     sys.exit(
-        "PostgreSQL server binaries (initdb, pg_ctl) are needed for the tests.\n"
-        "Install them with your package manager, e.g. `sudo apt-get install postgresql`."
+        f"{needed_for}\n"
+        f"Install it with your package manager, e.g. `sudo apt-get install {package}`."
     )
+
+
+def ensure_postgres() -> None:
+    """The test suite runs a real PostgreSQL; install the server if it is missing."""
+    if not postgres_bin_dir():
+        install_os_package(
+            "postgresql", "PostgreSQL server binaries (initdb, pg_ctl) are needed for the tests."
+        )
 
 
 def ensure_chromium() -> None:
     """The web importer's browser tests drive Debian's chromium; install it if it is missing."""
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        _run("apt-get", "update", "-q", env=env)
-        _run("apt-get", "install", "-y", "-q", "chromium", env=env)
-        return
-    sys.exit(
-        "Chromium is needed for the web importer's browser tests.\n"
-        "Install it with your package manager, e.g. `sudo apt-get install chromium`."
-    )
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        install_os_package("chromium", "Chromium is needed for the web importer's browser tests.")
 
 
 CHECKS = (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from imports_pipeline_tests.end_to_end.processes import (
     create_api_key,
     running,
     server_environment,
+    with_dagster_home,
 )
 
 README = REPO_ROOT / "README.md"
@@ -79,10 +79,7 @@ def test_the_readme_walkthrough_runs_against_a_live_server_and_dagster(tmp_path)
     """Twice, as the README suggests: the second import finds every trip unchanged."""
     blocks = walkthrough_blocks(README.read_text(encoding="utf-8"))
     env = server_environment(tmp_path / "data", f"sqlite:///{tmp_path / 'data' / 'imports.db'}")
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    env.update(DAGSTER_HOME=str(home), PYTHONUNBUFFERED="1")
+    env = with_dagster_home(env, tmp_path)
     logs = tmp_path / "logs"
     logs.mkdir()
     work = scratch_checkout(tmp_path / "reader")

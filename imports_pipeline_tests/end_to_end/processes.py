@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -150,6 +151,15 @@ def server_environment(data_dir: Path, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IMPORTS_", "DAGSTER_"))}
     env.update(IMPORTS_DATA_DIR=str(data_dir), IMPORTS_DATABASE_URL=database_url)
     return env
+
+
+def with_dagster_home(env: dict[str, str], folder: Path) -> dict[str, str]:
+    """``env`` with a fresh DAGSTER_HOME under ``folder`` holding the checkout's dagster.yaml, for
+    tests that run the daemon beside the API."""
+    home = folder / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    return {**env, "DAGSTER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
 
 
 def create_api_key(env: Mapping[str, str], organization_id: str) -> str:

@@ -22,6 +22,7 @@ from imports_pipeline_tests.end_to_end.processes import (
     create_api_key,
     running,
     server_environment,
+    with_dagster_home,
 )
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -76,10 +77,7 @@ def web_importer(tmp_path: Path, with_daemon: bool = True) -> Iterator[Importer]
     alone."""
     assert CHROMIUM is not None, "Debian's chromium is needed: python3 dev.py test installs it"
     env = server_environment(tmp_path / "data", f"sqlite:///{tmp_path / 'data' / 'imports.db'}")
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    env.update(DAGSTER_HOME=str(home), PYTHONUNBUFFERED="1")
+    env = with_dagster_home(env, tmp_path)
     logs = tmp_path / "logs"
     logs.mkdir()
     with running(logs, env) as processes:
