@@ -235,7 +235,9 @@ KINDS: dict[str, Gen] = {
     "country_name": _pick(["Spain", "France", "Portugal"]),
     # fresh held-out domains (fresh_held_out.py)
     "date_before": _date(lambda row: -int(row["lag"])),
-    "clock_time": lambda rng, row, lang: f"{rng.randint(8, 19):02d}:{rng.choice([0, 15, 30, 45]):02d}",
+    "clock_time": lambda rng, row, lang: (
+        f"{rng.randint(8, 19):02d}:{rng.choice([0, 15, 30, 45]):02d}"
+    ),
     "doctor": lambda rng, row, lang: f"Dr. {rng.choice(FIRST)} {rng.choice(LAST)}",
     "minutes": _number(lambda rng, row: rng.choice([10, 15, 20, 30, 45, 60]), 0),
     "visit_fee": _number(lambda rng, row: rng.choice([35, 50, 60, 75, 90, 120])),
