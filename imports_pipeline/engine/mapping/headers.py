@@ -136,6 +136,7 @@ KNOWN_UNITS = frozenset({"kwh", "mwh", "kg", "g", "t", "km", "m", "m2", "m3", "m
 """Unit suffixes that keys carry (``consumption_kwh``, ``floor_area_m2``)."""
 
 
+@lru_cache(maxsize=65536)
 def _header_unit(header: str) -> str | None:
     """A bracketed unit that is not a copy counter: "Units (kWh)" → "kwh", "Date (2)" → None."""
     _, unit = split_unit(header)
@@ -148,14 +149,18 @@ def _structural(
 ) -> np.ndarray:
     """Scores from what a header says besides its words: its unit, or that it is a bare id."""
     scores = np.zeros((len(template.columns), len(source_columns)), dtype=np.float32)
-    units = [_column_unit(c) if c.type in NUMERIC else None for c in template.columns]
+    units = [
+        (t, unit)
+        for t, c in enumerate(template.columns)
+        if c.type in NUMERIC and (unit := _column_unit(c)) is not None
+    ]
     unique = [t for t, c in enumerate(template.columns) if c.unique]
     keys = [t for t, c in enumerate(template.columns) if c.key in template.key_columns]
     identifier = unique if len(unique) == 1 else keys if len(keys) == 1 else []
     for s, source in enumerate(source_columns):
-        unit = _header_unit(source)
-        for t, wanted in enumerate(units):
-            if unit and wanted and unit == wanted:
+        unit = _header_unit(source) if units else None
+        for t, wanted in units:
+            if unit == wanted:
                 scores[t, s] = UNIT_SCORE
         if identifier and headers[s] and set(headers[s].split()) <= IDENTIFIER_WORDS:
             scores[identifier[0], s] = max(scores[identifier[0], s], IDENTIFIER_SCORE)
