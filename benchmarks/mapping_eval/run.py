@@ -21,7 +21,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.mapping_eval import header_sets, value_cases  # noqa: E402
+from benchmarks.mapping_eval import fresh_held_out, header_sets, value_cases  # noqa: E402
 from benchmarks.mapping_eval.samples import KINDS, sample_frame  # noqa: E402
 from imports_pipeline.engine.mapping import suggest_mapping  # noqa: E402
 from imports_pipeline.engine.values import suggest_option  # noqa: E402
@@ -244,6 +244,8 @@ def main() -> None:
     builtin = builtin_decisions()
     values_tune = value_decisions(value_cases.TUNE)
     values_held = value_decisions(value_cases.HELD_OUT)
+    fresh = header_set_decisions(fresh_held_out.HEADER_SETS)
+    values_fresh = value_decisions(fresh_held_out.VALUES)
     print(
         "| part | decisions | accuracy | wrong at >=0.9 | precision@0.9 | coverage@0.9 "
         "| precision@0.8 | coverage@0.8 |"
@@ -252,9 +254,11 @@ def main() -> None:
     for label, part in (
         ("columns: tune", tune),
         ("columns: held_out", held),
+        ("columns: held_out_fresh", fresh),
         ("columns: built-in templates", builtin),
         ("values: tune", values_tune),
         ("values: held_out", values_held),
+        ("values: held_out_fresh", values_fresh),
     ):
         print(row(label, metrics(part)))
     print(

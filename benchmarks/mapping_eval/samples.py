@@ -119,11 +119,6 @@ def _email(rng: random.Random) -> str:
     return f"{user}.{rng.randint(1, 999)}@{rng.choice(['acme.com', 'mail.de', 'corp.fr'])}"
 
 
-def _email(rng: random.Random) -> str:
-    user = rng.choice(FIRST).lower().translate(str.maketrans("ãêüéí", "aeuei"))
-    return f"{user}.{rng.randint(1, 999)}@{rng.choice(['acme.com', 'mail.de', 'corp.fr'])}"
-
-
 Row = dict[str, float | date]
 Gen = Callable[[random.Random, Row, str], str]
 
@@ -238,6 +233,17 @@ KINDS: dict[str, Gen] = {
     "stripe_category": _pick(["charge", "refund", "payout"]),
     "paypal_type": _pick(["Express Checkout Payment", "Refund", "General Withdrawal"]),
     "country_name": _pick(["Spain", "France", "Portugal"]),
+    # fresh held-out domains (fresh_held_out.py)
+    "date_before": _date(lambda row: -int(row["lag"])),
+    "clock_time": lambda rng, row, lang: (
+        f"{rng.randint(8, 19):02d}:{rng.choice([0, 15, 30, 45]):02d}"
+    ),
+    "doctor": lambda rng, row, lang: f"Dr. {rng.choice(FIRST)} {rng.choice(LAST)}",
+    "minutes": _number(lambda rng, row: rng.choice([10, 15, 20, 30, 45, 60]), 0),
+    "visit_fee": _number(lambda rng, row: rng.choice([35, 50, 60, 75, 90, 120])),
+    "property_price": _number(lambda rng, row: rng.randint(60, 900) * 1000, 0),
+    "area": _number(lambda rng, row: rng.randint(35, 320), 0),
+    "bathrooms": _number(lambda rng, row: rng.randint(1, 3), 0),
 }
 """Generators by value kind."""
 
@@ -317,6 +323,24 @@ COLUMN_KINDS: dict[str, str] = {
     "employee_email": "email",
     "merchant": "company",
     "vat_rate": "vat_rate",
+    "appointment_id": "int_id",
+    "appointment_date": "date",
+    "patient_name": "person",
+    "patient_email": "email",
+    "patient_phone": "phone",
+    "practitioner": "doctor",
+    "duration_minutes": "minutes",
+    "fee": "visit_fee",
+    "booked_on": "date_before",
+    "listing_ref": "docno",
+    "listed_on": "date",
+    "asking_price": "property_price",
+    "floor_area_m2": "area",
+    "bedrooms": "small_int",
+    "bathrooms": "bathrooms",
+    "property_city": "city",
+    "property_postcode": "postcode",
+    "agent_email": "email",
 }
 """Value kind of each evaluation template column (keys are unique enough across templates)."""
 

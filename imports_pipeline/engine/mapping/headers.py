@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from imports_pipeline.engine.mapping.header_words import RELATED
 from imports_pipeline.engine.mapping.vocabulary import canonical_label
 from imports_pipeline.engine.normalize import normalize_label, normalize_unit, split_unit
-from imports_pipeline.templates.model import Template, TemplateColumn
+from imports_pipeline.templates.model import ColumnType, Template, TemplateColumn
 
 SUBSET_WEIGHT = 0.8
 """A header whose words are all in the name ("Date" in "trip date") is likely but not certain."""
@@ -44,6 +44,17 @@ QUALIFIERS = frozenset({"purchase", "sales"})
 
 DESCRIPTION_WEIGHT = 0.85
 """A header that matches only the column's description is weaker evidence than its name."""
+
+UNIT_SCORE = 0.8
+"""A numeric column whose unit the header states ("Units (kWh)" for ``consumption_kwh``):
+likely, never confident on the unit alone."""
+
+IDENTIFIER_SCORE = 0.8
+"""A bare "ID", "Cod." or "Referência" names the row's identifier: the template's one unique
+(or single key) column. Likely, not confident: a file may carry several such codes."""
+
+IDENTIFIER_WORDS = frozenset({"id", "reference"})
+NUMERIC = frozenset({ColumnType.NUMBER, ColumnType.INTEGER})
 
 
 def _header_variants(text: str) -> list[str]:
@@ -112,6 +123,50 @@ def _canonical_headers(source_columns: Sequence[str]) -> list[str]:
     return headers
 
 
+def _column_unit(column: TemplateColumn) -> str | None:
+    """The unit a template column states, in its label ("Weight (kg)") or key (``weight_kg``)."""
+    _, unit = split_unit(column.label)
+    if unit:
+        return normalize_unit(unit).replace(" ", "")
+    *_, last = column.key.split("_")
+    return last if "_" in column.key and last in KNOWN_UNITS else None
+
+
+KNOWN_UNITS = frozenset({"kwh", "mwh", "kg", "g", "t", "km", "m", "m2", "m3", "min", "h", "l"})
+"""Unit suffixes that keys carry (``consumption_kwh``, ``floor_area_m2``)."""
+
+
+@lru_cache(maxsize=65536)
+def _header_unit(header: str) -> str | None:
+    """A bracketed unit that is not a copy counter: "Units (kWh)" → "kwh", "Date (2)" → None."""
+    _, unit = split_unit(header)
+    spelled = normalize_unit(unit) if unit else ""
+    return spelled.replace(" ", "") if spelled and not spelled.isdigit() else None
+
+
+def _structural(
+    template: Template, source_columns: Sequence[str], headers: list[str]
+) -> np.ndarray:
+    """Scores from what a header says besides its words: its unit, or that it is a bare id."""
+    scores = np.zeros((len(template.columns), len(source_columns)), dtype=np.float32)
+    units = [
+        (t, unit)
+        for t, c in enumerate(template.columns)
+        if c.type in NUMERIC and (unit := _column_unit(c)) is not None
+    ]
+    unique = [t for t, c in enumerate(template.columns) if c.unique]
+    keys = [t for t, c in enumerate(template.columns) if c.key in template.key_columns]
+    identifier = unique if len(unique) == 1 else keys if len(keys) == 1 else []
+    for s, source in enumerate(source_columns):
+        unit = _header_unit(source) if units else None
+        for t, wanted in units:
+            if unit == wanted:
+                scores[t, s] = UNIT_SCORE
+        if identifier and headers[s] and set(headers[s].split()) <= IDENTIFIER_WORDS:
+            scores[identifier[0], s] = max(scores[identifier[0], s], IDENTIFIER_SCORE)
+    return scores
+
+
 def _group_max(matrix: np.ndarray, owners: list[int], axis: int) -> np.ndarray:
     """Best score per owner along an axis (names → column, variants → source)."""
     starts = np.flatnonzero(np.diff(np.asarray(owners), prepend=-1))
@@ -166,6 +221,9 @@ def header_scores(
     scores = np.maximum(scores, by_vocabulary)
     reason = np.where(by_description > scores, "description", reason)
     scores = np.maximum(scores, by_description)
+    by_structure = _structural(template, source_columns, headers)
+    reason = np.where(by_structure > scores, "vocabulary", reason)
+    scores = np.maximum(scores, by_structure)
     sorted_canonical = [{_sorted_words(name) for name in names} for names in per_column]
     exact_index: dict[str, dict[int, str]] = {}
     for t, column in enumerate(plain):

@@ -38,6 +38,19 @@ STOPWORDS = frozenset(
 # fmt: on
 """Filler words of the six languages, dropped after phrases are matched."""
 MIN_COMPOUND_PART = 3
+ADDRESS_PARTS = frozenset({"city", "postcode", "country", "company", "phone", "street", "name"})
+"""What an address holds: "Default Address Company" (Shopify) is the company, not the street."""
+PLURALS: tuple[tuple[str, str], ...] = (
+    ("es", ""),
+    ("s", ""),
+    ("i", "o"),
+    ("i", "e"),
+    ("e", "a"),
+    ("en", ""),
+    ("n", ""),
+)
+"""Plural and inflection endings tried when a word is unknown: English/Spanish -s/-es, Italian
+-i/-e, German -en/-n ("Bagni" → "bagno", "Kunden" → "kunde")."""
 
 
 def _split_compound(token: str) -> str | None:
@@ -53,6 +66,16 @@ def _split_compound(token: str) -> str | None:
 
 def _split_compound_tail(tail: str) -> str | None:
     return WORD_CONCEPT.get(tail[1:]) if tail.startswith("s") else None
+
+
+def _inflected(token: str) -> str | None:
+    """The concept of an inflected form, tried ending by ending on words long enough."""
+    for ending, base in PLURALS:
+        if token.endswith(ending) and len(token) - len(ending) >= MIN_COMPOUND_PART:
+            word = WORD_CONCEPT.get(token[: len(token) - len(ending)] + base)
+            if word is not None:
+                return word
+    return None
 
 
 @lru_cache(maxsize=65536)
@@ -71,11 +94,16 @@ def canonical_label(text: str) -> str:
         if token in PHRASES or token in WORDS:
             out.append(token)
             continue
-        word = WORD_CONCEPT.get(token) or WORD_CONCEPT.get(token.removesuffix("s"))
+        word = WORD_CONCEPT.get(token) or _inflected(token)
         if word is None and len(token) >= 2 * MIN_COMPOUND_PART:
             word = _split_compound(token)
         out.append(word if word is not None else token)
-    words = list(dict.fromkeys(" ".join(out).split()))
+    joined = " ".join(out)
+    for pattern, canonical in PHRASE_PATTERNS:
+        joined = pattern.sub(f" {canonical} ", joined)
+    words = list(dict.fromkeys(joined.split()))
+    if "address" in words and ADDRESS_PARTS & set(words):
+        words.remove("address")
     if "id" in words and {"taxid", "iban"} & set(words):
         words.remove("id")
     return " ".join(words)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from imports_pipeline.engine.mapping.headers import (
     FUZZY_CAP,
+    IDENTIFIER_SCORE,
     RELATED_WEIGHT,
+    UNIT_SCORE,
     VOCABULARY_SCORE,
     header_scores,
 )
@@ -39,3 +41,30 @@ def test_a_related_word_matches_below_the_confident_band() -> None:
     assert scores[2, 0] == RELATED_WEIGHT * FUZZY_CAP
     assert reasons[2, 0] == "vocabulary"
     assert scores[2, 0] < 0.9
+
+
+METERS = Template(
+    id="meters",
+    name="Meters",
+    key_columns=("meter_id",),
+    columns=(
+        TemplateColumn(key="meter_id", label="Meter", unique=True),
+        TemplateColumn(key="consumption_kwh", label="Consumption", type=ColumnType.NUMBER),
+        TemplateColumn(key="weight", label="Weight (kg)", type=ColumnType.NUMBER),
+    ),
+)
+
+
+def test_a_stated_unit_names_the_numeric_column_with_that_unit() -> None:
+    scores, _ = header_scores(METERS, ["Units (kWh)", "Gross (KG)", "Copy (2)"])
+    assert scores[1, 0] == UNIT_SCORE
+    assert scores[2, 1] == UNIT_SCORE
+    assert scores[1, 2] < UNIT_SCORE and scores[2, 2] < UNIT_SCORE
+
+
+def test_a_bare_identifier_header_names_the_unique_column_only() -> None:
+    scores, _ = header_scores(METERS, ["Cod.", "Referência", "Notes"])
+    assert scores[0, 0] == IDENTIFIER_SCORE
+    assert scores[0, 1] == IDENTIFIER_SCORE
+    assert scores[0, 2] < IDENTIFIER_SCORE
+    assert scores[1, 0] < IDENTIFIER_SCORE

@@ -11,6 +11,12 @@ from imports_pipeline.engine.mapping.vocabulary import canonical_label
     ("header", "expected"),
     [
         ("Fecha de vencimiento", "due date"),
+        ("Default Address Company", "company"),
+        ("Supervisory_Organization", "department"),
+        ("Service", "department"),
+        ("Product/Internal Reference", "sku"),
+        ("Proveedores", "supplier"),
+        ("Fornitori", "supplier"),
         ("Data scadenza", "due date"),
         ("Date d'échéance", "due date"),
         ("Belegdatum", "document date"),
