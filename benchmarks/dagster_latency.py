@@ -73,9 +73,9 @@ def finished_status(api: httpx.Client, import_id: str) -> dict | None:
     return status if status["processing_status"] in FINISHED else None
 
 
-def run_times(home: Path, import_id: str) -> tuple[float, float] | None:
-    """When the import's run was created and when it started (epoch seconds), from the
-    instance."""
+def run_times(home: Path, import_id: str) -> dict[str, float] | None:
+    """When the import's run was created, dequeued, its worker began, it started and its first
+    step started (epoch seconds), from the instance's run record and event log."""
     import dagster as dg
 
     os.environ["DAGSTER_HOME"] = str(home)
@@ -83,9 +83,20 @@ def run_times(home: Path, import_id: str) -> tuple[float, float] | None:
         records = instance.get_run_records(
             filters=dg.RunsFilter(tags={"imports/session": import_id}), limit=1
         )
-    if not records or records[0].start_time is None:
-        return None
-    return records[0].create_timestamp.timestamp(), records[0].start_time
+        if not records or records[0].start_time is None:
+            return None
+        run_id = records[0].dagster_run.run_id
+        events = instance.all_logs(run_id)
+    times = {"created": records[0].create_timestamp.timestamp(), "started": records[0].start_time}
+    for event in events:
+        kind = event.dagster_event.event_type_value if event.dagster_event else ""
+        if kind == "PIPELINE_STARTING" and "dequeued" not in times:
+            times["dequeued"] = event.timestamp
+        elif kind == "ENGINE_EVENT" and "Started process" in event.message:
+            times.setdefault("worker", event.timestamp)
+        elif kind == "STEP_START" and "first_step" not in times:
+            times["first_step"] = event.timestamp
+    return times
 
 
 def measure_imports(count: int, root: Path) -> list[dict[str, float]]:
@@ -119,11 +130,16 @@ def measure_imports(count: int, root: Path) -> list[dict[str, float]]:
                 times = run_times(home, import_id)
                 if times is None:
                     raise SystemExit(f"import {import_id} has no started run: {status}")
-                created, started = times
+                created, started = times["created"], times["started"]
                 measured.append(
                     {
-                        "submit → run created (sensor)": created - submitted,
-                        "run created → started (queue + launch)": started - created,
+                        "submit → run created": created - submitted,
+                        "run created → dequeued (run queue)": times["dequeued"] - created,
+                        "dequeued → worker process running (launch)": times["worker"]
+                        - times["dequeued"],
+                        "worker running → run start (code location loaded)": started
+                        - times["worker"],
+                        "run start → first step": times["first_step"] - started,
                         "submit → run start": started - submitted,
                         "run start → completed": finished - started,
                         "submit → completed": finished - submitted,
