@@ -48,6 +48,8 @@ PRELOADED = (
     "psycopg",
     "pydantic",
     "yaml",
+    "alembic.command",
+    "alembic.config",
 )
 """Third-party modules only: our own code stays fresh in every run."""
 WARM_WORKER = "imports_pipeline.orchestration.warm_worker"

@@ -47,13 +47,12 @@ def fork_run(request: dict[str, str], replies: IO[str]) -> int:
         sys.stdin.close()
         os.dup2(2, 1)  # the run's prints go where the daemon's logs go
         code = run_in_child(request["run_id"], request["instance_ref"])
-    except BaseException:  # the child must never return into the parent's loop
+    except BaseException:  # the child must never go on with the parent's loop
         import traceback
 
         traceback.print_exc()
-    finally:
-        sys.stderr.flush()
-        os._exit(code)
+    sys.stderr.flush()
+    raise SystemExit(code)  # out of serve()'s loop: the child ends, the parent never sees it
 
 
 def serve(preload: list[str]) -> None:
