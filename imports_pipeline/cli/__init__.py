@@ -232,6 +232,9 @@ def run_quickstart(settings: Settings, host: str, port: int, with_dagster: bool 
             start_new_session=True,
         )
         dropped = _drop_sample(settings)
+        if not settings.dagster_url:  # the API submits runs straight to this webserver
+            dagster_url = f"http://{host}:{DAGSTER_UI_PORT}"
+            settings = settings.model_copy(update={"dagster_url": dagster_url})
     dagster_ui = (
         f"http://{host}:{DAGSTER_UI_PORT}" if with_dagster else "(not started: --no-dagster)"
     )
