@@ -48,6 +48,7 @@ PRELOADED = (
     "psycopg",
     "pydantic",
     "yaml",
+    "httpx",
     "alembic.command",
     "alembic.config",
 )
