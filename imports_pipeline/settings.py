@@ -120,6 +120,12 @@ class Settings(BaseModel):
         default=None,
         description="scheduled batch imports; default `$IMPORTS_DATA_DIR/batches.yaml`",
     )
+    dagster_url: str | None = Field(
+        default=None,
+        description="the Dagster webserver (e.g. `http://127.0.0.1:3000`): the API submits each "
+        "import's run there as soon as it answers submit; unset, or while it is down, the "
+        "`submitted_imports` sensor starts the run on its next tick (every 5 s at best)",
+    )
     dagster_home: Path | None = Field(
         default=None,
         description="Dagster's instance folder for `imports-pipeline up`; "

@@ -161,11 +161,21 @@ MAY_IMPORT = {
     "inbox": LOWER_LAYERS | {"sessions", "templates", "views"},
     "batches": LOWER_LAYERS | {"inbox", "sessions"},
     "web_importer": set(),
+    "run_submission": LOWER_LAYERS | {"store"},
     "api": LOWER_LAYERS
-    | {"processing", "sessions", "store", "templates", "views", "web_importer", "wire"},
+    | {
+        "processing",
+        "run_submission",
+        "sessions",
+        "store",
+        "templates",
+        "views",
+        "web_importer",
+        "wire",
+    },
     "client": {"templates", "views", "vocabulary", "wire"},
     "orchestration": LOWER_LAYERS
-    | {"batches", "expiry", "inbox", "processing", "sessions", "store"},
+    | {"batches", "expiry", "inbox", "processing", "run_submission", "sessions", "store"},
     "local_import": LOWER_LAYERS | {"inbox", "processing", "sessions", "templates", "views"},
     "remote_import": LOWER_LAYERS | {"client", "local_import", "views", "wire"},
     "cli": LOWER_LAYERS

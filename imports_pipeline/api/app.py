@@ -24,6 +24,7 @@ from imports_pipeline.api.query_parameters import (
 from imports_pipeline.api.routers import files, sessions, templates, uploads
 from imports_pipeline.api.upload_limit import UPLOAD_SPOOL_BYTES, UploadLimitMiddleware
 from imports_pipeline.api.web_importer import install_web_importer
+from imports_pipeline.run_submission import DagsterRunSubmitter
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.settings import Settings, environment_name
 from imports_pipeline.wire import declare_text_keys
@@ -86,6 +87,12 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
     app.state.api_keys = service.stores.api_keys
     app.state.idempotency = service.stores.idempotency
     app.state.max_upload_bytes = limit
+    dagster_url = service.settings.dagster_url
+    app.state.run_submitter = (
+        DagsterRunSubmitter(dagster_url, service.stores.processing, service.clock)
+        if dagster_url
+        else None
+    )
     install_error_handlers(app)
     install_docs(app)
     install_web_importer(app)

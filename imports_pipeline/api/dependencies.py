@@ -7,6 +7,7 @@ from typing import Annotated, cast
 import sqlalchemy as sa
 from fastapi import Depends, Request
 
+from imports_pipeline.run_submission import DagsterRunSubmitter
 from imports_pipeline.sessions import ImportService
 
 
@@ -23,3 +24,11 @@ def get_destination(request: Request) -> sa.Engine:
 
 Destination = Annotated[sa.Engine, Depends(get_destination)]
 """The destination database (the ``destination_url`` setting), for rollback."""
+
+
+def get_run_submitter(request: Request) -> DagsterRunSubmitter | None:
+    return cast("DagsterRunSubmitter | None", request.app.state.run_submitter)
+
+
+RunSubmitter = Annotated[DagsterRunSubmitter | None, Depends(get_run_submitter)]
+"""Submits a submitted import's Dagster run through the webserver (``dagster_url``), or None."""

@@ -161,6 +161,8 @@ def run_quickstart(
     dagster = start_dagster(settings, host, dagster_port) if with_dagster else None
     dropped = drop_sample(settings) if with_dagster else None
     dagster_ui = f"http://{host}:{dagster_port}" if with_dagster else "(not started: --no-dagster)"
+    if with_dagster and not settings.dagster_url:  # the API submits runs straight to this one
+        settings = settings.model_copy(update={"dagster_url": dagster_ui})
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(ImportService.from_settings(settings)),

@@ -24,7 +24,6 @@ from imports_pipeline.engine.report_rows import (
     ReportFacts,
     neutralise,
 )
-from imports_pipeline.engine.report_workbook import workbook_report
 
 REPORT_FORMATS = {
     "csv": "text/csv",
@@ -73,4 +72,6 @@ def error_report(
             for i, cells in rows.cells.items()
         )
         return out.getvalue().encode("utf-8-sig")
+    from imports_pipeline.engine.report_workbook import workbook_report  # openpyxl: 0.2 s
+
     return workbook_report(rows, mapping, facts, typed)

@@ -9,10 +9,12 @@ back to one of our stable error codes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandera.pandas as pa
+from typing import TYPE_CHECKING
 
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$"
 
@@ -25,6 +27,8 @@ class RuleSchema:
 
 
 def _checks_for(column: TemplateColumn, options: list[Option]) -> list[tuple[str, pa.Check]]:
+    import pandera.pandas as pa  # 0.3 s: imported when a schema is built, not by every importer
+
     checks: list[tuple[str, pa.Check]] = []
     numeric = column.type in (ColumnType.NUMBER, ColumnType.INTEGER)
     if numeric and column.min is not None:
@@ -43,6 +47,8 @@ def _checks_for(column: TemplateColumn, options: list[Option]) -> list[tuple[str
 
 
 def build_rule_schema(template: Template, options_by_column: dict[str, list[Option]]) -> RuleSchema:
+    import pandera.pandas as pa
+
     columns: dict[str, pa.Column] = {}
     codes: dict[tuple[str, int], str] = {}
     for column in template.columns:

@@ -15,7 +15,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from rapidfuzz import fuzz, process
 
 from imports_pipeline.engine.normalize import normalize_value
 from imports_pipeline.engine.value_words import CURRENCY_NAMES, english_value
@@ -154,6 +153,8 @@ def _choices(options: tuple[Option, ...]) -> tuple[list[str], list[str]]:
 
 def _fuzzy_scores(queries: list[str], names: list[str]) -> np.ndarray:
     """WRatio, except that short names (codes) only count as whole-string matches."""
+    from rapidfuzz import fuzz, process  # here: most callers of this module never match text
+
     weighted = process.cdist(queries, names, scorer=fuzz.WRatio, processor=None, dtype=np.float32)
     plain = process.cdist(queries, names, scorer=fuzz.ratio, processor=None, dtype=np.float32)
     short = (

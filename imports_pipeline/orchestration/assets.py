@@ -13,18 +13,14 @@ from typing import Any
 import dagster as dg
 
 from imports_pipeline.orchestration.attempts import run_attempt
-from imports_pipeline.orchestration.drops import (
-    FILE_TAG,
-    ORGANIZATION_TAG,
-    TEMPLATE_TAG,
-    DroppedRun,
-)
+from imports_pipeline.orchestration.drops import DroppedRun
 from imports_pipeline.orchestration.metadata import phase_metadata
 from imports_pipeline.orchestration.partitions import import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
 from imports_pipeline.processing import ImportProcessing
 from imports_pipeline.processing.outcomes import PhaseOutcome
 from imports_pipeline.processing.recording import NEXT_STEP, plain_failure
+from imports_pipeline.run_submission import FILE_TAG, ORGANIZATION_TAG, TEMPLATE_TAG
 from imports_pipeline.vocabulary import Phase
 
 GROUP = "import_phases"

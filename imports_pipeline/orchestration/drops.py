@@ -20,18 +20,16 @@ import dagster as dg
 from imports_pipeline.errors import DomainError
 from imports_pipeline.inbox import DropImport, FolderSettings, InboxFile, finish, load_settings
 from imports_pipeline.orchestration.resources import ImportsResource
+from imports_pipeline.run_submission import (  # the tags API imports' runs carry too
+    DESTINATION_TAG,
+    FILE_TAG,
+    ORGANIZATION_TAG,
+    PROCESSING_JOB_TAG,
+    SESSION_TAG,
+    TEMPLATE_TAG,
+)
 from imports_pipeline.vocabulary import DropOutcome, utc_now
 
-SESSION_TAG = "imports/session"
-ORGANIZATION_TAG = "imports/organization"
-TEMPLATE_TAG = "imports/template"
-FILE_TAG = "imports/file"
-"""The file's name as the client or partner gave it."""
-DESTINATION_TAG = "imports/destination"
-PROCESSING_JOB_TAG = "imports/processing_job"
-"""The processing job id submit answered with; a dropped file's run gets it once it submitted."""
-"""The template: dagster.yaml allows one run per value, so two imports never write one table at
-once."""
 CLAIMED_FILE_TAG = "imports/claimed_file"
 """Where the sensor moved a dropped file, relative to the drops folder; only on dropped runs."""
 

@@ -2,24 +2,23 @@
 that import them."""
 
 import time
+from datetime import timedelta
 
 import dagster as dg
 
 from imports_pipeline.errors import DomainError
 from imports_pipeline.inbox import claim, ready_files, release_stale_claims
 from imports_pipeline.orchestration.attempts import run_attempt
-from imports_pipeline.orchestration.drops import (
-    DESTINATION_TAG,
-    FILE_TAG,
-    ORGANIZATION_TAG,
-    PROCESSING_JOB_TAG,
-    SESSION_TAG,
-    TEMPLATE_TAG,
-    drop_run_request,
-)
+from imports_pipeline.orchestration.drops import drop_run_request
 from imports_pipeline.orchestration.jobs import process_import_job
 from imports_pipeline.orchestration.partitions import PARTITIONS_NAME, import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
+from imports_pipeline.run_submission import (
+    CLAIM_SECONDS,
+    SENSOR_CLAIMANT,
+    SESSION_TAG,
+    run_tags,
+)
 from imports_pipeline.store.tables import ImportSessionRow
 
 SESSIONS_PER_TICK = 50
@@ -33,20 +32,7 @@ SENSOR_INTERVAL_SECONDS = 1
 def run_request(session: ImportSessionRow) -> dg.RunRequest:
     """``run_key`` is the session id: the daemon launches one run per session however many ticks
     see it queued."""
-    return dg.RunRequest(
-        partition_key=session.id,
-        run_key=session.id,
-        tags={
-            SESSION_TAG: session.id,
-            ORGANIZATION_TAG: session.organization_id,
-            TEMPLATE_TAG: session.template_id,
-            DESTINATION_TAG: session.template_id,
-            FILE_TAG: session.file_name,
-            **(
-                {PROCESSING_JOB_TAG: session.processing_job_id} if session.processing_job_id else {}
-            ),
-        },
-    )
+    return dg.RunRequest(partition_key=session.id, run_key=session.id, tags=run_tags(session))
 
 
 @dg.sensor(
@@ -64,6 +50,11 @@ def submitted_imports(
         filters = dg.RunsFilter(tags={SESSION_TAG: [session.id for session in queued]})
         running = {run.tags[SESSION_TAG] for run in context.instance.get_runs(filters=filters)}
         queued = [session for session in queued if session.id not in running]
+        # The API may be submitting the same sessions through the webserver: claim each first.
+        now = imports.service.clock()
+        stale = now - timedelta(seconds=CLAIM_SECONDS)
+        claim = imports.store().claim_launch
+        queued = [s for s in queued if claim(s.id, SENSOR_CLAIMANT, now, stale)]
     if not queued:
         return dg.SensorResult(skip_reason="No submitted import is waiting")
     known = set(context.instance.get_dynamic_partitions(PARTITIONS_NAME))

@@ -19,6 +19,9 @@ from imports_pipeline.store.repository import SessionRepository
 from imports_pipeline.store.tables import ImportSessionRow, ProcessingPhaseRow
 from imports_pipeline.vocabulary import PHASE_ORDER, PhaseStatus, ProcessingStatus
 
+LAUNCH_CLAIM = "launch_claim"
+"""The submission's key for who is asking Dagster for the run, and since when."""
+
 
 class ProcessingStore:
     def __init__(self, repository: SessionRepository) -> None:
@@ -63,6 +66,47 @@ class ProcessingStore:
                 .values(
                     processing_status=status, updated_at=now, version=ImportSessionRow.version + 1
                 )
+            )
+        return result.rowcount == 1
+
+    def claim_launch(
+        self, session_id: str, claimant: str, now: datetime, stale_before: datetime
+    ) -> bool:
+        """Take the right to ask Dagster for a queued session's run, in one UPDATE on the row's
+        version: of the API and the sensor racing, one wins. The claimant's own claim, or one
+        older than ``stale_before`` (its claimant died before a run existed), can be taken again.
+        ``updated_at`` stays, so the queue's order does not change."""
+        row = self.session(session_id)
+        if row.processing_status != ProcessingStatus.QUEUED.value:
+            return False
+        claim = (row.submission or {}).get(LAUNCH_CLAIM) or {}
+        if claim and claim["by"] != claimant and datetime.fromisoformat(claim["at"]) > stale_before:
+            return False
+        submission = {
+            **(row.submission or {}),
+            LAUNCH_CLAIM: {"by": claimant, "at": now.isoformat()},
+        }
+        return self._set_submission(row, submission)
+
+    def release_launch(self, session_id: str, claimant: str) -> bool:
+        """Give a claim back (Dagster did not take the run), so the sensor need not wait it out."""
+        row = self.session(session_id)
+        submission = dict(row.submission or {})
+        if (submission.get(LAUNCH_CLAIM) or {}).get("by") != claimant:
+            return False
+        submission.pop(LAUNCH_CLAIM)
+        return self._set_submission(row, submission)
+
+    def _set_submission(self, row: ImportSessionRow, submission: dict[str, Any]) -> bool:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                sa.update(ImportSessionRow)
+                .where(
+                    ImportSessionRow.id == row.id,
+                    ImportSessionRow.version == row.version,
+                    ImportSessionRow.processing_status == ProcessingStatus.QUEUED.value,
+                )
+                .values(submission=submission, version=ImportSessionRow.version + 1)
             )
         return result.rowcount == 1
 

@@ -26,6 +26,8 @@ def test_dagster_yaml_limits_one_run_per_destination_and_retries(tmp_path, monke
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     with dg.DagsterInstance.get() as instance:
         assert instance.run_retries_enabled and instance.run_monitoring_enabled
+        assert type(instance.run_launcher).__name__ == "WarmRunLauncher"
+        assert instance.run_coordinator.dequeue_interval_seconds == 1  # type: ignore[attr-defined]
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
         assert limits == [
             {"key": "imports/destination", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}

@@ -62,3 +62,24 @@ def test_a_session_already_known_or_processing_is_not_added_or_requested_again(
     imports.processing(import_id).parse(dagster_run_id="run-1")  # the run started
     started = tick(instance, imports)
     assert started.run_requests == [] and started.skip_reason is not None
+
+
+def test_a_session_the_api_is_submitting_is_left_to_it_until_its_claim_is_stale(
+    instance, imports, service
+):
+    from datetime import timedelta
+
+    from imports_pipeline.run_submission import API_CLAIMANT
+
+    import_id = submit_rows(service, MESSY_FILE)
+    now = service.clock()
+    store = service.stores.processing
+    assert store.claim_launch(import_id, API_CLAIMANT, now, now)
+
+    assert tick(instance, imports).run_requests == []  # the API's launch is under way
+
+    old = now - timedelta(minutes=5)  # the API died before Dagster had the run
+    submission = {**store.session(import_id).submission}
+    submission["launch_claim"] = {"by": API_CLAIMANT, "at": old.isoformat()}
+    store.update_session(import_id, old, submission=submission)
+    assert [r.run_key for r in tick(instance, imports).run_requests] == [import_id]

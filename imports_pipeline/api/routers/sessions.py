@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Body,
+    File,
+    Form,
+    Header,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.exceptions import RequestValidationError
 from pydantic import WithJsonSchema
 
 from imports_pipeline.api import examples
 from imports_pipeline.api.auth import CurrentActor
 from imports_pipeline.api.create_form import UPLOAD_MEDIA_TYPES
-from imports_pipeline.api.dependencies import Destination, Service
+from imports_pipeline.api.dependencies import Destination, RunSubmitter, Service
 from imports_pipeline.api.idempotency import Idempotency
 from imports_pipeline.processing import rollback_for
 from imports_pipeline.sessions.creating import (
@@ -311,6 +322,8 @@ def submit(
     service: Service,
     actor: CurrentActor,
     idempotency: Idempotency,
+    submitter: RunSubmitter,
+    background: BackgroundTasks,
     import_id: str,
     body: Annotated[
         SubmitRequest, Body(openapi_examples={"contract": {"value": examples.SUBMIT_REQUEST}})
@@ -324,7 +337,7 @@ def submit(
 ) -> Response:
     """Hand the cleaned rows to processing; refused while errors remain unless `ignore_errors` is
     true."""
-    return idempotency.run(
+    answer = idempotency.run(
         lambda: service.submit(
             actor,
             import_id,
@@ -335,6 +348,9 @@ def submit(
         ),
         status_code=200,
     )
+    if submitter is not None:  # after the answer is sent: the caller never waits on Dagster
+        background.add_task(submitter.submit, import_id)
+    return answer
 
 
 @router.get(

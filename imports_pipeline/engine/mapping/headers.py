@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from imports_pipeline.engine.mapping.header_words import RELATED
 from imports_pipeline.engine.mapping.vocabulary import canonical_label
@@ -176,6 +175,8 @@ def _group_max(matrix: np.ndarray, owners: list[int], axis: int) -> np.ndarray:
 def _fuzzy(
     names: list[str], owners: list[int], variants: list[str], variant_owner: list[int]
 ) -> np.ndarray:
+    from rapidfuzz import fuzz, process  # here: importing the engine should not load it
+
     ratio = process.cdist(names, variants, scorer=fuzz.ratio, processor=None, dtype=np.float32)
     ordered = process.cdist(
         names, variants, scorer=fuzz.token_sort_ratio, processor=None, dtype=np.float32
