@@ -42,12 +42,39 @@ class StepDone:
         return self.rows / self.seconds if self.seconds > 0 else float("inf")
 
 
+@dataclass(frozen=True)
+class StepProgress:
+    """Where the running step stands: ``parts_done`` of ``parts`` (processing's phases; 0 of 0
+    for a step that is one call), the rows of the last part and how long it took."""
+
+    name: str
+    parts_done: int = 0
+    parts: int = 0
+    part_name: str = ""
+    part_rows: int = 0
+    part_seconds: float = 0.0
+
+    @property
+    def part_rows_per_second(self) -> float:
+        return self.part_rows / self.part_seconds if self.part_seconds > 0 else float("inf")
+
+
 @dataclass
 class StepLog:
-    """The steps done so far, each told to ``on_step`` as it ends."""
+    """The steps done so far, each told to ``on_step`` as it ends; ``on_progress`` hears a step
+    begin and each of its parts end, so a long step shows progress before it is done."""
 
     on_step: Callable[[StepDone], None]
+    on_progress: Callable[[StepProgress], None] = lambda progress: None
     steps: list[StepDone] = field(default_factory=list)
+
+    def begin(self, name: str, parts: int = 0) -> float:
+        """Tell that ``name`` starts; returns its start time for ``done``."""
+        self.on_progress(StepProgress(name, parts=parts))
+        return time.perf_counter()
+
+    def part_done(self, progress: StepProgress) -> None:
+        self.on_progress(progress)
 
     def done(self, name: str, rows: int, started: float) -> None:
         self.steps.append(StepDone(name, rows, time.perf_counter() - started))
@@ -101,15 +128,16 @@ def import_file(
     service: ImportService,
     request: ImportRequest,
     on_step: Callable[[StepDone], None] = lambda step: None,
+    on_progress: Callable[[StepProgress], None] = lambda progress: None,
 ) -> ImportOutcome:
     """Create, map, validate, and unless it is a dry run or rows with errors remain (without
     ``ignore_errors``), submit and process. The error report is written beside ``report_dir``
     whenever rows have errors."""
     actor = Actor(organization_id=request.organization_id, user_id=CLI_USER)
-    steps = StepLog(on_step)
+    steps = StepLog(on_step, on_progress)
     done = steps.done
 
-    started = time.perf_counter()
+    started = steps.begin("read")
     with open(request.file, "rb") as upload:
         created = service.create_session(
             actor,
@@ -120,7 +148,7 @@ def import_file(
             selected_sheet=request.sheet,
         )
     done("read", created.total_rows, started)
-    started = time.perf_counter()
+    started = steps.begin("validate")
     mapping = dict(request.mapping or {}) or confident_mapping(
         service.suggest_mapping(actor, created.import_id), service.catalog.get(request.template_id)
     )
@@ -133,13 +161,18 @@ def import_file(
         result.error_report.write_bytes(report.path.read_bytes())
     if request.dry_run or (validated.error_rows and not request.ignore_errors):
         return result
-    started = time.perf_counter()
+    started = steps.begin("process", len(PHASE_ORDER))
     service.submit(
         actor, created.import_id, ignore_errors=request.ignore_errors, action=request.action
     )
     processing = ImportProcessing(service, service.stores.destination, created.import_id)
-    for phase in PHASE_ORDER:
+    for number, phase in enumerate(PHASE_ORDER, start=1):
+        phase_started = time.perf_counter()
         getattr(processing, phase)()
+        seconds = time.perf_counter() - phase_started
+        steps.part_done(
+            StepProgress("process", number, len(PHASE_ORDER), phase, validated.valid_rows, seconds)
+        )
     status = service.status(actor, created.import_id)
     done("process", validated.valid_rows, started)
     result.submitted = True

@@ -4,7 +4,6 @@ daemon), so the last step waits for it."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from imports_pipeline.client import ImportsClient
@@ -13,6 +12,7 @@ from imports_pipeline.local_import import (
     ImportRequest,
     StepDone,
     StepLog,
+    StepProgress,
     confident_mapping,
 )
 
@@ -23,11 +23,12 @@ def import_file_remotely(
     client: ImportsClient,
     request: ImportRequest,
     on_step: Callable[[StepDone], None] = lambda step: None,
+    on_progress: Callable[[StepProgress], None] = lambda progress: None,
 ) -> ImportOutcome:
     """Create, map, validate, and unless it is a dry run or rows with errors remain (without
     ``ignore_errors``), submit and wait until the server has processed it."""
-    steps = StepLog(on_step)
-    started = time.perf_counter()
+    steps = StepLog(on_step, on_progress)
+    started = steps.begin("read")
     created = client.create_session(
         request.template_id,
         request.file,
@@ -35,7 +36,7 @@ def import_file_remotely(
         selected_sheet=request.sheet,
     )
     steps.done("read", created.total_rows, started)
-    started = time.perf_counter()
+    started = steps.begin("validate")
     mapping = dict(request.mapping or {}) or confident_mapping(
         client.suggest_mapping(created.import_id), client.get_template(request.template_id)
     )
@@ -47,7 +48,7 @@ def import_file_remotely(
         client.download_error_report(created.import_id, "xlsx", to=result.error_report)
     if request.dry_run or (validated.error_rows and not request.ignore_errors):
         return result
-    started = time.perf_counter()
+    started = steps.begin("process")
     client.submit(created.import_id, ignore_errors=request.ignore_errors, action=request.action)
     status = client.wait_until_processed(created.import_id, timeout=PROCESSING_TIMEOUT_SECONDS)
     steps.done("process", validated.valid_rows, started)

@@ -6,16 +6,15 @@ import argparse
 import dataclasses
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from imports_pipeline.cli.progress import ProgressDisplay
 from imports_pipeline.client.errors import ImportsApiError, ImportsClientError
 from imports_pipeline.errors import DomainError
 from imports_pipeline.local_import import (
     ImportOutcome,
     ImportRequest,
     MappingNeeded,
-    StepDone,
     import_file,
 )
 from imports_pipeline.sessions import ImportService
@@ -24,14 +23,6 @@ from imports_pipeline.settings import Settings
 
 def run_import(settings: Settings, args: argparse.Namespace) -> int:
     """``import``: the whole flow on this installation; a summary for people or JSON."""
-
-    def show(step: StepDone) -> None:
-        if not args.json:
-            print(
-                f"{step.name}: {step.rows:,} rows in {step.seconds:.2f} s"
-                f" ({step.rows_per_second:,.0f} rows/s)",
-                flush=True,
-            )
 
     request = ImportRequest(
         file=args.file,
@@ -44,8 +35,11 @@ def run_import(settings: Settings, args: argparse.Namespace) -> int:
         ignore_errors=args.ignore_errors,
         dry_run=args.dry_run,
     )
+    # With --json, stdout is the JSON alone: progress goes to stderr.
+    display = ProgressDisplay(sys.stderr if args.json else sys.stdout)
     try:
-        done = run_where_asked(settings, args, request, show)
+        with display:
+            done = run_where_asked(settings, args, request, display)
     except ImportsApiError as refused:
         print(f"error ({refused.code}): {refused.detail}", file=sys.stderr)
         return 2 if refused.status_code < 500 else 1
@@ -88,11 +82,12 @@ def run_where_asked(
     settings: Settings,
     args: argparse.Namespace,
     request: ImportRequest,
-    show: Callable[[StepDone], None],
+    display: ProgressDisplay,
 ) -> ImportOutcome:
     """This installation, or with ``--server`` a remote one through the Python client."""
     if args.server is None:
-        return import_file(ImportService.from_settings(settings), request, show)
+        service = ImportService.from_settings(settings)
+        return import_file(service, request, display.step_done, display.progress)
     from imports_pipeline.client import ImportsClient
     from imports_pipeline.remote_import import import_file_remotely
 
@@ -101,7 +96,7 @@ def run_where_asked(
             "--server needs --api-key (a key made with `imports-pipeline keys create`)"
         )
     with ImportsClient(args.server, args.api_key, args.org) as client:
-        return import_file_remotely(client, request, show)
+        return import_file_remotely(client, request, display.step_done, display.progress)
 
 
 class UsageError(DomainError):

@@ -53,13 +53,16 @@ class FilesMixin:
         return self.download(f"/v2/imports/{import_id}/files/errors.{ReportFormat(fmt)}", to)
 
     def download(self, path: str, to: Path | str | None) -> bytes | Path:
-        """The body as bytes, or written to ``to`` (through a temporary name, so a failed
-        download never leaves half a file under the wanted one)."""
-        content = self.transport.request("GET", path).content
+        """The body as bytes, or streamed to ``to`` without holding it in memory (through a
+        temporary name, so a failed download never leaves half a file under the wanted one)."""
         if to is None:
-            return content
+            return self.transport.request("GET", path).content
         target = Path(to)
         partial = target.with_name(target.name + ".part")
-        partial.write_bytes(content)
+        try:
+            self.transport.download(path, partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         partial.replace(target)
         return target

@@ -3,8 +3,10 @@ status, rollback, and waiting for processing to settle."""
 
 from __future__ import annotations
 
+import io
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -49,15 +51,32 @@ class AsyncUpload(BaseModel):
     upload_url_expires_at: datetime
 
 
-def upload_bytes(upload: Upload) -> tuple[str | None, bytes]:
-    """The name (when the upload has one) and the bytes, read once so every attempt sends them."""
+@contextmanager
+def opened(upload: Upload) -> Iterator[tuple[str | None, BinaryIO]]:
+    """The name (when the upload has one) and a stream of its bytes, read as they are sent
+    (a file of any size is never whole in memory); ``rewound`` puts it back at its start
+    before each attempt."""
     if isinstance(upload, bytes):
-        return None, upload
-    if isinstance(upload, (str, Path)):
+        yield None, io.BytesIO(upload)
+    elif isinstance(upload, (str, Path)):
         path = Path(upload)
-        return path.name, path.read_bytes()
-    name = getattr(upload, "name", None)
-    return (Path(name).name if isinstance(name, str) else None), upload.read()
+        with path.open("rb") as stream:
+            yield path.name, stream
+    else:
+        name = getattr(upload, "name", None)
+        own_name = Path(name).name if isinstance(name, str) else None
+        yield own_name, upload if upload.seekable() else io.BytesIO(upload.read())
+
+
+def rewound(stream: BinaryIO, start: int) -> BinaryIO:
+    stream.seek(start)
+    return stream
+
+
+def blocks(stream: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
+    """The stream in blocks, for a request body httpx sends as it reads."""
+    while block := stream.read(size):
+        yield block
 
 
 def form(values: Mapping[str, str | None]) -> dict[str, str]:
@@ -89,11 +108,36 @@ class SessionsMixin:
     ) -> CreatedSession:
         """Upload a file and parse it (``POST /v2/imports/sessions``); retried safely under one
         Idempotency-Key, so a lost answer never makes two sessions."""
-        own_name, content = upload_bytes(upload)
-        sent_name = file_name or own_name or "upload.csv"
+        with opened(upload) as (own_name, stream):
+            return self.send_upload(
+                stream,
+                file_name or own_name or "upload.csv",
+                template_id,
+                numeric_locale,
+                selected_sheet,
+                project_id,
+                folder_id,
+                name,
+                note,
+            )
+
+    def send_upload(
+        self,
+        stream: BinaryIO,
+        sent_name: str,
+        template_id: str,
+        numeric_locale: str | None,
+        selected_sheet: str | None,
+        project_id: str | None,
+        folder_id: str | None,
+        name: str | None,
+        note: str | None,
+    ) -> CreatedSession:
+        """The create's request, the upload streamed from ``stream`` on every attempt."""
+        start = stream.tell()
 
         def files() -> Files:
-            return {"upload_file": (sent_name, content, "application/octet-stream")}
+            return {"upload_file": (sent_name, rewound(stream, start), "application/octet-stream")}
 
         fields = {
             "template_id": template_id,
@@ -140,14 +184,14 @@ class SessionsMixin:
     def upload_to(self, upload_url: str, upload: Upload) -> CreatedSession:
         """PUT the file to an async create's signed URL; the answer is the sync create's. Not
         retried after a connection was made: the link works once."""
-        _, content = upload_bytes(upload)
-        response = self.transport.request(
-            "PUT",
-            upload_url,
-            content=content,
-            headers={"content-type": "application/octet-stream"},
-            authenticated=False,
-        )
+        with opened(upload) as (_, stream):
+            response = self.transport.request(
+                "PUT",
+                upload_url,
+                content=blocks(stream),
+                headers={"content-type": "application/octet-stream"},
+                authenticated=False,
+            )
         return CreatedSession.model_validate_json(response.content)
 
     def list_sessions(

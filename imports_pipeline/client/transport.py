@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import httpx
 
 from imports_pipeline.client.errors import ImportsApiError, ImportsConnectionError
 
-Files = dict[str, tuple[str, bytes, str]]
+Files = dict[str, tuple[str, bytes | BinaryIO, str]]
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 """Answers that say "not now": overloaded, or a proxy in front lost the server."""
@@ -94,6 +95,10 @@ def api_error(response: httpx.Response) -> ImportsApiError:
     return ImportsApiError(response.status_code, code, body.get("detail"), body, retry_after)
 
 
+STREAM_BLOCK_BYTES = 1 << 20
+"""What a streamed download holds at a time."""
+
+
 class Transport:
     """One ``httpx.Client`` with the API-key headers, and the retry loop."""
 
@@ -127,7 +132,7 @@ class Transport:
         params: dict[str, Any] | None = None,
         data: dict[str, str] | None = None,
         files: Callable[[], Files] | None = None,
-        content: bytes | None = None,
+        content: bytes | Iterable[bytes] | None = None,
         headers: dict[str, str] | None = None,
         authenticated: bool = True,
     ) -> httpx.Response:
@@ -163,6 +168,29 @@ class Transport:
                 raise refused
             self.sleep(self.retry.delay(attempt, refused.retry_after))
 
+    def download(self, path: str, target: Path) -> None:
+        """``GET path`` streamed into ``target`` block by block, so a report or an upload of
+        any size never sits whole in memory; an error answer raises as ``request`` does. Retried
+        from the start when the connection fails, as any GET."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self.http.stream("GET", path) as response:
+                    if response.status_code >= 400:
+                        response.read()
+                        raise api_error(response)
+                    with target.open("wb") as written:
+                        for block in response.iter_bytes(STREAM_BLOCK_BYTES):
+                            written.write(block)
+                    return
+            except httpx.TransportError as error:
+                if attempt >= self.retry.attempts:
+                    raise ImportsConnectionError(
+                        f"GET {path}: no answer after {attempt} attempt(s): {error!r}"
+                    ) from error
+                self.sleep(self.retry.delay(attempt))
+
     def may_retry(self, error: ImportsApiError, repeatable: bool, idempotent: bool) -> bool:
         if error.status_code in NOTHING_DONE_STATUSES:
             return True
@@ -178,7 +206,7 @@ class Transport:
         params: dict[str, Any] | None,
         data: dict[str, str] | None,
         files: Callable[[], Files] | None,
-        content: bytes | None,
+        content: bytes | Iterable[bytes] | None,
         headers: dict[str, str],
         authenticated: bool,
     ) -> httpx.Response:

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from imports_pipeline.engine.reading_csv import read_csv_grid
 from imports_pipeline.engine.reading_excel import read_sheet_grid
+from imports_pipeline.engine.reading_rows import RowOffsets, csv_row_offsets, offsets_of
 from imports_pipeline.engine.sniffing import check_width, unique_column_names
 from imports_pipeline.errors import (
     CellTooLongError,
@@ -89,6 +91,8 @@ class ParsedFile:
     # Workbook columns of typed numbers/dates, already rendered canonically ("1234.5",
     # "2026-03-01"): a numeric locale must not be applied to them.
     native_columns: frozenset[str]
+    row_offsets: RowOffsets | None = None
+    """Each data row's spreadsheet row (``reading_rows``); None: counted from the header."""
 
     @property
     def total_rows(self) -> int:
@@ -115,7 +119,10 @@ def read_table(
     if file_type == "csv":
         grid = read_csv_grid(path, header_row)
         layout = grid.layout
-        table = _within(limits, _tidy(layout.header, grid.body))
+        table = _within(limits, _tidy(layout.header, grid.body)[0])
+        offsets = csv_row_offsets(
+            path, layout.encoding, layout.delimiter, layout.header_row, table.num_rows
+        )
         return ParsedFile(
             table=table,
             source_columns=table.column_names,
@@ -126,9 +133,11 @@ def read_table(
             encoding=layout.encoding,
             delimiter=layout.delimiter,
             native_columns=frozenset(),
+            row_offsets=offsets,
         )
     sheet = read_sheet_grid(path, selected_sheet, header_row)
-    table = _within(limits, _tidy(sheet.header, sheet.body))
+    table, kept = _tidy(sheet.header, sheet.body)
+    table = _within(limits, table)
     return ParsedFile(
         table=table,
         source_columns=table.column_names,
@@ -139,6 +148,8 @@ def read_table(
         encoding=None,
         delimiter=None,
         native_columns=frozenset(table.column_names[index] for index in sheet.native_positions),
+        # A sheet's rows below the header are all in its body, blank ones included.
+        row_offsets=offsets_of(sheet.header_row + 2, kept),
     )
 
 
@@ -167,8 +178,9 @@ def sniffed_file_type(path: Path) -> str:
     return "csv"
 
 
-def _tidy(header: list[str], body: pa.Table) -> pa.Table:
-    """Trimmed values, empty -> null, no blank rows nor blank trailing columns, unique names."""
+def _tidy(header: list[str], body: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """Trimmed values, empty -> null, no blank rows nor blank trailing columns, unique names;
+    with the body positions of the rows kept."""
     # Arrow kernels release the GIL: cleaning columns in parallel uses every core.
     with ThreadPoolExecutor(max_workers=pa.cpu_count()) as pool:
         columns = list(pool.map(_clean_strings, body.columns))
@@ -181,10 +193,10 @@ def _tidy(header: list[str], body: pa.Table) -> pa.Table:
         columns.pop()
     check_width(len(columns))
     table = pa.table(columns, names=unique_column_names(cells[: len(columns)]))
-    table = _drop_blank_rows(table)
+    table, kept = _drop_blank_rows(table)
     if table.num_rows == 0:
         raise EmptyFileError("The file has a header row but no data rows.")
-    return table
+    return table, kept
 
 
 def _within(limits: TableLimits, table: pa.Table) -> pa.Table:
@@ -226,11 +238,13 @@ def _clean_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(emptied, pa.scalar(None, pa.string()), trimmed)
 
 
-def _drop_blank_rows(table: pa.Table) -> pa.Table:
+def _drop_blank_rows(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
+    """The rows with a cell, and their positions in ``table``."""
     blank = None
     for column in table.columns:
         nulls = pc.is_null(column)
         blank = nulls if blank is None else pc.and_(blank, nulls)
     if blank is None or not pc.any(blank).as_py():
-        return table
-    return table.filter(pc.invert(blank))
+        return table, np.arange(table.num_rows)
+    kept = np.flatnonzero(~np.asarray(blank.to_numpy(), dtype=bool))
+    return table.filter(pc.invert(blank)), kept

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from imports_pipeline.engine.reading_rows import RowOffsets, spreadsheet_row_of
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d.,' ]*)?\d(?:[eE][+-]?\d+)?%?|[+-]?[.,]\d+")
 """A number as people type it (``-12.5``, ``+1.234,5``, ``-3e2``, ``-5%``): never a formula."""
@@ -30,15 +32,21 @@ class ReportFacts:
     total_rows: int
     detected_header_row: int
     made_at: datetime
+    row_offsets: RowOffsets | None = None
 
     def spreadsheet_row(self, row_index: int) -> int:
-        return spreadsheet_row(self.detected_header_row, row_index)
+        return spreadsheet_row(self.detected_header_row, row_index, self.row_offsets)
 
 
-def spreadsheet_row(detected_header_row: int, row_index: int) -> int:
-    """The row number a spreadsheet shows for data row ``row_index``: the header's 0-based
-    physical row plus one is its number, data starts on the next (a CSV's first data row is 2).
-    Blank rows between data rows are not data rows, so below one the number runs short."""
+def spreadsheet_row(
+    detected_header_row: int, row_index: int, row_offsets: RowOffsets | None = None
+) -> int:
+    """The row number a spreadsheet shows for data row ``row_index``: where the reader found it
+    (``row_offsets``, blank rows and multi-line cells above it counted as a spreadsheet shows
+    them), or for a session read before those were kept, counted from the header: its 0-based
+    row plus one is its number, data starts on the next (a CSV's first data row is 2)."""
+    if row_offsets:
+        return spreadsheet_row_of(row_offsets, row_index)
     return detected_header_row + 2 + row_index
 
 

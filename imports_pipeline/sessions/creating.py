@@ -303,6 +303,7 @@ class CreatingSessions(SessionUseCases):
                 "delimiter": parsed.delimiter,
                 "native_columns": sorted(parsed.native_columns),
                 "inferred_numeric_locales": inferred,
+                "row_offsets": parsed.row_offsets,
             },
             artifacts={"parsed": parsed_name},
         )

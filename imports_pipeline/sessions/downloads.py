@@ -103,6 +103,7 @@ class DownloadingFiles(SessionUseCases):
                 total_rows=row.total_rows,
                 detected_header_row=row.detected_header_row,
                 made_at=self.clock(),
+                row_offsets=row.parse_info.get("row_offsets"),
             )
             report = error_report(source, errors, row.mapping or {}, fmt, facts, typed)
             self.files.save_bytes(import_id, name, report)

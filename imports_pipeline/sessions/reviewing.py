@@ -73,7 +73,9 @@ class ReviewingRows(SessionUseCases):
         return [
             RowView(
                 row_index=int(index),
-                spreadsheet_row=spreadsheet_row(row.detected_header_row, int(index)),
+                spreadsheet_row=spreadsheet_row(
+                    row.detected_header_row, int(index), row.parse_info.get("row_offsets")
+                ),
                 values={key: json_value(value) for key, value in records[index].items()},
                 errors=by_row.get(int(index), []),
                 is_valid=int(index) not in by_row,

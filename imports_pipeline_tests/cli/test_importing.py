@@ -17,6 +17,7 @@ from imports_pipeline.cli import main
 from imports_pipeline.destination import destination_tables
 from imports_pipeline.sessions import ImportService
 from imports_pipeline.settings import Settings
+from imports_pipeline.vocabulary import PHASE_ORDER
 from imports_pipeline_tests.service import SAMPLE_CSV
 
 CLEAN = (
@@ -178,9 +179,22 @@ def test_progress_lines_on_a_large_file_without_a_terminal(tmp_path):
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    steps = [line.split(":")[0] for line in done.stdout.splitlines() if "rows/s" in line]
-    assert steps == ["read", "validate", "process"]
+    said = done.stdout.splitlines()
+    ends = [line.split(":")[0] for line in said if "rows/s" in line and "running" not in line]
+    assert ends == ["read", "validate", "process"]
     assert "read: 50,000 rows in" in done.stdout
+    # Within the processing step, a line as each phase ends, with its rows and their speed.
+    # (The periodic lines between two phases repeat the last one: one per phase is kept.)
+    parts = {x.split(", ", 2)[2]: x for x in said if x.startswith("process: running, ")}
+    phase_lines = [line for part, line in parts.items() if "rows/s" in part]
+    assert [line.split(", ")[3].split()[0] for line in phase_lines] == list(PHASE_ORDER)
+    assert [line.split(", ")[2] for line in phase_lines] == [
+        f"{n}/{len(PHASE_ORDER)} phases" for n in range(1, len(PHASE_ORDER) + 1)
+    ]
+    assert all(" 50,000 rows in " in line and " rows/s)" in line for line in phase_lines)
+    assert said.index(phase_lines[-1]) < said.index(
+        next(line for line in said if line.startswith("process: 50,000 rows in "))
+    )
     assert "created/updated/unchanged/deleted  50000/0/0/0" in done.stdout
 
 
