@@ -166,6 +166,13 @@ class InvalidHeaderRowError(DomainError):
     http_status = 422
 
 
+class OutsideEmbedScopeError(DomainError):
+    """An embed token used for what the web importer does not do (listing sessions, rollback)."""
+
+    code = "OUTSIDE_EMBED_SCOPE"
+    http_status = 403
+
+
 class InvalidEmbedTokenError(DomainError):
     """An embed token (the web importer's, ``POST /v2/imports/embed-tokens``) that is forged,
     expired or used where an API key is needed."""

@@ -14,6 +14,7 @@ from imports_pipeline.errors import (
     InvalidEmbedTokenError,
     InvalidSignedLinkError,
     OrganizationMismatchError,
+    OutsideEmbedScopeError,
     SignedLinkExpiredError,
 )
 from imports_pipeline.sessions import ImportService
@@ -93,3 +94,17 @@ def embed_actor(service: ImportService, token: str) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def key_holder(actor: CurrentActor, request: Request) -> Actor:
+    """The caller, when it holds an API key: an embed token imports its customer's files and
+    nothing more, so another customer's sessions of the same template stay out of its sight."""
+    if actor.template_scope is not None:
+        raise OutsideEmbedScopeError(
+            f"An embed token cannot use {request.method} {request.url.path}; it imports files"
+            " into its template only (use an API key)"
+        )
+    return actor
+
+
+KeyHolder = Annotated[Actor, Depends(key_holder)]

@@ -16,9 +16,8 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 
 from imports_pipeline.api import examples
-from imports_pipeline.api.auth import EMBED, CurrentActor
+from imports_pipeline.api.auth import EMBED, KeyHolder
 from imports_pipeline.api.dependencies import Service
-from imports_pipeline.errors import InvalidEmbedTokenError
 from imports_pipeline.wire import EmbedToken, EmbedTokenRequest
 
 router = APIRouter(
@@ -34,12 +33,10 @@ router = APIRouter(
     responses=examples.error_responses(404),
 )
 def create_embed_token(
-    service: Service, actor: CurrentActor, wanted: EmbedTokenRequest, request: Request
+    service: Service, actor: KeyHolder, wanted: EmbedTokenRequest, request: Request
 ) -> EmbedToken:
     """A short-lived token for one template of your organization: put
     `<iframe src="{importer_url}">` in your page and your customer imports without an API key."""
-    if actor.template_scope is not None:
-        raise InvalidEmbedTokenError("An embed token cannot create embed tokens; use an API key")
     template = service.catalog.get(wanted.template_id)
     expires_at = service.clock() + timedelta(minutes=wanted.minutes)
     subject = json.dumps(

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import WithJsonSchema
 
 from imports_pipeline.api import examples
-from imports_pipeline.api.auth import CurrentActor
+from imports_pipeline.api.auth import CurrentActor, KeyHolder
 from imports_pipeline.api.create_form import UPLOAD_MEDIA_TYPES
 from imports_pipeline.api.dependencies import Destination, RunSubmitter, Service
 from imports_pipeline.api.idempotency import Idempotency
@@ -201,7 +201,7 @@ def create_session(
     responses={200: _json_example("Successful response", examples.SESSION_PAGE)},
 )
 def list_sessions(
-    service: Service, actor: CurrentActor, query: Annotated[SessionListQuery, Query()]
+    service: Service, actor: KeyHolder, query: Annotated[SessionListQuery, Query()]
 ) -> SessionPage:
     """Your organization's sessions, newest first; expired ones only with `include_expired=true`."""
     page = service.list_sessions(
@@ -386,7 +386,7 @@ def status(
     responses=examples.error_responses(404, 409),
 )
 def rollback(
-    service: Service, destination: Destination, actor: CurrentActor, import_id: str
+    service: Service, destination: Destination, actor: KeyHolder, import_id: str
 ) -> RollbackResult:
     """Put the destination back as it was before this import (`rolling_back`, then `rolled_back`).
 
