@@ -34,7 +34,9 @@ step is exempt: rejecting it discards the whole scenario, so it goes out as a po
 schemathesis issue #2983), and one coverage-phase create whose header and body are both valid.
 Every other check runs, ``positive_data_acceptance`` included: the hooks in
 ``schemathesis_hooks`` teach the generator the rules that depend on stored data."""
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = 15
+"""Per operation and phase: with 20 operations, two organizations and two databases this is about
+4 minutes of the suite's 15 (30 took 8); other seeds are tried outside CI (``st run --seed N``)."""
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
@@ -89,4 +91,4 @@ def test_the_server_answers_as_its_schema_says(tmp_path, request, database):
             operations = sum(len(methods) for methods in paths.values())
             assert f"Tested: {operations}" in run.stdout, run.stdout[-3000:]
             generated = re.search(r"(\d+) generated", run.stdout)
-            assert generated and int(generated.group(1)) > 20 * operations, run.stdout[-3000:]
+            assert generated and int(generated.group(1)) > 10 * operations, run.stdout[-3000:]
