@@ -99,11 +99,10 @@ class SessionUseCases:
         """A failed step puts the session back, unless it was recovered already."""
         self.repository.release_lease(import_id, lease or {}, self.clock(), **fields)
 
-    def scoped_template(self, actor: Actor, template_id: str | None) -> str | None:
-        """The template a caller asks for, checked against an embed token's scope (the scope's
-        own when none is asked): another one is unknown to it."""
-        if actor.template_scope is None or template_id in (None, actor.template_scope):
-            return actor.template_scope or template_id
+    def check_template_scope(self, actor: Actor, template_id: str) -> None:
+        """An embed token's caller knows its own template only: another one is unknown to it."""
+        if actor.template_scope in (None, template_id):
+            return
         raise UnknownTemplateError(
             f"unknown template '{template_id}'; this token imports into"
             f" '{actor.template_scope}' only",
@@ -119,11 +118,11 @@ class SessionUseCases:
     ) -> ImportSessionRow:
         """The caller's session; with ``allowed``, refused unless it is in one of those states and
         not expired."""
-        row = recover_abandoned(
-            self.repository, self.clock, self.repository.get(import_id, actor.organization_id)
-        )
-        if actor.template_scope is not None and row.template_id != actor.template_scope:
+        found = self.repository.get(import_id, actor.organization_id)
+        # Checked before recovery: a session the caller cannot see is not touched on its behalf.
+        if actor.template_scope not in (None, found.template_id):
             raise SessionNotFoundError(f"Import session {import_id} not found")
+        row = recover_abandoned(self.repository, self.clock, found)
         status = SessionStatus(row.status)
         if allowed is not None and status not in allowed:
             if status in NEVER_EXPIRES:

@@ -163,7 +163,7 @@ class CreatingSessions(SessionUseCases):
         """The template exists (and is the one an embed token imports into), the file name is
         kept as it may be, its type (when it names one) and the locale are ones we read."""
         self.catalog.get(wanted.template_id)
-        self.scoped_template(actor, wanted.template_id)
+        self.check_template_scope(actor, wanted.template_id)
         # The rule the create form's schema declares for file_name: no extension (the parse reads
         # the format from the bytes) or one we read.
         # (A multipart filename is not a declared field: its NULs are dropped like other

@@ -42,8 +42,6 @@ class ReadingSessions(SessionUseCases):
         """Page/size pagination with a total, or keyset pagination with ``cursor`` (stable while
         sessions are made); ``filters`` are ``SessionFilter``'s fields."""
         statuses = (status,) if isinstance(status, SessionStatus) else tuple(status or ())
-        if actor.template_scope is not None:
-            filters["template_id"] = self.scoped_template(actor, filters.get("template_id"))
         wanted = SessionFilter(statuses=statuses, **filters)
         sort = SessionSort(sort)
         listing = self.repository.list_page(

@@ -28,7 +28,7 @@ def list_templates(service: Service, actor: CurrentActor) -> list[Template]:
 def get_template(service: Service, actor: CurrentActor, template_id: str) -> Template:
     """Columns, required flags, types, inline options or `options_source`, defaults."""
     template = service.catalog.get(template_id)
-    service.scoped_template(actor, template_id)
+    service.check_template_scope(actor, template_id)
     return template
 
 
