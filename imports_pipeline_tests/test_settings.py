@@ -67,3 +67,22 @@ def test_overrides_win_over_the_environment_and_are_not_marked_as_from_it(tmp_pa
 def test_a_bad_value_is_refused_naming_the_setting(variable: str, value: str, field: str) -> None:
     with pytest.raises(ValidationError, match=field):
         Settings.from_environment({variable: value})
+
+
+def test_the_postgresql_section_sets_every_variable_the_dagster_settings_read() -> None:
+    """dagster.postgres.yaml reads its connection from env: keys: the README sets them."""
+    dagster_settings = (README.parent / "dagster.postgres.yaml").read_text(encoding="utf-8")
+    read = set(re.findall(r"env: (\w+)", dagster_settings))
+    text = README.read_text(encoding="utf-8")
+    start = text.index("## Running on PostgreSQL")
+    section = text[start : text.index("\n## ", start + 1)]
+    exported = set(re.findall(r"\b(\w+)=", section))
+    assert read == {
+        "DAGSTER_PG_HOST",
+        "DAGSTER_PG_PORT",
+        "DAGSTER_PG_USER",
+        "DAGSTER_PG_PASSWORD",
+        "DAGSTER_PG_DB",
+    }
+    assert read <= exported, read - exported
+    assert {"IMPORTS_DATABASE_URL", "DAGSTER_HOME"} <= exported
