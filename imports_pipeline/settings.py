@@ -76,6 +76,19 @@ class Settings(BaseModel):
         description="characters one cell may hold (Excel's own limit); longer is refused with "
         "422 CELL_TOO_LONG naming the column and row",
     )
+    max_workbook_part_bytes: int = Field(
+        default=1 << 30,
+        gt=0,
+        description="bytes one part of an .xlsx/.ods (a sheet's XML, the shared strings) may "
+        "inflate to, counted while inflating, before any parser reads it; more is 422 "
+        "WORKBOOK_TOO_LARGE",
+    )
+    max_workbook_part_ratio: float = Field(
+        default=200,
+        gt=1,
+        description="inflated / compressed bytes one workbook part over 16 MB may have (real "
+        "sheets: 5-30); a zip bomb is refused with 422 WORKBOOK_TOO_LARGE",
+    )
     max_heavy_requests: int = Field(
         default=4,
         gt=0,

@@ -22,6 +22,7 @@ from imports_pipeline.engine.reading_csv import read_csv_grid
 from imports_pipeline.engine.reading_excel import read_sheet_grid
 from imports_pipeline.engine.reading_rows import RowOffsets, csv_row_offsets, offsets_of
 from imports_pipeline.engine.sniffing import check_width, unique_column_names
+from imports_pipeline.engine.workbook_parts import DEFAULT_PART_LIMITS, PartLimits
 from imports_pipeline.errors import (
     CellTooLongError,
     EmptyFileError,
@@ -68,12 +69,13 @@ ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 @dataclass(frozen=True)
 class TableLimits:
     """What one file may hold once read; the defaults are the settings' (``max_rows``,
-    ``max_cell_chars``)."""
+    ``max_cell_chars``, ``max_workbook_part_bytes`` and ``_ratio``)."""
 
     max_rows: int = 5_000_000
     max_cell_chars: int = 32_767
     """Excel's own limit for a cell: longer text is not a spreadsheet's, and one 200 MB "cell"
     would be copied by every step after the parse."""
+    workbook_parts: PartLimits = DEFAULT_PART_LIMITS
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def read_table(
             native_columns=frozenset(),
             row_offsets=offsets,
         )
-    sheet = read_sheet_grid(path, selected_sheet, header_row)
+    sheet = read_sheet_grid(path, selected_sheet, header_row, limits.workbook_parts)
     table, kept = _tidy(sheet.header, sheet.body)
     table = _within(limits, table)
     return ParsedFile(

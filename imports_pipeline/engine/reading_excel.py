@@ -19,7 +19,12 @@ import pyarrow as pa
 from python_calamine import CalamineError, CalamineWorkbook
 
 from imports_pipeline.engine.sniffing import WIDTH_SAMPLE_ROWS, detect_header_row, is_blank
-from imports_pipeline.engine.workbook_extent import check_sheet_extent, check_workbook_parts
+from imports_pipeline.engine.workbook_extent import check_sheet_extent
+from imports_pipeline.engine.workbook_parts import (
+    DEFAULT_PART_LIMITS,
+    PartLimits,
+    check_workbook_parts,
+)
 from imports_pipeline.errors import (
     EmptyFileError,
     InvalidHeaderRowError,
@@ -43,9 +48,12 @@ class SheetGrid:
 
 
 def read_sheet_grid(
-    path: Path, selected_sheet: str | None, header_row: int | None = None
+    path: Path,
+    selected_sheet: str | None,
+    header_row: int | None = None,
+    part_limits: PartLimits = DEFAULT_PART_LIMITS,
 ) -> SheetGrid:
-    check_workbook_parts(path)  # before python-calamine inflates any part
+    check_workbook_parts(path, part_limits)  # before python-calamine inflates any part
     try:
         with CalamineWorkbook.from_path(path) as workbook:
             sheets = list(workbook.sheet_names)

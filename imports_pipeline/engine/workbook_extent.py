@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-from imports_pipeline.errors import SheetTooLargeError, WorkbookTooLargeError
+from imports_pipeline.errors import SheetTooLargeError
 
 MAX_SHEET_CELLS = 50_000_000
 """A 1,048,576-row sheet of 47 columns; about 1.6 GB of grid in python-calamine."""
@@ -32,40 +32,6 @@ _MULTI_LETTER_REF = re.compile(rb' r="([A-Z]{2,3})\d')  # a literal prefix: 8x f
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-MAX_PART_BYTES = 1 << 30
-"""Decompressed bytes one workbook part (a sheet's XML, the shared strings) may have: a
-1,048,576-row sheet of ten columns is about 400 MB of XML."""
-MAX_PART_RATIO = 200
-"""Decompressed / compressed bytes one part may have: real sheet XML compresses 5-30x; a 774 KB
-workbook whose sheet XML was 600 MB (775x) took 2.6 GiB to parse."""
-RATIO_FLOOR_BYTES = 16 << 20
-"""Parts smaller than this decompressed are never refused for their ratio (a sheet of blanks)."""
-
-
-def check_workbook_parts(path: Path) -> None:
-    """Refuse a zip-based workbook (.xlsx, .xlsm, .ods) whose parts would decompress past the
-    limits, from the zip's directory, before any parser inflates them. Python's zip reader, and
-    the Rust one under python-calamine, stop at a part's declared size, so a part cannot lie its
-    way past this check."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-    except zipfile.BadZipFile:
-        return  # not a zip (an .xls, or a broken file): the reader says what it is
-    for part in parts:
-        ratio = part.file_size / max(part.compress_size, 1)
-        too_big = part.file_size > MAX_PART_BYTES
-        if too_big or (part.file_size > RATIO_FLOOR_BYTES and ratio > MAX_PART_RATIO):
-            raise WorkbookTooLargeError(
-                f"The workbook part {part.filename} would decompress to {part.file_size:,} bytes"
-                f" ({ratio:,.0f} times its {part.compress_size:,} compressed bytes); at most"
-                f" {MAX_PART_BYTES:,} bytes and {MAX_PART_RATIO} times are read",
-                part=part.filename,
-                decompressed_bytes=part.file_size,
-                compressed_bytes=part.compress_size,
-            )
 
 
 def column_number(letters: str) -> int:

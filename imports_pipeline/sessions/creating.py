@@ -22,6 +22,7 @@ from imports_pipeline.engine.reading import (
     read_table,
 )
 from imports_pipeline.engine.reading import SUPPORTED_FILE_NAME as SUPPORTED_FILE_NAME
+from imports_pipeline.engine.workbook_parts import PartLimits
 from imports_pipeline.errors import (
     DomainError,
     InvalidFileNameError,
@@ -260,7 +261,14 @@ class CreatingSessions(SessionUseCases):
                 self.files.path_of(raw_file.relative_path),
                 session.file_name,
                 session.selected_sheet,
-                TableLimits(self.settings.max_rows, self.settings.max_cell_chars),
+                TableLimits(
+                    self.settings.max_rows,
+                    self.settings.max_cell_chars,
+                    PartLimits(
+                        self.settings.max_workbook_part_bytes,
+                        self.settings.max_workbook_part_ratio,
+                    ),
+                ),
                 header_row=session.parse_info.get("header_row"),
             )
         except DomainError as error:
