@@ -126,7 +126,7 @@ def become_subreaper() -> None:
 
 def banner(base: str, dagster_ui: str, key: str, dropped: Path | None) -> str:
     sample = (
-        f"\nA sample file was dropped into {dropped.parent}: within a minute the sensor imports\n"
+        f"\nA sample file was dropped into {dropped.parent}: within seconds the sensor imports\n"
         "it and a run processes it into the table imports_logistics_requests (Dagster UI, Runs).\n"
         if dropped
         else ""
