@@ -1,12 +1,12 @@
 """Workbook parts inflated once, counted and thrown away, before any parser sees them.
 
 A zip-based workbook (.xlsx, .xlsm, .ods) is a zip of XML parts. Its directory says how large
-each part is, but a crafted file can say anything there: the Rust zip reader under
-python-calamine bounds the compressed bytes it reads, not the bytes they inflate to, and checks
-the CRC only at the end. So each part's deflate stream is inflated here, in chunks that are
-counted and dropped, and the workbook is refused as soon as a part passes the size or ratio
-limit: memory stays at a chunk, whatever the directory claims. A part the directory declares too
-large is refused at once, without inflating anything.
+each part is, but a crafted file can say anything there. python-calamine's zip reader happens to
+stop a part that outgrows its declared size (as "corrupt"); this check does not rest on that. Each
+part's deflate stream is inflated here, in chunks that are counted and dropped, and the workbook
+is refused as soon as a part passes the size or ratio limit: memory stays at a chunk, whatever the
+directory claims. A part the directory declares too large is refused at once, without inflating
+anything.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def check_workbook_parts(path: Path, limits: PartLimits = DEFAULT_PART_LIMITS) -
             _refuse_declared(part, limits)
         try:
             for part in parts:
-                _check_inflated(archive, handle, part, limits)
+                _check_inflated(handle, part, limits)
         except zipfile.BadZipFile as error:
             raise UnreadableFileError(
                 "The workbook is corrupt or not a spreadsheet.", detail=str(error)
@@ -73,30 +73,22 @@ def _refuse_declared(part: zipfile.ZipInfo, limits: PartLimits) -> None:
         raise _too_large(part, part.file_size, limits, "would decompress to")
 
 
-def _check_inflated(
-    archive: zipfile.ZipFile, handle: BinaryIO, part: zipfile.ZipInfo, limits: PartLimits
-) -> None:
-    allowed = limits.allowed(part.compress_size)
-    if part.compress_type == zipfile.ZIP_STORED:
-        return  # stored bytes are as many as the compressed ones, which the file itself bounds
+def _check_inflated(handle: BinaryIO, part: zipfile.ZipInfo, limits: PartLimits) -> None:
     if part.compress_type != zipfile.ZIP_DEFLATED:
-        # Not what spreadsheet writers use; Python's reader stops at the declared size, which
-        # _refuse_declared has checked, and python-calamine reads deflate and stored parts only.
-        with archive.open(part) as member:
-            while member.read(INFLATE_CHUNK_BYTES):
-                pass
+        # Stored bytes are as many as the compressed ones, which the file itself bounds. Other
+        # methods (bzip2, lzma) are not what spreadsheet writers use: checked by their
+        # declared size only.
         return
+    allowed = limits.allowed(part.compress_size)
     handle.seek(_data_offset(handle, part))
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     compressed_left, inflated = part.compress_size, 0
     pending = b""
-    while True:
+    while not inflater.eof:
         if not pending:
-            if compressed_left <= 0 or inflater.eof:
-                break
             pending = handle.read(min(READ_CHUNK_BYTES, compressed_left))
             if not pending:
-                break  # the directory claims more bytes than the file has
+                break  # the part's compressed bytes, or the file, ended
             compressed_left -= len(pending)
         try:
             inflated += len(inflater.decompress(pending, INFLATE_CHUNK_BYTES))
@@ -105,15 +97,17 @@ def _check_inflated(
         pending = inflater.unconsumed_tail
         if inflated > allowed:
             raise _too_large(part, inflated, limits, "inflates to more than")
-        if inflater.eof:
-            break
 
 
 def _data_offset(handle: BinaryIO, part: zipfile.ZipInfo) -> int:
     """Where a member's compressed bytes start: after its local header, whose name and extra
     field may differ in length from the directory's."""
     handle.seek(part.header_offset)
-    signature, name_length, extra_length = _LOCAL_HEADER.unpack(handle.read(_LOCAL_HEADER.size))
+    raw = handle.read(_LOCAL_HEADER.size)
+    if len(raw) < _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile(f"{part.filename}: the file ends inside its local header")
+    header: tuple[bytes, int, int] = _LOCAL_HEADER.unpack(raw)
+    signature, name_length, extra_length = header
     if signature != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"{part.filename}: no local header where the directory says")
     return part.header_offset + _LOCAL_HEADER.size + name_length + extra_length
