@@ -143,11 +143,13 @@ def test_the_spanish_page_signs_in_with_an_api_key_and_is_keyboard_usable(tmp_pa
         page.click("#to-review")
         expect(page.locator("#count-errors")).to_have_text("2")
         # From the table, by keyboard alone: into the first cell, along, and into an editor.
+        # The rows arrive by a second request after the counts; wait for them, not a clock.
+        expect(page.locator(".grid-row [data-column]").first).to_be_visible()
         page.focus(".grid")
         page.keyboard.press("Enter")
+        expect(page.locator(":focus")).to_have_attribute("data-column", re.compile(r"."))
         page.keyboard.press("ArrowRight")
-        focused = page.evaluate("document.activeElement.dataset.column")
-        assert focused == "client"
+        expect(page.locator(":focus")).to_have_attribute("data-column", "client")
         page.keyboard.press("Enter")
         expect(page.locator(".grid-row input")).to_be_focused()
         page.keyboard.press("Escape")
