@@ -231,3 +231,15 @@ class DownloadLinkExpiredError(DomainError):
 
     code = "DOWNLOAD_LINK_EXPIRED"
     http_status = 403
+
+
+class WebhookNotFoundError(DomainError):
+    code = "WEBHOOK_NOT_FOUND"
+    http_status = 404
+
+
+class InvalidWebhookError(DomainError):
+    """A subscription that cannot be delivered to as asked (its URL or events); names the field."""
+
+    code = "INVALID_WEBHOOK"
+    http_status = 422

@@ -194,6 +194,28 @@ class DropOutcome(StrEnum):
     """No usable session (the file could not be read, the folder's settings are broken)."""
 
 
+class WebhookEvent(StrEnum):
+    """What a webhook subscription can be told about an import."""
+
+    COMPLETED = "import.completed"
+    """Processing finished and rows reached the destination (``completed`` or
+    ``partially_completed``: the payload's counts say which rows were left out)."""
+    FAILED = "import.failed"
+    """Processing failed for good (no retry left), or a dropped file could not be read."""
+    NEEDS_REVIEW = "import.needs_review"
+    """An unattended import (a dropped or batch file) stopped for a person: its mapping is not
+    confident enough, or its rows have errors the folder does not allow. The session is kept."""
+
+
+class DeliveryStatus(StrEnum):
+    """Where one webhook delivery stands."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    """Every attempt used without a 2xx answer."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is calling: the organization is the tenant boundary of every use case."""

@@ -162,8 +162,10 @@ MAY_IMPORT = {
     "batches": LOWER_LAYERS | {"inbox", "sessions"},
     "web_importer": set(),
     "run_submission": LOWER_LAYERS | {"store"},
+    "notifications": LOWER_LAYERS | {"sessions", "store"},
     "api": LOWER_LAYERS
     | {
+        "notifications",
         "processing",
         "run_submission",
         "sessions",
@@ -175,7 +177,16 @@ MAY_IMPORT = {
     },
     "client": {"templates", "views", "vocabulary", "wire"},
     "orchestration": LOWER_LAYERS
-    | {"batches", "expiry", "inbox", "processing", "run_submission", "sessions", "store"},
+    | {
+        "batches",
+        "expiry",
+        "inbox",
+        "notifications",
+        "processing",
+        "run_submission",
+        "sessions",
+        "store",
+    },
     "local_import": LOWER_LAYERS | {"inbox", "processing", "sessions", "templates", "views"},
     "remote_import": LOWER_LAYERS | {"client", "local_import", "views", "wire"},
     "cli": LOWER_LAYERS

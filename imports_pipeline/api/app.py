@@ -21,7 +21,7 @@ from imports_pipeline.api.query_parameters import (
     reject_unknown_form_fields,
     reject_unknown_query_parameters,
 )
-from imports_pipeline.api.routers import files, sessions, templates, uploads
+from imports_pipeline.api.routers import files, sessions, templates, uploads, webhooks
 from imports_pipeline.api.upload_limit import UPLOAD_SPOOL_BYTES, UploadLimitMiddleware
 from imports_pipeline.api.web_importer import install_web_importer
 from imports_pipeline.run_submission import DagsterRunSubmitter
@@ -98,6 +98,7 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
     install_web_importer(app)
     # Fixed paths (templates/, options/) before /{import_id}/…, so an id never shadows them.
     app.include_router(templates.router)
+    app.include_router(webhooks.router)
     app.include_router(sessions.router)
     app.include_router(files.router)
     app.include_router(uploads.router)

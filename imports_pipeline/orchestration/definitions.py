@@ -18,6 +18,7 @@ from imports_pipeline.orchestration.sensors import (
     failed_import_runs,
     submitted_imports,
 )
+from imports_pipeline.orchestration.webhooks import processed_import_webhooks, webhook_deliveries
 from imports_pipeline.settings import Settings
 
 settings = Settings.from_environment()
@@ -25,6 +26,12 @@ defs = dg.Definitions(
     assets=PHASE_ASSETS,
     jobs=[process_import_job, rollback_import_job, expire_sessions_job, batch_import_job],
     schedules=[expire_sessions_hourly, *batch_import_schedules(settings.batches_path)],
-    sensors=[submitted_imports, dropped_files, failed_import_runs],
+    sensors=[
+        submitted_imports,
+        dropped_files,
+        failed_import_runs,
+        processed_import_webhooks,
+        webhook_deliveries,
+    ],
     resources={"imports": imports_resource(settings)},
 )

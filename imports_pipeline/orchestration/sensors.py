@@ -13,6 +13,7 @@ from imports_pipeline.orchestration.drops import drop_run_request
 from imports_pipeline.orchestration.jobs import process_import_job
 from imports_pipeline.orchestration.partitions import PARTITIONS_NAME, import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
+from imports_pipeline.orchestration.webhooks import RUN_STATUS_INTERVAL_SECONDS, announce_and_send
 from imports_pipeline.run_submission import (
     CLAIM_SECONDS,
     SENSOR_CLAIMANT,
@@ -68,11 +69,12 @@ def submitted_imports(
 @dg.run_failure_sensor(
     monitored_jobs=[process_import_job],
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=15,
+    minimum_interval_seconds=RUN_STATUS_INTERVAL_SECONDS,
 )
 def failed_import_runs(context: dg.RunFailureSensorContext, imports: ImportsResource) -> None:
     """A processing run that failed outside a phase (killed, unable to start) leaves its import
-    ``processing``; this settles it, failed with the reason when no retry is left."""
+    ``processing``; this settles it, failed with the reason when no retry is left. Then the
+    import's webhook event (failed, or needs review for a dropped file that stopped) is sent."""
     run = context.dagster_run
     import_id = run.tags.get(SESSION_TAG)
     if not import_id:
@@ -88,9 +90,10 @@ def failed_import_runs(context: dg.RunFailureSensorContext, imports: ImportsReso
         settled = imports.processing(import_id, attempt).recorder.settle_dead_run(cause, same_chain)
     except DomainError:  # a dropped file's run that stopped before its session existed
         context.log.info(f"run {run.run_id} stopped before import {import_id} existed: {cause}")
-        return
+        settled = False
     if settled:
         context.log.info(f"import {import_id}: run {run.run_id} settled after: {cause}")
+    announce_and_send(imports, run, context.log, succeeded=False, reason=cause)
 
 
 FILES_PER_TICK = 1000

@@ -20,6 +20,7 @@ from imports_pipeline.store.idempotency import IdempotencyStore
 from imports_pipeline.store.processing import ProcessingStore
 from imports_pipeline.store.repository import SessionRepository
 from imports_pipeline.store.signing import Signer
+from imports_pipeline.store.webhooks import WebhookStore
 from imports_pipeline.vocabulary import utc_now
 
 
@@ -37,6 +38,7 @@ class Stores:
     """The destination database (``destination_url``), by default the session store's."""
     signer: Signer
     """Signs links that work without API-key headers (async upload URLs, report links)."""
+    webhooks: WebhookStore
 
     @classmethod
     def open(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Stores:
@@ -73,4 +75,5 @@ class Stores:
             idempotency=IdempotencyStore(engine, clock),
             destination=destination if destination is not None else engine,
             signer=signer or Signer.in_folder(files.root),
+            webhooks=WebhookStore(engine, clock),
         )

@@ -172,3 +172,45 @@ class ProcessingPhaseRow(Base):
     rows_out: Mapped[int | None] = mapped_column(sa.Integer)
     rows_rejected: Mapped[int | None] = mapped_column(sa.Integer)
     detail: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+
+class WebhookSubscriptionRow(Base):
+    """Where one organization wants to hear about its imports; the secret signs each delivery, so
+    unlike an API key it is kept (a receiver checks the signature with the same secret)."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    url: Mapped[str] = mapped_column(sa.String(2048))
+    events: Mapped[list[Any]] = mapped_column(sa.JSON)
+    description: Mapped[str | None] = mapped_column(sa.String(256))
+    secret: Mapped[str] = mapped_column(sa.String(128))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    """Set by DELETE: nothing new is sent; its delivery history stays readable in the database."""
+
+
+class WebhookDeliveryRow(Base):
+    """One event for one subscription, until its receiver answered 2xx or the retries ran out.
+
+    ``event_id`` is the same on every attempt (and in the ``webhook-id`` header), so a receiver
+    can drop a repeat: delivery is at least once."""
+
+    __tablename__ = "webhook_deliveries"
+
+    event_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(sa.String(64))
+    event_type: Mapped[str] = mapped_column(sa.String(32))
+    import_id: Mapped[str] = mapped_column(sa.String(36))
+    body: Mapped[str] = mapped_column(sa.Text)
+    """The JSON sent, fixed when the event happened, so a retry sends the same bytes."""
+    status: Mapped[str] = mapped_column(sa.String(16))
+    """pending, delivered or failed (every attempt used)."""
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime, index=True)
+    last_response: Mapped[str | None] = mapped_column(sa.String(512))
+    """The last attempt's HTTP status and the start of its body, or why no answer came."""
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

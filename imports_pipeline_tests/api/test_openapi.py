@@ -29,6 +29,11 @@ def test_openapi_documents_every_endpoint_with_the_seed_examples(api):
         ("/v2/imports/{import_id}/files/errors.{fmt}/link", "get"),
         ("/v2/imports/{import_id}/files/signed/errors.{fmt}", "get"),
         ("/v2/imports/embed-tokens", "post"),
+        ("/v2/imports/webhooks", "post"),
+        ("/v2/imports/webhooks", "get"),
+        ("/v2/imports/webhooks/{webhook_id}", "get"),
+        ("/v2/imports/webhooks/{webhook_id}", "delete"),
+        ("/v2/imports/webhooks/{webhook_id}/deliveries", "get"),
     }
     create = paths["/v2/imports/sessions"]["post"]
     # FastAPI writes the document with exclude_none, so an example's null fields are left out.
