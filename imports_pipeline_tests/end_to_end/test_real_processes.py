@@ -24,6 +24,7 @@ import dagster as dg
 import httpx
 import pytest
 import sqlalchemy as sa
+import standardwebhooks
 
 from imports_pipeline.vocabulary import PHASE_ORDER
 from imports_pipeline_tests.end_to_end.processes import (
@@ -34,6 +35,7 @@ from imports_pipeline_tests.end_to_end.processes import (
     wait_for,
 )
 from imports_pipeline_tests.service import SAMPLE_MAPPING
+from imports_pipeline_tests.webhook_receiver import webhook_receiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -176,7 +178,7 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
     logs = tmp_path / "logs"
     logs.mkdir()
 
-    with running(logs, env) as processes:
+    with running(logs, env) as processes, webhook_receiver() as receiver:
         processes.start(
             "api",
             [
@@ -203,6 +205,11 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
                 alive=processes.check_alive,
             )
             milestone(started, "API answers")
+            hook = api.post(
+                "/v2/imports/webhooks",
+                json={"url": receiver.url, "events": ["import.completed", "import.failed"]},
+            )
+            assert hook.status_code == 201, hook.text
             api_import = submit_over_http(api)
             milestone(started, f"submitted {api_import} over HTTP")
 
@@ -243,6 +250,25 @@ def test_api_and_dagster_daemon_process_an_http_session_and_a_dropped_file_into_
                     alive=processes.check_alive,
                 )
                 milestone(started, f"{import_id} {finished[import_id]['processing_status']}")
+
+            # The daemon's run-status sensor tells the subscriber about both, signed.
+            wait_for(
+                "both webhook deliveries",
+                lambda: len(receiver.received) >= 2,
+                60,
+                interval=0.2,
+                alive=processes.check_alive,
+            )
+            milestone(started, "both webhooks received")
+            events = [
+                standardwebhooks.Webhook(hook.json()["secret"]).verify(got.body, got.headers)
+                for got in receiver.received
+            ]
+            assert sorted(event["data"]["id"] for event in events) == sorted(finished)
+            assert {event["type"] for event in events} == {"import.completed"}
+            assert {event["data"]["processing_status"] for event in events} == {
+                "partially_completed"
+            }
 
         # Each import: 238 rows written, the two bad rows reported, every phase completed.
         for status in finished.values():
