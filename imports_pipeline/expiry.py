@@ -83,3 +83,26 @@ def expire_sessions(
         store.update_session(row.id, now, submission=marked.stored())
         cleaned += 1
     return ExpiryOutcome(expired, removed, cleaned, hand_offs, busy)
+
+
+@dataclass(frozen=True)
+class PartitionSweep:
+    """Which Dagster partitions (one per import) the sweep may remove."""
+
+    retired: list[str]
+    """Sessions whose hand-off tables are gone, or that expired: no run can use them again."""
+    without_session: list[str]
+    """Dropped files whose run stopped before a session existed; the caller removes these once
+    their runs ended long enough ago (it knows the runs, this module does not)."""
+
+
+def partitions_to_remove(service: ImportService, partition_keys: list[str]) -> PartitionSweep:
+    """Which of the partitions are past use. Partitions of live sessions, submitted ones still
+    within retention included (they can be re-executed from the UI), stay."""
+    retired, missing = service.stores.processing.retired(
+        partition_keys, HAND_OFF_REMOVED, SessionStatus.EXPIRED.value
+    )
+    return PartitionSweep(
+        retired=[key for key in partition_keys if key in retired],
+        without_session=[key for key in partition_keys if key in missing],
+    )

@@ -7,17 +7,24 @@ into a plain use case (rollback is the same one ``POST /rollback`` calls). No
 """
 
 import dataclasses
-from datetime import timedelta
+import time
+from datetime import UTC, timedelta
 
 import dagster as dg
 from pydantic import Field
 
 from imports_pipeline.batches import load_batches, run_batch
 from imports_pipeline.errors import DomainError
-from imports_pipeline.expiry import DEFAULT_PROCESSED_RETENTION, expire_sessions
+from imports_pipeline.expiry import (
+    DEFAULT_PROCESSED_RETENTION,
+    expire_sessions,
+    partitions_to_remove,
+)
 from imports_pipeline.orchestration.assets import GROUP
+from imports_pipeline.orchestration.partitions import PARTITIONS_NAME
 from imports_pipeline.orchestration.resources import ImportsResource
 from imports_pipeline.processing import resume_stalled_rollbacks as resume_rollbacks
+from imports_pipeline.run_submission import PARTITION_TAG
 from imports_pipeline.vocabulary import DropOutcome
 
 process_import_job = dg.define_asset_job(
@@ -90,6 +97,42 @@ def expire_old_sessions(
     return dg.Output(None, metadata=dataclasses.asdict(outcome))
 
 
+def ended_before(instance: dg.DagsterInstance, partition_key: str, cutoff: float) -> bool:
+    """The partition has runs, all ended, the last before ``cutoff`` (Unix seconds). One with no
+    run yet may be a dropped file whose run the daemon is creating right now."""
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={PARTITION_TAG: partition_key}))
+    return bool(runs) and all(
+        run.is_finished
+        and (record := instance.get_run_record_by_id(run.run_id)) is not None
+        and (record.end_time or 0) < cutoff
+        for run in runs
+    )
+
+
+@dg.op(ins={"after_expiry": dg.In(dg.Nothing)})
+def remove_old_partitions(
+    context: dg.OpExecutionContext, config: ExpiryConfig, imports: ImportsResource
+) -> dg.Output[None]:
+    """Remove the ``import_sessions`` partitions no run can use again: sessions whose hand-offs
+    the expiry step removed, expired ones, and dropped files that never became a session."""
+    started = time.perf_counter()
+    instance = context.instance
+    keys = list(instance.get_dynamic_partitions(PARTITIONS_NAME))
+    sweep = partitions_to_remove(imports.service, keys)
+    cutoff = imports.service.clock() - timedelta(days=config.processed_retention_days)
+    cutoff_seconds = cutoff.replace(tzinfo=UTC).timestamp()
+    orphans = [key for key in sweep.without_session if ended_before(instance, key, cutoff_seconds)]
+    for key in [*sweep.retired, *orphans]:
+        instance.delete_dynamic_partition(PARTITIONS_NAME, key)
+    removed = len(sweep.retired) + len(orphans)
+    context.log.info(
+        f"removed {removed:,} of {len(keys):,} import partitions"
+        f" ({len(orphans):,} of dropped files that never became an import)"
+        f" in {time.perf_counter() - started:.1f} s"
+    )
+    return dg.Output(None, metadata={"partitions": len(keys), "removed": removed})
+
+
 @dg.op
 def resume_stalled_rollbacks(
     context: dg.OpExecutionContext, imports: ImportsResource
@@ -108,12 +151,12 @@ def resume_stalled_rollbacks(
     tags=NO_RETRY_ON_FAILURE,
     executor_def=dg.in_process_executor,
     description=(
-        "Hourly housekeeping: free the files of expired and long-processed sessions,"
-        " resume stalled rollbacks."
+        "Hourly housekeeping: free the files of expired and long-processed sessions, remove"
+        " their partitions, resume stalled rollbacks."
     ),
 )
 def expire_sessions_job() -> None:
-    expire_old_sessions()
+    remove_old_partitions(after_expiry=expire_old_sessions())
     resume_stalled_rollbacks()
 
 

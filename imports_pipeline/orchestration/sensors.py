@@ -58,8 +58,9 @@ def submitted_imports(
         queued = [s for s in queued if claim(s.id, SENSOR_CLAIMANT, now, stale)]
     if not queued:
         return dg.SensorResult(skip_reason="No submitted import is waiting")
-    known = set(context.instance.get_dynamic_partitions(PARTITIONS_NAME))
-    new = [session.id for session in queued if session.id not in known]
+    # One lookup per session, not every partition key: there is one partition per import.
+    has = context.instance.has_dynamic_partition
+    new = [session.id for session in queued if not has(PARTITIONS_NAME, session.id)]
     return dg.SensorResult(
         run_requests=[run_request(session) for session in queued],
         dynamic_partitions_requests=[import_sessions.build_add_request(new)] if new else [],

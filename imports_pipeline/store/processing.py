@@ -130,6 +130,29 @@ class ProcessingStore:
                 ).all()
             )
 
+    def retired(
+        self, session_ids: Collection[str], marked: str, expired: str
+    ) -> tuple[set[str], set[str]]:
+        """Of ``session_ids``: those whose ``submission`` has the ``marked`` key or whose status is
+        ``expired`` (nothing will run for them again), and those with no session at all; read in
+        chunks, so 20,000 ids are 20 queries."""
+        ids = list(dict.fromkeys(session_ids))
+        retired: set[str] = set()
+        found: set[str] = set()
+        marker = ImportSessionRow.submission[marked].as_string()
+        with self._sessions() as db:
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start : start + 1000]
+                rows = db.execute(
+                    sa.select(
+                        ImportSessionRow.id,
+                        sa.or_(marker.is_not(None), ImportSessionRow.status == expired),
+                    ).where(ImportSessionRow.id.in_(chunk))
+                ).all()
+                found.update(row[0] for row in rows)
+                retired.update(row[0] for row in rows if row[1])
+        return retired, set(ids) - found
+
     def phases(self, session_id: str) -> list[ProcessingPhaseRow]:
         """The phases run so far, in the order phases run (timestamps can tie within a second)."""
         return self.phases_of([session_id]).get(session_id, [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
@@ -168,3 +169,58 @@ def test_a_configured_batch_gets_a_running_schedule_and_its_job_imports_new_file
         run_config=request.run_config, instance=instance, resources={"imports": imports}
     )
     assert again.success and service.list_sessions(Actor("org-batch")).total == 1
+
+
+def test_the_expiry_job_removes_the_partitions_no_run_can_use_again(
+    instance, imports, service, tmp_path
+):
+    import io
+
+    from imports_pipeline.orchestration.partitions import import_sessions
+    from imports_pipeline_tests.orchestration.test_drops import drop, inbox, run_dropped, tick
+    from imports_pipeline_tests.submitted import HEADER
+
+    old, recent = submit_rows(service, MESSY_FILE), submit_rows(service, MESSY_FILE)
+    for import_id in (old, recent):
+        assert materialize_import(instance, imports, import_id).success
+    now = service.clock()
+    service.stores.processing.update_session(old, now - timedelta(days=8))  # settled 8 days ago
+    abandoned = service.create_session(
+        ACTOR,
+        "logistics_requests",
+        "t.csv",
+        io.BytesIO(f"{HEADER}\n{MESSY_FILE[0]}\n".encode()),
+        numeric_locale="es_ES",
+    ).import_id
+    service.repository.update(abandoned, now, expires_at=now - timedelta(minutes=1))
+    instance.add_dynamic_partitions(import_sessions.name, [abandoned, "run-being-created"])
+    folder = inbox(imports)
+    (folder / "imports.yaml").write_text("numeric_locale: [broken\n")
+    drop(folder, "trips.csv", f"{HEADER}\n{MESSY_FILE[0]}\n".encode())
+    [request] = tick(instance, imports).run_requests
+    assert not run_dropped(instance, imports, request).success  # stopped before any session
+    orphan = request.partition_key
+
+    result = expire_sessions_job.execute_in_process(
+        instance=instance, resources={"imports": imports}
+    )
+
+    assert result.success
+    assert step_metadata(result, "expire_old_sessions")["processed_sessions_cleaned"] == 1
+    assert step_metadata(result, "remove_old_partitions") == {"partitions": 5, "removed": 2}
+    # The old import's hand-offs are gone and the abandoned session expired: both partitions go.
+    # The recent import can still be re-executed; the dropped file's run ended a moment ago; a
+    # partition without a run yet may be the daemon's next run.
+    left = set(instance.get_dynamic_partitions(import_sessions.name))
+    assert left == {recent, orphan, "run-being-created"}
+
+    zero = {"ops": {"remove_old_partitions": {"config": {"processed_retention_days": 0}}}}
+    time.sleep(1.1)  # the store's clock has whole seconds: let the failed run end before "now"
+    result = expire_sessions_job.execute_in_process(
+        instance=instance, resources={"imports": imports}, run_config=zero
+    )
+    assert result.success
+    assert set(instance.get_dynamic_partitions(import_sessions.name)) == {
+        recent,
+        "run-being-created",
+    }
