@@ -32,7 +32,8 @@ class FinishedRun:
     """What a processing run's tags and end say, enough to announce it without Dagster."""
 
     import_id: str
-    organization_id: str
+    organization_id: str | None
+    """From the run's tags; a backfill's run has none, and the session says."""
     template_id: str | None
     file_name: str | None
     chain_id: str
@@ -83,10 +84,11 @@ def announce(service: ImportService, run: FinishedRun) -> int:
     except DomainError:
         session = None
     event = event_of(session, run)
-    if event is None:
+    organization_id = session.organization_id if session is not None else run.organization_id
+    if event is None or organization_id is None:
         return 0
     store = service.stores.webhooks
-    subscribers = store.subscribers(run.organization_id, event.value)
+    subscribers = store.subscribers(organization_id, event.value)
     if not subscribers:
         return 0
     now = service.clock()
@@ -96,7 +98,7 @@ def announce(service: ImportService, run: FinishedRun) -> int:
             "id": identifier,
             "type": event.value,
             "timestamp": now.isoformat(),
-            "organization_id": run.organization_id,
+            "organization_id": organization_id,
             "data": event_data(service, session, run),
         },
         separators=(",", ":"),
@@ -106,7 +108,7 @@ def announce(service: ImportService, run: FinishedRun) -> int:
         WebhookDeliveryRow(
             event_id=identifier,
             subscription_id=subscriber.id,
-            organization_id=run.organization_id,
+            organization_id=organization_id,
             event_type=event.value,
             import_id=run.import_id,
             body=body,

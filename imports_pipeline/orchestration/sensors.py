@@ -11,7 +11,7 @@ from imports_pipeline.inbox import claim, ready_files, release_stale_claims
 from imports_pipeline.orchestration.attempts import run_attempt
 from imports_pipeline.orchestration.drops import drop_run_request
 from imports_pipeline.orchestration.jobs import process_import_job
-from imports_pipeline.orchestration.partitions import PARTITIONS_NAME, import_sessions
+from imports_pipeline.orchestration.partitions import PARTITIONS_NAME, import_id_of, import_sessions
 from imports_pipeline.orchestration.resources import ImportsResource
 from imports_pipeline.orchestration.webhooks import RUN_STATUS_INTERVAL_SECONDS, announce_and_send
 from imports_pipeline.run_submission import (
@@ -68,7 +68,8 @@ def submitted_imports(
 
 
 @dg.run_failure_sensor(
-    monitored_jobs=[process_import_job],
+    # Every job of this code location: a backfill from an asset's page runs the phase assets
+    # in Dagster's own asset job, not process_import_job. Runs of no import are skipped.
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=RUN_STATUS_INTERVAL_SECONDS,
 )
@@ -77,7 +78,7 @@ def failed_import_runs(context: dg.RunFailureSensorContext, imports: ImportsReso
     ``processing``; this settles it, failed with the reason when no retry is left. Then the
     import's webhook event (failed, or needs review for a dropped file that stopped) is sent."""
     run = context.dagster_run
-    import_id = run.tags.get(SESSION_TAG)
+    import_id = import_id_of(run)
     if not import_id:
         return
     cause = (context.failure_event.message or "no message").splitlines()[0][:200]

@@ -10,12 +10,11 @@ import dagster as dg
 
 from imports_pipeline.notifications.announcing import FinishedRun, announce
 from imports_pipeline.notifications.delivery import DeliveryRound, deliver_due, delivery_client
-from imports_pipeline.orchestration.jobs import process_import_job
+from imports_pipeline.orchestration.partitions import import_id_of
 from imports_pipeline.orchestration.resources import ImportsResource
 from imports_pipeline.run_submission import (
     FILE_TAG,
     ORGANIZATION_TAG,
-    SESSION_TAG,
     TEMPLATE_TAG,
 )
 
@@ -26,13 +25,13 @@ RETRY_INTERVAL_SECONDS = 5
 
 
 def finished_run(run: dg.DagsterRun, succeeded: bool, reason: str | None) -> FinishedRun | None:
-    """None for a run without an import's tags (started by hand from the launchpad)."""
-    import_id, organization_id = run.tags.get(SESSION_TAG), run.tags.get(ORGANIZATION_TAG)
-    if not import_id or not organization_id:
+    """None for a run of no import (the expiry sweep, a rollback, a batch)."""
+    import_id = import_id_of(run)
+    if not import_id:
         return None
     return FinishedRun(
         import_id=import_id,
-        organization_id=organization_id,
+        organization_id=run.tags.get(ORGANIZATION_TAG),
         template_id=run.tags.get(TEMPLATE_TAG),
         file_name=run.tags.get(FILE_TAG),
         chain_id=run.root_run_id or run.run_id,
@@ -64,7 +63,7 @@ def announce_and_send(
 
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[process_import_job],
+    # Every job of the code location, as failed_import_runs: backfills run in the asset job.
     minimum_interval_seconds=RUN_STATUS_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )

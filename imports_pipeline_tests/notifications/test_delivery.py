@@ -157,7 +157,7 @@ def test_the_same_event_is_queued_once_and_a_deleted_subscription_gets_nothing(s
         hook = store.subscribe(ORG, receiver.url, ["import.failed"], None)
         row = queue(store, hook.id)
         duplicate = WebhookDeliveryRow(
-            **{c: getattr(row, c) for c in WebhookDeliveryRow.__table__.columns}
+            **{c.name: getattr(row, c.name) for c in WebhookDeliveryRow.__table__.columns}
         )
         assert store.enqueue([duplicate]) == 0
         store.unsubscribe(ORG, hook.id)

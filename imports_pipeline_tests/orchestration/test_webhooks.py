@@ -157,3 +157,22 @@ def test_a_delivery_the_receiver_refused_is_sent_again_by_the_retry_sensor(
     assert json.loads(second.body)["data"]["id"] == import_id
     [delivered] = service.stores.webhooks.deliveries(ACTOR.organization_id, hook.id)
     assert (delivered.status, delivered.attempts) == ("delivered", 2)
+
+
+def test_a_run_with_only_its_partition_tag_is_announced_too(instance, imports, service):
+    """A backfill launched from the asset's page runs the assets with Dagster's tags only."""
+    import_id = submit_rows(service, MESSY_FILE)
+    with webhook_receiver() as receiver:
+        hook = service.stores.webhooks.subscribe(
+            ACTOR.organization_id, receiver.url, EVERY_EVENT, None
+        )
+        instance.add_dynamic_partitions(import_sessions.name, [import_id])
+        result = dg.materialize(
+            PHASE_ASSETS, partition_key=import_id, instance=instance, resources={"imports": imports}
+        )
+        assert "imports/organization" not in instance.get_run_by_id(result.run_id).tags
+        evaluate_on_end(instance, imports, result.run_id)
+        [got] = receiver.received
+    event = verified(hook, got)
+    assert (event["type"], event["organization_id"]) == ("import.completed", ACTOR.organization_id)
+    assert event["data"]["id"] == import_id
