@@ -78,7 +78,7 @@ def parsed_file(
 ) -> dg.MaterializeResult:
     """The file as a table of strings: read at session create for an API import, read here (with
     the drop folder's settings) for a dropped file. Starts processing and records the run id."""
-    dropped = DroppedRun.of(context.run, imports)
+    dropped = DroppedRun.of(context.run, imports, context.instance)
     if dropped is not None:
         dropped.parse(context.log)
         session = imports.store().session(dropped.import_id)
@@ -99,7 +99,7 @@ def column_mapping(
 ) -> dg.MaterializeResult:
     """Source columns → template columns (and category values → options): as confirmed at
     validate, or for a dropped file the folder's mapping over confident suggestions."""
-    dropped = DroppedRun.of(context.run, imports)
+    dropped = DroppedRun.of(context.run, imports, context.instance)
     if dropped is not None:
         mapping = dropped.map(context.log)
         return dg.MaterializeResult(
@@ -115,7 +115,7 @@ def prevalidated_rows(
     """The submitted rows: validated by the session (or here, then submitted, for a dropped
     file); rows still failing were left out at submit."""
     processing = _processing(context, imports)
-    dropped = DroppedRun.of(context.run, imports)
+    dropped = DroppedRun.of(context.run, imports, context.instance)
     if dropped is not None:
         dropped.submit(context.log)
         dropped.tag_processing_job(context.instance, context.run.run_id)

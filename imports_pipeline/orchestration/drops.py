@@ -30,6 +30,7 @@ from imports_pipeline.run_submission import (  # the tags API imports' runs carr
 )
 from imports_pipeline.vocabulary import DropOutcome, utc_now
 
+NO_RETRY_TAG = "dagster/retry_on_asset_or_op_failure"
 CLAIMED_FILE_TAG = "imports/claimed_file"
 """Where the sensor moved a dropped file, relative to the drops folder; only on dropped runs."""
 
@@ -69,9 +70,13 @@ class DroppedRun:
     import_id: str
     claimed: Path
     item: InboxFile
+    instance: dg.DagsterInstance
+    run_id: str
 
     @classmethod
-    def of(cls, run: dg.DagsterRun, imports: ImportsResource) -> DroppedRun | None:
+    def of(
+        cls, run: dg.DagsterRun, imports: ImportsResource, instance: dg.DagsterInstance
+    ) -> DroppedRun | None:
         """None for a run of an API import (no claimed file)."""
         claimed = run.tags.get(CLAIMED_FILE_TAG)
         if claimed is None:
@@ -81,7 +86,7 @@ class DroppedRun:
         item = InboxFile(
             root / "inbox" / organization / template / run.tags[FILE_TAG], organization, template
         )
-        return cls(imports, run.tags[SESSION_TAG], root / claimed, item)
+        return cls(imports, run.tags[SESSION_TAG], root / claimed, item, instance, run.run_id)
 
     def drop(self) -> DropImport:
         settings = load_settings(self.item.path.parent)
@@ -168,6 +173,8 @@ class DroppedRun:
             outcome.outcome, outcome.reason = DropOutcome.FAILED, reason
         if self.claimed.exists():
             finish(self.root, self.claimed, self.item, outcome, utc_now())
+        # The same file and settings stop the same way again: no run retry (a crash still gets one).
+        self.instance.add_run_tags(self.run_id, {NO_RETRY_TAG: "false"})
         raise dg.Failure(
             description=(
                 f"The {phase} step of dropped file {self.item.path.name} stopped: {reason}."

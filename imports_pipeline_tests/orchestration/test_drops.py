@@ -141,6 +141,9 @@ def test_a_dropped_file_that_cannot_be_mapped_fails_its_run_in_words(instance, i
     root = imports.settings().drops_root
     assert error.metadata["moved_to"].value.startswith(f"failed/{ACTOR.organization_id}/")
     assert (root / error.metadata["moved_to"].value).read_bytes() == b"Colour;Size\nred;3\n"
+    # What the retry daemon reads: the same file would stop the same way, so it is not retried.
+    tags = instance.get_run_by_id(result.run_id).tags
+    assert tags["dagster/retry_on_asset_or_op_failure"] == "false"
 
 
 def test_a_thousand_waiting_files_become_a_thousand_runs_in_one_tick(instance, imports):
