@@ -162,7 +162,7 @@ MAY_IMPORT = {
     "batches": LOWER_LAYERS | {"inbox", "sessions"},
     "web_importer": set(),
     "run_submission": LOWER_LAYERS | {"store"},
-    "notifications": LOWER_LAYERS | {"sessions", "store"},
+    "notifications": LOWER_LAYERS | {"sessions", "store", "views"},
     "api": LOWER_LAYERS
     | {
         "notifications",

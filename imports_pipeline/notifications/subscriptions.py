@@ -19,9 +19,25 @@ MAX_URL_LENGTH = 2048
 EVENT_NAMES = [event.value for event in WebhookEvent]
 
 
+def storable(field: str, text: str) -> str:
+    """Text every database here can hold: no NUL (PostgreSQL's text refuses it) and no lone
+    surrogate, which a JSON escape can spell but UTF-8 cannot."""
+    if "\x00" in text:
+        raise InvalidWebhookError(
+            f"{field}: contains a NUL character at character {text.index(chr(0))}", field=field
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidWebhookError(
+            f"{field}: contains a lone surrogate at character {error.start}", field=field
+        ) from None
+    return text
+
+
 def checked_url(url: str) -> str:
     """An absolute http(s) URL with a host; the message says what is wrong with it."""
-    url = url.strip()
+    url = storable("url", url.strip())
     if len(url) > MAX_URL_LENGTH:
         raise InvalidWebhookError(
             f"url: {len(url):,} characters, at most {MAX_URL_LENGTH:,}", field="url"
@@ -32,6 +48,10 @@ def checked_url(url: str) -> str:
         parts.port  # noqa: B018 (raises for a port that is not a number)
     except ValueError as error:
         raise InvalidWebhookError(f"url: {error}", field="url") from error
+    if any(character.isspace() for character in url):
+        raise InvalidWebhookError(
+            f"url: '{url[:200]}' has a space in it; write it as %20", field="url"
+        )
     if parts.scheme not in ("http", "https") or not host:
         raise InvalidWebhookError(
             f"url: '{url[:200]}' is not an http or https URL with a host", field="url"
@@ -76,7 +96,8 @@ class WebhookSubscriptions:
 
     def create(self, actor: Actor, wanted: NewWebhook) -> CreatedWebhook:
         url, events = checked_url(wanted.url), checked_events(wanted.events)
-        row = self.store.subscribe(actor.organization_id, url, events, wanted.description)
+        description = wanted.description and storable("description", wanted.description)
+        row = self.store.subscribe(actor.organization_id, url, events, description)
         return CreatedWebhook(**webhook_view(row).model_dump(), secret=row.secret)
 
     def listing(self, actor: Actor) -> list[Webhook]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
+from imports_pipeline.views import NaiveUTC
 from imports_pipeline.vocabulary import DeliveryStatus, WebhookEvent
 
 
@@ -16,7 +15,7 @@ class Webhook(BaseModel):
     url: str
     events: list[WebhookEvent]
     description: str | None
-    created_at: datetime
+    created_at: NaiveUTC
 
 
 class CreatedWebhook(Webhook):
@@ -43,29 +42,43 @@ class WebhookDelivery(BaseModel):
     import_id: str
     status: DeliveryStatus
     attempts: int
-    next_attempt_at: datetime | None = Field(
+    next_attempt_at: NaiveUTC | None = Field(
         description="When it is tried again; null once settled."
     )
     last_response: str | None = Field(
         description="The last attempt's HTTP status and start of body, or why no answer came."
     )
-    created_at: datetime
-    delivered_at: datetime | None
+    created_at: NaiveUTC
+    delivered_at: NaiveUTC | None
 
 
 class WebhookDeliveryList(BaseModel):
     items: list[WebhookDelivery] = Field(description="Newest first, at most 100.")
 
 
+PORT = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+URL_PATTERN = rf"^https?://[A-Za-z0-9._~-]+(:{PORT})?([/?#][^\s\x00]*)?$"
+"""What the schema promises is accepted; the use case still checks, to name what is wrong.
+Validation stays in the use case, so a bad URL gets its own message rather than a regex's."""
+
+
 class NewWebhook(BaseModel):
     """The body of ``POST /v2/imports/webhooks``."""
 
     url: str = Field(
-        description="Where events are POSTed: an http or https URL, 2,048 characters at most."
+        description="Where events are POSTed: an http or https URL, 2,048 characters at most.",
+        json_schema_extra={"pattern": URL_PATTERN, "maxLength": 2048},
     )
     events: list[str] = Field(
-        description="One or more of import.completed, import.failed, import.needs_review."
+        description="One or more of import.completed, import.failed, import.needs_review.",
+        json_schema_extra={
+            "minItems": 1,
+            "items": {"type": "string", "enum": [event.value for event in WebhookEvent]},
+        },
     )
     description: str | None = Field(
-        default=None, max_length=256, description="For people: what listens there."
+        default=None,
+        max_length=256,
+        description="For people: what listens there.",
+        json_schema_extra={"pattern": "^[^\\x00]*$"},
     )

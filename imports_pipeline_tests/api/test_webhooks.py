@@ -60,6 +60,8 @@ def test_another_organization_neither_sees_nor_deletes_a_subscription(api):
         ({"url": "https://example.com/" + "a" * 2100}, "url", "at most 2,048"),
         ({"events": []}, "events", "name at least one of import.completed"),
         ({"events": ["import.done"]}, "events", "'import.done' is not an event"),
+        ({"url": "https://example.com/\x00"}, "url", "NUL character at character 20"),
+        ({"description": "ops\x00"}, "description", "NUL character at character 3"),
     ],
 )
 def test_a_subscription_that_cannot_work_is_refused_naming_its_field(api, body, field, message):
