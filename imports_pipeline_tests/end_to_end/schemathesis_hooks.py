@@ -28,6 +28,7 @@ live server and a key come in ``HOOKS_API_URL``, ``HOOKS_API_KEY``, ``HOOKS_ORGA
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import uuid
@@ -88,7 +89,18 @@ def map_body(context: schemathesis.HookContext, body: Any) -> Any:
     both modes, so each rule only touches a part that is already schema-valid (a text file part,
     a non-negative row index, a mapping of texts): a case made negative elsewhere stays negative."""
     operation = context.operation
-    if operation is None or not isinstance(body, dict):
+    if operation is None:
+        return body
+    # A multipart body whose parts may each take one of several media types comes wrapped with
+    # the ones drawn (schemathesis' ``FormBodyWithContentTypes``): the form is inside.
+    form = getattr(body, "body", None)
+    if isinstance(form, dict) and isinstance(getattr(body, "content_types", None), dict):
+        fixed = within_stored_data(operation.method, operation.path, _drawn_import_id[0], form)
+        types = dict(body.content_types)
+        if fixed.get("upload_file") is not form.get("upload_file"):
+            types["upload_file"] = "text/csv"  # the bytes are a CSV now, whatever was drawn
+        return dataclasses.replace(body, body=fixed, content_types=types)
+    if not isinstance(body, dict):
         return body
     return within_stored_data(operation.method, operation.path, _drawn_import_id[0], body)
 
