@@ -38,8 +38,11 @@ TARGET_SESSIONS_PER_S = 10.0
 TARGET_VALIDATE_P95_S = 1.0
 
 
-def run_on(database_url: str, folder: Path, clients: int, sessions: int) -> LoadResult:
-    with live_api(folder, database_url, ORGANIZATIONS) as (api, keys, processes):
+def run_on(
+    database_url: str, folder: Path, clients: int, sessions: int, workers: int
+) -> LoadResult:
+    options = ["--workers", str(workers)]
+    with live_api(folder, database_url, ORGANIZATIONS, options) as (api, keys, processes):
         result = asyncio.run(run_load(api.url, keys, SAMPLE_CSV.read_bytes(), clients, sessions))
         processes.check_alive()
     return result
@@ -82,6 +85,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--sessions", type=int, default=500)
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--workers", type=int, default=1, help="imports-pipeline serve --workers")
     args = parser.parse_args()
     results: dict[str, LoadResult] = {}
     with tempfile.TemporaryDirectory(prefix="imports-load-") as scratch:
@@ -89,19 +93,24 @@ def main() -> int:
         if args.database in ("sqlite", "both"):
             (folder / "sqlite").mkdir()
             url = f"sqlite:///{folder / 'sqlite' / 'data' / 'imports.db'}"
-            results["SQLite"] = run_on(url, folder / "sqlite", args.clients, args.sessions)
+            results["SQLite"] = run_on(
+                url, folder / "sqlite", args.clients, args.sessions, args.workers
+            )
         if args.database in ("postgres", "both"):
             server = start_postgres()
             try:
                 (folder / "postgres").mkdir()
                 url = server.create_database("load")
                 results["PostgreSQL"] = run_on(
-                    url, folder / "postgres", args.clients, args.sessions
+                    url, folder / "postgres", args.clients, args.sessions, args.workers
                 )
             finally:
                 server.stop()
                 remove_server_folder(server)
-    print(f"Load: {args.clients} clients, 3 organizations, {args.sessions} sessions each run\n")
+    print(
+        f"Load: {args.clients} clients, 3 organizations, {args.sessions} sessions each run,"
+        f" {args.workers} API worker process(es)\n"
+    )
     for name, result in results.items():
         print(table(name, result), "\n")
     failed = any(r.server_errors or r.lost or r.wrong for r in results.values())

@@ -99,6 +99,13 @@ remain (the error report's path is printed); 2 bad input or usage.
       --server https://imports.example.com --org acme --api-key ipk_…   # through the API"""
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def _api_keys(settings: Settings) -> ApiKeyStore:
     from imports_pipeline.store.api_keys import ApiKeyStore
     from imports_pipeline.store.database import create_database_engine, upgrade_schema
@@ -147,15 +154,28 @@ def run_keys(settings: Settings, args: argparse.Namespace) -> None:
         )
 
 
-def run_server(settings: Settings, host: str, port: int) -> None:
+def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """The API in this process, or in ``workers`` processes sharing the port: one process
+    runs Python on one core at a time, so a busy server on a bigger box wants several."""
     import uvicorn
 
     from imports_pipeline.api.app import create_app
     from imports_pipeline.cli.quickstart import KEEP_ALIVE_SECONDS
     from imports_pipeline.sessions import ImportService
 
-    uvicorn.run(
-        create_app(ImportService.from_settings(settings)),
+    # Opening the stores brings the schema up to date and makes the signing key: here, once,
+    # so the workers never race to migrate or to write the key file.
+    service = ImportService.from_settings(settings)
+    if workers == 1:
+        uvicorn.run(
+            create_app(service), host=host, port=port, timeout_keep_alive=KEEP_ALIVE_SECONDS
+        )
+        return
+    service.stores.engine.dispose()
+    uvicorn.run(  # each worker reads the same settings from the environment
+        "imports_pipeline.api.app:from_environment",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
@@ -224,6 +244,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         server = commands.add_parser(name, help=text)
         server.add_argument("--host", default="127.0.0.1")
         server.add_argument("--port", type=int, default=8000)
+        if name == "serve":
+            server.add_argument(
+                "--workers",
+                type=_positive,
+                default=1,
+                help="API processes sharing the port (one per core on a busy server)",
+            )
         if name == "up":
             server.add_argument(
                 "--no-dagster", dest="with_dagster", action="store_false", help="start the API only"
@@ -243,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "keys":
             run_keys(settings, args)
         elif args.command == "serve":
-            run_server(settings, args.host, args.port)
+            run_server(settings, args.host, args.port, args.workers)
         elif args.command == "up":
             from imports_pipeline.cli.quickstart import run_quickstart
 

@@ -180,8 +180,15 @@ class Server:
     """The API as ``imports-pipeline serve`` runs it, a real process, started again after each
     kill on the same data."""
 
-    def __init__(self, processes: Processes, key: str, organization_id: str) -> None:
+    def __init__(
+        self,
+        processes: Processes,
+        key: str,
+        organization_id: str,
+        serve_options: Sequence[str] = (),
+    ) -> None:
         self.processes = processes
+        self.serve_options = list(serve_options)
         self.headers = {"x-api-key": key, "x-organization-id": organization_id}
         self.url = ""
         self.starts = 0
@@ -191,7 +198,7 @@ class Server:
         self.starts += 1
         started = self.processes.start(
             f"api-{self.starts}",
-            [command("imports-pipeline"), "serve", "--port", str(port)],
+            [command("imports-pipeline"), "serve", "--port", str(port), *self.serve_options],
         )
         self.process = started.process
         self.url = f"http://127.0.0.1:{port}"
@@ -222,14 +229,18 @@ class Server:
 
 @contextmanager
 def live_api(
-    folder: Path, database_url: str, organizations: Sequence[str]
+    folder: Path,
+    database_url: str,
+    organizations: Sequence[str],
+    serve_options: Sequence[str] = (),
 ) -> Iterator[tuple[Server, dict[str, str], Processes]]:
-    """``imports-pipeline serve`` on a fresh data folder under ``folder``, with a key made by the
-    command line for each organization; the Server sends the first one's."""
+    """``imports-pipeline serve`` (with ``serve_options``) on a fresh data folder under
+    ``folder``, with a key made by the command line for each organization; the Server sends the
+    first one's."""
     env = server_environment(folder / "data", database_url)
     keys = {org: create_api_key(env, org) for org in organizations}
     with running(folder, env) as processes:
-        api = Server(processes, keys[organizations[0]], organizations[0])
+        api = Server(processes, keys[organizations[0]], organizations[0], serve_options)
         api.start()
         yield api, keys, processes
 

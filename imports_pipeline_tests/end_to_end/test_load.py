@@ -6,6 +6,7 @@ asserted: no 5xx, no request left without an answer, every count in its own sess
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -19,12 +20,23 @@ CLIENTS = 12
 SESSIONS = 36
 
 
-@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def worker_processes(pid: int) -> list[str]:
+    """The command lines of ``pid``'s children that are uvicorn workers (multiprocessing spawns)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    lines = [Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ") for child in children]
+    return [line.decode() for line in lines if b"spawn_main" in line]
+
+
+# PostgreSQL with two API processes (`serve --workers 2`): sessions, idempotency keys and remembered
+# mappings are then shared between processes, as behind a load balancer.
+@pytest.mark.parametrize(("database", "workers"), [("sqlite", 1), ("postgres", 2)])
 def test_concurrent_clients_of_three_organizations_get_every_answer_right(
-    tmp_path, request, database
+    tmp_path, request, database, workers
 ):
     url = database_for(database, tmp_path, request)
-    with live_api(tmp_path, url, ORGANIZATIONS) as (api, keys, processes):
+    options = ["--workers", str(workers)]
+    with live_api(tmp_path, url, ORGANIZATIONS, options) as (api, keys, processes):
+        assert len(worker_processes(api.process.pid)) == (workers if workers > 1 else 0)
         result = asyncio.run(run_load(api.url, keys, SAMPLE_CSV.read_bytes(), CLIENTS, SESSIONS))
         processes.check_alive()
         listed = {
