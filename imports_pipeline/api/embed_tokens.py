@@ -21,7 +21,9 @@ from imports_pipeline.api.dependencies import Service
 from imports_pipeline.wire import EmbedToken, EmbedTokenRequest
 
 router = APIRouter(
-    prefix="/v2/imports", tags=["web importer"], responses=examples.error_responses(401, 403, 422)
+    prefix="/v2/imports",
+    tags=["web importer"],
+    responses=examples.error_responses(400, 401, 403, 422),
 )
 
 

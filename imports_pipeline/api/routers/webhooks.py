@@ -22,7 +22,7 @@ from imports_pipeline.sessions import ImportService
 router = APIRouter(
     prefix="/v2/imports/webhooks",
     tags=["webhooks"],
-    responses=examples.error_responses(401, 403, 422),
+    responses=examples.error_responses(400, 401, 403, 422),
 )
 NOT_FOUND = examples.error_responses(404)
 
