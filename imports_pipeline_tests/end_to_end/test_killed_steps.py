@@ -6,13 +6,15 @@ stayed ``created`` and its Idempotency-Key answered 409 for 30 minutes, a killed
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from imports_pipeline.settings import Settings
 from imports_pipeline_tests.end_to_end.processes import (
     Server,
     create_api_key,
@@ -24,8 +26,6 @@ from imports_pipeline_tests.service import SEED_MAPPING
 
 pytestmark = pytest.mark.slow
 ORGANIZATION = "org-killed"
-PATCH_HEAD_START_SECONDS = 1.0
-"""How long the patch runs before the kill: its corrections take several seconds."""
 PATCH_SECONDS = 600
 """A whole patch of a million-row session on a loaded 2-core machine."""
 ROWS = 1_000_000
@@ -127,13 +127,34 @@ def test_a_submit_killed_midway_goes_back_to_validated_and_submits_again(server,
 
 
 CORRECTED = 10_000
-"""Rows one PATCH corrects: 3 to 8 s of work on a million-row session here (0.3 to 0.8 ms a
-corrected row), time to kill it inside."""
+"""Rows one PATCH corrects: a second or more of work on a million-row session, time to see it
+holding the session's lock and kill it inside."""
 
 
-def test_a_patch_killed_midway_leaves_the_last_whole_state_and_runs_again(server, big_csv):
+def held_by_another_process(lock_file: Path) -> bool:
+    """Whether some process holds ``flock`` on ``lock_file`` (the session lock's backend), tried
+    without waiting; a lock won here is let go at once."""
+    try:
+        fd = os.open(lock_file, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops a lock this probe won
+    return False
+
+
+def test_a_patch_killed_midway_leaves_the_last_whole_state_and_runs_again(
+    server, big_csv, tmp_path
+):
     """A patch writes new files and then switches to them in one transaction; killed before the
-    switch, the session is as it was before the patch, and the same patch then applies whole."""
+    switch, the session is as it was before the patch, and the same patch then applies whole.
+
+    The kill comes the moment the patch holds the session's lock, not after a fixed head start:
+    on a fast machine a whole patch once committed inside a one-second head start."""
     import_id = create(server, big_csv).json()["import_id"]
     validated = server.call(
         "POST", f"/v2/imports/{import_id}/validate", json={"mapping": SEED_MAPPING}
@@ -144,9 +165,11 @@ def test_a_patch_killed_midway_leaves_the_last_whole_state_and_runs_again(server
             {"row_index": index, "column": "distance_km", "value": -1} for index in range(CORRECTED)
         ]
     }
+    lock_file = Settings(data_dir=tmp_path / "data").files_dir / "sessions" / import_id / ".lock"
+    assert lock_file.exists() and not held_by_another_process(lock_file)  # validate let go
     server.in_background("PATCH", f"/v2/imports/{import_id}/rows", json=patch)
     log = server.processes.started[-1].log
-    time.sleep(PATCH_HEAD_START_SECONDS)
+    wait_for("the patch to hold the lock", lambda: held_by_another_process(lock_file), 60, 0.005)
     server.kill()
     # Killed inside the step: the server never answered it.
     assert f"PATCH /v2/imports/{import_id}/rows" not in log.read_text()
