@@ -42,6 +42,21 @@ class FinishedRun:
     succeeded: bool
     reason: str | None = None
     """The run's failure message, for a dropped file whose session never existed."""
+    last_attempt: bool = True
+    """A failed run that Dagster will not retry: its import failed, whatever a later run (a
+    re-execution, a backfill) has made of it since."""
+
+
+MOVED_ON = frozenset(
+    {
+        ProcessingStatus.QUEUED,
+        ProcessingStatus.PROCESSING,
+        ProcessingStatus.COMPLETED,
+        ProcessingStatus.PARTIALLY_COMPLETED,
+    }
+)
+"""Where an import can be when the sensor of its failed last attempt looks, once a later run of
+it was launched."""
 
 
 def event_of(session: ImportSessionRow | None, run: FinishedRun) -> WebhookEvent | None:
@@ -49,6 +64,11 @@ def event_of(session: ImportSessionRow | None, run: FinishedRun) -> WebhookEvent
     if session is None:  # a dropped file that could not even be read
         return None if run.succeeded else WebhookEvent.FAILED
     status = session.processing_status
+    if not run.succeeded and run.last_attempt and status in MOVED_ON:
+        # The failure sensor can look after a re-execution or a backfill already took the
+        # import on, or even finished it; the failure happened all the same, and subscribers
+        # hear it before that later run's own event.
+        return WebhookEvent.FAILED
     if status in (ProcessingStatus.COMPLETED, ProcessingStatus.PARTIALLY_COMPLETED):
         return WebhookEvent.COMPLETED
     if status == ProcessingStatus.FAILED:

@@ -95,7 +95,14 @@ def failed_import_runs(context: dg.RunFailureSensorContext, imports: ImportsReso
         settled = False
     if settled:
         context.log.info(f"import {import_id}: run {run.run_id} settled after: {cause}")
-    announce_and_send(imports, run, context.log, succeeded=False, reason=cause)
+    announce_and_send(
+        imports,
+        run,
+        context.log,
+        succeeded=False,
+        reason=cause,
+        last_attempt=not attempt.retries_left,
+    )
 
 
 FILES_PER_TICK = 1000

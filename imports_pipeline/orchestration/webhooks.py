@@ -24,7 +24,9 @@ RETRY_INTERVAL_SECONDS = 5
 """The shortest backoff step is 10 s; this keeps a retry at most this late."""
 
 
-def finished_run(run: dg.DagsterRun, succeeded: bool, reason: str | None) -> FinishedRun | None:
+def finished_run(
+    run: dg.DagsterRun, succeeded: bool, reason: str | None, last_attempt: bool = True
+) -> FinishedRun | None:
     """None for a run of no import (the expiry sweep, a rollback, a batch)."""
     import_id = import_id_of(run)
     if not import_id:
@@ -38,6 +40,7 @@ def finished_run(run: dg.DagsterRun, succeeded: bool, reason: str | None) -> Fin
         run_id=run.run_id,
         succeeded=succeeded,
         reason=reason,
+        last_attempt=last_attempt,
     )
 
 
@@ -47,9 +50,10 @@ def announce_and_send(
     log: logging.Logger | dg.DagsterLogManager,
     succeeded: bool,
     reason: str | None = None,
+    last_attempt: bool = True,
 ) -> None:
     """Queue the run's event, then send what is due at once rather than a sensor interval later."""
-    finished = finished_run(run, succeeded, reason)
+    finished = finished_run(run, succeeded, reason, last_attempt)
     if finished is None:
         return
     service = imports.service

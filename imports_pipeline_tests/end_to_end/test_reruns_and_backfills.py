@@ -68,6 +68,16 @@ query($backfillId: String!) {
 """
 
 
+def five_events(received: list) -> list[tuple[str, str]]:
+    """The (import, event) pairs heard, once there are five; else what was heard, to say so."""
+    heard = [
+        (event["data"]["id"], event["type"])
+        for event in map(json.loads, (r.body for r in received))
+    ]
+    assert len(heard) >= 5, f"heard only {heard}"
+    return heard
+
+
 def outage(admin_url: str, database: str, accepting: bool) -> None:
     """The destination database refuses (or accepts again) every new connection; the open
     ones are cut, so no process keeps writing through a pool."""
@@ -214,7 +224,7 @@ def test_direct_submit_then_a_rerun_and_a_backfill_after_a_destination_outage(
             backfill_runs = graphql(
                 dagster_url, BACKFILL_STATUS, backfillId=backfill["backfillId"]
             )["partitionBackfillOrError"]["runs"]
-            wait_for("five webhook deliveries", lambda: len(receiver.received) >= 5, 60)
+            wait_for("five webhook deliveries", lambda: five_events(receiver.received), 60)
         first_runs = runs_of(Path(env["DAGSTER_HOME"]), first)  # many sensor ticks later
 
     [run] = first_runs  # one run, however many sensor ticks saw the session queued first

@@ -11,12 +11,14 @@ import standardwebhooks
 
 from imports_pipeline.orchestration.assets import PHASE_ASSETS
 from imports_pipeline.orchestration.partitions import import_sessions
+from imports_pipeline.orchestration.resources import ImportsResource
 from imports_pipeline.orchestration.sensors import failed_import_runs
 from imports_pipeline.orchestration.webhooks import processed_import_webhooks, webhook_deliveries
 from imports_pipeline.run_submission import run_tags
 from imports_pipeline.store.tables import WebhookDeliveryRow
 from imports_pipeline_tests.orchestration.test_drops import drop, inbox, run_dropped, tick
 from imports_pipeline_tests.submitted import ACTOR, MESSY_FILE, submit_rows
+from imports_pipeline_tests.test_processing_attempts import UNREACHABLE
 from imports_pipeline_tests.webhook_receiver import webhook_receiver
 
 EVERY_EVENT = ["import.completed", "import.failed", "import.needs_review"]
@@ -176,3 +178,53 @@ def test_a_run_with_only_its_partition_tag_is_announced_too(instance, imports, s
     event = verified(hook, got)
     assert (event["type"], event["organization_id"]) == ("import.completed", ACTOR.organization_id)
     assert event["data"]["id"] == import_id
+
+
+def failing_run(instance, imports, service, import_id: str, **tags: str):
+    """A run of the import whose process phase finds the destination down."""
+    down = ImportsResource(
+        database_url=imports.database_url, data_dir=imports.data_dir, destination_url=UNREACHABLE
+    )
+    instance.add_dynamic_partitions(import_sessions.name, [import_id])
+    result = dg.materialize(
+        PHASE_ASSETS,
+        partition_key=import_id,
+        instance=instance,
+        resources={"imports": down},
+        tags={**run_tags(service.stores.processing.session(import_id)), **tags},
+        raise_on_error=False,
+    )
+    assert not result.success
+    return result
+
+
+def test_a_failure_the_sensor_sees_after_a_later_run_finished_the_import_is_still_announced(
+    instance, imports, service
+):
+    """The failure sensor can look only after the operator's next run completed the import (CI
+    saw it: a re-execution finished within the sensor's interval). Subscribers hear the failure,
+    then the completion; before, they heard "completed" twice and never "failed"."""
+    import_id = submit_rows(service, MESSY_FILE)
+    with webhook_receiver() as receiver:
+        service.stores.webhooks.subscribe(ACTOR.organization_id, receiver.url, EVERY_EVENT, None)
+        failed = failing_run(instance, imports, service, import_id)
+        again = run_import(instance, imports, service, import_id)
+        assert again.success
+        evaluate_on_end(instance, imports, failed.run_id)  # late: the import is completed
+        evaluate_on_end(instance, imports, again.run_id)
+        heard = [
+            (json.loads(got.body)["type"], got.headers["webhook-id"]) for got in receiver.received
+        ]
+    assert [event for event, _ in heard] == ["import.failed", "import.completed"]
+    assert len({identifier for _, identifier in heard}) == 2
+
+
+def test_a_failed_attempt_that_dagster_retries_announces_nothing(tmp_path, imports, service):
+    import_id = submit_rows(service, MESSY_FILE)
+    overrides = {"run_retries": {"enabled": True, "max_retries": 2}}
+    with dg.instance_for_test(overrides=overrides) as instance, webhook_receiver() as receiver:
+        service.stores.webhooks.subscribe(ACTOR.organization_id, receiver.url, EVERY_EVENT, None)
+        failed = failing_run(instance, imports, service, import_id)  # attempt 1 of 3
+        evaluate_on_end(instance, imports, failed.run_id)
+        assert service.status(ACTOR, import_id).processing_status == "processing"
+        assert receiver.received == []
