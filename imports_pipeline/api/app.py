@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 from starlette.formparsers import MultiPartParser
 
 from imports_pipeline.api import embed_tokens
+from imports_pipeline.api.auth import declare_security
 from imports_pipeline.api.create_form import add_create_body_rules
 from imports_pipeline.api.docs import install_docs
 from imports_pipeline.api.errors import install_error_handlers
@@ -109,6 +110,7 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
         if app.openapi_schema is None:
             add_create_body_rules(schema_of())
             declare_text_keys(schema_of())
+            declare_security(schema_of())
         return schema_of()
 
     app.openapi = openapi_with_body_rules  # type: ignore[method-assign]

@@ -71,3 +71,13 @@ def test_keys_are_stored_hashed(api):
     stored = api.keys.verify(headers["x-api-key"])
     assert headers["x-api-key"] not in (stored.key_hash, stored.key_prefix)
     assert len(stored.key_hash) == 64 and headers["x-api-key"].startswith(stored.key_prefix)
+
+
+def test_the_schema_says_the_key_needs_its_organization_header_or_else_an_embed_token(api):
+    """Each header alone is refused (above), so the schema must not offer either alone: an
+    OpenAPI client or fuzzer reading FastAPI's default would send just one."""
+    paths = api.client.get("/openapi.json").json()["paths"]
+    secured = [op for methods in paths.values() for op in methods.values() if op.get("security")]
+    assert len(secured) >= 15
+    for operation in secured:
+        assert operation["security"] == [{"ApiKey": [], "OrganizationId": []}, {"EmbedToken": []}]
