@@ -30,7 +30,20 @@ class ReviewingRows(SessionUseCases):
     ) -> RowsPage:
         row = self.load(actor, import_id)
         self.require_validated(row)
-        errors = self.tables.errors(row)
+        return self.page_of(row, self.tables.errors(row), page, page_size, errors_only)
+
+    def page_of(
+        self,
+        row: ImportSessionRow,
+        errors: pd.DataFrame,
+        page: int,
+        page_size: int,
+        errors_only: bool,
+        all_typed: pd.DataFrame | None = None,
+    ) -> RowsPage:
+        """A page of ``row``'s rows; ``all_typed`` (every typed row, corrections applied) when
+        the caller holds them already, as validate does, instead of reading them back."""
+        import_id = row.id
         if errors_only:
             candidates = np.unique(errors["row_index"].to_numpy(dtype=np.int64))
             total = len(candidates)
@@ -46,7 +59,9 @@ class ReviewingRows(SessionUseCases):
             total=total,
             pages=math.ceil(total / page_size) if total else 0,
             errors_only=errors_only,
-            rows=self.row_views(row, selected, errors),
+            rows=self.row_views(
+                row, selected, errors, typed=None if all_typed is None else all_typed.loc[selected]
+            ),
         )
 
     def row_views(
@@ -55,8 +70,10 @@ class ReviewingRows(SessionUseCases):
         selected: np.ndarray,
         errors: pd.DataFrame,
         artifacts: Mapping[str, str] | None = None,
+        typed: pd.DataFrame | None = None,
     ) -> list[RowView]:
-        typed = self.tables.typed_rows(row, selected, artifacts)
+        if typed is None:
+            typed = self.tables.typed_rows(row, selected, artifacts)
         page_errors = errors[errors["row_index"].isin(selected)]
         by_row: dict[int, list[RowError]] = {}
         items: Iterable[Any] = page_errors.itertuples(index=False)
