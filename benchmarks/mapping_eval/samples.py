@@ -244,6 +244,61 @@ KINDS: dict[str, Gen] = {
     "property_price": _number(lambda rng, row: rng.randint(60, 900) * 1000, 0),
     "area": _number(lambda rng, row: rng.randint(35, 320), 0),
     "bathrooms": _number(lambda rng, row: rng.randint(1, 3), 0),
+    # new tune domains (header_sets.NEW_DOMAINS)
+    "ticket_no": lambda rng, row, lang: f"{rng.randint(10**9, 10**10 - 1)}",
+    "order_no": lambda rng, row, lang: f"{rng.randint(10**8, 10**9 - 1)}",
+    "event_name": _pick(["Tech Summit 2024", "Jazz Night", "Workshop Python", "Feria del Libro"]),
+    "ticket_price": _number(lambda rng, row: rng.choice([0, 15, 25, 49, 99, 199])),
+    "attendee_status": _pick(["Attending", "Checked In", "Not attending"]),
+    "yes_no_local": lambda rng, row, lang: rng.choice(
+        {
+            "es": ["Sí", "No"],
+            "fr": ["Oui", "Non"],
+            "de": ["Ja", "Nein"],
+            "pt": ["Sim", "Não"],
+            "it": ["Sì", "No"],
+        }.get(lang, ["Yes", "No"])
+    ),
+    "vehicle_code": lambda rng, row, lang: (
+        f"{rng.choice(['VAN', 'TRK', 'CAR'])}-{rng.randint(1, 400):03d}"
+    ),
+    "vin": lambda rng, row, lang: "".join(
+        rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(17)
+    ),
+    "plate": lambda rng, row, lang: (
+        f"{rng.randint(1000, 9999)} {''.join(rng.choice('BCDFGHJKLMNPRSTVWXYZ') for _ in range(3))}"
+    ),
+    "make": _pick(["Ford", "Renault", "Mercedes-Benz", "Volkswagen", "Fiat", "Toyota", "Iveco"]),
+    "vehicle_model": _pick(["Transit", "Kangoo", "Sprinter", "Crafter", "Ducato", "Corolla"]),
+    "model_year": _number(lambda rng, row: rng.randint(2012, 2024), 0),
+    "odometer": _number(lambda rng, row: rng.randint(5000, 320000), 0),
+    "vehicle_type": _pick(["Van", "Truck", "Car"]),
+    "confirmation": lambda rng, row, lang: str(rng.randint(10**9, 10**10 - 1)),
+    "booking_total": _number(lambda rng, row: rng.uniform(80, 2500)),
+    "nights": _number(lambda rng, row: int(row["lag"]) % 7 + 1, 0),
+    "adults": _number(lambda rng, row: rng.randint(1, 4), 0),
+    "children": _number(lambda rng, row: rng.randint(0, 3), 0),
+    "booking_status": _pick(["ok", "cancelled_by_guest", "no_show"]),
+    "board": _pick(["BB", "HB", "FB", "RO"]),
+    "rate_code": _pick(["BAR", "RACK", "CORP", "NRF"]),
+    "lead_no": lambda rng, row, lang: (
+        "00Q"
+        + "".join(
+            rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789")
+            for _ in range(15)
+        )
+    ),
+    "revenue": _number(lambda rng, row: rng.randint(1, 500) * 100000, 0),
+    "rating": _pick(["Hot", "Warm", "Cold"]),
+    "lifecycle": _pick(["Lead", "Subscriber", "Marketing qualified lead"]),
+    "asset_tag": lambda rng, row, lang: f"IT-{rng.randint(1, 99999):05d}",
+    "serial": lambda rng, row, lang: "".join(
+        rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(12)
+    ),
+    "device_model": _pick(["Latitude 5440", "ThinkPad T14", "MacBook Pro 14", "EliteDesk 800"]),
+    "manufacturer": _pick(["Dell", "Lenovo", "Apple", "HP", "Samsung"]),
+    "warranty": _number(lambda rng, row: rng.choice([12, 24, 36, 48]), 0),
+    "device_cost": _number(lambda rng, row: rng.uniform(150, 2800)),
 }
 """Generators by value kind."""
 
@@ -341,10 +396,46 @@ COLUMN_KINDS: dict[str, str] = {
     "property_city": "city",
     "property_postcode": "postcode",
     "agent_email": "email",
+    "ticket_id": "ticket_no",
+    "order_id": "order_no",
+    "event": "event_name",
+    "amount_paid": "ticket_price",
+    "registered_at": "date",
+    "checked_in": "yes_no_local",
+    "vehicle_id": "vehicle_code",
+    "vin": "vin",
+    "license_plate": "plate",
+    "make": "make",
+    "model": "vehicle_model",
+    "year": "model_year",
+    "odometer_km": "odometer",
+    "last_service_date": "date",
+    "driver": "person",
+    "confirmation_number": "confirmation",
+    "guest_name": "person",
+    "guest_email": "email",
+    "arrival_date": "date",
+    "departure_date": "date_later",
+    "adults": "adults",
+    "total_price": "booking_total",
+    "lead_id": "lead_no",
+    "company": "company",
+    "annual_revenue": "revenue",
+    "owner": "person",
+    "created_on": "date",
+    "asset_tag": "asset_tag",
+    "serial_number": "serial",
+    "manufacturer": "manufacturer",
+    "purchase_date": "date",
+    "purchase_cost": "device_cost",
+    "warranty_months": "warranty",
+    "assigned_to": "person",
+    "location": "site",
 }
 """Value kind of each evaluation template column (keys are unique enough across templates)."""
 
 OVERRIDES = {
+    ("it_assets", "model"): "device_model",
     ("expenses", "amount"): "amount",
     ("meter_readings", "cost"): "amount",
     ("products", "name"): "text",

@@ -1,6 +1,8 @@
 """Value-mapping cases: raw cells as exports spell them -> the option they mean (None: no option).
 
-Tune: invoice status, energy, employment type, customer countries, built-in vehicle types.
+Tune: invoice status, energy, employment type, customer countries, built-in vehicle types;
+later (``NEW_DOMAINS``) ticket types, fuels, room types, booking channels, lead sources and
+statuses, IT asset categories and statuses.
 Held out: expense categories and payment methods, shipment countries, bank currencies.
 """
 
@@ -100,6 +102,186 @@ TUNE: list[ValueCase] = [
     ("logistics_requests", "vehicle_type", "Voiture", "car"),
     ("logistics_requests", "vehicle_type", "PKW", "car"),
 ]
+
+NEW_DOMAINS: list[ValueCase] = [
+    *[
+        ("event_registrations", "ticket_type", raw, "general")
+        for raw in [
+            "Entrada general",
+            "Entrée générale",
+            "Normales Ticket",
+            "Ingresso inteiro",
+            "Biglietto intero",
+            "General Admission",
+            "GA",
+        ]
+    ],
+    *[
+        ("event_registrations", "ticket_type", raw, "student")
+        for raw in [
+            "Estudiante",
+            "Étudiant",
+            "Studierende",
+            "Estudante",
+            "Studente",
+            "Student ticket",
+            "Meia-entrada estudante",
+        ]
+    ],
+    *[
+        ("event_registrations", "ticket_type", raw, "early_bird")
+        for raw in [
+            "Preventa",
+            "Early Bird",
+            "Frühbucher",
+            "Lote promocional Early bird",
+            "Tarif early bird",
+        ]
+    ],
+    ("event_registrations", "ticket_type", "VIP Pass", "vip"),
+    ("event_registrations", "ticket_type", "Invitación prensa", None),
+    *[
+        ("fleet_vehicles", "fuel_type", raw, "diesel")
+        for raw in ["Gasóleo", "Gazole", "Gasolio", "Gasóleo A", "Diésel", "DSL"]
+    ],
+    *[
+        ("fleet_vehicles", "fuel_type", raw, "petrol")
+        for raw in ["Gasolina", "Essence", "Benzin", "Benzina", "Gasoline", "Super 95"]
+    ],
+    *[
+        ("fleet_vehicles", "fuel_type", raw, "electric")
+        for raw in ["Eléctrico", "Électrique", "Elektro", "Elettrico", "Elétrico", "EV", "BEV"]
+    ],
+    *[
+        ("fleet_vehicles", "fuel_type", raw, "hybrid")
+        for raw in ["Híbrido", "Hybride", "Ibrido", "Hybrid (HEV)", "Hybrid"]
+    ],
+    ("fleet_vehicles", "fuel_type", "Hidrógeno", None),
+    *[
+        ("hotel_bookings", "room_type", raw, "double")
+        for raw in [
+            "Doble",
+            "Chambre double",
+            "Doppelzimmer",
+            "Camera doppia",
+            "Quarto duplo",
+            "DBL",
+            "Double Room",
+        ]
+    ],
+    *[
+        ("hotel_bookings", "room_type", raw, "single")
+        for raw in ["Individual", "Chambre simple", "Einzelzimmer", "Camera singola", "SGL"]
+    ],
+    *[
+        ("hotel_bookings", "room_type", raw, "twin")
+        for raw in ["Doble 2 camas", "Chambre twin", "Zweibettzimmer", "Camera twin", "TWN"]
+    ],
+    ("hotel_bookings", "room_type", "Junior Suite", "suite"),
+    ("hotel_bookings", "room_type", "Apartamento", None),
+    *[
+        ("hotel_bookings", "channel", raw, "direct")
+        for raw in ["Directo", "Direct", "Direkt", "Diretto", "Direto", "Web propia"]
+    ],
+    *[
+        ("hotel_bookings", "channel", raw, "booking_com")
+        for raw in ["Booking", "booking.com", "BDC", "Booking.com (OTA)"]
+    ],
+    *[
+        ("hotel_bookings", "channel", raw, "travel_agent")
+        for raw in [
+            "Agencia de viajes",
+            "Agence de voyages",
+            "Reisebüro",
+            "Agenzia viaggi",
+            "Agência de viagens",
+            "TA",
+        ]
+    ],
+    ("hotel_bookings", "channel", "Expedia Group", "expedia"),
+    *[
+        ("crm_leads", "lead_source", raw, "web")
+        for raw in ["Web", "Sitio web", "Site web", "Webseite", "Sito web", "Site", "Website form"]
+    ],
+    *[
+        ("crm_leads", "lead_source", raw, "referral")
+        for raw in [
+            "Recomendación",
+            "Recommandation",
+            "Empfehlung",
+            "Referenza",
+            "Indicação",
+            "Partner referral",
+        ]
+    ],
+    *[
+        ("crm_leads", "lead_source", raw, "trade_show")
+        for raw in ["Feria", "Salon", "Messe", "Fiera", "Feira", "Tradeshow"]
+    ],
+    *[
+        ("crm_leads", "lead_source", raw, "cold_call")
+        for raw in [
+            "Llamada en frío",
+            "Appel à froid",
+            "Kaltakquise",
+            "Chiamata a freddo",
+            "Cold Calling",
+        ]
+    ],
+    ("crm_leads", "lead_source", "Publicidad", "advertising"),
+    ("crm_leads", "lead_source", "Google Ads", "advertising"),
+    *[
+        ("crm_leads", "lead_status", raw, "new")
+        for raw in ["Nuevo", "Nouveau", "Neu", "Nuovo", "Novo", "Open - Not Contacted"]
+    ],
+    *[
+        ("crm_leads", "lead_status", raw, "contacted")
+        for raw in ["Contactado", "Contacté", "Kontaktiert", "Contattato", "Working - Contacted"]
+    ],
+    *[
+        ("crm_leads", "lead_status", raw, "qualified")
+        for raw in ["Cualificado", "Qualifié", "Qualifiziert", "Qualificato", "Qualificado"]
+    ],
+    *[
+        ("crm_leads", "lead_status", raw, "lost")
+        for raw in ["Perdido", "Perdu", "Verloren", "Perso", "Closed - Not Converted"]
+    ],
+    *[
+        ("it_assets", "category", raw, "laptop")
+        for raw in ["Portátil", "Ordinateur portable", "Notebook", "Portatile", "Portable"]
+    ],
+    *[
+        ("it_assets", "category", raw, "desktop")
+        for raw in ["Sobremesa", "PC fixe", "Desktop-PC", "PC fisso", "Computador de mesa"]
+    ],
+    *[
+        ("it_assets", "category", raw, "monitor")
+        for raw in ["Pantalla", "Écran", "Bildschirm", "Schermo", "Monitor"]
+    ],
+    *[
+        ("it_assets", "category", raw, "phone")
+        for raw in ["Móvil", "Téléphone", "Smartphone", "Telefono cellulare", "Celular"]
+    ],
+    ("it_assets", "category", "Impresora", "printer"),
+    ("it_assets", "category", "Drucker", "printer"),
+    *[
+        ("it_assets", "status", raw, "deployed")
+        for raw in ["Asignado", "Affecté", "Ausgegeben", "Assegnato", "Em uso", "In use"]
+    ],
+    *[
+        ("it_assets", "status", raw, "repair")
+        for raw in ["En reparación", "En réparation", "In Reparatur", "In riparazione", "Em reparo"]
+    ],
+    *[
+        ("it_assets", "status", raw, "retired")
+        for raw in ["Dado de baja", "Réformé", "Ausgemustert", "Dismesso", "Baixado", "Archived"]
+    ],
+    *[
+        ("it_assets", "status", raw, "ready")
+        for raw in ["Disponible", "En stock", "Verfügbar", "Disponibile", "Ready to Deploy"]
+    ],
+]
+"""Option labels of the five domains added to tune for issue 10."""
 
 HELD_OUT: list[ValueCase] = [
     *[
