@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from imports_pipeline.engine.mapping.header_words import RELATED
-from imports_pipeline.engine.mapping.vocabulary import canonical_label
+from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_senses
 from imports_pipeline.engine.normalize import normalize_label, normalize_unit, split_unit
 from imports_pipeline.templates.model import ColumnType, Template, TemplateColumn
 
@@ -49,10 +49,17 @@ UNIT_SCORE = 0.8
 likely, never confident on the unit alone."""
 
 IDENTIFIER_SCORE = 0.8
-"""A bare "ID", "Cod." or "Referência" names the row's identifier: the template's one unique
-(or single key) column. Likely, not confident: a file may carry several such codes."""
+"""A bare "ID", "Cod." or "Referência", or the number of what the rows are ("Buchungsnummer" in
+hotel bookings, "Lead-ID" in leads, "Record ID"), names the row's identifier: the template's one
+unique (or single key) column. Likely, not confident: a file may carry several such codes."""
 
 IDENTIFIER_WORDS = frozenset({"id", "reference"})
+ROW_WORDS = frozenset({"record", "document"})
+"""What any row is: "ID de registro" (HubSpot's record ID) is the row's identifier."""
+PARTIES = frozenset(
+    {"customer", "supplier", "guest", "attendee", "employee", "company", "merchant", "recipient"}
+)
+"""Who a row is about or for: "Gast" or "Huésped" alone is the guest's name."""
 NUMERIC = frozenset({ColumnType.NUMBER, ColumnType.INTEGER})
 
 
@@ -88,6 +95,12 @@ def _canonical_names(column: TemplateColumn, subject: set[str]) -> list[str]:
     """Canonical names; the template's subject also reads as "document" (BELNR, Beleg-ID)."""
     texts = [column.label, column.key.replace("_", " "), *column.aliases]
     names = [c for c in (canonical_label(t) for t in texts) if c]
+    names += [sense for t in texts for sense in second_senses(t)]
+    names += [
+        name.removesuffix(" name")
+        for name in names
+        if name.endswith(" name") and name.split()[0] in PARTIES
+    ]
     names += [
         " ".join("document" if word in subject else word for word in name.split())
         for name in names
@@ -156,12 +169,19 @@ def _structural(
     unique = [t for t, c in enumerate(template.columns) if c.unique]
     keys = [t for t, c in enumerate(template.columns) if c.key in template.key_columns]
     identifier = unique if len(unique) == 1 else keys if len(keys) == 1 else []
+    subject = set(canonical_label(template.name).split()) | ROW_WORDS
     for s, source in enumerate(source_columns):
         unit = _header_unit(source) if units else None
         for t, wanted in units:
             if unit == wanted:
                 scores[t, s] = UNIT_SCORE
-        if identifier and headers[s] and set(headers[s].split()) <= IDENTIFIER_WORDS:
+        words = set(headers[s].split())
+        if (
+            identifier
+            and words
+            and IDENTIFIER_WORDS & words
+            and words <= IDENTIFIER_WORDS | subject
+        ):
             scores[identifier[0], s] = max(scores[identifier[0], s], IDENTIFIER_SCORE)
     return scores
 
@@ -215,7 +235,12 @@ def header_scores(
     by_description = DESCRIPTION_WEIGHT * _fuzzy(
         described, list(range(len(described))), headers, list(range(len(headers)))
     )
-    related, related_owner = _owned([_related(header) for header in headers])
+    related, related_owner = _owned(
+        [
+            [*_related(header), *second_senses(source)]
+            for header, source in zip(headers, source_columns, strict=True)
+        ]
+    )
     by_related = RELATED_WEIGHT * _fuzzy(canonical, canonical_owner, related, related_owner)
     by_vocabulary = np.maximum(by_vocabulary, by_related)
     reason = np.where(by_vocabulary > scores, "vocabulary", "fuzzy").astype(object)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from imports_pipeline.engine.mapping.header_words import PHRASES, SAP_FIELDS, WORDS
+from imports_pipeline.engine.mapping.header_words import PHRASES, SAP_FIELDS, SECOND_SENSES, WORDS
 from imports_pipeline.engine.normalize import normalize_label
 
 
@@ -29,11 +29,15 @@ def _inverted() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
 
 
 WORD_CONCEPT, PHRASE_PATTERNS = _inverted()
+_CHECK_IN = re.compile(r"\b(check(?:ed)?)[\s_-]*in\b", re.IGNORECASE)
+""""Check-in" is one word: "in" alone is a filler word normalisation drops."""
 # fmt: off
 STOPWORDS = frozenset(
     {"du", "des", "le", "les", "d", "l", "der", "die", "das", "dem", "den", "di", "da", "do",
      "dos", "e", "y", "et", "und", "per", "por", "pour", "au", "aux", "a", "of", "the", "for",
-     "s", "im", "zum", "zur", "del", "della", "dello", "degli", "em", "na", "period", "default"}
+     "s", "im", "zum", "zur", "del", "della", "dello", "degli", "em", "na", "period", "default",
+     "am", "on", "at", "current", "actual", "actuales", "actuel", "actuelle", "aktuell",
+     "aktueller", "attuale", "atual"}
 )
 # fmt: on
 """Filler words of the six languages, dropped after phrases are matched."""
@@ -81,7 +85,7 @@ def _inflected(token: str) -> str | None:
 @lru_cache(maxsize=65536)
 def canonical_label(text: str) -> str:
     """The header in canonical English words; unknown words are kept as they are."""
-    base = normalize_label(text.replace("#", " number "))
+    base = normalize_label(_CHECK_IN.sub(r"\1in", text.replace("#", " number ")))
     sap = SAP_FIELDS.get(base)
     if sap is not None:
         return sap
@@ -107,3 +111,23 @@ def canonical_label(text: str) -> str:
     if "id" in words and {"taxid", "iban"} & set(words):
         words.remove("id")
     return " ".join(words)
+
+
+@lru_cache(maxsize=65536)
+def second_senses(text: str) -> tuple[str, ...]:
+    """The header read again with each word of two senses (``SECOND_SENSES``) in its other
+    one: "Matrícula" → "plate", "Buchungsnummer" → "confirmation id". Empty for most headers."""
+    tokens = normalize_label(text.replace("#", " number ")).split()
+    readings = [
+        canonical_label(" ".join([*tokens[:i], SECOND_SENSES[token], *tokens[i + 1 :]]))
+        for i, token in enumerate(tokens)
+        if token in SECOND_SENSES
+    ]
+    words = canonical_label(text).split()
+    readings += [
+        " ".join([*words[:i], SECOND_SENSES[word], *words[i + 1 :]])
+        for i, word in enumerate(words)
+        if word in SECOND_SENSES
+    ]
+    plain = canonical_label(text)
+    return tuple(r for r in dict.fromkeys(readings) if r and r != plain)

@@ -68,3 +68,31 @@ def test_a_bare_identifier_header_names_the_unique_column_only() -> None:
     assert scores[0, 1] == IDENTIFIER_SCORE
     assert scores[0, 2] < IDENTIFIER_SCORE
     assert scores[1, 0] < IDENTIFIER_SCORE
+
+
+BOOKINGS = Template(
+    id="bookings",
+    name="Hotel bookings",
+    columns=(
+        TemplateColumn(key="confirmation", label="Confirmation number", unique=True),
+        TemplateColumn(key="guest_name", label="Guest name"),
+        TemplateColumn(key="plate", label="License plate"),
+    ),
+)
+
+
+def test_the_number_of_what_the_rows_are_names_the_unique_column() -> None:
+    scores, _ = header_scores(BOOKINGS, ["Reservation number", "Record ID", "Rate number"])
+    assert scores[0, 0] >= IDENTIFIER_SCORE
+    assert scores[0, 1] >= IDENTIFIER_SCORE
+    assert scores[0, 2] < IDENTIFIER_SCORE
+
+
+def test_a_bare_party_is_its_name() -> None:
+    scores, _ = header_scores(BOOKINGS, ["Huésped", "Gast"])
+    assert scores[1, 0] == scores[1, 1] == VOCABULARY_SCORE
+
+
+def test_a_second_sense_matches_below_the_confident_band() -> None:
+    scores, _ = header_scores(BOOKINGS, ["Matrícula"])
+    assert 0.6 <= scores[2, 0] <= RELATED_WEIGHT

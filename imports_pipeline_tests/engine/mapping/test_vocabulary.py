@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imports_pipeline.engine.mapping.vocabulary import canonical_label
+from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_senses
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,20 @@ from imports_pipeline.engine.mapping.vocabulary import canonical_label
         ("WRBTR", "amount"),
         ("Employee #", "employee id"),
         ("Date (2)", "date"),
+        ("Kennzeichen", "plate"),
+        ("Kilometerstand", "odometer"),
+        ("Km actuales", "odometer"),
+        ("Anschaffungskosten", "purchase cost"),
+        ("Zimmerkategorie", "room type"),
+        ("Numéro d'inventaire", "asset tag"),
+        ("Nº patrimônio", "asset tag"),
+        ("Jahresumsatz", "annual revenue"),
+        ("Chiffre d'affaires annuel", "revenue annual"),
+        ("Fecha salida", "date departure"),
+        ("Check-in", "delivery"),
+        ("Checked Out To", "assigned"),
+        ("Erstellt am", "created"),
+        ("Lead-Quelle", "lead source"),
     ],
 )
 def test_headers_read_as_canonical_english(header: str, expected: str) -> None:
@@ -48,3 +62,12 @@ def test_unknown_words_are_kept() -> None:
 def test_template_labels_meet_their_translations() -> None:
     assert canonical_label("Due date") == canonical_label("Fälligkeitsdatum")
     assert canonical_label("Customer") == canonical_label("Kunde") == canonical_label("Cliente")
+
+
+def test_a_word_of_two_senses_is_also_read_in_its_other_one() -> None:
+    assert canonical_label("Matrícula") == "employee"
+    assert second_senses("Matrícula") == ("plate",)
+    assert canonical_label("FIN") == "end"
+    assert second_senses("FIN") == ("vin",)
+    assert second_senses("Buchungsnummer") == ("confirmation id",)
+    assert second_senses("Fecha de vencimiento") == ()
