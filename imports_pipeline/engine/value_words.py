@@ -22,7 +22,8 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
                 "scaduta", "scaduto", "atraso", "atrasada", "pastdue", "late"),
     "electricity": ("electricidad", "luz", "electricite", "strom", "elektrizitat",
                     "elettrica", "elettricita", "luce", "eletricidade", "elec", "power",
-                    "electric"),
+                    "electric", "electrico", "electrica", "electrique", "elektro", "elettrico",
+                    "eletrico", "ev", "bev"),
     "gas": ("gas", "gaz"),
     "natural gas": ("erdgas",),
     "natural": ("natural", "naturel", "naturale", "erd"),
@@ -63,6 +64,58 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
             "furgao", "carrinha"),
     "car": ("coche", "turismo", "voiture", "pkw", "auto", "automovel", "carro", "macchina"),
     "yes": ("si", "oui", "ja", "sim"),
+    # tickets, fuels, rooms, channels, leads and devices (issue 10)
+    "general": ("general", "generale", "allgemein", "geral", "normal", "normales", "normale",
+                "regular", "standard"),
+    "admission": ("admission", "entree", "eintritt", "ingresso", "entrada", "acceso", "accesso"),
+    "ticket": ("entrada", "billet", "biglietto", "bilhete", "ingresso", "tickets", "karte",
+               "pass"),
+    "student": ("estudiante", "etudiant", "etudiante", "studierende", "studenten", "estudante",
+                "studente", "studenti", "alumno", "students"),
+    "early bird": ("fruhbucher", "fruehbucher", "earlybird"),
+    "diesel": ("gasoleo", "gazole", "gasolio", "gasoil", "dsl", "diesel"),
+    "petrol": ("gasolina", "essence", "benzin", "benzina", "gasoline", "unleaded", "super",
+               "sans plomb", "bleifrei"),
+    "hybrid": ("hibrido", "hybride", "ibrido", "hev", "phev", "hybrid"),
+    "double": ("doble", "doppel", "doppia", "doppio", "duplo", "dbl", "matrimonial"),
+    "single": ("individual", "simple", "einzel", "singola", "singolo", "sgl", "solteiro"),
+    "twin": ("zweibett", "twn"),
+    "room": ("habitacion", "chambre", "zimmer", "camera", "quarto", "rooms"),
+    "direct": ("directo", "directa", "direkt", "diretto", "diretta", "direto", "direta"),
+    "agent": ("agencia", "agence", "agenzia", "agentur", "agency", "agente"),
+    "travel agent": ("reiseburo", "reisebuero"),
+    "web": ("website", "webseite", "webpage", "internet", "online"),
+    "referral": ("recomendacion", "recommandation", "empfehlung", "referenza", "indicacao",
+                 "referido", "passaparola", "referencia"),
+    "trade show": ("feria", "salon", "messe", "fiera", "feira", "tradeshow", "exhibition",
+                   "exposicion"),
+    "call": ("llamada", "appel", "anruf", "chiamata", "chamada", "calling", "telefonata"),
+    "cold": ("frio", "froid", "kalt", "freddo"),
+    "cold call": ("kaltakquise", "coldcall"),
+    "advertising": ("publicidad", "publicite", "werbung", "pubblicita", "publicidade", "ads",
+                    "advert", "adverts", "anuncios", "advertisement"),
+    "new": ("nuevo", "nueva", "nouveau", "nouvelle", "neu", "neue", "nuovo", "nuova", "novo",
+            "nova"),
+    "contacted": ("contactado", "contactada", "contacte", "contactee", "kontaktiert",
+                  "contattato", "contatado"),
+    "qualified": ("cualificado", "calificado", "qualifie", "qualifiziert", "qualificato",
+                  "qualificado"),
+    "lost": ("perdido", "perdida", "perdu", "perdue", "verloren", "perso", "persa"),
+    "laptop": ("portatil", "portable", "notebook", "portatile", "laptops"),
+    "desktop": ("sobremesa", "fixe", "fisso", "mesa", "tower"),
+    "monitor": ("pantalla", "ecran", "bildschirm", "schermo", "ecra", "tela", "display",
+                "screen"),
+    "phone": ("movil", "telephone", "smartphone", "telefono", "cellulare", "celular",
+              "telemovel", "handy", "mobile", "telefon"),
+    "printer": ("impresora", "imprimante", "drucker", "stampante", "impressora"),
+    "computer": ("ordinateur", "computadora", "ordenador", "computador", "rechner", "pc"),
+    "deployed": ("asignado", "asignada", "affecte", "ausgegeben", "assegnato", "atribuido",
+                 "assigned", "zugewiesen", "uso", "use", "deploy"),
+    "repair": ("reparacion", "reparation", "reparatur", "riparazione", "reparo", "reparacao"),
+    "retired": ("baja", "reforme", "ausgemustert", "dismesso", "baixado", "archived",
+                "archivado", "archive", "decommissioned"),
+    "ready": ("disponible", "verfugbar", "verfuegbar", "disponibile", "disponivel",
+              "available"),
 }
 """English word → its spellings in exports (accents folded, lower case)."""
 # fmt: on
@@ -107,9 +160,41 @@ def _inverted() -> dict[str, str]:
 
 
 WORD_ENGLISH = _inverted()
+ENGLISH_WORDS = frozenset(word for english in VALUE_WORDS for word in english.split())
+"""Every English word the vocabulary reads values into."""
+# fmt: off
+FILLER = frozenset(
+    {"de", "del", "la", "le", "les", "el", "en", "a", "di", "da", "do", "dos", "das", "der",
+     "die", "the", "of", "in", "to", "em", "e", "y", "et", "und", "al", "au", "du", "des", "con",
+     "com", "mit"}
+)
+# fmt: on
+"""Filler words of the six languages: "En réparation" is "repair", "Cold call" is "call en frío"."""
+MIN_COMPOUND_PART = 3
+
+
+def _split_compound(word: str) -> str | None:
+    """German compounds of two known words: "doppelzimmer" → "double room"."""
+    for cut in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+        head, tail = word[:cut], word[cut:]
+        head_word = WORD_ENGLISH.get(head) or WORD_ENGLISH.get(head.removesuffix("s"))
+        tail_word = WORD_ENGLISH.get(tail)
+        if head_word and tail_word:
+            return f"{head_word} {tail_word}"
+    return None
+
+
+def _english_word(word: str) -> str:
+    known = WORD_ENGLISH.get(word)
+    if known is None and len(word) >= 2 * MIN_COMPOUND_PART:
+        known = _split_compound(word)
+    return known if known is not None else word
 
 
 @lru_cache(maxsize=65536)
 def english_value(normalized: str) -> str:
-    """A normalised value with each known word replaced by its English word."""
-    return " ".join(WORD_ENGLISH.get(word, word) for word in normalized.split())
+    """A normalised value with each known word replaced by its English word, filler words
+    dropped (unless nothing else is left) and repeats said once ("Sitio web" is not two webs)."""
+    words = [w for word in normalized.split() for w in _english_word(word).split()]
+    kept = [word for word in words if word not in FILLER] or words
+    return " ".join(dict.fromkeys(kept))

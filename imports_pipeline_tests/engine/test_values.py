@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from imports_pipeline.engine.value_words import english_value
 from imports_pipeline.engine.values import (
+    CORE_SCORE,
     VOCABULARY_SCORE,
     ValueSuggestion,
     map_categories,
@@ -224,3 +226,42 @@ def test_an_ambiguous_value_lists_its_candidates_in_unique_values() -> None:
     (found,) = unique_values(series(["Camión articulado"]), trucks)
     assert (found.option, found.score) == (None, 0.0)
     assert set(found.candidates) == {"artic_lt", "artic_gt"}
+
+
+ROOMS = [
+    Option(value="single", label="Single"),
+    Option(value="double", label="Double"),
+    Option(value="suite", label="Suite"),
+]
+
+
+@pytest.mark.parametrize(
+    ("normalized", "english"),
+    [
+        ("doppelzimmer", "double room"),
+        ("einzelzimmer", "single room"),
+        ("en reparacion", "repair"),
+        ("sitio web web", "sitio web"),
+        ("de", "de"),
+    ],
+)
+def test_values_read_in_english_compounds_split_filler_dropped(
+    normalized: str, english: str
+) -> None:
+    assert english_value(normalized) == english
+
+
+@pytest.mark.parametrize("raw", ["Doppelzimmer", "Chambre double", "Camera doppia"])
+def test_a_word_no_option_uses_does_not_hide_the_option(raw: str) -> None:
+    assert suggest_option(raw, ROOMS) == ("double", CORE_SCORE)
+
+
+def test_words_in_another_order_name_the_option() -> None:
+    sources = [Option(value="cold_call", label="Cold call"), Option(value="web", label="Website")]
+    assert suggest_option("Llamada en frío", sources) == ("cold_call", VOCABULARY_SCORE)
+
+
+def test_an_unknown_word_is_not_left_out() -> None:
+    option, score = suggest_option("Double deluxe", ROOMS)
+    assert option == "double"
+    assert score < CORE_SCORE
