@@ -18,11 +18,18 @@ from imports_pipeline.engine.normalize import normalize_label
 
 
 def _inverted() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    """Word → concept, and phrase patterns longest first. A phrase is also matched as headers
+    are normalised before it is looked for: "etiqueta de activo" arrives as "etiqueta activo"."""
     words: dict[str, str] = {}
     for canonical, spellings in WORDS.items():
         for spelling in spellings:
             words.setdefault(spelling, canonical)
-    phrases = [(spelling, canonical) for canonical, ss in PHRASES.items() for spelling in ss]
+    phrases = [
+        (form, canonical)
+        for canonical, spellings in PHRASES.items()
+        for spelling in spellings
+        for form in dict.fromkeys((spelling, normalize_label(spelling)))
+    ]
     phrases.sort(key=lambda pair: -len(pair[0]))
     patterns = [(re.compile(rf"\b{re.escape(s)}\b"), c) for s, c in phrases]
     return words, patterns

@@ -49,6 +49,8 @@ from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_s
         ("Checked Out To", "assigned"),
         ("Erstellt am", "created"),
         ("Lead-Quelle", "lead source"),
+        ("Etiqueta de activo", "asset tag"),
+        ("Numéro de série", "serial"),
     ],
 )
 def test_headers_read_as_canonical_english(header: str, expected: str) -> None:
