@@ -299,6 +299,22 @@ KINDS: dict[str, Gen] = {
     "manufacturer": _pick(["Dell", "Lenovo", "Apple", "HP", "Samsung"]),
     "warranty": _number(lambda rng, row: rng.choice([12, 24, 36, 48]), 0),
     "device_cost": _number(lambda rng, row: rng.uniform(150, 2800)),
+    "policy_no": lambda rng, row, lang: f"POL-{rng.randint(10**6, 10**7 - 1)}",
+    "premium": _number(lambda rng, row: rng.uniform(120, 4000)),
+    "sum_insured": _number(lambda rng, row: rng.randint(5, 900) * 1000, 0),
+    "student_no": lambda rng, row, lang: f"{rng.randint(10**6, 10**7 - 1)}",
+    "course_code": lambda rng, row, lang: (
+        f"{rng.choice(['MAT', 'HIS', 'CS', 'ECO', 'BIO'])}{rng.randint(100, 499)}"
+    ),
+    "grade": _number(lambda rng, row: rng.uniform(40, 100), 1),
+    "username": lambda rng, row, lang: (
+        f"{rng.choice(FIRST).lower()[:1]}{rng.choice(LAST).lower()}{rng.randint(1, 99)}"
+    ),
+    "stock_code": lambda rng, row, lang: f"{rng.randint(100000, 999999)}",
+    "ingredient": _pick(["Olive oil", "Tomato", "Flour 00", "Mozzarella", "Basil", "Salmon"]),
+    "on_hand": _number(lambda rng, row: rng.uniform(0, 80), 1),
+    "par": _number(lambda rng, row: rng.choice([5, 10, 20, 40]), 0),
+    "unit_cost": _number(lambda rng, row: rng.uniform(0.5, 60)),
 }
 """Generators by value kind."""
 
@@ -431,10 +447,29 @@ COLUMN_KINDS: dict[str, str] = {
     "warranty_months": "warranty",
     "assigned_to": "person",
     "location": "site",
+    "policy_number": "policy_no",
+    "policyholder": "person",
+    "policy_start": "date",
+    "policy_end": "date_after",
+    "annual_premium": "premium",
+    "sum_insured": "sum_insured",
+    "broker": "company",
+    "student_id": "student_no",
+    "course_code": "course_code",
+    "enrolled_on": "date",
+    "completed_on": "date_later",
+    "final_grade": "grade",
+    "item_name": "ingredient",
+    "on_hand": "on_hand",
+    "par_level": "par",
+    "unit_cost": "unit_cost",
+    "expiry_date": "date_later",
+    "last_delivery": "date_before",
 }
 """Value kind of each evaluation template column (keys are unique enough across templates)."""
 
 OVERRIDES = {
+    ("stock_items", "item_code"): "stock_code",
     ("it_assets", "model"): "device_model",
     ("expenses", "amount"): "amount",
     ("meter_readings", "cost"): "amount",

@@ -2,7 +2,8 @@
 
 Tune: invoice status, energy, employment type, customer countries, built-in vehicle types;
 later (``NEW_DOMAINS``) ticket types, fuels, room types, booking channels, lead sources and
-statuses, IT asset categories and statuses.
+statuses, IT asset categories and statuses; then (``NEW_DOMAINS_2``) insurance lines, statuses and
+payment frequencies, course roles and statuses, kitchen stock units and storage.
 Held out: expense categories and payment methods, shipment countries, bank currencies.
 """
 
@@ -282,6 +283,99 @@ NEW_DOMAINS: list[ValueCase] = [
     ],
 ]
 """Option labels of the five domains added to tune for issue 10."""
+
+NEW_DOMAINS_2: list[ValueCase] = [
+    *[
+        ("insurance_policies", "line_of_business", raw, "motor")
+        for raw in ["Automóvil", "Auto", "Kfz", "Kraftfahrt", "RC Auto", "Automóvel", "Car"]
+    ],
+    *[
+        ("insurance_policies", "line_of_business", raw, "home")
+        for raw in ["Hogar", "Habitation", "Wohngebäude", "Casa", "Multirriesgo hogar"]
+    ],
+    *[
+        ("insurance_policies", "line_of_business", raw, "life")
+        for raw in ["Vida", "Vie", "Leben", "Vita", "Lebensversicherung"]
+    ],
+    *[
+        ("insurance_policies", "line_of_business", raw, "health")
+        for raw in ["Salud", "Santé", "Kranken", "Salute", "Saúde"]
+    ],
+    *[
+        ("insurance_policies", "policy_status", raw, "active")
+        for raw in ["Vigente", "En vigueur", "Aktiv", "In vigore", "Em vigor", "In force"]
+    ],
+    *[
+        ("insurance_policies", "policy_status", raw, "cancelled")
+        for raw in ["Anulada", "Résilié", "Storniert", "Annullata", "Anulada", "Canceled"]
+    ],
+    ("insurance_policies", "policy_status", "Pendiente", "pending"),
+    ("insurance_policies", "policy_status", "Caducada", "lapsed"),
+    *[
+        ("insurance_policies", "payment_frequency", raw, "monthly")
+        for raw in ["Mensual", "Mensuel", "Monatlich", "Mensile", "Mensal"]
+    ],
+    *[
+        ("insurance_policies", "payment_frequency", raw, "quarterly")
+        for raw in ["Trimestral", "Trimestriel", "Vierteljährlich", "Trimestrale"]
+    ],
+    *[
+        ("insurance_policies", "payment_frequency", raw, "annual")
+        for raw in ["Anual", "Annuel", "Jährlich", "Annuale", "Yearly"]
+    ],
+    *[
+        ("course_enrolments", "course_role", raw, "student")
+        for raw in ["Estudiante", "Étudiant", "Teilnehmer", "Studente", "Aluno", "Learner"]
+    ],
+    *[
+        ("course_enrolments", "course_role", raw, "teacher")
+        for raw in ["Profesor", "Enseignant", "Lehrer", "Docente", "Professor", "editingteacher"]
+    ],
+    *[
+        ("course_enrolments", "enrolment_status", raw, "completed")
+        for raw in ["Completado", "Terminé", "Abgeschlossen", "Completato", "Concluído"]
+    ],
+    *[
+        ("course_enrolments", "enrolment_status", raw, "withdrawn")
+        for raw in ["Baja", "Abandon", "Abgebrochen", "Ritirato", "Desistente"]
+    ],
+    ("course_enrolments", "enrolment_status", "Activo", "active"),
+    ("course_enrolments", "enrolment_status", "Suspendu", "suspended"),
+    *[
+        ("stock_items", "stock_unit", raw, "kg")
+        for raw in ["Kilo", "kilogramo", "Kilogramm", "chilogrammo", "KG"]
+    ],
+    *[("stock_items", "stock_unit", raw, "l") for raw in ["Litro", "Liter", "Litre", "lt", "L"]],
+    *[
+        ("stock_items", "stock_unit", raw, "each")
+        for raw in ["Unidad", "Pièce", "Stück", "Pezzo", "Unidade", "ea"]
+    ],
+    *[
+        ("stock_items", "stock_unit", raw, "case")
+        for raw in ["Caja", "Carton", "Karton", "Cassa", "Caixa", "cs"]
+    ],
+    *[
+        ("stock_items", "storage", raw, "fridge")
+        for raw in [
+            "Nevera",
+            "Cámara frigorífica",
+            "Réfrigérateur",
+            "Kühlschrank",
+            "Frigo",
+            "Frigorífico",
+            "Walk-in cooler",
+        ]
+    ],
+    *[
+        ("stock_items", "storage", raw, "freezer")
+        for raw in ["Congelador", "Congélateur", "Tiefkühler", "Congelatore", "Arca congeladora"]
+    ],
+    *[
+        ("stock_items", "storage", raw, "dry")
+        for raw in ["Almacén seco", "Réserve sèche", "Trockenlager", "Dispensa", "Economato"]
+    ],
+]
+"""Options of the three domains added second to tune for issue 10."""
 
 HELD_OUT: list[ValueCase] = [
     *[
