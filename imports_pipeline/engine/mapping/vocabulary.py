@@ -89,6 +89,12 @@ def _inflected(token: str) -> str | None:
     return None
 
 
+def _numbered(token: str) -> str | None:
+    """A known word with a counter glued on, as repeated fields are named ("course1", "role2")."""
+    word = token.rstrip("0123456789")
+    return WORD_CONCEPT.get(word) if word != token and len(word) >= MIN_COMPOUND_PART else None
+
+
 @lru_cache(maxsize=65536)
 def canonical_label(text: str) -> str:
     """The header in canonical English words; unknown words are kept as they are."""
@@ -105,7 +111,7 @@ def canonical_label(text: str) -> str:
         if token in PHRASES or token in WORDS:
             out.append(token)
             continue
-        word = WORD_CONCEPT.get(token) or _inflected(token)
+        word = WORD_CONCEPT.get(token) or _inflected(token) or _numbered(token)
         if word is None and len(token) >= 2 * MIN_COMPOUND_PART:
             word = _split_compound(token)
         out.append(word if word is not None else token)
@@ -126,15 +132,15 @@ def second_senses(text: str) -> tuple[str, ...]:
     one: "Matrícula" → "plate", "Buchungsnummer" → "confirmation id". Empty for most headers."""
     tokens = normalize_label(text.replace("#", " number ")).split()
     readings = [
-        canonical_label(" ".join([*tokens[:i], SECOND_SENSES[token], *tokens[i + 1 :]]))
+        canonical_label(" ".join([*tokens[:i], sense, *tokens[i + 1 :]]))
         for i, token in enumerate(tokens)
-        if token in SECOND_SENSES
+        for sense in SECOND_SENSES.get(token, ())
     ]
     words = canonical_label(text).split()
     readings += [
-        " ".join([*words[:i], SECOND_SENSES[word], *words[i + 1 :]])
+        " ".join([*words[:i], sense, *words[i + 1 :]])
         for i, word in enumerate(words)
-        if word in SECOND_SENSES
+        for sense in SECOND_SENSES.get(word, ())
     ]
     plain = canonical_label(text)
     return tuple(r for r in dict.fromkeys(readings) if r and r != plain)

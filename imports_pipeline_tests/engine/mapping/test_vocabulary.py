@@ -51,6 +51,12 @@ from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_s
         ("Lead-Quelle", "lead source"),
         ("Etiqueta de activo", "asset tag"),
         ("Numéro de série", "serial"),
+        ("course1", "course"),
+        ("role1", "job title"),
+        ("Versicherungssumme", "coverage"),
+        ("Jahresbeitrag", "annual premium"),
+        ("Stock mínimo", "minimum stock"),
+        ("MHD", "expiry date"),
     ],
 )
 def test_headers_read_as_canonical_english(header: str, expected: str) -> None:
@@ -68,8 +74,10 @@ def test_template_labels_meet_their_translations() -> None:
 
 def test_a_word_of_two_senses_is_also_read_in_its_other_one() -> None:
     assert canonical_label("Matrícula") == "employee"
-    assert second_senses("Matrícula") == ("plate",)
+    assert second_senses("Matrícula") == ("plate", "registration")
     assert canonical_label("FIN") == "end"
     assert second_senses("FIN") == ("vin",)
     assert second_senses("Buchungsnummer") == ("confirmation id",)
     assert second_senses("Fecha de vencimiento") == ()
+    assert canonical_label("Note") == "notes"
+    assert second_senses("Note") == ("grade",)
