@@ -265,3 +265,26 @@ def test_an_unknown_word_is_not_left_out() -> None:
     option, score = suggest_option("Double deluxe", ROOMS)
     assert option == "double"
     assert score < CORE_SCORE
+
+
+def test_no_value_word_swallows_a_spelled_out_symbol() -> None:
+    """ "<" is read as "lt" and "%" as "percent": a word list that took "lt" for litre made
+    "Van < 3.5 t" a van of 3.5 litres and an ambiguous truck confident."""
+    from imports_pipeline.engine.normalize import VALUE_SYMBOLS
+    from imports_pipeline.engine.value_words import WORD_ENGLISH
+
+    spelled = {word.strip() for _, word in VALUE_SYMBOLS}
+    assert not spelled & set(WORD_ENGLISH)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Mensual", "monthly"), ("Storniert", "cancelled"), ("Congélateur", "freezer")],
+)
+def test_option_words_of_more_domains_read_in_english(raw: str, expected: str) -> None:
+    options = [
+        Option(value="monthly", label="Monthly"),
+        Option(value="cancelled", label="Cancelled"),
+        Option(value="freezer", label="Freezer"),
+    ]
+    assert suggest_option(raw, options) == (expected, VOCABULARY_SCORE)
