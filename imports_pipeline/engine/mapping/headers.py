@@ -15,7 +15,11 @@ from functools import lru_cache
 import numpy as np
 
 from imports_pipeline.engine.mapping.header_words import RELATED
-from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_senses
+from imports_pipeline.engine.mapping.vocabulary import (
+    canonical_label,
+    cognate_label,
+    second_senses,
+)
 from imports_pipeline.engine.normalize import normalize_label, normalize_unit, split_unit
 from imports_pipeline.templates.model import ColumnType, Template, TemplateColumn
 
@@ -37,6 +41,10 @@ SUBJECT_WORDS = frozenset({"invoice", "order", "expense"})
 
 RELATED_WEIGHT = 0.8
 """A header that matches only through a related word (RELATED) stays below the confident band."""
+
+COGNATE_WEIGHT = RELATED_WEIGHT
+"""Words the vocabulary does not know, matched by their cognate roots ("Priorità" for
+"Priority"): likely, never confident on the roots alone."""
 
 QUALIFIERS = frozenset({"purchase", "sales"})
 """In a purchase-order template an "order number" is the purchase order number."""
@@ -112,6 +120,11 @@ def _canonical_names(column: TemplateColumn, subject: set[str]) -> list[str]:
         if QUALIFIERS & set(name.split()) and len(name.split()) > 2
     ]
     return list(dict.fromkeys(names))
+
+
+def _cognate_names(column: TemplateColumn) -> list[str]:
+    texts = [column.label, column.key.replace("_", " "), *column.aliases]
+    return list(dict.fromkeys(c for c in (cognate_label(t) for t in texts) if c))
 
 
 def _related(header: str) -> list[str]:
@@ -243,6 +256,12 @@ def header_scores(
     )
     by_related = RELATED_WEIGHT * _fuzzy(canonical, canonical_owner, related, related_owner)
     by_vocabulary = np.maximum(by_vocabulary, by_related)
+    by_cognate = COGNATE_WEIGHT * _fuzzy(
+        *_owned([_cognate_names(column) for column in template.columns]),
+        [cognate_label(source) for source in source_columns],
+        list(range(len(source_columns))),
+    )
+    by_vocabulary = np.maximum(by_vocabulary, by_cognate)
     reason = np.where(by_vocabulary > scores, "vocabulary", "fuzzy").astype(object)
     scores = np.maximum(scores, by_vocabulary)
     reason = np.where(by_description > scores, "description", reason)

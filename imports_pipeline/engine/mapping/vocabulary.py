@@ -144,3 +144,50 @@ def second_senses(text: str) -> tuple[str, ...]:
     ]
     plain = canonical_label(text)
     return tuple(r for r in dict.fromkeys(readings) if r and r != plain)
+
+
+# fmt: off
+COGNATE_ENDINGS: tuple[tuple[str, str], ...] = (
+    ("zione", "tion"), ("sione", "tion"), ("tione", "tion"), ("cion", "tion"), ("sion", "tion"),
+    ("cao", "tion"), ("sao", "tion"), ("tion", "tion"),
+    ("idade", "ity"), ("itat", "ity"), ("idad", "ity"), ("ita", "ity"), ("ite", "ity"),
+    ("dad", "ity"), ("ity", "ity"),
+    ("mento", "ment"), ("miento", "ment"), ("ment", "ment"),
+    ("ique", "ic"), ("isch", "ic"), ("ico", "ic"), ("ica", "ic"),
+    ("aire", "ary"), ("ario", "ary"), ("aria", "ary"), ("ary", "ary"),
+    ("ismo", "ism"), ("isme", "ism"), ("ismus", "ism"),
+    ("ia", "y"), ("ie", "y"),
+)
+# fmt: on
+"""Endings that Latin-rooted business words take in the six languages ("Prioridad", "Priorité",
+"Priorità", "Prioridade", "Priorität", "Priority"), each brought to one spelling."""
+_DOUBLE = re.compile(r"(.)\1")
+KNOWN_WORDS = frozenset(
+    word for name in (*WORDS, *PHRASES, *SAP_FIELDS.values()) for word in name.split()
+)
+"""Every word a canonical label can be made of; other words in one were not recognised."""
+
+
+def _cognate(word: str) -> str:
+    """A word's spelling-neutral root: plural dropped, ending unified, k/y/z/ph spelled alike,
+    doubled letters single."""
+    if word in KNOWN_WORDS or len(word) < 2 * MIN_COMPOUND_PART - 1:
+        return word
+    if word.endswith("s") and len(word) > 2 * MIN_COMPOUND_PART:
+        word = word[:-1]
+    for ending, unified in COGNATE_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_COMPOUND_PART:
+            word = word[: len(word) - len(ending)] + unified
+            break
+    word = word.replace("ph", "f").replace("th", "t").translate(_LETTERS)
+    return _DOUBLE.sub(r"\1", word)
+
+
+_LETTERS = str.maketrans({"k": "c", "y": "i", "z": "s", "w": "v"})
+
+
+@lru_cache(maxsize=65536)
+def cognate_label(text: str) -> str:
+    """The canonical label with every word the vocabulary does not know reduced to its
+    cognate root, so "Priorität" and "Prioridad" meet "Priority" where no word list has them."""
+    return " ".join(_cognate(word) for word in canonical_label(text).split())

@@ -96,3 +96,12 @@ def test_a_bare_party_is_its_name() -> None:
 def test_a_second_sense_matches_below_the_confident_band() -> None:
     scores, _ = header_scores(BOOKINGS, ["Matrícula"])
     assert 0.6 <= scores[2, 0] <= RELATED_WEIGHT
+
+
+def test_a_cognate_of_an_unknown_word_matches_below_the_confident_band() -> None:
+    tasks = Template(
+        id="tasks", name="Tasks", columns=(TemplateColumn(key="priority", label="Priority"),)
+    )
+    scores, _ = header_scores(tasks, ["Prioridad", "Betrag"])
+    assert 0.6 <= scores[0, 0] <= RELATED_WEIGHT
+    assert scores[0, 1] < 0.4

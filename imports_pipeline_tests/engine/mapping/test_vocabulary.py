@@ -81,3 +81,11 @@ def test_a_word_of_two_senses_is_also_read_in_its_other_one() -> None:
     assert second_senses("Fecha de vencimiento") == ()
     assert canonical_label("Note") == "notes"
     assert second_senses("Note") == ("grade",)
+
+
+def test_unknown_latin_words_meet_by_their_cognate_roots() -> None:
+    from imports_pipeline.engine.mapping.vocabulary import cognate_label
+
+    roots = {cognate_label(h) for h in ("Prioridad", "Priorité", "Priorità", "Priorität")}
+    assert roots == {cognate_label("Priority")}
+    assert cognate_label("Fecha de vencimiento") == canonical_label("Fecha de vencimiento")
