@@ -240,12 +240,15 @@ def main() -> None:
     parser.add_argument("--failures", choices=["tune", "builtin", "values"], default=None)
     args = parser.parse_args()
     tune = header_set_decisions(header_sets.TUNE)
-    added = header_sets.NEW_DOMAINS + header_sets.NEW_DOMAINS_2
+    added = header_sets.NEW_DOMAINS + header_sets.NEW_DOMAINS_2 + header_sets.NEW_DOMAINS_3
     new_domains = [d for d in tune if d.case in {name for name, *_ in added}]
     held = header_set_decisions(header_sets.HELD_OUT)
     builtin = builtin_decisions()
     values_tune = value_decisions(
-        value_cases.TUNE + value_cases.NEW_DOMAINS + value_cases.NEW_DOMAINS_2
+        value_cases.TUNE
+        + value_cases.NEW_DOMAINS
+        + value_cases.NEW_DOMAINS_2
+        + value_cases.NEW_DOMAINS_3
     )
     values_new = values_tune[len(value_cases.TUNE) :]
     values_held = value_decisions(value_cases.HELD_OUT)

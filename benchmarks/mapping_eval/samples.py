@@ -315,6 +315,30 @@ KINDS: dict[str, Gen] = {
     "on_hand": _number(lambda rng, row: rng.uniform(0, 80), 1),
     "par": _number(lambda rng, row: rng.choice([5, 10, 20, 40]), 0),
     "unit_cost": _number(lambda rng, row: rng.uniform(0.5, 60)),
+    "helpdesk_no": lambda rng, row, lang: str(rng.randint(1000, 99999)),
+    "subject": _pick(
+        [
+            "Cannot log in",
+            "Invoice missing",
+            "Error 500 on export",
+            "Cambio de plan",
+            "Problème de connexion",
+            "Lieferung fehlt",
+        ]
+    ),
+    "csat": _number(lambda rng, row: rng.randint(1, 5), 0),
+    "sub_id": lambda rng, row, lang: (
+        "sub_" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(14))
+    ),
+    "mrr": _number(lambda rng, row: rng.choice([29, 49, 99, 299, 990]) * rng.randint(1, 5)),
+    "seats": _number(lambda rng, row: rng.randint(1, 50), 0),
+    "coupon": _pick(["WELCOME10", "BLACKFRIDAY", "PARTNER20", ""]),
+    "gift_no": lambda rng, row, lang: f"D-{rng.randint(10000, 99999)}",
+    "gift": _number(lambda rng, row: rng.choice([5, 10, 20, 25, 50, 100, 250])),
+    "campaign": _pick(["Winter appeal", "Gala 2024", "Campaña Navidad", "Spendenlauf"]),
+    "fund": _pick(["General fund", "Education", "Emergency relief", "Fondo becas"]),
+    "group": _pick(["Support", "Billing", "Tier 2"]),
+    "plan_code": _pick(["basic-monthly", "pro-annual", "enterprise"]),
 }
 """Generators by value kind."""
 
@@ -465,10 +489,32 @@ COLUMN_KINDS: dict[str, str] = {
     "unit_cost": "unit_cost",
     "expiry_date": "date_later",
     "last_delivery": "date_before",
+    "subject": "subject",
+    "requester_email": "email",
+    "assignee": "person",
+    "opened_at": "date",
+    "solved_at": "date_later",
+    "satisfaction": "csat",
+    "subscription_id": "sub_id",
+    "customer_email": "email",
+    "mrr": "mrr",
+    "started_on": "date",
+    "renews_on": "date_after",
+    "seats": "seats",
+    "coupon": "coupon",
+    "donation_id": "gift_no",
+    "donor": "person",
+    "donor_email": "email",
+    "gift_amount": "gift",
+    "gift_date": "date",
+    "campaign": "campaign",
+    "fund": "fund",
+    "recurring": "yes_no_local",
 }
 """Value kind of each evaluation template column (keys are unique enough across templates)."""
 
 OVERRIDES = {
+    ("support_tickets", "ticket_id"): "helpdesk_no",
     ("stock_items", "item_code"): "stock_code",
     ("it_assets", "model"): "device_model",
     ("expenses", "amount"): "amount",

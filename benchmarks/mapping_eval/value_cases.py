@@ -3,7 +3,9 @@
 Tune: invoice status, energy, employment type, customer countries, built-in vehicle types;
 later (``NEW_DOMAINS``) ticket types, fuels, room types, booking channels, lead sources and
 statuses, IT asset categories and statuses; then (``NEW_DOMAINS_2``) insurance lines, statuses and
-payment frequencies, course roles and statuses, kitchen stock units and storage.
+payment frequencies, course roles and statuses, kitchen stock units and storage; then
+(``NEW_DOMAINS_3``) ticket priorities, statuses and channels, subscription periods, statuses and
+plans, donation sources.
 Held out: expense categories and payment methods, shipment countries, bank currencies.
 """
 
@@ -376,6 +378,84 @@ NEW_DOMAINS_2: list[ValueCase] = [
     ],
 ]
 """Options of the three domains added second to tune for issue 10."""
+
+NEW_DOMAINS_3: list[ValueCase] = [
+    *[
+        ("support_tickets", "priority", raw, "high")
+        for raw in ["Alta", "Haute", "Hoch", "Elevata", "High priority"]
+    ],
+    *[
+        ("support_tickets", "priority", raw, "low")
+        for raw in ["Baja", "Basse", "Niedrig", "Bassa", "Baixa"]
+    ],
+    *[
+        ("support_tickets", "priority", raw, "urgent")
+        for raw in ["Urgente", "Dringend", "Urgent!", "Crítica"]
+    ],
+    ("support_tickets", "priority", "Media", "normal"),
+    ("support_tickets", "priority", "Mittel", "normal"),
+    *[
+        ("support_tickets", "ticket_status", raw, "open")
+        for raw in ["Abierto", "Ouvert", "Offen", "Aperto", "Aberto", "New"]
+    ],
+    *[
+        ("support_tickets", "ticket_status", raw, "solved")
+        for raw in ["Resuelto", "Résolu", "Gelöst", "Risolto", "Resolvido", "Resolved"]
+    ],
+    *[
+        ("support_tickets", "ticket_status", raw, "closed")
+        for raw in ["Cerrado", "Fermé", "Geschlossen", "Chiuso", "Fechado"]
+    ],
+    ("support_tickets", "ticket_status", "En espera", "pending"),
+    *[
+        ("support_tickets", "contact_channel", raw, "phone")
+        for raw in ["Teléfono", "Téléphone", "Telefon", "Telefono", "Voice"]
+    ],
+    *[
+        ("support_tickets", "contact_channel", raw, "web")
+        for raw in ["Formulario web", "Formulaire web", "Webformular", "Portal"]
+    ],
+    ("support_tickets", "contact_channel", "Correo electrónico", "email"),
+    ("support_tickets", "contact_channel", "Messenger", None),
+    *[
+        ("subscriptions", "billing_period", raw, "month")
+        for raw in ["Mensual", "Mensuel", "Monatlich", "Mensile", "month", "Mensal"]
+    ],
+    *[
+        ("subscriptions", "billing_period", raw, "year")
+        for raw in ["Anual", "Annuel", "Jährlich", "Annuale", "year", "Annual"]
+    ],
+    *[
+        ("subscriptions", "subscription_status", raw, "trial")
+        for raw in ["En prueba", "En essai", "Testphase", "In prova", "in_trial", "Trialing"]
+    ],
+    *[
+        ("subscriptions", "subscription_status", raw, "paused")
+        for raw in ["Pausada", "En pause", "Pausiert", "In pausa", "Pausado"]
+    ],
+    *[
+        ("subscriptions", "subscription_status", raw, "cancelled")
+        for raw in ["Cancelada", "Résilié", "Gekündigt", "Disdetto", "canceled"]
+    ],
+    ("subscriptions", "subscription_status", "Activa", "active"),
+    ("subscriptions", "plan", "Empresa", "enterprise"),
+    ("subscriptions", "plan", "Básico", "basic"),
+    ("subscriptions", "plan", "Professional", "pro"),
+    *[
+        ("donations", "gift_source", raw, "online")
+        for raw in ["En línea", "En ligne", "Web", "Sito web", "Internet"]
+    ],
+    *[
+        ("donations", "gift_source", raw, "event")
+        for raw in ["Evento", "Événement", "Veranstaltung", "Gala"]
+    ],
+    *[
+        ("donations", "gift_source", raw, "mail")
+        for raw in ["Correo postal", "Courrier", "Post", "Posta", "Correio"]
+    ],
+    ("donations", "gift_source", "Teléfono", "phone"),
+]
+"""Options of the third batch of tune domains for issue 10."""
 
 HELD_OUT: list[ValueCase] = [
     *[
