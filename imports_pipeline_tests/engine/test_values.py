@@ -288,3 +288,16 @@ def test_option_words_of_more_domains_read_in_english(raw: str, expected: str) -
         Option(value="freezer", label="Freezer"),
     ]
     assert suggest_option(raw, options) == (expected, VOCABULARY_SCORE)
+
+
+def test_no_english_value_word_is_also_a_spelling_of_another() -> None:
+    """ "online" was both an English word and a spelling of "web": an option labelled Online
+    then read as "web" and "En ligne" (read as "online") could not find it."""
+    from imports_pipeline.engine.value_words import VALUE_WORDS, WORD_ENGLISH
+
+    clashes = {
+        word: WORD_ENGLISH[word]
+        for word in VALUE_WORDS
+        if word in WORD_ENGLISH and WORD_ENGLISH[word] != word
+    }
+    assert clashes == {}

@@ -54,6 +54,11 @@ DATE_RANK: dict[str, int] = {
     "registration": 1,
     "created": 1,
     "departure": 3,
+    "completion": 2,
+    "solved": 2,
+    "renewal": 2,
+    "expiry": 2,
+    "opened": 1,
 }
 """Which dates come later in a row: a birth before a hire, an issue before its due date, a
 booking before the arrival ("delivery": goods or guests) before the departure."""

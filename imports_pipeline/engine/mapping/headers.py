@@ -65,7 +65,20 @@ IDENTIFIER_WORDS = frozenset({"id", "reference"})
 ROW_WORDS = frozenset({"record", "document"})
 """What any row is: "ID de registro" (HubSpot's record ID) is the row's identifier."""
 PARTIES = frozenset(
-    {"customer", "supplier", "guest", "attendee", "employee", "company", "merchant", "recipient"}
+    {
+        "customer",
+        "supplier",
+        "guest",
+        "attendee",
+        "employee",
+        "company",
+        "merchant",
+        "recipient",
+        "donor",
+        "policyholder",
+        "student",
+        "requester",
+    }
 )
 """Who a row is about or for: "Gast" or "Huésped" alone is the guest's name."""
 NUMERIC = frozenset({ColumnType.NUMBER, ColumnType.INTEGER})

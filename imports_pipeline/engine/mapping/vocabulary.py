@@ -44,7 +44,8 @@ STOPWORDS = frozenset(
      "dos", "e", "y", "et", "und", "per", "por", "pour", "au", "aux", "a", "of", "the", "for",
      "s", "im", "zum", "zur", "del", "della", "dello", "degli", "em", "na", "period", "default",
      "am", "on", "at", "current", "actual", "actuales", "actuel", "actuelle", "aktuell",
-     "aktueller", "attuale", "atual"}
+     "aktueller", "attuale", "atual", "next", "proxima", "proximo", "prochain", "prochaine",
+     "nachste", "naechste", "prossimo", "prossima"}
 )
 # fmt: on
 """Filler words of the six languages, dropped after phrases are matched."""
