@@ -240,7 +240,12 @@ def main() -> None:
     parser.add_argument("--failures", choices=["tune", "builtin", "values"], default=None)
     args = parser.parse_args()
     tune = header_set_decisions(header_sets.TUNE)
-    added = header_sets.NEW_DOMAINS + header_sets.NEW_DOMAINS_2 + header_sets.NEW_DOMAINS_3
+    added = (
+        header_sets.NEW_DOMAINS
+        + header_sets.NEW_DOMAINS_2
+        + header_sets.NEW_DOMAINS_3
+        + header_sets.NEW_DOMAINS_4
+    )
     new_domains = [d for d in tune if d.case in {name for name, *_ in added}]
     held = header_set_decisions(header_sets.HELD_OUT)
     builtin = builtin_decisions()
@@ -249,6 +254,7 @@ def main() -> None:
         + value_cases.NEW_DOMAINS
         + value_cases.NEW_DOMAINS_2
         + value_cases.NEW_DOMAINS_3
+        + value_cases.NEW_DOMAINS_4
     )
     values_new = values_tune[len(value_cases.TUNE) :]
     values_held = value_decisions(value_cases.HELD_OUT)

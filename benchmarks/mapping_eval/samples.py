@@ -339,6 +339,20 @@ KINDS: dict[str, Gen] = {
     "fund": _pick(["General fund", "Education", "Emergency relief", "Fondo becas"]),
     "group": _pick(["Support", "Billing", "Tier 2"]),
     "plan_code": _pick(["basic-monthly", "pro-annual", "enterprise"]),
+    "work_order": lambda rng, row, lang: f"10{rng.randint(100000, 999999)}",
+    "order_qty": _number(lambda rng, row: rng.randint(10, 5000), 0),
+    "work_center": _pick(["WC-ASSY1", "CNC-02", "PAINT", "PACK-01"]),
+    "campaign_title": _pick(
+        ["Newsletter March", "Black Friday", "Boletín abril", "Webinar invite"]
+    ),
+    "audience": _pick(["Customers EU", "Newsletter", "Leads 2024", "Clientes ES"]),
+    "recipients": _number(lambda rng, row: rng.randint(2000, 60000), 0),
+    "opens": _number(lambda rng, row: rng.randint(400, 20000), 0),
+    "clicks": _number(lambda rng, row: rng.randint(20, 3000), 0),
+    "bounces": _number(lambda rng, row: rng.randint(0, 400), 0),
+    "unsubs": _number(lambda rng, row: rng.randint(0, 120), 0),
+    "rate_pct": _number(lambda rng, row: rng.uniform(8, 55), 1),
+    "weekday": _pick(["Monday", "Tuesday", "Thursday"]),
 }
 """Generators by value kind."""
 
@@ -510,6 +524,22 @@ COLUMN_KINDS: dict[str, str] = {
     "campaign": "campaign",
     "fund": "fund",
     "recurring": "yes_no_local",
+    "work_order": "work_order",
+    "product_code": "sku",
+    "planned_qty": "order_qty",
+    "produced_qty": "order_qty",
+    "planned_start": "date",
+    "planned_finish": "date_later",
+    "work_center": "work_center",
+    "campaign_name": "campaign_title",
+    "audience": "audience",
+    "sent_on": "date",
+    "recipients": "recipients",
+    "opens": "opens",
+    "clicks": "clicks",
+    "bounces": "bounces",
+    "unsubscribes": "unsubs",
+    "open_rate": "rate_pct",
 }
 """Value kind of each evaluation template column (keys are unique enough across templates)."""
 

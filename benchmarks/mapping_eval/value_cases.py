@@ -5,7 +5,7 @@ later (``NEW_DOMAINS``) ticket types, fuels, room types, booking channels, lead 
 statuses, IT asset categories and statuses; then (``NEW_DOMAINS_2``) insurance lines, statuses and
 payment frequencies, course roles and statuses, kitchen stock units and storage; then
 (``NEW_DOMAINS_3``) ticket priorities, statuses and channels, subscription periods, statuses and
-plans, donation sources.
+plans, donation sources; then (``NEW_DOMAINS_4``) production order statuses.
 Held out: expense categories and payment methods, shipment countries, bank currencies.
 """
 
@@ -456,6 +456,26 @@ NEW_DOMAINS_3: list[ValueCase] = [
     ("donations", "gift_source", "Teléfono", "phone"),
 ]
 """Options of the third batch of tune domains for issue 10."""
+
+NEW_DOMAINS_4: list[ValueCase] = [
+    *[
+        ("work_orders", "order_status", raw, "released")
+        for raw in ["Liberada", "Lancé", "Freigegeben", "Rilasciato", "FREI", "Confirmed"]
+    ],
+    *[
+        ("work_orders", "order_status", raw, "in_progress")
+        for raw in ["En curso", "En cours", "In Bearbeitung", "In corso", "Em curso", "progress"]
+    ],
+    *[
+        ("work_orders", "order_status", raw, "completed")
+        for raw in ["Terminada", "Terminé", "Abgeschlossen", "Completato", "Done", "TECO"]
+    ],
+    *[
+        ("work_orders", "order_status", raw, "on_hold")
+        for raw in ["En espera", "En attente", "Angehalten", "Sospeso", "Blocked"]
+    ],
+]
+"""Options of the fourth batch of tune domains for issue 10."""
 
 HELD_OUT: list[ValueCase] = [
     *[
