@@ -145,7 +145,7 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
                 "dozent", "formador", "formateur"),
     "completed": ("completado", "completada", "termine", "terminee", "abgeschlossen",
                   "completato", "completata", "concluido", "concluida", "finished",
-                  "finalizado", "complete", "acheve"),
+                  "finalizado", "complete", "acheve", "terminada", "terminado", "done", "teco"),
     "withdrawn": ("abandon", "abandono", "abgebrochen", "ritirato", "ritirata", "desistente",
                   "dropped", "desistido", "retire", "retiro"),
     "suspended": ("suspendu", "suspendido", "suspendida", "gesperrt", "sospeso", "sospesa",
@@ -180,6 +180,12 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "paused": ("pausada", "pausado", "pause", "pausiert", "pausa", "pausato"),
     "online": ("linea", "ligne"),
     "event": ("evento", "evenement", "veranstaltung", "gala", "eventos"),
+    "released": ("liberada", "liberado", "lance", "lancee", "freigegeben", "frei", "rilasciato",
+                 "rilasciata", "liberato", "libere"),
+    "progress": ("curso", "cours", "corso", "bearbeitung", "progreso", "andamento", "ongoing",
+                 "laufend", "progres"),
+    "hold": ("angehalten", "blocked", "bloqueado", "bloqueada", "bloque", "bloccato",
+             "detenido", "retenido"),
     "mail": ("postal", "courrier", "post", "posta", "correio", "brief"),
 }
 """English word → its spellings in exports (accents folded, lower case)."""
@@ -231,7 +237,7 @@ ENGLISH_WORDS = frozenset(word for english in VALUE_WORDS for word in english.sp
 FILLER = frozenset(
     {"de", "del", "la", "le", "les", "el", "en", "a", "di", "da", "do", "dos", "das", "der",
      "die", "the", "of", "in", "to", "em", "e", "y", "et", "und", "al", "au", "du", "des", "con",
-     "com", "mit"}
+     "com", "mit", "on"}
 )
 # fmt: on
 """Filler words of the six languages: "En réparation" is "repair", "Cold call" is "call en frío"."""

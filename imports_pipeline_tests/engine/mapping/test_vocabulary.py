@@ -57,6 +57,10 @@ from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_s
         ("Jahresbeitrag", "annual premium"),
         ("Stock mínimo", "minimum stock"),
         ("MHD", "expiry date"),
+        ("GAMNG", "planned quantity"),
+        ("Sollmenge", "planned quantity"),
+        ("Orden de fabricación", "work order"),
+        ("Öffnungsrate", "opened rate"),
     ],
 )
 def test_headers_read_as_canonical_english(header: str, expected: str) -> None:
