@@ -2465,10 +2465,148 @@ NEW_DOMAINS_4: list[HeaderSet] = [
 """A fourth batch (production orders, email campaign results), written after the third batch's
 fixes to measure carry-over once more."""
 
+ABBREVIATED: list[HeaderSet] = [
+    (
+        "AS/400 invoice file (en)",
+        "invoices",
+        "en",
+        [
+            ("INVNO", "invoice_number"),
+            ("INVDT", "issue_date"),
+            ("DUEDT", "due_date"),
+            ("CUSTNM", "customer_name"),
+            ("VATNO", "customer_vat"),
+            ("NETAMT", "net_amount"),
+            ("TAXAMT", "tax_amount"),
+            ("TOTAMT", "total_amount"),
+            ("CURR", "currency"),
+            ("BRNCH", "~code"),
+        ],
+    ),
+    (
+        "ERP heredado facturas (es)",
+        "invoices",
+        "es",
+        [
+            ("NUMFAC", "invoice_number"),
+            ("FECFAC", "issue_date"),
+            ("FECVTO", "due_date"),
+            ("NOMCLI", "customer_name"),
+            ("NIFCLI", "customer_vat"),
+            ("IMPNETO", "net_amount"),
+            ("IMPIVA", "tax_amount"),
+            ("IMPTOTAL", "total_amount"),
+            ("MONEDA", "currency"),
+            ("SERIE", "~code"),
+        ],
+    ),
+    (
+        "Extraction base factures (fr)",
+        "invoices",
+        "fr",
+        [
+            ("NUMFACT", "invoice_number"),
+            ("DATFACT", "issue_date"),
+            ("DATECH", "due_date"),
+            ("NOMCLI", "customer_name"),
+            ("NUMTVA", "customer_vat"),
+            ("MTHT", "net_amount"),
+            ("MTTVA", "tax_amount"),
+            ("MTTTC", "total_amount"),
+            ("DEVISE", "currency"),
+        ],
+    ),
+    (
+        "Bestellpositionen Altsystem (de)",
+        "purchase_orders",
+        "de",
+        [
+            ("BESTNR", "po_number"),
+            ("POSNR", "line_number"),
+            ("BESTDAT", "order_date"),
+            ("LIEFDAT", "delivery_date"),
+            ("LIEFNAME", "supplier"),
+            ("ARTNR", "item_code"),
+            ("BESTMENGE", "quantity"),
+            ("EPREIS", "unit_price"),
+            ("RABATT", "discount_pct"),
+        ],
+    ),
+    (
+        "Anagrafica clienti gestionale (it)",
+        "customers",
+        "it",
+        [
+            ("CODCLI", "customer_id"),
+            ("RAGSOC", "company_name"),
+            ("REFERENTE", "contact_name"),
+            ("EMAIL", "email"),
+            ("TEL", "phone"),
+            ("INDIR", "street"),
+            ("CITTA", "city"),
+            ("CAP", "postal_code"),
+            ("NAZ", "country"),
+            ("PIVA", "vat_id"),
+        ],
+    ),
+    (
+        "Cadastro funcionários legado (pt)",
+        "employees",
+        "pt",
+        [
+            ("CODFUNC", "employee_id"),
+            ("PNOME", "first_name"),
+            ("APELIDO", "last_name"),
+            ("EMAIL", "work_email"),
+            ("DTADM", "hire_date"),
+            ("DTNASC", "birth_date"),
+            ("DEPTO", "department"),
+            ("CARGO", "job_title"),
+            ("SALANUAL", "salary"),
+        ],
+    ),
+    (
+        "CRM SQL export (en)",
+        "crm_leads",
+        "en",
+        [
+            ("LEAD_ID", "lead_id"),
+            ("FNAME", "first_name"),
+            ("LNAME", "last_name"),
+            ("CO_NAME", "company"),
+            ("EMAIL_ADDR", "email"),
+            ("PHONE_NO", "phone"),
+            ("LEAD_SRC", "lead_source"),
+            ("LEAD_STAT", "lead_status"),
+            ("ANN_REV", "annual_revenue"),
+            ("OWNER_NM", "owner"),
+            ("CRT_DT", "created_on"),
+        ],
+    ),
+    (
+        "Product master dump (en)",
+        "products",
+        "en",
+        [
+            ("ITMNO", "sku"),
+            ("ITMDESC", "name"),
+            ("CATCD", "category"),
+            ("SELLPRC", "price"),
+            ("STDCST", "cost"),
+            ("QTYOH", "stock"),
+            ("WGTKG", "weight_kg"),
+            ("UPC", "barcode"),
+            ("ACTFLG", "active"),
+        ],
+    ),
+]
+"""Legacy and database column names (issue 10, abbreviation expansion): glued abbreviations
+as AS/400, old ERP tables and SQL dumps name them, written for tune templates."""
+
 FIRST_TUNE = (
     EXTRA_TUNE + INVOICES + PURCHASE_ORDERS + CUSTOMERS + PRODUCTS + EMPLOYEES + METER_READINGS
 )
-TUNE = FIRST_TUNE + NEW_DOMAINS + NEW_DOMAINS_2 + NEW_DOMAINS_3 + NEW_DOMAINS_4
+TUNE = FIRST_TUNE + NEW_DOMAINS + NEW_DOMAINS_2 + NEW_DOMAINS_3 + NEW_DOMAINS_4 + ABBREVIATED
 
 EXTRA_HELD_OUT: list[HeaderSet] = [
     (

@@ -246,6 +246,7 @@ def main() -> None:
         + header_sets.NEW_DOMAINS_3
         + header_sets.NEW_DOMAINS_4
     )
+    abbreviated = [d for d in tune if d.case in {name for name, *_ in header_sets.ABBREVIATED}]
     new_domains = [d for d in tune if d.case in {name for name, *_ in added}]
     held = header_set_decisions(header_sets.HELD_OUT)
     builtin = builtin_decisions()
@@ -268,6 +269,7 @@ def main() -> None:
     for label, part in (
         ("columns: tune", tune),
         ("columns: tune, of which new domains", new_domains),
+        ("columns: tune, of which abbreviated", abbreviated),
         ("columns: held_out", held),
         ("columns: held_out_fresh", fresh),
         ("columns: built-in templates", builtin),
