@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from imports_pipeline.engine.mapping.header_words import PHRASES, SAP_FIELDS, SECOND_SENSES, WORDS
+from imports_pipeline.engine.mapping.header_words import (
+    ABBREVIATIONS,
+    PHRASES,
+    SAP_FIELDS,
+    SECOND_SENSES,
+    WORDS,
+)
 from imports_pipeline.engine.normalize import normalize_label
 
 
@@ -36,6 +42,9 @@ def _inverted() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
 
 
 WORD_CONCEPT, PHRASE_PATTERNS = _inverted()
+ABBREVIATION_CONCEPT = {
+    spelling: concept for concept, spellings in ABBREVIATIONS.items() for spelling in spellings
+}
 _CHECK_IN = re.compile(r"\b(check(?:ed)?)[\s_-]*in\b", re.IGNORECASE)
 """"Check-in" is one word: "in" alone is a filler word normalisation drops."""
 # fmt: off
@@ -76,6 +85,41 @@ def _split_compound(token: str) -> str | None:
     return None
 
 
+def _code_like(text: str) -> bool:
+    """A name written as a program writes it (INVNO, CRT_DT, lead_src), not as a person
+    writes a word: only those are split into glued abbreviations, so "Notebook" stays one."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    shouted = not any(c.islower() for c in letters)
+    snake = "_" in text and not any(c.isupper() for c in letters)
+    return shouted or snake
+
+
+MIN_GLUED = 4
+MAX_GLUED_PARTS = 3
+
+
+@lru_cache(maxsize=65536)
+def _glued(token: str) -> str | None:
+    """Glued abbreviations of legacy and database names, split into the fewest known words
+    (at most three, each a known spelling of two letters or more): "invdt" → "invoice date",
+    "fecvto" → "date due", "mtttc" → "amount total", "dtnasc" → "date birth"."""
+    best: list[list[str] | None] = [[]] + [None] * len(token)
+    for end in range(2, len(token) + 1):
+        for start in range(max(0, end - 12), end - 1):
+            head, part = best[start], token[start:end]
+            concept = WORD_CONCEPT.get(part) or ABBREVIATION_CONCEPT.get(part)
+            if head is None or concept is None:
+                continue
+            if best[end] is None or len(head) + 1 < len(best[end] or ()):
+                best[end] = [*head, concept]
+    found = best[len(token)]
+    if not found or len(found) < 2 or len(found) > MAX_GLUED_PARTS:
+        return None
+    return " ".join(found)
+
+
 def _split_compound_tail(tail: str) -> str | None:
     return WORD_CONCEPT.get(tail[1:]) if tail.startswith("s") else None
 
@@ -105,6 +149,7 @@ def canonical_label(text: str) -> str:
         return sap
     for pattern, canonical in PHRASE_PATTERNS:
         base = pattern.sub(f" {canonical} ", base)
+    code_like = _code_like(text)
     out: list[str] = []
     for token in base.split():
         if token in STOPWORDS:
@@ -115,6 +160,10 @@ def canonical_label(text: str) -> str:
         word = WORD_CONCEPT.get(token) or _inflected(token) or _numbered(token)
         if word is None and len(token) >= 2 * MIN_COMPOUND_PART:
             word = _split_compound(token)
+        if word is None and code_like:
+            word = ABBREVIATION_CONCEPT.get(token)
+            if word is None and len(token) >= MIN_GLUED:
+                word = _glued(token)
         out.append(word if word is not None else token)
     joined = " ".join(out)
     for pattern, canonical in PHRASE_PATTERNS:

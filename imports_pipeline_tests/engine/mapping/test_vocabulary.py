@@ -93,3 +93,39 @@ def test_unknown_latin_words_meet_by_their_cognate_roots() -> None:
     roots = {cognate_label(h) for h in ("Prioridad", "Priorité", "Priorità", "Priorität")}
     assert roots == {cognate_label("Priority")}
     assert cognate_label("Fecha de vencimiento") == canonical_label("Fecha de vencimiento")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("INVDT", "issue date"),
+        ("FECVTO", "date due"),
+        ("MTTTC", "amount total"),
+        ("DTNASC", "birth date"),
+        ("CRT_DT", "created date"),
+        ("lead_src", "lead source"),
+    ],
+)
+def test_glued_abbreviations_of_program_written_names_are_split(header: str, expected: str) -> None:
+    assert canonical_label(header) == expected
+
+
+@pytest.mark.parametrize("header", ["Impact", "Notebook", "Artist", "Stat"])
+def test_words_as_people_write_them_are_not_split_into_abbreviations(header: str) -> None:
+    assert canonical_label(header) == header.lower()
+
+
+def test_every_word_list_is_a_tuple_of_spellings() -> None:
+    """("flag") is a string: iterating it taught the vocabulary "l" and "g" as words."""
+    from imports_pipeline.engine.mapping.header_words import (
+        ABBREVIATIONS,
+        PHRASES,
+        RELATED,
+        SECOND_SENSES,
+        WORDS,
+    )
+
+    for table in (ABBREVIATIONS, PHRASES, RELATED, SECOND_SENSES, WORDS):
+        for concept, spellings in table.items():
+            assert isinstance(spellings, tuple), concept
+            assert all(isinstance(s, str) and s for s in spellings), concept
