@@ -245,6 +245,7 @@ def main() -> None:
         + header_sets.NEW_DOMAINS_2
         + header_sets.NEW_DOMAINS_3
         + header_sets.NEW_DOMAINS_4
+        + header_sets.NEW_DOMAINS_5
     )
     abbreviated = [d for d in tune if d.case in {name for name, *_ in header_sets.ABBREVIATED}]
     new_domains = [d for d in tune if d.case in {name for name, *_ in added}]
@@ -256,6 +257,7 @@ def main() -> None:
         + value_cases.NEW_DOMAINS_2
         + value_cases.NEW_DOMAINS_3
         + value_cases.NEW_DOMAINS_4
+        + value_cases.NEW_DOMAINS_5
     )
     values_new = values_tune[len(value_cases.TUNE) :]
     values_held = value_decisions(value_cases.HELD_OUT)

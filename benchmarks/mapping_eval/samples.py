@@ -353,6 +353,15 @@ KINDS: dict[str, Gen] = {
     "unsubs": _number(lambda rng, row: rng.randint(0, 120), 0),
     "rate_pct": _number(lambda rng, row: rng.uniform(8, 55), 1),
     "weekday": _pick(["Monday", "Tuesday", "Thursday"]),
+    "candidate_no": lambda rng, row, lang: str(rng.randint(10**7, 10**8 - 1)),
+    "job_opening": _pick(["Backend Engineer", "Account Executive", "Enfermera", "Buchhalter/in"]),
+    "member_no": lambda rng, row, lang: f"M{rng.randint(10000, 99999)}",
+    "fee_month": _number(lambda rng, row: rng.choice([19.9, 29.9, 39, 49, 59])),
+    "club": _pick(["Centro", "Nord", "Downtown", "Studio Süd"]),
+    "rental_no": lambda rng, row, lang: f"R-{rng.randint(100000, 999999)}",
+    "equipment": _pick(["Mini excavator", "Scissor lift", "Hormigonera", "Bohrhammer"]),
+    "day_rate": _number(lambda rng, row: rng.choice([35, 60, 120, 250])),
+    "deposit": _number(lambda rng, row: rng.choice([100, 250, 500, 1000]), 0),
 }
 """Generators by value kind."""
 
@@ -540,6 +549,25 @@ COLUMN_KINDS: dict[str, str] = {
     "bounces": "bounces",
     "unsubscribes": "unsubs",
     "open_rate": "rate_pct",
+    "candidate_id": "candidate_no",
+    "position": "job_opening",
+    "applied_on": "date",
+    "expected_salary": "salary",
+    "member_id": "member_no",
+    "member_name": "person",
+    "joined_on": "date",
+    "ends_on": "date_after",
+    "monthly_fee": "fee_month",
+    "club": "club",
+    "rental_id": "rental_no",
+    "renter": "company",
+    "equipment": "equipment",
+    "rented_from": "date",
+    "returned_on": "date_later",
+    "daily_rate": "day_rate",
+    "deposit": "deposit",
+    "returned": "yes_no_local",
+    "depot": "site",
 }
 """Value kind of each evaluation template column (keys are unique enough across templates)."""
 

@@ -5,7 +5,8 @@ later (``NEW_DOMAINS``) ticket types, fuels, room types, booking channels, lead 
 statuses, IT asset categories and statuses; then (``NEW_DOMAINS_2``) insurance lines, statuses and
 payment frequencies, course roles and statuses, kitchen stock units and storage; then
 (``NEW_DOMAINS_3``) ticket priorities, statuses and channels, subscription periods, statuses and
-plans, donation sources; then (``NEW_DOMAINS_4``) production order statuses.
+plans, donation sources; then (``NEW_DOMAINS_4``) production order statuses; then
+(``NEW_DOMAINS_5``) applicant stages and sources, membership types and statuses.
 Held out: expense categories and payment methods, shipment countries, bank currencies.
 """
 
@@ -476,6 +477,53 @@ NEW_DOMAINS_4: list[ValueCase] = [
     ],
 ]
 """Options of the fourth batch of tune domains for issue 10."""
+
+NEW_DOMAINS_5: list[ValueCase] = [
+    *[
+        ("job_applicants", "stage", raw, "interview")
+        for raw in ["Entrevista", "Entretien", "Vorstellungsgespräch", "Colloquio", "Phone Screen"]
+    ],
+    *[
+        ("job_applicants", "stage", raw, "rejected")
+        for raw in ["Rechazado", "Refusé", "Abgelehnt", "Scartato", "Rejeitado"]
+    ],
+    *[
+        ("job_applicants", "stage", raw, "hired")
+        for raw in ["Contratado", "Embauché", "Eingestellt", "Assunto"]
+    ],
+    ("job_applicants", "stage", "Oferta", "offer"),
+    ("job_applicants", "stage", "Candidatura recibida", "applied"),
+    *[
+        ("job_applicants", "candidate_source", raw, "job_board")
+        for raw in ["LinkedIn", "Indeed", "Portal de empleo", "Jobbörse", "Job board"]
+    ],
+    *[
+        ("job_applicants", "candidate_source", raw, "career_site")
+        for raw in ["Web de empleo", "Page carrières", "Karriereseite", "Sito carriere"]
+    ],
+    ("job_applicants", "candidate_source", "Empleado", "referral"),
+    ("job_applicants", "candidate_source", "Agencia de selección", "agency"),
+    *[
+        ("memberships", "membership_type", raw, "family")
+        for raw in ["Familiar", "Famille", "Familie", "Famiglia", "Família"]
+    ],
+    *[
+        ("memberships", "membership_type", raw, "student")
+        for raw in ["Estudiante", "Étudiant", "Student", "Studente"]
+    ],
+    ("memberships", "membership_type", "Básica", "basic"),
+    ("memberships", "membership_type", "Premium Plus", "premium"),
+    *[
+        ("memberships", "member_status", raw, "frozen")
+        for raw in ["Congelado", "Suspendu", "Pausiert", "Sospeso", "On hold"]
+    ],
+    *[
+        ("memberships", "member_status", raw, "cancelled")
+        for raw in ["Baja", "Résilié", "Gekündigt", "Disdetto"]
+    ],
+    ("memberships", "member_status", "Alta", "active"),
+]
+"""Options of the fifth batch of tune domains for issue 10."""
 
 HELD_OUT: list[ValueCase] = [
     *[
