@@ -186,6 +186,18 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
                  "laufend", "progres"),
     "hold": ("angehalten", "blocked", "bloqueado", "bloqueada", "bloque", "bloccato",
              "detenido", "retenido"),
+    "interview": ("entrevista", "entretien", "vorstellungsgesprach", "vorstellungsgespraech",
+                  "gesprach", "colloquio", "interviews"),
+    "rejected": ("rechazado", "rechazada", "refuse", "refusee", "abgelehnt", "scartato",
+                 "scartata", "rejeitado", "rejeitada", "declined", "descartado", "respinto"),
+    "hired": ("contratado", "contratada", "embauche", "embauchee", "eingestellt", "assunto",
+              "assunta", "hire"),
+    "offer": ("oferta", "offre", "angebot", "offerta", "proposta"),
+    "applied": ("candidatura", "postulado", "postule", "beworben", "candidato"),
+    "job board": ("jobborse", "jobboerse", "linkedin", "indeed", "infojobs", "stepstone"),
+    "careers page": ("karriereseite", "carrieres", "carriere", "careers"),
+    "family": ("familiar", "famille", "familie", "famiglia", "familia"),
+    "frozen": ("congelado", "congelada", "gele", "eingefroren", "congelato", "freeze"),
     "mail": ("postal", "courrier", "post", "posta", "correio", "brief"),
 }
 """English word → its spellings in exports (accents folded, lower case)."""

@@ -59,6 +59,7 @@ DATE_RANK: dict[str, int] = {
     "renewal": 2,
     "expiry": 2,
     "opened": 1,
+    "return": 2,
 }
 """Which dates come later in a row: a birth before a hire, an issue before its due date, a
 booking before the arrival ("delivery": goods or guests) before the departure."""

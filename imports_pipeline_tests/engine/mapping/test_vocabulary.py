@@ -61,6 +61,10 @@ from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_s
         ("Sollmenge", "planned quantity"),
         ("Orden de fabricación", "work order"),
         ("Öffnungsrate", "opened rate"),
+        ("Bewerber-ID", "candidate id"),
+        ("Gehaltsvorstellung", "salary expected"),
+        ("Mitgliedsnummer", "member id"),
+        ("Mietbeginn", "rental start"),
     ],
 )
 def test_headers_read_as_canonical_english(header: str, expected: str) -> None:
