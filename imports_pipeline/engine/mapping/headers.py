@@ -62,6 +62,9 @@ hotel bookings, "Lead-ID" in leads, "Record ID"), names the row's identifier: th
 unique (or single key) column. Likely, not confident: a file may carry several such codes."""
 
 IDENTIFIER_WORDS = frozenset({"id", "reference"})
+PARTY_NAME_SCORE = 0.8
+"""A bare "Name" is the name of the one party the rows are about (the donor, the member):
+likely, not confident, and only when the template has exactly one such text column."""
 ROW_WORDS = frozenset({"record", "document"})
 """What any row is: "ID de registro" (HubSpot's record ID) is the row's identifier."""
 PARTIES = frozenset(
@@ -196,6 +199,13 @@ def _structural(
     keys = [t for t, c in enumerate(template.columns) if c.key in template.key_columns]
     identifier = unique if len(unique) == 1 else keys if len(keys) == 1 else []
     subject = set(canonical_label(template.name).split()) | ROW_WORDS
+    named = [
+        t
+        for t, c in enumerate(template.columns)
+        if c.type is ColumnType.STRING
+        and PARTIES & set(canonical_label(f"{c.label} {c.key.replace('_', ' ')}").split())
+    ]
+    party = named[0] if len(named) == 1 else None
     for s, source in enumerate(source_columns):
         unit = _header_unit(source) if units else None
         for t, wanted in units:
@@ -209,6 +219,8 @@ def _structural(
             and words <= IDENTIFIER_WORDS | subject
         ):
             scores[identifier[0], s] = max(scores[identifier[0], s], IDENTIFIER_SCORE)
+        if party is not None and words == {"name"}:
+            scores[party, s] = max(scores[party, s], PARTY_NAME_SCORE)
     return scores
 
 

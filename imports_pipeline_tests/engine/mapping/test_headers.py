@@ -105,3 +105,26 @@ def test_a_cognate_of_an_unknown_word_matches_below_the_confident_band() -> None
     scores, _ = header_scores(tasks, ["Prioridad", "Betrag"])
     assert 0.6 <= scores[0, 0] <= RELATED_WEIGHT
     assert scores[0, 1] < 0.4
+
+
+def test_a_bare_name_is_the_name_of_the_one_party_of_the_rows() -> None:
+    gifts = Template(
+        id="gifts",
+        name="Donations",
+        columns=(
+            TemplateColumn(key="donor", label="Donor"),
+            TemplateColumn(key="campaign", label="Campaign"),
+        ),
+    )
+    scores, _ = header_scores(gifts, ["Name"])
+    assert 0.6 <= scores[0, 0] < 0.9
+    two_parties = Template(
+        id="orders",
+        name="Orders",
+        columns=(
+            TemplateColumn(key="customer", label="Customer"),
+            TemplateColumn(key="supplier", label="Supplier"),
+        ),
+    )
+    scores, _ = header_scores(two_parties, ["Name"])
+    assert scores.max() < 0.8
