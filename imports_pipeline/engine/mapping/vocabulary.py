@@ -13,13 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from imports_pipeline.engine.mapping.header_words import (
-    ABBREVIATIONS,
-    PHRASES,
-    SAP_FIELDS,
-    SECOND_SENSES,
-    WORDS,
-)
+from imports_pipeline.engine.mapping.domain_words import ABBREVIATIONS, SECOND_SENSES
+from imports_pipeline.engine.mapping.header_words import PHRASES, SAP_FIELDS, WORDS
 from imports_pipeline.engine.normalize import normalize_label
 
 

@@ -123,13 +123,8 @@ def test_words_as_people_write_them_are_not_split_into_abbreviations(header: str
 
 def test_every_word_list_is_a_tuple_of_spellings() -> None:
     """("flag") is a string: iterating it taught the vocabulary "l" and "g" as words."""
-    from imports_pipeline.engine.mapping.header_words import (
-        ABBREVIATIONS,
-        PHRASES,
-        RELATED,
-        SECOND_SENSES,
-        WORDS,
-    )
+    from imports_pipeline.engine.mapping.domain_words import ABBREVIATIONS, SECOND_SENSES
+    from imports_pipeline.engine.mapping.header_words import PHRASES, RELATED, WORDS
 
     for table in (ABBREVIATIONS, PHRASES, RELATED, SECOND_SENSES, WORDS):
         for concept, spellings in table.items():
