@@ -116,7 +116,7 @@ def test_glued_abbreviations_of_program_written_names_are_split(header: str, exp
     assert canonical_label(header) == expected
 
 
-@pytest.mark.parametrize("header", ["Impact", "Artist", "Stat"])
+@pytest.mark.parametrize("header", ["Impact", "Artist", "Stat", "Auto renew", "Trade mark"])
 def test_words_as_people_write_them_are_not_split_into_abbreviations(header: str) -> None:
     assert canonical_label(header) == header.lower()
 
