@@ -40,8 +40,8 @@ from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_s
         ("Km actuales", "odometer"),
         ("Anschaffungskosten", "purchase cost"),
         ("Zimmerkategorie", "room type"),
-        ("Numéro d'inventaire", "asset tag"),
-        ("Nº patrimônio", "asset tag"),
+        ("Numéro d'inventaire", "asset label"),
+        ("Nº patrimônio", "asset label"),
         ("Jahresumsatz", "annual revenue"),
         ("Chiffre d'affaires annuel", "revenue annual"),
         ("Fecha salida", "date departure"),
@@ -49,7 +49,7 @@ from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_s
         ("Checked Out To", "assigned"),
         ("Erstellt am", "created"),
         ("Lead-Quelle", "lead source"),
-        ("Etiqueta de activo", "asset tag"),
+        ("Etiqueta de activo", "asset label"),
         ("Numéro de série", "serial"),
         ("course1", "course"),
         ("role1", "job title"),
@@ -130,3 +130,15 @@ def test_every_word_list_is_a_tuple_of_spellings() -> None:
         for concept, spellings in table.items():
             assert isinstance(spellings, tuple), concept
             assert all(isinstance(s, str) and s for s in spellings), concept
+
+
+def test_no_concept_name_hides_a_spelling_of_another_concept() -> None:
+    """A concept named "tag" kept the German "Tag" (a day, in date columns) from reading as
+    date: concept names are kept as they are, before spellings are looked up."""
+    from imports_pipeline.engine.mapping.domain_words import DOMAIN_WORDS
+    from imports_pipeline.engine.mapping.vocabulary import WORD_CONCEPT
+
+    hidden = {k: WORD_CONCEPT[k] for k in DOMAIN_WORDS if WORD_CONCEPT.get(k, k) != k}
+    assert hidden == {}
+    assert canonical_label("Tag") == "date"
+    assert canonical_label("Asset Tag") == canonical_label("Etiqueta de activo")
