@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from imports_pipeline.engine.normalize import normalize_value
-from imports_pipeline.engine.value_words import CURRENCY_NAMES, english_value
+from imports_pipeline.engine.value_words import CURRENCY_NAMES, ENGLISH_WORDS, english_value
 from imports_pipeline.templates.model import Option
 from imports_pipeline.templates.option_sources import country_names
 
@@ -30,6 +30,10 @@ raising to this power pushes those below the bar."""
 
 VOCABULARY_SCORE = 0.95
 """A value that names an option once both are read in English ("Pagada" → "paid")."""
+
+CORE_SCORE = 0.92
+"""A value that names an option once words no option uses are left out ("Chambre double",
+"Ordinateur portable"): confident, a little below a whole translation."""
 
 AMBIGUOUS_MARGIN = 0.04
 """Two options this close are both named ("Camión articulado": < 33 t or > 33 t?):
@@ -164,6 +168,28 @@ def _fuzzy_scores(queries: list[str], names: list[str]) -> np.ndarray:
     return (np.where(short, plain, weighted) / 100.0) ** SHARPNESS
 
 
+def _words(text: str) -> str:
+    return " ".join(sorted(text.split()))
+
+
+@lru_cache(maxsize=64)
+def _named_by(options: tuple[Option, ...]) -> tuple[dict[str, int], frozenset[str]]:
+    """Each option name's words in order (→ its first index in ``_choices``), and every word
+    that some option name uses."""
+    names, _ = _choices(options)
+    by_words: dict[str, int] = {}
+    for i, name in enumerate(names):
+        by_words.setdefault(_words(name), i)
+    return by_words, frozenset(word for name in names for word in name.split())
+
+
+def _core(query: str, used: frozenset[str]) -> str:
+    """The query without the known words no option uses: "Chambre double" is a double room,
+    and "room" tells no option from another."""
+    kept = [word for word in query.split() if word in used or word not in ENGLISH_WORDS]
+    return _words(" ".join(kept)) if kept else ""
+
+
 def _ranked(raw_values: list[str], options: Sequence[Option]) -> list[list[tuple[str, float]]]:
     """Options each raw value may mean, best first (distinct options, score >= the bar)."""
     names, option_values = _choices(tuple(options))
@@ -171,11 +197,16 @@ def _ranked(raw_values: list[str], options: Sequence[Option]) -> list[list[tuple
     if not names or not queries:
         return [[] for _ in raw_values]
     scores = _fuzzy_scores(queries, names)
-    by_name = {name: i for i, name in enumerate(names)}
+    by_words, used = _named_by(tuple(options))
     ranked: list[list[tuple[str, float]]] = []
     for row, query in enumerate(queries):
-        if query in by_name and scores[row, by_name[query]] >= 1.0 - 1e-6:
-            scores[row, by_name[query]] = VOCABULARY_SCORE + 1e-3
+        same = by_words.get(_words(query))
+        if same is not None:
+            scores[row, same] = VOCABULARY_SCORE + 1e-3
+        else:
+            core = by_words.get(_core(query, used))
+            if core is not None:
+                scores[row, core] = max(scores[row, core], CORE_SCORE)
         best: dict[str, float] = {}
         for column in np.argsort(-scores[row], kind="stable")[: 4 * MAX_CANDIDATES]:
             score = float(scores[row, column])

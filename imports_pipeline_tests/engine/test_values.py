@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from imports_pipeline.engine.value_words import english_value
 from imports_pipeline.engine.values import (
+    CORE_SCORE,
     VOCABULARY_SCORE,
     ValueSuggestion,
     map_categories,
@@ -224,3 +226,78 @@ def test_an_ambiguous_value_lists_its_candidates_in_unique_values() -> None:
     (found,) = unique_values(series(["Camión articulado"]), trucks)
     assert (found.option, found.score) == (None, 0.0)
     assert set(found.candidates) == {"artic_lt", "artic_gt"}
+
+
+ROOMS = [
+    Option(value="single", label="Single"),
+    Option(value="double", label="Double"),
+    Option(value="suite", label="Suite"),
+]
+
+
+@pytest.mark.parametrize(
+    ("normalized", "english"),
+    [
+        ("doppelzimmer", "double room"),
+        ("einzelzimmer", "single room"),
+        ("en reparacion", "repair"),
+        ("sitio web web", "sitio web"),
+        ("de", "de"),
+    ],
+)
+def test_values_read_in_english_compounds_split_filler_dropped(
+    normalized: str, english: str
+) -> None:
+    assert english_value(normalized) == english
+
+
+@pytest.mark.parametrize("raw", ["Doppelzimmer", "Chambre double", "Camera doppia"])
+def test_a_word_no_option_uses_does_not_hide_the_option(raw: str) -> None:
+    assert suggest_option(raw, ROOMS) == ("double", CORE_SCORE)
+
+
+def test_words_in_another_order_name_the_option() -> None:
+    sources = [Option(value="cold_call", label="Cold call"), Option(value="web", label="Website")]
+    assert suggest_option("Llamada en frío", sources) == ("cold_call", VOCABULARY_SCORE)
+
+
+def test_an_unknown_word_is_not_left_out() -> None:
+    option, score = suggest_option("Double deluxe", ROOMS)
+    assert option == "double"
+    assert score < CORE_SCORE
+
+
+def test_no_value_word_swallows_a_spelled_out_symbol() -> None:
+    """ "<" is read as "lt" and "%" as "percent": a word list that took "lt" for litre made
+    "Van < 3.5 t" a van of 3.5 litres and an ambiguous truck confident."""
+    from imports_pipeline.engine.normalize import VALUE_SYMBOLS
+    from imports_pipeline.engine.value_words import WORD_ENGLISH
+
+    spelled = {word.strip() for _, word in VALUE_SYMBOLS}
+    assert not spelled & set(WORD_ENGLISH)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Mensual", "monthly"), ("Storniert", "cancelled"), ("Congélateur", "freezer")],
+)
+def test_option_words_of_more_domains_read_in_english(raw: str, expected: str) -> None:
+    options = [
+        Option(value="monthly", label="Monthly"),
+        Option(value="cancelled", label="Cancelled"),
+        Option(value="freezer", label="Freezer"),
+    ]
+    assert suggest_option(raw, options) == (expected, VOCABULARY_SCORE)
+
+
+def test_no_english_value_word_is_also_a_spelling_of_another() -> None:
+    """ "online" was both an English word and a spelling of "web": an option labelled Online
+    then read as "web" and "En ligne" (read as "online") could not find it."""
+    from imports_pipeline.engine.value_words import VALUE_WORDS, WORD_ENGLISH
+
+    clashes = {
+        word: WORD_ENGLISH[word]
+        for word in VALUE_WORDS
+        if word in WORD_ENGLISH and WORD_ENGLISH[word] != word
+    }
+    assert clashes == {}

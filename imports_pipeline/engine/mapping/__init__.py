@@ -51,8 +51,18 @@ DATE_RANK: dict[str, int] = {
     "delivery": 2,
     "due": 2,
     "end": 2,
+    "registration": 1,
+    "created": 1,
+    "departure": 3,
+    "completion": 2,
+    "solved": 2,
+    "renewal": 2,
+    "expiry": 2,
+    "opened": 1,
+    "return": 2,
 }
-"""Which dates come later in a row: a birth before a hire, an issue before its due date."""
+"""Which dates come later in a row: a birth before a hire, an issue before its due date, a
+booking before the arrival ("delivery": goods or guests) before the departure."""
 CANDIDATE_FLOOR = 0.4
 """Runner-ups below this are not worth showing in a picker."""
 MAX_CANDIDATES = 3

@@ -6,6 +6,8 @@ the suggester a new word, add it to the concept it means; multi-word names go in
 
 from __future__ import annotations
 
+from imports_pipeline.engine.mapping.domain_words import DOMAIN_PHRASES, DOMAIN_WORDS
+
 # fmt: off
 PHRASES: dict[str, tuple[str, ...]] = {
     "postcode": ("c p", "code postal", "codigo postal", "cod postal", "codice postale", "zip code",
@@ -13,12 +15,13 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "id": ("referencia interna", "internal reference", "reference interne", "riferimento interno",
            "referencia interno"),
     "company name": ("razon social", "raison sociale", "ragione sociale", "denominacion social",
-                     "denominazione", "nome da empresa", "firmenname", "account name"),
+                     "denominazione", "nome da empresa", "firmenname", "account name", "ragsoc",
+                     "rag soc"),
     "taxid": ("partita iva", "p iva", "numero tva", "number tva", "tva intracommunautaire",
               "tva intracom", "ust idnr", "ust id", "ustid", "vat number", "vat id", "vat no",
               "tax id", "tax number", "numero iva", "number iva", "nif iva",
               "numero de contribuinte", "codice fiscale", "steuernummer", "umsatzsteuer id",
-              "number tax", "vat reg"),
+              "number tax", "vat reg", "id tax"),
     "net amount": ("sub total", "base imponible", "valor sem iva", "valor s iva", "sin iva",
                    "hors taxe",
                    "importe neto", "total ht", "montant ht", "netto betrag", "subtotal"),
@@ -44,7 +47,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
                   "business title", "intitule de poste",
                   "stellenbezeichnung", "tatigkeitsbezeichnung", "cargo ocupado"),
     "unit price": ("precio unitario", "prix unitaire", "einzelpreis", "prezzo unitario",
-                   "preco unitario", "unit cost", "precio unidad", "price unit"),
+                   "preco unitario", "unit cost", "precio unidad", "price unit", "epreis",
+                   "e preis"),
     "sale price": ("precio de venta", "prix de vente", "verkaufspreis", "prezzo di vendita",
                    "preco de venda", "selling price", "retail price", "regular price",
                    "list price", "precio venta"),
@@ -70,7 +74,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "issue date": ("fecha factura", "fecha de factura", "date de facture", "date facture",
                    "rechnungsdatum", "data fattura", "data documento", "data da fatura",
                    "fecha emision", "fecha de emision", "date d emission", "data emissione",
-                   "data de emissao", "invoice date"),
+                   "data de emissao", "invoice date", "date invoice"),
     "annual salary": ("vencimento anual", "vencimento base", "salario bruto anual",
                       "salaire annuel brut", "jahresbrutto",
                       "retribuzione annua", "annual base pay", "salario anual", "pay rate"),
@@ -93,7 +97,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "invoice": ("factura", "facture", "rechnung", "rechnungs", "fattura", "fatura", "inv",
                 "invoice", "bill"),
     "id": ("numero", "nummer", "nr", "no", "num", "n", "number", "id", "identifiant",
-           "identificador", "nro", "nº", "codigo", "cod", "code", "codice", "schlussel"),
+           "identificador", "nro", "nº", "codigo", "cod", "code", "codice", "schlussel", "nro"),
     "customer": ("cliente", "client", "kunde", "kunden", "cust", "customer", "debitor",
                  "clientes", "buyer"),
     "supplier": ("proveedor", "fournisseur", "lieferant", "fornitore", "fornecedor", "vendor",
@@ -102,7 +106,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "company": ("empresa", "societe", "unternehmen", "azienda", "firma", "organization",
                 "organisation", "compania", "business"),
     "amount": ("importe", "montant", "betrag", "importo", "montante", "valor", "amt", "amount",
-               "monto", "sum"),
+               "monto", "sum", "valeur", "wert"),
     "net": ("neto", "net", "netto", "liquido", "ht", "imponibile"),
     "tax": ("impuesto", "impuestos", "iva", "tva", "mwst", "ust", "steuer", "imposta", "imposto",
             "vat", "tax", "igic", "taxes"),
@@ -120,9 +124,11 @@ WORDS: dict[str, tuple[str, ...]] = {
     "order": ("pedido", "commande", "bestellung", "bestell", "auftrag", "ordine", "encomenda",
               "order"),
     "purchase order": ("po", "oc"),
-    "purchase": ("compra", "achat", "einkauf", "acquisto"),
+    "purchase": ("compra", "achat", "einkauf", "acquisto", "adquisicion", "acquisition",
+                 "anschaffung", "acquisizione", "aquisicao", "kauf"),
     "delivery": ("entrega", "livraison", "lieferung", "liefer", "consegna", "delivery", "arrival",
-                 "llegada", "arrivee"),
+                 "llegada", "arrivee", "anreise", "ankunft", "arrivo", "chegada", "checkin",
+                 "checkedin", "eingecheckt"),
     "line": ("linea", "ligne", "position", "pos", "riga", "linha", "line", "ln", "posicion",
              "sequence"),
     "item": ("articulo", "article", "artikel", "articolo", "artigo", "item", "material", "art"),
@@ -134,12 +140,12 @@ WORDS: dict[str, tuple[str, ...]] = {
                  "funcionario", "colaborador", "employee", "worker", "staff", "emp", "matricula",
                  "user", "usuario", "utilisateur", "benutzer", "utente", "utilizador"),
     "employee id": ("matricule", "personalnummer"),
-    "firstname": ("prenom", "vorname", "forename", "firstname"),
+    "firstname": ("prenom", "vorname", "forename", "firstname", "fname"),
     "lastname": ("apellido", "apellidos", "nachname", "familienname", "cognome", "sobrenome",
-                 "apelido", "surname", "lastname"),
+                 "apelido", "surname", "lastname", "lname"),
     "email": ("correo", "mail", "courriel", "email", "emailaddress"),
     "phone": ("telefono", "tel", "tfno", "tlf", "telephone", "telefon", "movil", "mobile", "cell",
-              "phone", "telemovel", "cellulare", "handy", "fon"),
+              "phone", "telemovel", "cellulare", "handy", "fon", "telefone", "fone", "celular"),
     "address": ("direccion", "adresse", "anschrift", "indirizzo", "morada", "endereco", "address",
                 "addr", "domicilio", "address1"),
     "street": ("strasse", "calle", "rue", "via", "rua", "street", "str"),
@@ -147,8 +153,9 @@ WORDS: dict[str, tuple[str, ...]] = {
              "comune", "cidade", "localidade", "city", "town", "localita"),
     "postcode": ("zip", "cp", "plz", "postleitzahl", "cap", "postcode", "zipcode"),
     "country": ("pais", "pays", "land", "paese", "nazione", "country", "nation", "nacion"),
-    "taxid": ("nif", "cif", "nie", "nipc", "contribuinte", "siren", "siret", "vatid", "taxid"),
-    "weight": ("peso", "poids", "gewicht", "weight", "wt", ),
+    "taxid": ("nif", "cif", "nie", "nipc", "contribuinte", "siren", "siret", "vatid", "taxid",
+              "piva"),
+    "weight": ("peso", "poids", "gewicht", "weight", "wt"),
     "hours": ("horas", "heures", "stunden", "std", "ore", "hrs", "h", "hours", "duration",
               "duracion", "dauer", "durata"),
     "project": ("proyecto", "projet", "projekt", "progetto", "projeto", "project", "commessa",
@@ -159,18 +166,20 @@ WORDS: dict[str, tuple[str, ...]] = {
               "kommentar", "note", "notes", "observacoes", "comments", "memo", "comentario",
               "commentaires", "anmerkung"),
     "billable": ("facturable", "abrechenbar", "fatturabile", "faturavel", "billable", "billed"),
-    "rate": ("tarifa", "taux", "satz", "tariffa", "taxa", "rate"),
+    "rate": ("tarifa", "taux", "satz", "tariffa", "taxa", "rate", "tasa", "tasso", "quote"),
     "meter": ("contador", "compteur", "zahler", "contatore", "meter", "cups", "mpan", "mprn",
               "pdl", "pod", "pdr", "zaehler"),
     "reading": ("lectura", "releve", "ablesung", "ablese", "lettura", "leitura", "read",
                 "reading", "index", "stand"),
     "consumption": ("consumo", "consommation", "verbrauch", "usage", "consumption"),
-    "start": ("inicio", "debut", "beginn", "von", "inizio", "desde", "from", "start", "begin"),
-    "end": ("fin", "ende", "bis", "fine", "fim", "hasta", "to", "end", "until"),
+    "start": ("inicio", "debut", "beginn", "von", "inizio", "desde", "from", "start", "begin",
+              "effective", "efecto", "effet", "decorrenza", "vigencia", "inception"),
+    "end": ("fin", "ende", "bis", "fine", "fim", "hasta", "to", "end", "until", "deadline"),
     "energy": ("energia", "energie", "energy", "sparte", "fuel", "supply", "fornitura"),
-    "type": ("tipo", "type", "typ", "art", "kind"),
+    "type": ("tipo", "type", "typ", "art", "kind", "tipologia", "tipologie"),
     "site": ("centro", "sede", "standort", "site", "ubicacion", "location", "emplacement",
-             "local", "establecimiento", "instalacion"),
+             "local", "establecimiento", "instalacion", "lieu", "ubicazione", "localizacao",
+             "localizacion", "luogo", "posizione"),
     "cost": ("coste", "costo", "cout", "kosten", "custo", "cost", "charge", "gasto"),
     "ship": ("envio", "expedicion", "expedition", "versand", "spedizione", "expedicao",
              "shipment", "dispatch", "shipping", "shipped", "ship", "envoi", "expedido"),
@@ -184,7 +193,9 @@ WORDS: dict[str, tuple[str, ...]] = {
     "recipient": ("destinatario", "destinataire", "empfanger", "consignee", "recipient",
                   "receiver"),
     "booking": ("contabilizacion", "buchung", "buchungs", "contabile", "lancamento", "booking",
-                "posting", "operacion", "operation", "comptabilisation"),
+                "posting", "operacion", "operation", "comptabilisation", "booked", "reserva",
+                "reservas", "reservation", "reservations", "reservierung", "prenotazione",
+                "prenotazioni", "reservacion", "book"),
     "balance": ("saldo", "solde", "kontostand", "balance"),
     "counterparty": ("contraparte", "contrepartie", "gegenpartei", "controparte", "beneficiario",
                      "payee", "counterparty", "ordenante", "beneficiaire"),
@@ -198,19 +209,21 @@ WORDS: dict[str, tuple[str, ...]] = {
     "active": ("activo", "actif", "aktiv", "attivo", "ativo", "active", "enabled", "published",
                "publicado"),
     "stock": ("existencias", "stock", "bestand", "lagerbestand", "giacenza", "inventory",
-              "inventario", "existencia"),
+              "inventario", "existencia", "qoh", "qtyoh", "onhand"),
     "barcode": ("ean", "gtin", "upc", "barcode", "strichcode"),
     "salary": ("salario", "sueldo", "salaire", "gehalt", "lohn", "stipendio", "retribuzione",
-               "salary", "pay", "compensation", "remuneracion", "vencimento base"),
+               "salary", "pay", "compensation", "remuneracion", "vencimento base", "salarial",
+               "salariales", "salariale", "salariais"),
     "hire": ("alta", "contratacion", "embauche", "entree", "eintritt", "eintritts", "assunzione",
              "admissao", "hire", "hired", "ingreso", "joining", "incorporacion"),
     "birth": ("nacimiento", "naissance", "geburt", "geburts", "nascita", "nascimento", "birth",
               "born"),
     "department": ("departamento", "departement", "abteilung", "reparto", "dipartimento", "dept",
                    "department", "division", "area", "service", "servicio", "servizio",
-                   "bereich"),
+                   "bereich", "depto", "dpto"),
     "job title": ("puesto", "cargo", "poste", "fonction", "emploi", "stelle", "mansione",
-                  "qualifica", "funcao", "title", "role", "position"),
+                  "qualifica", "funcao", "title", "role", "position", "rol", "rolle", "ruolo",
+                  "papel", "vacante", "vacantes", "vaga", "opening"),
     "annual": ("anual", "annuel", "jahrlich", "jahres", "annuo", "annuale", "yearly", "annual"),
     "work": ("trabajo", "professionnel", "professionnelle", "geschaftlich", "dienstlich",
              "lavoro", "trabalho", "business", "work", "office", "corporate", "empresa"),
@@ -221,10 +234,12 @@ WORDS: dict[str, tuple[str, ...]] = {
     "transaction": ("txn", "transaccion", "transaction", "transaktion", "transazione",
                     "transacao", "movimiento", "mouvement", "umsatz", "movimento"),
     "description": ("descripcion", "description", "beschreibung", "descrizione", "descricao",
-                    "designacao", "desc", "libelle", "text", "texto", "testo", "title"),
+                    "designacao", "desc", "libelle", "text", "texto", "testo", "title",
+                    "designation", "descr"),
 }
 # fmt: on
 """Canonical English word (or words) → the words customers write for it."""
+
 
 # fmt: off
 SAP_FIELDS: dict[str, str] = {
@@ -241,29 +256,67 @@ SAP_FIELDS: dict[str, str] = {
     "brgew": "gross weight", "ntgew": "net weight", "ean11": "barcode", "labst": "stock",
     "verpr": "cost price", "stprs": "cost price", "vbeln": "document id", "bolnr": "tracking id",
     "wadat ist": "ship date", "wadat": "ship date", "lfdat": "delivery date", "btgew": "weight",
-    "anzpk": "packages", "spdnr": "carrier", "pernr": "employee id", "vorna": "firstname",
+    "anzpk": "packages", "aufnr": "work order", "gamng": "planned quantity",
+    "igmng": "produced quantity", "gstrp": "planned start", "gltrp": "planned end",
+    "arbpl": "work center", "auart": "order type", "spdnr": "carrier", "pernr": "employee id",
+    "vorna": "firstname",
     "nachn": "lastname", "begda": "start date", "endda": "end date", "gbdat": "birth date",
 }
 # fmt: on
 """SAP table field names (BKPF/BSEG, EKKO/EKPO, KNA1, MARA, LIKP, PA0002) as headers."""
 
+
 RELATED: dict[str, tuple[str, ...]] = {
     "amount": ("cost", "total"),
     "cost": ("amount",),
     "total": ("amount",),
-    "customer": ("company", "account", "contact"),
+    "customer": ("company", "account", "contact", "guest", "member", "donor", "policyholder"),
     "company": ("customer", "supplier"),
     "account": ("customer",),
     "contact": ("customer",),
     "supplier": ("merchant", "company"),
     "merchant": ("supplier",),
     "reference": ("id",),
-    "item": ("sku",),
-    "description": ("name", "notes"),
+    "item": ("sku", "equipment"),
+    "description": ("name", "notes", "item"),
     "title": ("name", "job title"),
     "document": ("issue",),
     "transaction": ("issue", "booking"),
     "issue": ("transaction",),
+    "attendee": ("ticket",),
+    "make": ("manufacturer",),
+    "manufacturer": ("make",),
+    "category": ("type",),
+    "type": ("category",),
+    "owner": ("assigned",),
+    "assigned": ("owner",),
+    "fleet": ("vehicle",),
+    "price": ("amount",),
+    "contract": ("policy",),
+    "due": ("end", "expiry"),
+    "end": ("expiry",),
+    "expiry": ("end",),
+    "finish": ("end",),
+    "premium": ("fee",),
+    "fee": ("premium",),
+    "asset": ("equipment",),
+    "equipment": ("asset",),
+    "created": ("registration", "booking"),
+    "product": ("item",),
 }
 """Words that often stand for each other in exports ("Importe" for a cost, "Account" for a
 customer): a header matches through them at RELATED_WEIGHT, likely but never confident."""
+
+
+def _merged(
+    base: dict[str, tuple[str, ...]], extra: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """One table from two; a concept written in both would silently lose its first list."""
+    both = base.keys() & extra.keys()
+    if both:
+        raise ValueError(f"concepts written twice: {sorted(both)}")
+    return {**base, **extra}
+
+
+PHRASES = _merged(PHRASES, DOMAIN_PHRASES)
+WORDS = _merged(WORDS, DOMAIN_WORDS)

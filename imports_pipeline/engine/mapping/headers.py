@@ -15,7 +15,11 @@ from functools import lru_cache
 import numpy as np
 
 from imports_pipeline.engine.mapping.header_words import RELATED
-from imports_pipeline.engine.mapping.vocabulary import canonical_label
+from imports_pipeline.engine.mapping.vocabulary import (
+    canonical_label,
+    cognate_label,
+    second_senses,
+)
 from imports_pipeline.engine.normalize import normalize_label, normalize_unit, split_unit
 from imports_pipeline.templates.model import ColumnType, Template, TemplateColumn
 
@@ -38,6 +42,10 @@ SUBJECT_WORDS = frozenset({"invoice", "order", "expense"})
 RELATED_WEIGHT = 0.8
 """A header that matches only through a related word (RELATED) stays below the confident band."""
 
+COGNATE_WEIGHT = RELATED_WEIGHT
+"""Words the vocabulary does not know, matched by their cognate roots ("Priorità" for
+"Priority"): likely, never confident on the roots alone."""
+
 QUALIFIERS = frozenset({"purchase", "sales"})
 """In a purchase-order template an "order number" is the purchase order number."""
 
@@ -49,10 +57,33 @@ UNIT_SCORE = 0.8
 likely, never confident on the unit alone."""
 
 IDENTIFIER_SCORE = 0.8
-"""A bare "ID", "Cod." or "Referência" names the row's identifier: the template's one unique
-(or single key) column. Likely, not confident: a file may carry several such codes."""
+"""A bare "ID", "Cod." or "Referência", or the number of what the rows are ("Buchungsnummer" in
+hotel bookings, "Lead-ID" in leads, "Record ID"), names the row's identifier: the template's one
+unique (or single key) column. Likely, not confident: a file may carry several such codes."""
 
 IDENTIFIER_WORDS = frozenset({"id", "reference"})
+PARTY_NAME_SCORE = 0.8
+"""A bare "Name" is the name of the one party the rows are about (the donor, the member):
+likely, not confident, and only when the template has exactly one such text column."""
+ROW_WORDS = frozenset({"record", "document"})
+"""What any row is: "ID de registro" (HubSpot's record ID) is the row's identifier."""
+PARTIES = frozenset(
+    {
+        "customer",
+        "supplier",
+        "guest",
+        "attendee",
+        "employee",
+        "company",
+        "merchant",
+        "recipient",
+        "donor",
+        "policyholder",
+        "student",
+        "requester",
+    }
+)
+"""Who a row is about or for: "Gast" or "Huésped" alone is the guest's name."""
 NUMERIC = frozenset({ColumnType.NUMBER, ColumnType.INTEGER})
 
 
@@ -88,6 +119,12 @@ def _canonical_names(column: TemplateColumn, subject: set[str]) -> list[str]:
     """Canonical names; the template's subject also reads as "document" (BELNR, Beleg-ID)."""
     texts = [column.label, column.key.replace("_", " "), *column.aliases]
     names = [c for c in (canonical_label(t) for t in texts) if c]
+    names += [sense for t in texts for sense in second_senses(t)]
+    names += [
+        name.removesuffix(" name")
+        for name in names
+        if name.endswith(" name") and name.split()[0] in PARTIES
+    ]
     names += [
         " ".join("document" if word in subject else word for word in name.split())
         for name in names
@@ -99,6 +136,11 @@ def _canonical_names(column: TemplateColumn, subject: set[str]) -> list[str]:
         if QUALIFIERS & set(name.split()) and len(name.split()) > 2
     ]
     return list(dict.fromkeys(names))
+
+
+def _cognate_names(column: TemplateColumn) -> list[str]:
+    texts = [column.label, column.key.replace("_", " "), *column.aliases]
+    return list(dict.fromkeys(c for c in (cognate_label(t) for t in texts) if c))
 
 
 def _related(header: str) -> list[str]:
@@ -156,13 +198,29 @@ def _structural(
     unique = [t for t, c in enumerate(template.columns) if c.unique]
     keys = [t for t, c in enumerate(template.columns) if c.key in template.key_columns]
     identifier = unique if len(unique) == 1 else keys if len(keys) == 1 else []
+    subject = set(canonical_label(template.name).split()) | ROW_WORDS
+    named = [
+        t
+        for t, c in enumerate(template.columns)
+        if c.type is ColumnType.STRING
+        and PARTIES & set(canonical_label(f"{c.label} {c.key.replace('_', ' ')}").split())
+    ]
+    party = named[0] if len(named) == 1 else None
     for s, source in enumerate(source_columns):
         unit = _header_unit(source) if units else None
         for t, wanted in units:
             if unit == wanted:
                 scores[t, s] = UNIT_SCORE
-        if identifier and headers[s] and set(headers[s].split()) <= IDENTIFIER_WORDS:
+        words = set(headers[s].split())
+        if (
+            identifier
+            and words
+            and IDENTIFIER_WORDS & words
+            and words <= IDENTIFIER_WORDS | subject
+        ):
             scores[identifier[0], s] = max(scores[identifier[0], s], IDENTIFIER_SCORE)
+        if party is not None and words == {"name"}:
+            scores[party, s] = max(scores[party, s], PARTY_NAME_SCORE)
     return scores
 
 
@@ -215,9 +273,20 @@ def header_scores(
     by_description = DESCRIPTION_WEIGHT * _fuzzy(
         described, list(range(len(described))), headers, list(range(len(headers)))
     )
-    related, related_owner = _owned([_related(header) for header in headers])
+    related, related_owner = _owned(
+        [
+            [*_related(header), *second_senses(source)]
+            for header, source in zip(headers, source_columns, strict=True)
+        ]
+    )
     by_related = RELATED_WEIGHT * _fuzzy(canonical, canonical_owner, related, related_owner)
     by_vocabulary = np.maximum(by_vocabulary, by_related)
+    by_cognate = COGNATE_WEIGHT * _fuzzy(
+        *_owned([_cognate_names(column) for column in template.columns]),
+        [cognate_label(source) for source in source_columns],
+        list(range(len(source_columns))),
+    )
+    by_vocabulary = np.maximum(by_vocabulary, by_cognate)
     reason = np.where(by_vocabulary > scores, "vocabulary", "fuzzy").astype(object)
     scores = np.maximum(scores, by_vocabulary)
     reason = np.where(by_description > scores, "description", reason)

@@ -48,6 +48,7 @@ BOOLEAN_WORDS = frozenset(
         "f",
         "si",
         "sí",
+        "sì",
         "verdadero",
         "falso",
         "0",
@@ -100,6 +101,9 @@ TEXT_SHAPE = r".*[^\W\d_]{2}.*"
 UNIQUE_SHARE = 0.9
 VALUES_ONLY_KINDS = ("date", "email", "category")
 """Profiles distinctive enough to place a column without its header."""
+LEFTOVER_KINDS = (*VALUES_ONLY_KINDS, "boolean")
+"""...and those that may take the last fitting source of their kind: a file's one yes/no column
+("Contrôlé: Oui/Non") is the template's one boolean when both are the last of their kind."""
 PROFILE_ROWS = 60
 """Rows of the sample that are profiled: shares settle long before 200 rows, and 200 columns
 of 60 cells keep a suggestion well under 100 ms."""
@@ -312,7 +316,7 @@ def leftovers(
     it, when there is exactly one of each (the second date of a file whose header says nothing)."""
     taken = set(chosen.values())
     found: dict[int, int] = {}
-    for kind in {k for k in kinds if k and k.split(":")[0] in VALUES_ONLY_KINDS}:
+    for kind in {k for k in kinds if k and k.split(":")[0] in LEFTOVER_KINDS}:
         open_columns = [t for t, k in enumerate(kinds) if k == kind and t not in chosen]
         if len(open_columns) != 1:
             continue

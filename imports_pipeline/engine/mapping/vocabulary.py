@@ -13,27 +13,43 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from imports_pipeline.engine.mapping.domain_words import ABBREVIATIONS, SECOND_SENSES
 from imports_pipeline.engine.mapping.header_words import PHRASES, SAP_FIELDS, WORDS
 from imports_pipeline.engine.normalize import normalize_label
 
 
 def _inverted() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    """Word → concept, and phrase patterns longest first. A phrase is also matched as headers
+    are normalised before it is looked for: "etiqueta de activo" arrives as "etiqueta activo"."""
     words: dict[str, str] = {}
     for canonical, spellings in WORDS.items():
         for spelling in spellings:
             words.setdefault(spelling, canonical)
-    phrases = [(spelling, canonical) for canonical, ss in PHRASES.items() for spelling in ss]
+    phrases = [
+        (form, canonical)
+        for canonical, spellings in PHRASES.items()
+        for spelling in spellings
+        for form in dict.fromkeys((spelling, normalize_label(spelling)))
+    ]
     phrases.sort(key=lambda pair: -len(pair[0]))
     patterns = [(re.compile(rf"\b{re.escape(s)}\b"), c) for s, c in phrases]
     return words, patterns
 
 
 WORD_CONCEPT, PHRASE_PATTERNS = _inverted()
+ABBREVIATION_CONCEPT = {
+    spelling: concept for concept, spellings in ABBREVIATIONS.items() for spelling in spellings
+}
+_CHECK_IN = re.compile(r"\b(check(?:ed)?)[\s_-]*in\b", re.IGNORECASE)
+""""Check-in" is one word: "in" alone is a filler word normalisation drops."""
 # fmt: off
 STOPWORDS = frozenset(
     {"du", "des", "le", "les", "d", "l", "der", "die", "das", "dem", "den", "di", "da", "do",
      "dos", "e", "y", "et", "und", "per", "por", "pour", "au", "aux", "a", "of", "the", "for",
-     "s", "im", "zum", "zur", "del", "della", "dello", "degli", "em", "na", "period", "default"}
+     "s", "im", "zum", "zur", "del", "della", "dello", "degli", "em", "na", "period", "default",
+     "am", "on", "at", "current", "actual", "actuales", "actuel", "actuelle", "aktuell",
+     "aktueller", "attuale", "atual", "next", "proxima", "proximo", "prochain", "prochaine",
+     "nachste", "naechste", "prossimo", "prossima"}
 )
 # fmt: on
 """Filler words of the six languages, dropped after phrases are matched."""
@@ -64,6 +80,41 @@ def _split_compound(token: str) -> str | None:
     return None
 
 
+def _code_like(text: str) -> bool:
+    """A name written as a program writes it (INVNO, CRT_DT, lead_src), not as a person
+    writes a word: only those are split into glued abbreviations, so "Notebook" stays one."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    shouted = not any(c.islower() for c in letters)
+    snake = "_" in text and not any(c.isupper() for c in letters)
+    return shouted or snake
+
+
+MIN_GLUED = 4
+MAX_GLUED_PARTS = 3
+
+
+@lru_cache(maxsize=65536)
+def _glued(token: str) -> str | None:
+    """Glued abbreviations of legacy and database names, split into the fewest known words
+    (at most three, each a known spelling of two letters or more): "invdt" → "invoice date",
+    "fecvto" → "date due", "mtttc" → "amount total", "dtnasc" → "date birth"."""
+    best: list[list[str] | None] = [[]] + [None] * len(token)
+    for end in range(2, len(token) + 1):
+        for start in range(max(0, end - 12), end - 1):
+            head, part = best[start], token[start:end]
+            concept = WORD_CONCEPT.get(part) or ABBREVIATION_CONCEPT.get(part)
+            if head is None or concept is None:
+                continue
+            if best[end] is None or len(head) + 1 < len(best[end] or ()):
+                best[end] = [*head, concept]
+    found = best[len(token)]
+    if not found or len(found) < 2 or len(found) > MAX_GLUED_PARTS:
+        return None
+    return " ".join(found)
+
+
 def _split_compound_tail(tail: str) -> str | None:
     return WORD_CONCEPT.get(tail[1:]) if tail.startswith("s") else None
 
@@ -78,15 +129,22 @@ def _inflected(token: str) -> str | None:
     return None
 
 
+def _numbered(token: str) -> str | None:
+    """A known word with a counter glued on, as repeated fields are named ("course1", "role2")."""
+    word = token.rstrip("0123456789")
+    return WORD_CONCEPT.get(word) if word != token and len(word) >= MIN_COMPOUND_PART else None
+
+
 @lru_cache(maxsize=65536)
 def canonical_label(text: str) -> str:
     """The header in canonical English words; unknown words are kept as they are."""
-    base = normalize_label(text.replace("#", " number "))
+    base = normalize_label(_CHECK_IN.sub(r"\1in", text.replace("#", " number ")))
     sap = SAP_FIELDS.get(base)
     if sap is not None:
         return sap
     for pattern, canonical in PHRASE_PATTERNS:
         base = pattern.sub(f" {canonical} ", base)
+    code_like = _code_like(text)
     out: list[str] = []
     for token in base.split():
         if token in STOPWORDS:
@@ -94,9 +152,13 @@ def canonical_label(text: str) -> str:
         if token in PHRASES or token in WORDS:
             out.append(token)
             continue
-        word = WORD_CONCEPT.get(token) or _inflected(token)
+        word = WORD_CONCEPT.get(token) or _inflected(token) or _numbered(token)
         if word is None and len(token) >= 2 * MIN_COMPOUND_PART:
             word = _split_compound(token)
+        if word is None and code_like:
+            word = ABBREVIATION_CONCEPT.get(token)
+            if word is None and len(token) >= MIN_GLUED:
+                word = _glued(token)
         out.append(word if word is not None else token)
     joined = " ".join(out)
     for pattern, canonical in PHRASE_PATTERNS:
@@ -107,3 +169,70 @@ def canonical_label(text: str) -> str:
     if "id" in words and {"taxid", "iban"} & set(words):
         words.remove("id")
     return " ".join(words)
+
+
+@lru_cache(maxsize=65536)
+def second_senses(text: str) -> tuple[str, ...]:
+    """The header read again with each word of two senses (``SECOND_SENSES``) in its other
+    one: "Matrícula" → "plate", "Buchungsnummer" → "confirmation id". Empty for most headers."""
+    tokens = normalize_label(text.replace("#", " number ")).split()
+    readings = [
+        canonical_label(" ".join([*tokens[:i], sense, *tokens[i + 1 :]]))
+        for i, token in enumerate(tokens)
+        for sense in SECOND_SENSES.get(token, ())
+    ]
+    words = canonical_label(text).split()
+    readings += [
+        " ".join([*words[:i], sense, *words[i + 1 :]])
+        for i, word in enumerate(words)
+        for sense in SECOND_SENSES.get(word, ())
+    ]
+    plain = canonical_label(text)
+    return tuple(r for r in dict.fromkeys(readings) if r and r != plain)
+
+
+# fmt: off
+COGNATE_ENDINGS: tuple[tuple[str, str], ...] = (
+    ("zione", "tion"), ("sione", "tion"), ("tione", "tion"), ("cion", "tion"), ("sion", "tion"),
+    ("cao", "tion"), ("sao", "tion"), ("tion", "tion"),
+    ("idade", "ity"), ("itat", "ity"), ("idad", "ity"), ("ita", "ity"), ("ite", "ity"),
+    ("dad", "ity"), ("ity", "ity"),
+    ("mento", "ment"), ("miento", "ment"), ("ment", "ment"),
+    ("ique", "ic"), ("isch", "ic"), ("ico", "ic"), ("ica", "ic"),
+    ("aire", "ary"), ("ario", "ary"), ("aria", "ary"), ("ary", "ary"),
+    ("ismo", "ism"), ("isme", "ism"), ("ismus", "ism"),
+    ("ia", "y"), ("ie", "y"),
+)
+# fmt: on
+"""Endings that Latin-rooted business words take in the six languages ("Prioridad", "Priorité",
+"Priorità", "Prioridade", "Priorität", "Priority"), each brought to one spelling."""
+_DOUBLE = re.compile(r"(.)\1")
+KNOWN_WORDS = frozenset(
+    word for name in (*WORDS, *PHRASES, *SAP_FIELDS.values()) for word in name.split()
+)
+"""Every word a canonical label can be made of; other words in one were not recognised."""
+
+
+def _cognate(word: str) -> str:
+    """A word's spelling-neutral root: plural dropped, ending unified, k/y/z/ph spelled alike,
+    doubled letters single."""
+    if word in KNOWN_WORDS or len(word) < 2 * MIN_COMPOUND_PART - 1:
+        return word
+    if word.endswith("s") and len(word) > 2 * MIN_COMPOUND_PART:
+        word = word[:-1]
+    for ending, unified in COGNATE_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_COMPOUND_PART:
+            word = word[: len(word) - len(ending)] + unified
+            break
+    word = word.replace("ph", "f").replace("th", "t").translate(_LETTERS)
+    return _DOUBLE.sub(r"\1", word)
+
+
+_LETTERS = str.maketrans({"k": "c", "y": "i", "z": "s", "w": "v"})
+
+
+@lru_cache(maxsize=65536)
+def cognate_label(text: str) -> str:
+    """The canonical label with every word the vocabulary does not know reduced to its
+    cognate root, so "Priorität" and "Prioridad" meet "Priority" where no word list has them."""
+    return " ".join(_cognate(word) for word in canonical_label(text).split())

@@ -68,3 +68,63 @@ def test_a_bare_identifier_header_names_the_unique_column_only() -> None:
     assert scores[0, 1] == IDENTIFIER_SCORE
     assert scores[0, 2] < IDENTIFIER_SCORE
     assert scores[1, 0] < IDENTIFIER_SCORE
+
+
+BOOKINGS = Template(
+    id="bookings",
+    name="Hotel bookings",
+    columns=(
+        TemplateColumn(key="confirmation", label="Confirmation number", unique=True),
+        TemplateColumn(key="guest_name", label="Guest name"),
+        TemplateColumn(key="plate", label="License plate"),
+    ),
+)
+
+
+def test_the_number_of_what_the_rows_are_names_the_unique_column() -> None:
+    scores, _ = header_scores(BOOKINGS, ["Reservation number", "Record ID", "Rate number"])
+    assert scores[0, 0] >= IDENTIFIER_SCORE
+    assert scores[0, 1] >= IDENTIFIER_SCORE
+    assert scores[0, 2] < IDENTIFIER_SCORE
+
+
+def test_a_bare_party_is_its_name() -> None:
+    scores, _ = header_scores(BOOKINGS, ["Huésped", "Gast"])
+    assert scores[1, 0] == scores[1, 1] == VOCABULARY_SCORE
+
+
+def test_a_second_sense_matches_below_the_confident_band() -> None:
+    scores, _ = header_scores(BOOKINGS, ["Matrícula"])
+    assert 0.6 <= scores[2, 0] <= RELATED_WEIGHT
+
+
+def test_a_cognate_of_an_unknown_word_matches_below_the_confident_band() -> None:
+    tasks = Template(
+        id="tasks", name="Tasks", columns=(TemplateColumn(key="priority", label="Priority"),)
+    )
+    scores, _ = header_scores(tasks, ["Prioridad", "Betrag"])
+    assert 0.6 <= scores[0, 0] <= RELATED_WEIGHT
+    assert scores[0, 1] < 0.4
+
+
+def test_a_bare_name_is_the_name_of_the_one_party_of_the_rows() -> None:
+    gifts = Template(
+        id="gifts",
+        name="Donations",
+        columns=(
+            TemplateColumn(key="donor", label="Donor"),
+            TemplateColumn(key="campaign", label="Campaign"),
+        ),
+    )
+    scores, _ = header_scores(gifts, ["Name"])
+    assert 0.6 <= scores[0, 0] < 0.9
+    two_parties = Template(
+        id="orders",
+        name="Orders",
+        columns=(
+            TemplateColumn(key="customer", label="Customer"),
+            TemplateColumn(key="supplier", label="Supplier"),
+        ),
+    )
+    scores, _ = header_scores(two_parties, ["Name"])
+    assert scores.max() < 0.8

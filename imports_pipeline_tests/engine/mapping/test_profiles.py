@@ -90,3 +90,11 @@ def test_an_explicit_date_format_decides_which_dates_fit() -> None:
     )
     compat, _, _ = compatibility(columns, 2, frame, list(frame.columns), {})
     assert compat[0].tolist() == [1.0, 0.0]
+
+
+def test_the_last_open_boolean_takes_the_last_yes_no_source() -> None:
+    kinds = ["text", "boolean"]
+    compat = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.2]])
+    assert leftovers({0: 0}, compat, kinds) == {1: 1}
+    two_yes_no = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]])
+    assert leftovers({0: 0}, two_yes_no, kinds) == {}
