@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -29,6 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from imports_pipeline_tests.end_to_end.load import LoadResult, run_load  # noqa: E402
 from imports_pipeline_tests.end_to_end.processes import live_api  # noqa: E402
+from imports_pipeline_tests.end_to_end.test_load import cpu_ticks, worker_processes  # noqa: E402
 from imports_pipeline_tests.postgres_server import remove_server_folder, start_postgres  # noqa: E402
 
 SAMPLE_CSV = REPO / "imports_pipeline" / "samples" / "logistics_march.csv"
@@ -43,8 +45,14 @@ def run_on(
 ) -> LoadResult:
     options = ["--workers", str(workers)]
     with live_api(folder, database_url, ORGANIZATIONS, options) as (api, keys, processes):
+        pids = worker_processes(api.process.pid) or [api.process.pid]
+        before = [cpu_ticks(pid) for pid in pids]
         result = asyncio.run(run_load(api.url, keys, SAMPLE_CSV.read_bytes(), clients, sessions))
         processes.check_alive()
+        ticks = os.sysconf("SC_CLK_TCK")
+        result.worker_cpu_seconds = [
+            (cpu_ticks(pid) - start) / ticks for pid, start in zip(pids, before, strict=True)
+        ]
     return result
 
 
@@ -56,6 +64,9 @@ def table(name: str, result: LoadResult) -> str:
         "",
         f"5xx: {result.server_errors} · lost answers: {len(result.lost)} · wrong values:"
         f" {len(result.wrong)} · 429 answers (retried): {result.statuses.get(429, 0)}",
+        "",
+        "CPU seconds per API process during the run: "
+        + ", ".join(f"{seconds:.1f}" for seconds in result.worker_cpu_seconds),
         "",
         "| step | requests | p50 ms | p95 ms |",
         "|---|---:|---:|---:|",
@@ -75,6 +86,7 @@ def summary(result: LoadResult) -> dict:
         "lost": result.lost[:20],
         "wrong": result.wrong[:20],
         "statuses": dict(result.statuses),
+        "worker_cpu_seconds": result.worker_cpu_seconds,
         "p50_ms": {s: result.percentile(s, 0.5) * 1000 for s in STEPS},
         "p95_ms": {s: result.percentile(s, 0.95) * 1000 for s in STEPS},
     }

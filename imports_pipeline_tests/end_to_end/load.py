@@ -34,6 +34,8 @@ class LoadResult:
     wrong: list[str] = field(default_factory=list)
     completed: int = 0
     seconds: float = 0.0
+    worker_cpu_seconds: list[float] = field(default_factory=list)
+    """CPU each API process spent during the run (filled by the benchmark)."""
 
     @property
     def server_errors(self) -> int:

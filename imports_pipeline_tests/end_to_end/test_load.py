@@ -20,11 +20,20 @@ CLIENTS = 12
 SESSIONS = 36
 
 
-def worker_processes(pid: int) -> list[str]:
-    """The command lines of ``pid``'s children that are uvicorn workers (multiprocessing spawns)."""
+def worker_processes(pid: int) -> list[int]:
+    """``pid``'s children that are API workers (multiprocessing spawns)."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    lines = [Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ") for child in children]
-    return [line.decode() for line in lines if b"spawn_main" in line]
+    return [
+        int(child)
+        for child in children
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def cpu_ticks(pid: int) -> int:
+    """User + system CPU time of ``pid`` so far, in clock ticks (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[11]) + int(fields[12])
 
 
 # PostgreSQL with two API processes (`serve --workers 2`): sessions, idempotency keys and remembered
@@ -36,9 +45,12 @@ def test_concurrent_clients_of_three_organizations_get_every_answer_right(
     url = database_for(database, tmp_path, request)
     options = ["--workers", str(workers)]
     with live_api(tmp_path, url, ORGANIZATIONS, options) as (api, keys, processes):
-        assert len(worker_processes(api.process.pid)) == (workers if workers > 1 else 0)
+        pids = worker_processes(api.process.pid)
+        assert len(pids) == (workers if workers > 1 else 0)
+        before = {pid: cpu_ticks(pid) for pid in pids}
         result = asyncio.run(run_load(api.url, keys, SAMPLE_CSV.read_bytes(), CLIENTS, SESSIONS))
         processes.check_alive()
+        worked = {pid: cpu_ticks(pid) - ticks for pid, ticks in before.items()}
         listed = {
             org: api.call(
                 "GET",
@@ -49,6 +61,10 @@ def test_concurrent_clients_of_three_organizations_get_every_answer_right(
         }
     assert result.lost == [] and result.wrong == [], (result.lost[:5], result.wrong[:5])
     assert result.server_errors == 0 and result.completed == SESSIONS
+    # Every worker took a share of the clients' connections, so a second process adds a core.
+    # (12 connections; one worker with none by chance is 1 in 2,048.)
+    for ticks in worked.values():
+        assert ticks > 0.05 * sum(worked.values()), worked
     # Each organization sees its own sessions and nobody else's: 36 sessions, 12 each.
     for org, page in listed.items():
         assert page["total"] == SESSIONS // len(ORGANIZATIONS)
