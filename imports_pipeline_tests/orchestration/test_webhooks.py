@@ -180,20 +180,12 @@ def test_a_run_with_only_its_partition_tag_is_announced_too(instance, imports, s
     assert event["data"]["id"] == import_id
 
 
-def failing_run(instance, imports, service, import_id: str, **tags: str):
+def failing_run(instance, imports, service, import_id: str) -> dg.ExecuteInProcessResult:
     """A run of the import whose process phase finds the destination down."""
     down = ImportsResource(
         database_url=imports.database_url, data_dir=imports.data_dir, destination_url=UNREACHABLE
     )
-    instance.add_dynamic_partitions(import_sessions.name, [import_id])
-    result = dg.materialize(
-        PHASE_ASSETS,
-        partition_key=import_id,
-        instance=instance,
-        resources={"imports": down},
-        tags={**run_tags(service.stores.processing.session(import_id)), **tags},
-        raise_on_error=False,
-    )
+    result = run_import(instance, down, service, import_id)
     assert not result.success
     return result
 
