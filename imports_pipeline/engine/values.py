@@ -190,13 +190,18 @@ def _core(query: str, used: frozenset[str]) -> str:
     return _words(" ".join(kept)) if kept else ""
 
 
-def _ranked(raw_values: list[str], options: Sequence[Option]) -> list[list[tuple[str, float]]]:
-    """Options each raw value may mean, best first (distinct options, score >= the bar)."""
+def _ranked(
+    raw_values: list[str], options: Sequence[Option], similar: bool = True
+) -> list[list[tuple[str, float]]]:
+    """Options each raw value may mean, best first (distinct options, score >= the bar);
+    ``similar`` adds the sentence encoder's (bounded) reading, where one is installed."""
     names, option_values = _choices(tuple(options))
     queries = [english_value(normalize_value(value)) for value in raw_values]
     if not names or not queries:
         return [[] for _ in raw_values]
     scores = _fuzzy_scores(queries, names)
+    if similar:
+        scores = np.maximum(scores, _similar(raw_values, tuple(options), option_values))
     by_words, used = _named_by(tuple(options))
     ranked: list[list[tuple[str, float]]] = []
     for row, query in enumerate(queries):
@@ -216,6 +221,20 @@ def _ranked(raw_values: list[str], options: Sequence[Option]) -> list[list[tuple
     return ranked
 
 
+def _similar(
+    raw_values: list[str], options: tuple[Option, ...], option_values: list[str]
+) -> np.ndarray:
+    """The sentence encoder's score of each value for each option name (0 without it)."""
+    from imports_pipeline.engine.mapping.embeddings import option_scores
+
+    # The options' own names only: the long lists of known names (every spelling of every
+    # country) are there for exact matching, and read as near to any proper noun.
+    texts = [list(dict.fromkeys(t for t in (o.label, o.value, *o.aliases) if t)) for o in options]
+    per_option = option_scores([v.strip() or "?" for v in raw_values], texts)
+    index = {o.value: i for i, o in enumerate(options)}
+    return per_option[:, [index[v] for v in option_values]]
+
+
 def _pick(ranked: list[tuple[str, float]]) -> tuple[str | None, float]:
     """The best option, unless a second one is about as good (then none: ask)."""
     if not ranked:
@@ -226,21 +245,26 @@ def _pick(ranked: list[tuple[str, float]]) -> tuple[str | None, float]:
 
 
 def _suggest_many(
-    raw_values: list[str], options: Sequence[Option]
+    raw_values: list[str], options: Sequence[Option], similar: bool = True
 ) -> list[tuple[str | None, float]]:
-    return [_pick(ranked) for ranked in _ranked(raw_values, options)]
+    return [_pick(ranked) for ranked in _ranked(raw_values, options, similar)]
 
 
 def option_candidates(raw_values: list[str], options: Sequence[Option]) -> list[tuple[str, ...]]:
     """Options each raw value might mean, best first: what a row error or a picker names."""
-    return [tuple(option for option, _ in ranked) for ranked in _ranked(raw_values, options)]
+    return [
+        tuple(option for option, _ in ranked)
+        for ranked in _ranked(raw_values, options, similar=False)
+    ]
 
 
 def suggest_options(
-    raw_values: list[str], options: Sequence[Option]
+    raw_values: list[str], options: Sequence[Option], similar: bool = True
 ) -> list[tuple[str | None, float]]:
-    """Best option and score for each raw value (None, 0.0 below ``MIN_SUGGESTION_SCORE``)."""
-    return _suggest_many(raw_values, options)
+    """Best option and score for each raw value (None, 0.0 below ``MIN_SUGGESTION_SCORE``).
+    ``similar=False`` leaves the sentence encoder out (its scores never reach a caller's bar
+    above ``embeddings.VALUE_CAP``, and it would encode every distinct cell)."""
+    return _suggest_many(raw_values, options, similar)
 
 
 def suggest_option(raw_value: str, options: Sequence[Option]) -> tuple[str | None, float]:

@@ -25,6 +25,8 @@ UNSURE_CAP = 0.89
 def calibrated(scores: np.ndarray, compat: np.ndarray, t: int, s: int, reason: str) -> float:
     """The score reported for the chosen pair (template column ``t``, source ``s``)."""
     raw = float(scores[t, s])
+    if reason == "similar":  # the sentence encoder alone is never confident
+        return min(raw, UNSURE_CAP)
     if reason == "remembered" or raw < CONFIDENT:
         return raw
     row = np.delete(scores[t], s)

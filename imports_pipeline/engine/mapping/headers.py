@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from imports_pipeline.engine.mapping.embeddings import similarity_scores
 from imports_pipeline.engine.mapping.header_words import RELATED
 from imports_pipeline.engine.mapping.vocabulary import (
     canonical_label,
@@ -256,6 +257,16 @@ def _owned(per_owner: list[list[str]]) -> tuple[list[str], list[int]]:
     return flat, owner
 
 
+def _embedding_names(column: TemplateColumn) -> list[str]:
+    texts = [column.label, column.key.replace("_", " "), *column.aliases]
+    return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+
+
+def _embedding_headers(source: str, canonical: str) -> list[str]:
+    texts = [source.replace("_", " ").strip(), canonical]
+    return list(dict.fromkeys(t for t in texts if t))
+
+
 def header_scores(
     template: Template, source_columns: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -294,6 +305,15 @@ def header_scores(
     by_structure = _structural(template, source_columns, headers)
     reason = np.where(by_structure > scores, "vocabulary", reason)
     scores = np.maximum(scores, by_structure)
+    by_similar = similarity_scores(
+        [_embedding_names(column) for column in template.columns],
+        [
+            _embedding_headers(source, header)
+            for source, header in zip(source_columns, headers, strict=True)
+        ],
+    )
+    reason = np.where(by_similar > scores, "similar", reason)
+    scores = np.maximum(scores, by_similar)
     sorted_canonical = [{_sorted_words(name) for name in names} for names in per_column]
     exact_index: dict[str, dict[int, str]] = {}
     for t, column in enumerate(plain):

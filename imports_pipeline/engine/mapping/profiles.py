@@ -206,7 +206,7 @@ def _option_shares(
     repetitive[codes[looked_up[profile.owner]]] = True
     pending = [i for i, ok in enumerate(known) if not ok and repetitive[i]]
     if pending:
-        suggested = suggest_options([values[i] for i in pending], options)
+        suggested = suggest_options([values[i] for i in pending], options, similar=False)
         for i, (option, score) in zip(pending, suggested, strict=True):
             known[i] = option is not None and score >= FUZZY_OPTION_SCORE
     return profile.share(np.append(known, False)[codes])
