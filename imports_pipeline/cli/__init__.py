@@ -154,13 +154,15 @@ def run_keys(settings: Settings, args: argparse.Namespace) -> None:
         )
 
 
-def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> None:
-    """The API in this process, or in ``workers`` processes sharing the port: one process
-    runs Python on one core at a time, so a busy server on a bigger box wants several."""
+def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> int:
+    """The API in this process, or in ``workers`` processes on the port (``cli/workers.py``):
+    one process runs Python on one core at a time, so a busy server on a bigger box wants
+    several."""
     import uvicorn
 
     from imports_pipeline.api.app import create_app
     from imports_pipeline.cli.quickstart import KEEP_ALIVE_SECONDS
+    from imports_pipeline.cli.workers import serve_with_workers
     from imports_pipeline.sessions import ImportService
 
     # Opening the stores brings the schema up to date and makes the signing key: here, once,
@@ -170,16 +172,10 @@ def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> No
         uvicorn.run(
             create_app(service), host=host, port=port, timeout_keep_alive=KEEP_ALIVE_SECONDS
         )
-        return
+        return 0
     service.stores.engine.dispose()
-    uvicorn.run(  # each worker reads the same settings from the environment
-        "imports_pipeline.api.app:from_environment",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-    )
+    # Each worker reads the same settings from the environment.
+    return serve_with_workers(host, port, workers, KEEP_ALIVE_SECONDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -270,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "keys":
             run_keys(settings, args)
         elif args.command == "serve":
-            run_server(settings, args.host, args.port, args.workers)
+            return run_server(settings, args.host, args.port, args.workers)
         elif args.command == "up":
             from imports_pipeline.cli.quickstart import run_quickstart
 
