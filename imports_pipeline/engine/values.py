@@ -201,7 +201,10 @@ def _ranked(
         return [[] for _ in raw_values]
     scores = _fuzzy_scores(queries, names)
     if similar:
-        scores = np.maximum(scores, _similar(raw_values, tuple(options), option_values))
+        head = min(len(raw_values), SIMILAR_VALUES)
+        scores[:head] = np.maximum(
+            scores[:head], _similar(raw_values[:head], tuple(options), option_values)
+        )
     by_words, used = _named_by(tuple(options))
     ranked: list[list[tuple[str, float]]] = []
     for row, query in enumerate(queries):
@@ -219,6 +222,12 @@ def _ranked(
                 best.setdefault(option_values[column], min(score, VOCABULARY_SCORE))
         ranked.append(sorted(best.items(), key=lambda pair: -pair[1])[:MAX_CANDIDATES])
     return ranked
+
+
+SIMILAR_VALUES = 500
+"""Values per call that the sentence encoder reads (callers pass the most frequent first): it
+costs about 0.35 ms a value, so 10,000 distinct values took unique-values from 0.24 s to 3.4 s;
+the rest are matched by their spelling alone."""
 
 
 def _similar(

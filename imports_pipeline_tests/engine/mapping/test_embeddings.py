@@ -69,3 +69,19 @@ def test_category_values_in_other_languages() -> None:
         assert option == expected
         assert 0.5 <= score <= embeddings.VALUE_CAP
     assert suggest_option("Fumetto", BINDINGS) == (None, 0.0)  # a comic is none of them
+
+
+def test_unique_values_read_only_the_most_frequent_values_with_the_encoder() -> None:
+    """A category column mapped onto names (10,000 distinct) took 3.4 s instead of 0.24 s when
+    the encoder read every value; the most frequent ones are still read by it."""
+    from imports_pipeline.engine.values import SIMILAR_VALUES, unique_values
+
+    embeddings._CACHE.clear()
+    names = [f"Cliente {i} S.L." for i in range(SIMILAR_VALUES + 100)]
+    frequent = ["Taschenbuch"] * 3  # what a person reviews first, and a word no list knows
+    found = unique_values(pd.Series(frequent + names + ["Livre numérique"]), BINDINGS)
+    assert (found[0].raw_value, found[0].option) == ("Taschenbuch", "paperback")
+    # Past the first SIMILAR_VALUES values, spelling alone: the e-book is not recognised there.
+    [last] = [v for v in found if v.raw_value == "Livre numérique"]
+    assert last.option is None
+    assert len(embeddings._CACHE.keys() & set(names)) == SIMILAR_VALUES - 1  # Taschenbuch first
