@@ -33,6 +33,8 @@ REPORT_LAYOUT = "v2"
 cells) is built again after an upgrade instead of served."""
 REPORT_LINK = "error_report"
 """The purpose signed into an error report's download link, so no other signed link stands in."""
+EXPIRES_DIGITS = 12
+"""A signed link's ``expires`` is Unix seconds: ten digits until the year 2286."""
 
 
 class DownloadingFiles(SessionUseCases):
@@ -133,7 +135,9 @@ class DownloadingFiles(SessionUseCases):
         """The report a signed link names; refused (403) when the link was altered, names
         another session or format, or expired. The signature is checked before the session is
         looked up, so a link cannot probe which sessions exist."""
-        if not expires.isdigit():
+        # ASCII digits only, and no more than Unix seconds need: "³" is a digit to isdigit()
+        # but not to int(), and int() refuses strings of more than 4,300 digits.
+        if not (expires.isascii() and expires.isdigit() and len(expires) <= EXPIRES_DIGITS):
             raise InvalidSignedLinkError(
                 f"This download link's expires ({expires!r}) is not one the service wrote"
             )

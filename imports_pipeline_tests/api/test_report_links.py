@@ -77,6 +77,9 @@ def test_an_altered_link_is_refused(api):
         with_query(url, signature=("A" if signature[0] != "A" else "B") + signature[1:]),
         with_query(url, expires=str(int(expires) + 3600)),  # a longer life
         with_query(url, expires="soon"),
+        with_query(url, expires="³"),  # a digit to str.isdigit, not to int(): was a 500
+        with_query(url, expires="9" * 5000),  # past int()'s digit limit: was a 500
+        with_query(url, signature="ÉÞ𕙊"),
         with_query(url, signature=""),
         url.replace("errors.xlsx", "errors.csv"),  # another format
     ):
