@@ -134,7 +134,8 @@ def within_stored_data(method: str, path: str, import_id: str, body: dict[str, A
         body["upload_file"] = table_for(upload)
         header_row = body.get("header_row")
         if isinstance(header_row, int) and not isinstance(header_row, bool) and header_row >= 0:
-            body["header_row"] = header_row % TABLE_ROWS  # a row of the table that is sent
+            # A row of the table with a data row below it (the last line as header leaves none).
+            body["header_row"] = header_row % (TABLE_ROWS - 1)
     elif path == ROWS and isinstance(body.get("corrections"), list):
         body["corrections"] = [on_stored_rows(import_id, c) for c in body["corrections"]]
     elif path in MAPPING_BODIES:
