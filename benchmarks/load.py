@@ -29,8 +29,11 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from imports_pipeline_tests.end_to_end.load import LoadResult, run_load  # noqa: E402
-from imports_pipeline_tests.end_to_end.processes import live_api  # noqa: E402
-from imports_pipeline_tests.end_to_end.test_load import cpu_ticks, worker_processes  # noqa: E402
+from imports_pipeline_tests.end_to_end.processes import (  # noqa: E402
+    cpu_ticks,
+    live_api,
+    worker_processes,
+)
 from imports_pipeline_tests.postgres_server import remove_server_folder, start_postgres  # noqa: E402
 
 SAMPLE_CSV = REPO / "imports_pipeline" / "samples" / "logistics_march.csv"

@@ -245,6 +245,22 @@ def live_api(
         yield api, keys, processes
 
 
+def worker_processes(pid: int) -> list[int]:
+    """``pid``'s children that are API workers (multiprocessing spawns)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [
+        int(child)
+        for child in children
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def cpu_ticks(pid: int) -> int:
+    """User + system CPU time of ``pid`` so far, in clock ticks (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def database_for(database: str, folder: Path, request: Any) -> str:
     """The URL of a test parametrized over ``sqlite`` and ``postgres`` (a fresh database on the
     suite's PostgreSQL server)."""

@@ -169,12 +169,16 @@ TABLE_ROWS = 3
 """The lines of ``table_for``'s CSV: the labels and two rows."""
 
 
+def _text_of(upload: object) -> str:
+    """A drawn file part as text, whether schemathesis drew it as str, bytes or a wrapper."""
+    raw = getattr(upload, "data", upload)
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
 def _built(upload: object) -> bool:
     """Whether ``upload`` is a table this module made: a stateful step can pass a body through
     the hooks twice, and a table wrapped in another no longer has three lines."""
-    raw = getattr(upload, "data", upload)
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    return text.startswith(";".join(_every_label()) + "\r\n")
+    return _text_of(upload).startswith(";".join(_every_label()) + "\r\n")
 
 
 def table_for(generated: object) -> bytes | str:
@@ -182,8 +186,7 @@ def table_for(generated: object) -> bytes | str:
     last cell. Not the named template's labels alone: in the stateful phase a link fills
     ``template_id`` after the body is drawn, so the session's template is not known here, and
     with every label its required columns can be mapped whichever it is."""
-    raw = getattr(generated, "data", generated)
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    text = _text_of(generated)
     labels = _every_label()
     # NUL is refused as binary by design (a text export has none); every other character stays.
     first = ["x"] * (len(labels) - 1) + [text.replace("\x00", "")]

@@ -6,34 +6,22 @@ asserted: no 5xx, no request left without an answer, every count in its own sess
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
 from imports_pipeline_tests.end_to_end.load import run_load
-from imports_pipeline_tests.end_to_end.processes import database_for, live_api
+from imports_pipeline_tests.end_to_end.processes import (
+    cpu_ticks,
+    database_for,
+    live_api,
+    worker_processes,
+)
 from imports_pipeline_tests.service import SAMPLE_CSV
 
 pytestmark = pytest.mark.slow
 ORGANIZATIONS = ("org-load-a", "org-load-b", "org-load-c")
 CLIENTS = 12
 SESSIONS = 36
-
-
-def worker_processes(pid: int) -> list[int]:
-    """``pid``'s children that are API workers (multiprocessing spawns)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [
-        int(child)
-        for child in children
-        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
-    ]
-
-
-def cpu_ticks(pid: int) -> int:
-    """User + system CPU time of ``pid`` so far, in clock ticks (``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return int(fields[11]) + int(fields[12])
 
 
 # PostgreSQL with two API processes (`serve --workers 2`): sessions, idempotency keys and remembered

@@ -116,9 +116,14 @@ def _names(column: TemplateColumn) -> list[tuple[str, str]]:
     return [(name, reason) for name, reason in dict.fromkeys(names) if name]
 
 
+def _column_texts(column: TemplateColumn) -> list[str]:
+    """What a template column is called: its label, its key in words, its aliases."""
+    return [column.label, column.key.replace("_", " "), *column.aliases]
+
+
 def _canonical_names(column: TemplateColumn, subject: set[str]) -> list[str]:
     """Canonical names; the template's subject also reads as "document" (BELNR, Beleg-ID)."""
-    texts = [column.label, column.key.replace("_", " "), *column.aliases]
+    texts = _column_texts(column)
     names = [c for c in (canonical_label(t) for t in texts) if c]
     names += [sense for t in texts for sense in second_senses(t)]
     names += [
@@ -140,7 +145,7 @@ def _canonical_names(column: TemplateColumn, subject: set[str]) -> list[str]:
 
 
 def _cognate_names(column: TemplateColumn) -> list[str]:
-    texts = [column.label, column.key.replace("_", " "), *column.aliases]
+    texts = _column_texts(column)
     return list(dict.fromkeys(c for c in (cognate_label(t) for t in texts) if c))
 
 
@@ -258,7 +263,7 @@ def _owned(per_owner: list[list[str]]) -> tuple[list[str], list[int]]:
 
 
 def _embedding_names(column: TemplateColumn) -> list[str]:
-    texts = [column.label, column.key.replace("_", " "), *column.aliases]
+    texts = _column_texts(column)
     return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
 
 

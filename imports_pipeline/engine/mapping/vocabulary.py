@@ -181,13 +181,13 @@ def second_senses(text: str) -> tuple[str, ...]:
         for i, token in enumerate(tokens)
         for sense in SECOND_SENSES.get(token, ())
     ]
-    words = canonical_label(text).split()
+    plain = canonical_label(text)
+    words = plain.split()
     readings += [
         " ".join([*words[:i], sense, *words[i + 1 :]])
         for i, word in enumerate(words)
         for sense in SECOND_SENSES.get(word, ())
     ]
-    plain = canonical_label(text)
     return tuple(r for r in dict.fromkeys(readings) if r and r != plain)
 
 
