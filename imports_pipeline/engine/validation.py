@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from imports_pipeline.engine.coercion import coerce_column
-from imports_pipeline.engine.schema import RuleSchema, build_rule_schema
+from imports_pipeline.engine.schema import RuleSchema, build_rule_schema, failing_cells
 from imports_pipeline.engine.values import map_categories, option_candidates
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
 
@@ -218,34 +218,18 @@ def _rule_message(
 
 
 def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules) -> pd.DataFrame:
-    """Run the pandera schema lazily and turn its failure cases into row errors."""
-    import pandera.pandas as pa  # 0.3 s: imported by what validates, not by every importer
-
-    try:
-        rules.rule_schema.schema.validate(coerced.typed, lazy=True)
+    """The template's rules (pandera checks) on the coerced rows, as row errors that quote the
+    raw cell. A cell that failed coercion is reported once, as ``invalid_type``."""
+    failures = failing_cells(rules.rule_schema, coerced.typed, raw)
+    if not failures.codes:
         return empty_errors()
-    except pa.errors.SchemaErrors as failure:
-        cases = failure.failure_cases
-    cases = cases[cases["index"].notna() & cases["column"].notna()]
-    if cases.empty:
-        return empty_errors()
-    codes = [
-        "required"
-        if check == "not_nullable"
-        else rules.rule_schema.check_codes.get((column, int(number)), str(check))
-        for column, check, number in zip(
-            cases["column"], cases["check"], cases["check_number"], strict=True
-        )
-    ]
-    rows = cases["index"].to_numpy(dtype="int64")
-    columns = cases["column"].to_numpy(dtype=object)
-    raw_values = _raw_values(raw, rows, columns)
-    near = _near_options(codes, columns, raw_values, rules)
+    raw_values = _raw_values(raw, failures.rows, failures.columns)
+    near = _near_options(failures.codes, failures.columns, raw_values, rules)
     errors = pd.DataFrame(
         {
-            "row_index": rows,
-            "column": columns,
-            "code": codes,
+            "row_index": failures.rows,
+            "column": failures.columns,
+            "code": failures.codes,
             "value": raw_values,
             "message": [
                 _rule_message(
@@ -255,7 +239,7 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
                     near.get((column, raw), ()),
                 )
                 for code, column, raw, value in zip(
-                    codes, columns, raw_values, cases["failure_case"], strict=True
+                    failures.codes, failures.columns, raw_values, failures.typed_values, strict=True
                 )
             ],
         }

@@ -163,7 +163,9 @@ class ReviewingRows(SessionUseCases):
                 **counts,
             )
         self.tables.remove_replaced(import_id, row.artifacts, artifacts)
-        updated = self.row_views(row, np.array(touched, dtype=np.int64), errors, artifacts)
+        selected = np.array(touched, dtype=np.int64)
+        # the touched rows are all in the overlay just built: no need to read it back
+        updated = self.row_views(row, selected, errors, artifacts, typed=overlay.loc[selected])
         return PatchResult(
             import_id=import_id,
             updated_rows=updated,
