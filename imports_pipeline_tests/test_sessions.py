@@ -656,3 +656,20 @@ def test_unreadable_uploads_fail_clearly_and_keep_the_bytes(sqlite_service, cont
     assert failed.status is SessionStatus.FAILED and failed.status_detail
     upload = sqlite_service.original_upload(ACTOR, failed.id)
     assert upload.path.read_bytes() == content
+
+
+def test_warm_up_leaves_every_template_compiled_and_the_encoder_loaded(service, monkeypatch):
+    """What a server's first suggest and validate would wait for is done by ``warm_up``: after
+    it, compiling a template's rules again would fail, and no request needs to."""
+    from imports_pipeline.engine.mapping import embeddings
+    from imports_pipeline.sessions import base
+
+    service.warm_up()
+
+    def no_more_compiling(*args, **kwargs):
+        raise AssertionError("rules compiled after the warm-up")
+
+    monkeypatch.setattr(base, "ValidationRules", no_more_compiling)
+    compiled = [service.rules_for(template).template.id for template in service.catalog.list()]
+    assert compiled == [template.id for template in service.catalog.list()] and compiled
+    assert embeddings.available()

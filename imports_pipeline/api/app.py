@@ -7,6 +7,7 @@ Run it with ``imports-pipeline serve``, or with uvicorn's factory mode:
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -118,5 +119,9 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
 
 
 def from_environment() -> FastAPI:
-    """The app on the settings of the environment (by default SQLite and files under ``./data``)."""
-    return create_app(ImportService.from_settings(Settings.from_environment()))
+    """The app on the settings of the environment (by default SQLite and files under ``./data``),
+    as a server runs it: the slow first loads start in the background, so the server answers at
+    once and a first suggest finds the encoder loaded or loading."""
+    service = ImportService.from_settings(Settings.from_environment())
+    threading.Thread(target=service.warm_up, name="warm-up", daemon=True).start()
+    return create_app(service)
