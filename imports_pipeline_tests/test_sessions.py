@@ -673,3 +673,23 @@ def test_warm_up_leaves_every_template_compiled_and_the_encoder_loaded(service, 
     compiled = [service.rules_for(template).template.id for template in service.catalog.list()]
     assert compiled == [template.id for template in service.catalog.list()] and compiled
     assert embeddings.available()
+
+
+def test_with_overlay_takes_corrected_rows_in_the_typed_order():
+    import pandas as pd
+
+    from imports_pipeline.sessions.tables import with_overlay
+
+    typed = pd.DataFrame(
+        {"km": pd.array([1.0, 2.0, 3.0, 4.0], dtype="Float64"), "ref": ["a", "b", "c", "d"]},
+        index=pd.Index([7, 3, 9, 5], dtype="int64"),
+    )
+    overlay = pd.DataFrame(
+        {"ref": ["B", "X"], "km": pd.array([None, 8.0], dtype="Float64")},
+        index=pd.Index([3, 11], dtype="int64"),
+    )
+    merged = with_overlay(typed, overlay)
+    assert merged.index.tolist() == [7, 3, 9, 5]
+    assert merged["ref"].tolist() == ["a", "B", "c", "d"]
+    assert merged["km"].isna().tolist() == [False, True, False, False]
+    assert merged.columns.tolist() == ["km", "ref"]

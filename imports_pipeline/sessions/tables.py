@@ -102,11 +102,7 @@ class SessionTables:
             return overlay.loc[selected]
         typed = self.files.read_rows(row.id, artifacts["rows"], selected).to_pandas()
         typed.index = pd.Index(selected, dtype="int64")
-        if overlay is not None and len(selected):
-            hit = overlay.index.intersection(typed.index)
-            if len(hit):
-                typed.loc[hit, overlay.columns] = overlay.loc[hit]
-        return cast("pd.DataFrame", typed)
+        return typed if overlay is None else with_overlay(typed, overlay)
 
     def key_columns(
         self, row: ImportSessionRow, artifacts: Mapping[str, str], columns: list[str]
@@ -121,6 +117,18 @@ class SessionTables:
         for key, name in before.items():
             if after.get(key) != name:
                 self.files.remove(import_id, name)
+
+
+def with_overlay(typed: pd.DataFrame, overlay: pd.DataFrame) -> pd.DataFrame:
+    """``typed`` (index = row_index) with its corrected rows taken from ``overlay``, rows in
+    ``typed``'s order. Built by concatenation: ``typed.loc[hit, columns] = …`` took 3 ms on
+    240 rows with Arrow columns, half a submit's own work."""
+    hit = typed.index.isin(overlay.index)
+    if not hit.any():
+        return typed
+    parts = [typed[~hit], overlay.loc[typed.index[hit], typed.columns]]
+    order = np.argsort(np.concatenate([np.flatnonzero(~hit), np.flatnonzero(hit)]), kind="stable")
+    return pd.concat(parts).take(order)
 
 
 def to_arrow(frame: pd.DataFrame, with_index: bool = False) -> pa.Table:

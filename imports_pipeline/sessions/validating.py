@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
+import pandas as pd
+
 from imports_pipeline.engine.duplicates import left_out_by_duplicate_handling
-from imports_pipeline.engine.validation import check_rows, coerce_rows
+from imports_pipeline.engine.validation import (
+    PARALLEL_THRESHOLD,
+    CoercedRows,
+    ValidationRules,
+    check_rows,
+    coerce_rows,
+)
 from imports_pipeline.errors import InvalidMappingError, StepTakenOverError
 from imports_pipeline.sessions.base import MAPPABLE_STATES
 from imports_pipeline.sessions.corrections import (
@@ -18,6 +26,7 @@ from imports_pipeline.sessions.corrections import (
 from imports_pipeline.sessions.mapping import check_value_mapping, mapping_to_use
 from imports_pipeline.sessions.recovery import VALIDATE
 from imports_pipeline.sessions.reviewing import ReviewingRows
+from imports_pipeline.sessions.tables import with_overlay
 from imports_pipeline.store.leases import new_lease
 from imports_pipeline.views import DuplicatesLeftOut, ValidationResult
 from imports_pipeline.vocabulary import Actor, SessionStatus
@@ -25,6 +34,20 @@ from imports_pipeline.vocabulary import Actor, SessionStatus
 
 class ValidatingRows(ReviewingRows):
     """Validate answers with its first page of rows, so it stands on the review use cases."""
+
+    def _write_while_checking(
+        self, import_id: str, coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules
+    ) -> tuple[str, pd.DataFrame]:
+        """The typed rows' file name and the row errors. Writing releases the GIL, so on a large
+        file it overlaps the checks; below ``PARALLEL_THRESHOLD`` rows a thread costs more."""
+        if len(raw) < PARALLEL_THRESHOLD:
+            return self.tables.write(import_id, "rows", coerced.typed), check_rows(
+                coerced, raw, rules
+            )
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            rows_name = writer.submit(self.tables.write, import_id, "rows", coerced.typed)
+            errors = check_rows(coerced, raw, rules)
+            return rows_name.result(), errors
 
     def validate(
         self,
@@ -63,11 +86,8 @@ class ValidatingRows(ReviewingRows):
                 raw = self.tables.raw_frame(row, mapping)
                 native = native_template_columns(row, mapping)
                 coerced = coerce_rows(raw, rules, row.numeric_locale, value_mapping, native)
-                with ThreadPoolExecutor(max_workers=1) as writer:
-                    # Writing the typed rows releases the GIL: overlap it with the checks.
-                    rows_name = writer.submit(self.tables.write, import_id, "rows", coerced.typed)
-                    errors = check_rows(coerced, raw, rules)
-                    artifacts = {"parsed": previous["parsed"], "rows": rows_name.result()}
+                rows_name, errors = self._write_while_checking(import_id, coerced, raw, rules)
+                artifacts = {"parsed": previous["parsed"], "rows": rows_name}
                 detected = coerced.detected
                 corrections = self.repository.corrections(import_id)
                 if corrections:
@@ -78,10 +98,7 @@ class ValidatingRows(ReviewingRows):
                     artifacts["overlay"] = self.tables.write(
                         import_id, "overlay", overlay, with_index=True
                     )
-                final = coerced.typed
-                if corrections:
-                    final = final.copy()
-                    final.loc[overlay.index, overlay.columns] = overlay
+                final = with_overlay(coerced.typed, overlay) if corrections else coerced.typed
                 left_out = left_out_by_duplicate_handling(final, errors, template.key_columns)
                 artifacts["errors"] = self.tables.write(import_id, "errors", errors)
                 counts = error_counts(errors, row.total_rows)
