@@ -88,7 +88,7 @@ class SessionRepository:
             row = db.get(ImportSessionRow, session_id, with_for_update=True)
             if row is None or row.lease != dict(lease):
                 return None
-            return _apply_update(db, session_id, now, {**fields, "lease": None})
+            return _set_fields(row, now, {**fields, "lease": None})
 
     def leased(self) -> list[ImportSessionRow]:
         """Sessions with a step running (or abandoned): what the sweep looks at."""
@@ -251,10 +251,18 @@ def dialect_insert(connection: sa.Connection, table: sa.Table) -> Any:
 def _apply_update(
     db: Session, session_id: str, now: datetime, fields: Mapping[str, Any]
 ) -> ImportSessionRow:
-    """Set fields on the locked session row, bump its version and ``updated_at``."""
+    """Lock the session row and set fields on it."""
     row = db.get(ImportSessionRow, session_id, with_for_update=True)
     if row is None:
         raise SessionNotFoundError(f"Import session {session_id} not found")
+    return _set_fields(row, now, fields)
+
+
+def _set_fields(
+    row: ImportSessionRow, now: datetime, fields: Mapping[str, Any]
+) -> ImportSessionRow:
+    """Set fields on a session row locked by the caller, bump its version and ``updated_at``
+    (a second ``get(..., with_for_update=True)`` in the same transaction is a second SELECT)."""
     for name, value in fields.items():
         setattr(row, name, value)
     row.updated_at = now
