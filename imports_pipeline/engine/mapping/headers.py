@@ -9,6 +9,8 @@ fuzzy ratio below ``FUZZY_CAP``.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -272,10 +274,44 @@ def _embedding_headers(source: str, canonical: str) -> list[str]:
     return list(dict.fromkeys(t for t in texts if t))
 
 
+SCORED_HEADERS_KEPT = 128
+"""Header sets whose scores a process keeps: a file's headers come back on each suggest of its
+session, and a monthly export brings the same headers in every new session."""
+
+SCORED_CELLS_KEPT = 40_000
+"""Larger template × header matrices are scored again each time rather than kept."""
+
+_scored: OrderedDict[tuple[str, tuple[str, ...]], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_scored_lock = threading.Lock()
+
+
 def header_scores(
     template: Template, source_columns: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Name score (template × source) and its reason: exact, alias, vocabulary or fuzzy."""
+    """Name score (template × source) and its reason: exact, alias, vocabulary or fuzzy.
+
+    They depend on the template and the header texts alone, so they are kept per process for
+    the last ``SCORED_HEADERS_KEPT`` header sets: scoring took a third of a suggest's CPU on
+    the 240-row example. The template's whole definition is in the key, so an edited template
+    is scored afresh."""
+    key = (template.model_dump_json(), tuple(source_columns))
+    with _scored_lock:
+        if key in _scored:
+            _scored.move_to_end(key)
+            scores, reasons = _scored[key]
+            return scores.copy(), reasons.copy()
+    scores, reasons = _score_headers(template, source_columns)
+    if scores.size <= SCORED_CELLS_KEPT:
+        with _scored_lock:
+            _scored[key] = (scores.copy(), reasons.copy())
+            while len(_scored) > SCORED_HEADERS_KEPT:
+                _scored.popitem(last=False)
+    return scores, reasons
+
+
+def _score_headers(
+    template: Template, source_columns: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
     plain = [_names(column) for column in template.columns]
     names, owners = _owned([[name for name, _ in column] for column in plain])
     variants, variant_owner = _owned([_header_variants(source) for source in source_columns])

@@ -128,3 +128,26 @@ def test_a_bare_name_is_the_name_of_the_one_party_of_the_rows() -> None:
     )
     scores, _ = header_scores(two_parties, ["Name"])
     assert scores.max() < 0.8
+
+
+def test_kept_scores_are_the_scores_and_an_edited_template_is_scored_afresh() -> None:
+    headers = ["Vorname", "Importe total", "Apellido"]
+    first, first_reasons = header_scores(TEMPLATE, headers)
+    first[0, 0] = -1.0  # the caller's copy: changing it changes nothing kept
+    again, again_reasons = header_scores(TEMPLATE, headers)
+    # another id is another key, so these are computed, not kept; the id does not score
+    fresh, fresh_reasons = header_scores(TEMPLATE.model_copy(update={"id": "people_b"}), headers)
+    assert (again == fresh).all() and (again_reasons == fresh_reasons).all()
+    assert (again_reasons == first_reasons).all() and again[0, 0] != -1.0
+
+    edited = TEMPLATE.model_copy(
+        update={
+            "columns": (
+                *TEMPLATE.columns[:2],
+                TEMPLATE.columns[2].model_copy(update={"aliases": ("Importe total",)}),
+            )
+        }
+    )
+    rescored, reasons = header_scores(edited, headers)
+    assert rescored[2, 1] == 1.0 and reasons[2, 1] == "alias"
+    assert again[2, 1] < 1.0
