@@ -72,3 +72,50 @@ def test_the_migrations_build_exactly_the_tables_the_code_declares(engine):
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def _terminate_other_connections(url: str) -> int:
+    """Close, from the server's side, every other connection to ``url``'s database."""
+    admin = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with admin.connect() as connection:
+        closed = connection.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    admin.dispose()
+    return int(closed)
+
+
+def test_a_connection_closed_while_idle_in_the_pool_is_replaced_unseen(postgres_url, monkeypatch):
+    """A PostgreSQL restart or idle timeout closes pooled connections; the next checkout of one
+    left idle pings it and gets a fresh connection instead of failing the request."""
+    import imports_pipeline.store.database as database
+
+    engine = create_database_engine(postgres_url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT 1")).scalar_one() == 1
+    assert _terminate_other_connections(postgres_url) == 1
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)  # as if it sat idle long enough
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT 2")).scalar_one() == 2
+    engine.dispose()
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(postgres_url, monkeypatch):
+    engine = create_database_engine(postgres_url)
+    pings: list[object] = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or ping(c))
+    for _ in range(5):
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    assert pings == []
+    import imports_pipeline.store.database as database
+
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)
+    with engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    assert len(pings) == 1
+    engine.dispose()
