@@ -693,3 +693,25 @@ def test_with_overlay_takes_corrected_rows_in_the_typed_order():
     assert merged["ref"].tolist() == ["a", "B", "c", "d"]
     assert merged["km"].isna().tolist() == [False, True, False, False]
     assert merged.columns.tolist() == ["km", "ref"]
+
+
+def test_the_served_app_warms_up_in_the_background(service, monkeypatch):
+    """``serving_app`` (what ``serve``, its workers and the quickstart run) starts the warm-up
+    in a thread of its own and answers without waiting for it."""
+    import threading
+
+    from imports_pipeline.api.app import serving_app
+    from imports_pipeline.sessions import base
+
+    app = serving_app(service)
+    assert app.state.service is service
+    warming: threading.Thread = app.state.warm_up
+    assert warming.daemon
+    warming.join(timeout=60)
+    assert not warming.is_alive()
+
+    def no_more_compiling(*args, **kwargs):
+        raise AssertionError("rules compiled after the warm-up")
+
+    monkeypatch.setattr(base, "ValidationRules", no_more_compiling)
+    assert [service.rules_for(t).template.id for t in service.catalog.list()]

@@ -118,10 +118,18 @@ def create_app(service: ImportService, max_upload_bytes: int | None = None) -> F
     return app
 
 
+def serving_app(service: ImportService) -> FastAPI:
+    """The app as a server runs it (``serve``, its workers, the quickstart): the slow first
+    loads start in the background, so the server answers at once and a first suggest finds the
+    encoder loaded or loading."""
+    warm_up = threading.Thread(target=service.warm_up, name="warm-up", daemon=True)
+    warm_up.start()
+    app = create_app(service)
+    app.state.warm_up = warm_up
+    return app
+
+
 def from_environment() -> FastAPI:
-    """The app on the settings of the environment (by default SQLite and files under ``./data``),
-    as a server runs it: the slow first loads start in the background, so the server answers at
-    once and a first suggest finds the encoder loaded or loading."""
-    service = ImportService.from_settings(Settings.from_environment())
-    threading.Thread(target=service.warm_up, name="warm-up", daemon=True).start()
-    return create_app(service)
+    """The served app on the settings of the environment (by default SQLite and files under
+    ``./data``): uvicorn's factory, as each ``serve --workers`` process starts it."""
+    return serving_app(ImportService.from_settings(Settings.from_environment()))

@@ -160,7 +160,7 @@ def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> in
     several."""
     import uvicorn
 
-    from imports_pipeline.api.app import create_app
+    from imports_pipeline.api.app import serving_app
     from imports_pipeline.cli.quickstart import KEEP_ALIVE_SECONDS
     from imports_pipeline.cli.workers import serve_with_workers
     from imports_pipeline.sessions import ImportService
@@ -170,7 +170,7 @@ def run_server(settings: Settings, host: str, port: int, workers: int = 1) -> in
     service = ImportService.from_settings(settings)
     if workers == 1:
         uvicorn.run(
-            create_app(service), host=host, port=port, timeout_keep_alive=KEEP_ALIVE_SECONDS
+            serving_app(service), host=host, port=port, timeout_keep_alive=KEEP_ALIVE_SECONDS
         )
         return 0
     service.stores.engine.dispose()

@@ -153,7 +153,7 @@ def run_quickstart(
 ) -> None:
     import uvicorn
 
-    from imports_pipeline.api.app import create_app
+    from imports_pipeline.api.app import serving_app
     from imports_pipeline.sessions import ImportService
 
     become_subreaper()
@@ -165,7 +165,7 @@ def run_quickstart(
         settings = settings.model_copy(update={"dagster_url": dagster_ui})
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(ImportService.from_settings(settings)),
+            serving_app(ImportService.from_settings(settings)),
             host=host,
             port=port,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
