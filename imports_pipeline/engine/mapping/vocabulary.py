@@ -18,9 +18,10 @@ from imports_pipeline.engine.mapping.header_words import PHRASES, SAP_FIELDS, WO
 from imports_pipeline.engine.normalize import normalize_label
 
 
-def _inverted() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
-    """Word → concept, and phrase patterns longest first. A phrase is also matched as headers
-    are normalised before it is looked for: "etiqueta de activo" arrives as "etiqueta activo"."""
+def _inverted() -> tuple[dict[str, str], list[tuple[str, re.Pattern[str], str]]]:
+    """Word → concept, and (phrase, its pattern, concept) longest first. A phrase is also matched
+    as headers are normalised before it is looked for: "etiqueta de activo" arrives as "etiqueta
+    activo"."""
     words: dict[str, str] = {}
     for canonical, spellings in WORDS.items():
         for spelling in spellings:
@@ -32,8 +33,18 @@ def _inverted() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
         for form in dict.fromkeys((spelling, normalize_label(spelling)))
     ]
     phrases.sort(key=lambda pair: -len(pair[0]))
-    patterns = [(re.compile(rf"\b{re.escape(s)}\b"), c) for s, c in phrases]
+    patterns = [(s, re.compile(rf"\b{re.escape(s)}\b"), c) for s, c in phrases]
     return words, patterns
+
+
+def with_phrases(text: str) -> str:
+    """``text`` with every known phrase in it replaced by its concept, longest first. A pattern
+    runs only where its phrase occurs as plain text: 525 patterns twice per label were most of
+    the reading of a header never seen before (0.5 ms a label)."""
+    for phrase, pattern, canonical in PHRASE_PATTERNS:
+        if phrase in text:
+            text = pattern.sub(f" {canonical} ", text)
+    return text
 
 
 WORD_CONCEPT, PHRASE_PATTERNS = _inverted()
@@ -142,8 +153,7 @@ def canonical_label(text: str) -> str:
     sap = SAP_FIELDS.get(base)
     if sap is not None:
         return sap
-    for pattern, canonical in PHRASE_PATTERNS:
-        base = pattern.sub(f" {canonical} ", base)
+    base = with_phrases(base)
     code_like = _code_like(text)
     out: list[str] = []
     for token in base.split():
@@ -160,9 +170,7 @@ def canonical_label(text: str) -> str:
             if word is None and len(token) >= MIN_GLUED:
                 word = _glued(token)
         out.append(word if word is not None else token)
-    joined = " ".join(out)
-    for pattern, canonical in PHRASE_PATTERNS:
-        joined = pattern.sub(f" {canonical} ", joined)
+    joined = with_phrases(" ".join(out))
     words = list(dict.fromkeys(joined.split()))
     if "address" in words and ADDRESS_PARTS & set(words):
         words.remove("address")

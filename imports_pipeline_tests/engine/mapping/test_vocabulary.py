@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from imports_pipeline.engine.mapping.vocabulary import canonical_label, second_senses
+from imports_pipeline.engine.mapping.header_words import PHRASES
+from imports_pipeline.engine.mapping.vocabulary import (
+    PHRASE_PATTERNS,
+    canonical_label,
+    second_senses,
+    with_phrases,
+)
+from imports_pipeline.engine.normalize import normalize_label
 
 
 @pytest.mark.parametrize(
@@ -142,3 +149,22 @@ def test_no_concept_name_hides_a_spelling_of_another_concept() -> None:
     assert hidden == {}
     assert canonical_label("Tag") == "date"
     assert canonical_label("Asset Tag") == canonical_label("Etiqueta de activo")
+
+
+def test_phrases_are_replaced_as_if_every_pattern_ran():
+    """Running a pattern only where its phrase occurs as text gives what running all 525 gives,
+    on every phrase spelling alone, inside a longer header and two together."""
+    spellings = [normalize_label(s) for forms in PHRASES.values() for s in forms]
+    texts = [
+        *spellings,
+        *(f"total {s} eur" for s in spellings[::7]),
+        *(f"{a} {b}" for a, b in zip(spellings[::11], spellings[5::11], strict=False)),
+    ]
+
+    def every_pattern(text: str) -> str:
+        for _, pattern, canonical in PHRASE_PATTERNS:
+            text = pattern.sub(f" {canonical} ", text)
+        return text
+
+    assert len(texts) > 500
+    assert [with_phrases(t) for t in texts] == [every_pattern(t) for t in texts]
