@@ -658,19 +658,25 @@ def test_unreadable_uploads_fail_clearly_and_keep_the_bytes(sqlite_service, cont
     assert upload.path.read_bytes() == content
 
 
-def test_warm_up_leaves_every_template_compiled_and_the_encoder_loaded(service, monkeypatch):
-    """What a server's first suggest and validate would wait for is done by ``warm_up``: after
-    it, compiling a template's rules again would fail, and no request needs to."""
-    from imports_pipeline.engine.mapping import embeddings
+def _rules_without_compiling(service, monkeypatch) -> list[str]:
+    """The template ids ``rules_for`` answers for once compiling rules would fail: only those
+    compiled before (by the warm-up) can be answered."""
     from imports_pipeline.sessions import base
-
-    service.warm_up()
 
     def no_more_compiling(*args, **kwargs):
         raise AssertionError("rules compiled after the warm-up")
 
     monkeypatch.setattr(base, "ValidationRules", no_more_compiling)
-    compiled = [service.rules_for(template).template.id for template in service.catalog.list()]
+    return [service.rules_for(template).template.id for template in service.catalog.list()]
+
+
+def test_warm_up_leaves_every_template_compiled_and_the_encoder_loaded(service, monkeypatch):
+    """What a server's first suggest and validate would wait for is done by ``warm_up``: after
+    it, compiling a template's rules again would fail, and no request needs to."""
+    from imports_pipeline.engine.mapping import embeddings
+
+    service.warm_up()
+    compiled = _rules_without_compiling(service, monkeypatch)
     assert compiled == [template.id for template in service.catalog.list()] and compiled
     assert embeddings.available()
 
@@ -701,7 +707,6 @@ def test_the_served_app_warms_up_in_the_background(service, monkeypatch):
     import threading
 
     from imports_pipeline.api.app import serving_app
-    from imports_pipeline.sessions import base
 
     app = serving_app(service)
     assert app.state.service is service
@@ -709,9 +714,4 @@ def test_the_served_app_warms_up_in_the_background(service, monkeypatch):
     assert warming.daemon
     warming.join(timeout=60)
     assert not warming.is_alive()
-
-    def no_more_compiling(*args, **kwargs):
-        raise AssertionError("rules compiled after the warm-up")
-
-    monkeypatch.setattr(base, "ValidationRules", no_more_compiling)
-    assert [service.rules_for(t).template.id for t in service.catalog.list()]
+    assert _rules_without_compiling(service, monkeypatch)

@@ -301,12 +301,13 @@ def header_scores(
             scores, reasons = _scored[key]
             return scores.copy(), reasons.copy()
     scores, reasons = _score_headers(template, source_columns)
-    if scores.size <= SCORED_CELLS_KEPT:
-        with _scored_lock:
-            _scored[key] = (scores.copy(), reasons.copy())
-            while len(_scored) > SCORED_HEADERS_KEPT:
-                _scored.popitem(last=False)
-    return scores, reasons
+    if scores.size > SCORED_CELLS_KEPT:
+        return scores, reasons
+    with _scored_lock:
+        _scored[key] = (scores, reasons)
+        while len(_scored) > SCORED_HEADERS_KEPT:
+            _scored.popitem(last=False)
+    return scores.copy(), reasons.copy()
 
 
 def _score_headers(
