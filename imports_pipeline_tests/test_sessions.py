@@ -752,3 +752,89 @@ def test_cell_records_give_what_pandas_gives_for_every_typed_column():
     mixed = pd.DataFrame({"any": ["x", 2, None]}, dtype=object)
     assert cell_records(mixed) == [{"any": "x"}, {"any": 2}, {"any": None}]
 
+
+FULL_MAPPING = {
+    **SAMPLE_MAPPING,
+    "vehicle_type": "Vehicle",
+    "load_kg": "Load",
+    "fuel_type": "Fuel",
+    "cost_eur": "Cost",
+}
+
+
+def _ten_column_csv(edits: dict[tuple[int, str], str] | None = None) -> bytes:
+    """The sample with the template's other four columns filled, and ``edits`` (row, header) →
+    text written in: a file whose rows carry errors in several columns at once."""
+    lines = SAMPLE_CSV.read_text(encoding="utf-8").splitlines()
+    header = [*lines[0].split(";"), "Vehicle", "Load", "Fuel", "Cost"]
+    vehicles = ["Van", "Rigid truck", "camion articulado", "Barco", ""]
+    loads = ["1200", "-5", "abc", "", "3400,5"]
+    fuels = ["Diesel", "Gasolina", "HVO", "kerosene"]
+    costs = ["99,9", "", "-1", "1.250,00"]
+    rows = []
+    for number, line in enumerate(lines[1:]):
+        extra = [vehicles[number % 5], loads[number % 5], fuels[number % 4], costs[number % 4]]
+        cells = [*line.split(";"), *extra]
+        for (row, column), text in (edits or {}).items():
+            if row == number:
+                cells[header.index(column)] = text
+        rows.append(";".join(cells))
+    return ("\n".join([";".join(header), *rows]) + "\n").encode("utf-8")
+
+
+def test_a_patch_leaves_the_session_as_a_validation_of_the_corrected_file_would(service):
+    """A patch re-reads only the cells it corrects and keeps the rest of each touched row
+    (typed values and errors) from the full pass. The oracle: after each patch, the error list
+    and every typed row equal those of a new session whose file has the corrections written in.
+    Patches fix and break cells, touch rows with errors in other columns, correct a row twice,
+    empty a required cell and make and unmake duplicate keys."""
+    import numpy as np
+
+    patches = [
+        [("17", "Distance", "distance_km", "128,4"), ("1", "Load", "load_kg", "7")],
+        [("1", "Fuel", "fuel_type", "gasóleo"), ("3", "Reference", "reference", "TRIP-0001")],
+        [("2", "Vehicle", "vehicle_type", "Barco"), ("6", "Client", "client", None)],
+        [
+            ("3", "Reference", "reference", "TRIP-0099"),
+            ("8", "Reference", "reference", "TRIP-0005"),
+        ],
+        [
+            ("1", "Load", "load_kg", "-3"),
+            ("203", "Distance", "distance_km", "15"),
+            ("9", "Trip Date", "trip_date", "31/02/2026"),
+        ],
+    ]
+    patched = create(service, _ten_column_csv())
+    service.validate(ACTOR, patched.import_id, FULL_MAPPING)
+    written: dict[tuple[int, str], str] = {}
+    for patch in patches:
+        corrections = [Correction(int(row), key, value) for row, _, key, value in patch]
+        service.patch_rows(ACTOR, patched.import_id, corrections)
+        written.update({(int(row), header): value or "" for row, header, _, value in patch})
+        fresh = create(service, _ten_column_csv(written))
+        service.validate(ACTOR, fresh.import_id, FULL_MAPPING)
+        states = []
+        for import_id in (patched.import_id, fresh.import_id):
+            row = service.repository.get(import_id, ACTOR.organization_id)
+            errors = service.tables.errors(row)[["row_index", "column", "code", "message"]]
+            typed = service.tables.typed_rows(row, np.arange(row.total_rows, dtype=np.int64))
+            states.append((errors.to_dict("records"), typed.astype(object).to_dict("records")))
+        assert states[0][0] == states[1][0], patch
+        assert states[0][1] == states[1][1], patch
+        assert (
+            row.error_rows
+            == service.repository.get(patched.import_id, ACTOR.organization_id).error_rows
+        )
+    codes = {e["code"] for e in states[0][0]}
+    assert {"invalid_type", "out_of_range", "invalid_option", "required", "duplicate_key"} <= codes
+    # Submit merges the corrections in Arrow: the datasets of the two sessions are the same.
+    datasets = []
+    for import_id in (patched.import_id, fresh.import_id):
+        submitted = service.submit(ACTOR, import_id, ignore_errors=True)
+        stored = service.repository.get_file(submitted.file_id, ACTOR.organization_id)
+        datasets.append(pq.read_table(service.files.path_of(stored.relative_path)).to_pandas())
+    assert datasets[0].columns[0] == "row_index" and len(datasets[0]) == 240 - row.error_rows
+    assert datasets[0].astype(object).to_dict("records") == datasets[1].astype(object).to_dict(
+        "records"
+    )
+    assert datasets[0].dtypes.to_dict() == datasets[1].dtypes.to_dict()

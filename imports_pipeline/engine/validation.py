@@ -13,7 +13,7 @@ A cell that failed coercion reports only ``invalid_type``, never also ``required
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -147,18 +147,20 @@ def coerce_rows(
     value_mapping: Mapping[str, Mapping[str, str]] | None = None,
     native_columns: Sequence[str] = (),
     conventions: Mapping[str, Mapping[str, str]] | None = None,
+    only: Collection[str] | None = None,
 ) -> CoercedRows:
     """Turn raw strings (columns = mapped template keys, index = row_index) into typed columns.
 
     Unmapped template columns take their default (or stay empty). Empty mapped cells
     take the default too. ``conventions`` pins what an earlier full pass detected per
     column (numeric locale, date order), so a patched row is read like the rest of its column.
+    ``only`` limits the work to those template columns (a patch re-reads the corrected ones).
     Columns are coerced in threads: the work is in Arrow kernels that release the GIL.
     """
     settings = _CoercionSettings(
         rules, numeric_locale, value_mapping or {}, native_columns, conventions or {}
     )
-    columns = rules.template.columns
+    columns = [c for c in rules.template.columns if only is None or c.key in only]
     if len(raw) >= PARALLEL_THRESHOLD:
         with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
             results = list(pool.map(lambda column: _coerce_one(raw, column, settings), columns))

@@ -13,7 +13,6 @@ import pyarrow.parquet as pq
 from imports_pipeline.errors import StepTakenOverError, SubmissionBlockedError
 from imports_pipeline.sessions.base import REVIEWABLE_STATES, SessionUseCases
 from imports_pipeline.sessions.recovery import SUBMIT
-from imports_pipeline.sessions.tables import to_arrow
 from imports_pipeline.store.leases import new_lease
 from imports_pipeline.store.tables import StoredFileRow
 from imports_pipeline.views import SubmitResult
@@ -68,8 +67,7 @@ class SubmittingRows(SessionUseCases):
                     if ignore_errors
                     else all_rows
                 )
-                typed = self.tables.typed_rows(row, keep)
-                table = to_arrow(typed, with_index=True)
+                table = self.tables.submitted_table(row, keep)
                 saved = self.files.save_bytes(import_id, SUBMITTED_FILE, parquet_bytes(table))
                 file_row = StoredFileRow(
                     id=str(uuid.uuid4()),

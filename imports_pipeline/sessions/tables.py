@@ -18,6 +18,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from filelock import FileLock
 
 from imports_pipeline.store.files import FileStore
@@ -103,6 +104,37 @@ class SessionTables:
         typed = self.files.read_rows(row.id, artifacts["rows"], selected).to_pandas()
         typed.index = pd.Index(selected, dtype="int64")
         return typed if overlay is None else with_overlay(typed, overlay)
+
+    def full_pass_rows(
+        self, row: ImportSessionRow, artifacts: Mapping[str, str], selected: np.ndarray
+    ) -> pd.DataFrame:
+        """Rows ``selected`` of the last full validation's typed file (corrections not applied),
+        index = row_index."""
+        typed = cast(
+            "pd.DataFrame", self.files.read_rows(row.id, artifacts["rows"], selected).to_pandas()
+        )
+        typed.index = pd.Index(selected, dtype="int64")
+        return typed
+
+    def submitted_table(self, row: ImportSessionRow, keep: np.ndarray) -> pa.Table:
+        """Rows ``keep`` (ascending) of the typed file with the corrections applied, as Arrow with
+        ``row_index`` first: what submit writes. Arrow throughout, since pandas indexing and
+        concatenation of the same rows were two thirds of a 240-row submit."""
+        table = self.files.read_table(row.id, row.artifacts["rows"])
+        if len(keep) != table.num_rows:
+            table = table.take(pa.array(keep))
+        metadata = table.schema.metadata
+        table = table.add_column(0, "row_index", pa.array(keep, type=pa.int64()))
+        if "overlay" not in row.artifacts:
+            return table
+        overlay = self.files.read_table(row.id, row.artifacts["overlay"])
+        overlay = overlay.filter(pc.is_in(overlay["row_index"], value_set=table["row_index"]))
+        if not overlay.num_rows:
+            return table
+        corrected = overlay.select(table.column_names).cast(table.schema)
+        untouched = table.filter(pc.invert(pc.is_in(table["row_index"], overlay["row_index"])))
+        merged = pa.concat_tables([untouched, corrected]).sort_by("row_index")
+        return merged.replace_schema_metadata(metadata)
 
     def key_columns(
         self, row: ImportSessionRow, artifacts: Mapping[str, str], columns: list[str]
