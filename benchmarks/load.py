@@ -3,10 +3,10 @@ of the 240-row example against a live API server, on SQLite and on PostgreSQL.
 
     .venv/bin/python benchmarks/load.py [--clients 50] [--sessions 500] [--database both]
 
-The server is the real process (``uvicorn imports_pipeline.api.app:from_environment --factory``,
-as ``imports-pipeline serve`` runs it) on a fresh data folder; PostgreSQL is a real server
-started for the run. Each session is create, suggest, validate, rows with errors, a correction,
-submit and status, every answer checked (``imports_pipeline_tests/end_to_end/load.py``). Clients
+The server is the real process (``imports-pipeline serve``) on a fresh data folder; PostgreSQL
+is a real server started for the run. The load starts once the server's processes have warmed
+up. Each session is create, suggest, validate, rows with errors, a correction, submit and
+status, every answer checked (``imports_pipeline_tests/end_to_end/load.py``). Clients
 honour 429 + Retry-After as a client should, and a step's latency includes those waits.
 
 Prints one table per database (throughput, p50/p95 per step, 5xx, lost answers, wrong values,
@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -49,6 +50,7 @@ def run_on(
     options = ["--workers", str(workers)]
     with live_api(folder, database_url, ORGANIZATIONS, options) as (api, keys, processes):
         pids = worker_processes(api.process.pid) or [api.process.pid]
+        wait_for_warm_up(pids)
         before = [cpu_ticks(pid) for pid in pids]
         result = asyncio.run(run_load(api.url, keys, SAMPLE_CSV.read_bytes(), clients, sessions))
         processes.check_alive()
@@ -57,6 +59,19 @@ def run_on(
             (cpu_ticks(pid) - start) / ticks for pid, start in zip(pids, before, strict=True)
         ]
     return result
+
+
+def wait_for_warm_up(pids: list[int], timeout_seconds: float = 60.0) -> None:
+    """Wait until the API processes have finished warming up (encoder, rules: about 1.5 CPU-s
+    each, in a background thread from the start), so the figures are those of a running server
+    and not of its first seconds: until they spend under 5 % of a core for half a second."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        start = sum(cpu_ticks(pid) for pid in pids)
+        time.sleep(0.5)
+        if sum(cpu_ticks(pid) for pid in pids) - start < 0.05 * 0.5 * ticks * len(pids):
+            return
 
 
 def table(name: str, result: LoadResult) -> str:
