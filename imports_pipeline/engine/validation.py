@@ -82,10 +82,8 @@ class CoercedRows:
 
 
 def _default_series(column: TemplateColumn, index: pd.Index) -> pd.Series:
-    raw = pd.Series([pd.NA] * len(index), index=index, dtype="str")
-    if column.default is not None:
-        raw[:] = str(column.default)
-    return raw
+    fill = pd.NA if column.default is None else str(column.default)
+    return pd.Series(fill, index=index, dtype="str")
 
 
 @dataclass(frozen=True)
@@ -247,9 +245,22 @@ def rule_errors(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules)
         }
     )
     if not coerced.errors.empty:
-        already = pd.MultiIndex.from_frame(coerced.errors[["row_index", "column"]])
-        errors = errors[~pd.MultiIndex.from_frame(errors[["row_index", "column"]]).isin(already)]
+        errors = errors[~_cells_in(errors, coerced.errors)]
     return errors
+
+
+def _cells_in(errors: pd.DataFrame, others: pd.DataFrame) -> np.ndarray:
+    """Which of ``errors``' (row, column) cells also have an error in ``others``: one integer
+    per cell (row × columns + column), where two MultiIndexes and their ``isin`` cost 1 ms."""
+    names = pd.Index(pd.concat([errors["column"], others["column"]]).unique())
+    width = len(names)
+
+    def cells(frame: pd.DataFrame) -> np.ndarray:
+        rows: np.ndarray = frame["row_index"].to_numpy(dtype=np.int64)
+        return rows * width + names.get_indexer(pd.Index(frame["column"]))
+
+    found: np.ndarray = np.isin(cells(errors), cells(others))
+    return found
 
 
 def _near_options(
@@ -342,22 +353,29 @@ def duplicate_key_errors(
     return _concat_errors(parts)
 
 
+ERROR_DTYPES = {"row_index": "int64", "column": "str", "code": "str", "message": "str"}
+
+
 def _concat_errors(parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [part for part in parts if not part.empty]
     if not parts:
         return empty_errors()
-    errors = pd.concat(parts, ignore_index=True)
-    return errors.astype({"row_index": "int64", "column": "str", "code": "str", "message": "str"})
+    errors = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    wrong = {c: t for c, t in ERROR_DTYPES.items() if errors[c].dtype != t}
+    return errors.astype(wrong) if wrong else errors
 
 
 def sort_errors(errors: pd.DataFrame, template: Template) -> pd.DataFrame:
-    order = {key: position for position, key in enumerate(template.column_keys)}
-    return (
-        errors.assign(_order=errors["column"].map(order))
-        .sort_values(["row_index", "_order", "code"], kind="stable")
-        .drop(columns="_order")
-        .reset_index(drop=True)
-    )
+    """By row, then the template's column order, then code (stable): one ``lexsort`` and one
+    ``take``, where assign, sort_values and drop copied the frame three times."""
+    if len(errors) < 2:
+        return errors.reset_index(drop=True)
+    keys = pd.Index(template.column_keys)
+    position = keys.get_indexer(pd.Index(errors["column"]))
+    position[position < 0] = len(keys)  # not a template column: last, as NaN sorted
+    codes, _ = pd.factorize(errors["code"], sort=True)
+    order = np.lexsort((codes, position, errors["row_index"].to_numpy(dtype=np.int64)))
+    return errors.take(order).reset_index(drop=True)
 
 
 def check_rows(coerced: CoercedRows, raw: pd.DataFrame, rules: ValidationRules) -> pd.DataFrame:

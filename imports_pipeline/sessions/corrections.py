@@ -195,8 +195,12 @@ def correction_text(value: Any) -> Any:
 def error_counts(errors: pd.DataFrame, total_rows: int) -> dict[str, Any]:
     """``valid_rows``, ``error_rows`` and ``errors_by_column`` (rows, not errors) of an error
     list."""
-    error_rows = int(errors["row_index"].nunique())
-    by_column = {str(k): int(v) for k, v in errors.groupby("column")["row_index"].nunique().items()}
+    rows = errors["row_index"].to_numpy(dtype=np.int64)
+    error_rows = len(np.unique(rows))
+    codes, names = pd.factorize(errors["column"], sort=True)
+    cells = np.unique(rows * max(len(names), 1) + codes)  # one per (row, column) with errors
+    per_column = np.bincount(cells % max(len(names), 1), minlength=len(names))
+    by_column = {str(name): int(n) for name, n in zip(names, per_column, strict=True)}
     return {
         "valid_rows": total_rows - error_rows,
         "error_rows": error_rows,

@@ -94,3 +94,43 @@ def test_a_pattern_on_an_integer_column_reads_the_cell_as_written():
     "08001" matches five digits although its number is 8001."""
     postcode = {(row, code) for row, column, code in _errors() if column == "postcode"}
     assert postcode == {(1, "pattern"), (4, "pattern")}
+
+
+def test_errors_sort_by_row_then_template_column_then_code_keeping_ties_in_order():
+    from imports_pipeline.engine.validation import sort_errors
+
+    errors = pd.DataFrame(
+        {
+            "row_index": [3, 1, 1, 1, 0, 1, 1],
+            "column": ["code", "mode", "elsewhere", "note", "mode", "code", "code"],
+            "code": ["required", "invalid_option", "x", "too_long", "required", "pattern", "b"],
+            "value": ["first", "o", "e", "n", "m", "p1", "b1"],
+            "message": ["m"] * 7,
+        }
+    )
+    tied = pd.concat([errors, errors.iloc[[5]].assign(value="p2")], ignore_index=True)
+    ordered = sort_errors(tied, TEMPLATE)
+    assert list(zip(ordered["row_index"], ordered["column"], ordered["value"], strict=True)) == [
+        (0, "mode", "m"),
+        (1, "code", "b1"),
+        (1, "code", "p1"),
+        (1, "code", "p2"),
+        (1, "note", "n"),
+        (1, "mode", "o"),
+        (1, "elsewhere", "e"),
+        (3, "code", "first"),
+    ]
+    assert ordered.index.tolist() == list(range(8))
+
+
+def test_a_cell_that_failed_coercion_has_no_rule_error_besides():
+    """'abc' in an integer postcode column is invalid_type only, though the pattern also fails
+    on it; other cells of the same row and column keep their rule errors."""
+    raw = RAW.assign(postcode=["abc", "123", "08001", None, "9999", "41001"])
+    errors = check_rows(coerce_rows(raw, RULES, "en_US"), raw, RULES)
+    postcode = errors[errors["column"] == "postcode"]
+    assert sorted(zip(postcode["row_index"], postcode["code"], strict=True)) == [
+        (0, "invalid_type"),
+        (1, "pattern"),
+        (4, "pattern"),
+    ]
