@@ -16,6 +16,7 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -257,7 +258,8 @@ def _cells_in(errors: pd.DataFrame, others: pd.DataFrame) -> np.ndarray:
 
     def cells(frame: pd.DataFrame) -> np.ndarray:
         rows: np.ndarray = frame["row_index"].to_numpy(dtype=np.int64)
-        return rows * width + names.get_indexer(pd.Index(frame["column"]))
+        numbers: np.ndarray = names.get_indexer(pd.Index(frame["column"]))
+        return cast("np.ndarray", rows * width + numbers)
 
     found: np.ndarray = np.isin(cells(errors), cells(others))
     return found
