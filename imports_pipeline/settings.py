@@ -90,10 +90,11 @@ class Settings(BaseModel):
         "sheets: 5-30); a zip bomb is refused with 422 WORKBOOK_TOO_LARGE",
     )
     max_heavy_requests: int = Field(
-        default=4,
+        default=2,
         gt=0,
         description="uploads, validations and patches one API process runs at once; the next "
-        "waits for a slot (see heavy_request_wait_seconds)",
+        "waits for a slot (see heavy_request_wait_seconds). Past two they only share the "
+        "process's interpreter lock: four at once made each one slower and the whole slower too",
     )
     heavy_request_wait_seconds: float = Field(
         default=10.0,
