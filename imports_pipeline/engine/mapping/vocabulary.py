@@ -38,16 +38,37 @@ def _inverted() -> tuple[dict[str, str], list[tuple[str, re.Pattern[str], str]]]
 
 
 def with_phrases(text: str) -> str:
-    """``text`` with every known phrase in it replaced by its concept, longest first. A pattern
-    runs only where its phrase occurs as plain text: 525 patterns twice per label were most of
-    the reading of a header never seen before (0.5 ms a label)."""
-    for phrase, pattern, canonical in PHRASE_PATTERNS:
-        if phrase in text:
-            text = pattern.sub(f" {canonical} ", text)
-    return text
+    """``text`` with every known phrase in it replaced by its concept, longest first. Only the
+    phrases that start with one of the text's words are tried (``PHRASES_BY_FIRST_WORD``): a
+    phrase is plain lower-case words, so where ``\\b<phrase>\\b`` matches, its first word is a
+    whole word of the text. Looping over all 525 phrases was 40 µs a label, a tenth of a
+    suggestion for a file of new headers."""
+    tried = -1
+    while True:
+        words = set(_WORD.findall(text))
+        candidates = sorted(
+            i for word in words for i in PHRASES_BY_FIRST_WORD.get(word, ()) if i > tried
+        )
+        for i in candidates:
+            phrase, pattern, canonical = PHRASE_PATTERNS[i]
+            tried = i
+            if phrase in text:
+                replaced = pattern.sub(f" {canonical} ", text)
+                if replaced != text:
+                    text = replaced
+                    break  # new words may start later phrases
+        else:
+            return text
 
 
 WORD_CONCEPT, PHRASE_PATTERNS = _inverted()
+_WORD = re.compile(r"\w+")
+PHRASES_BY_FIRST_WORD: dict[str, list[int]] = {}
+"""Positions in ``PHRASE_PATTERNS`` (longest first) of the phrases starting with each word."""
+for _position, (_phrase, *_) in enumerate(PHRASE_PATTERNS):
+    if not re.fullmatch(r"[a-z0-9]+( [a-z0-9]+)*", _phrase):
+        raise ValueError(f"phrase {_phrase!r} is not plain lower-case words")
+    PHRASES_BY_FIRST_WORD.setdefault(_phrase.split()[0], []).append(_position)
 ABBREVIATION_CONCEPT = {
     spelling: concept for concept, spellings in ABBREVIATIONS.items() for spelling in spellings
 }
