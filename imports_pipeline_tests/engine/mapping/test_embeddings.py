@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
 from imports_pipeline.engine.mapping import embeddings, suggest_mapping
+from imports_pipeline.engine.mapping.headers import _embedding_headers
 from imports_pipeline.engine.values import suggest_option
 from imports_pipeline.templates.model import ColumnType, Option, Template, TemplateColumn
 
@@ -85,3 +88,25 @@ def test_unique_values_read_only_the_most_frequent_values_with_the_encoder() -> 
     [last] = [v for v in found if v.raw_value == "Livre numérique"]
     assert last.option is None
     assert len(embeddings._CACHE.keys() & set(names)) == SIMILAR_VALUES - 1  # Taschenbuch first
+
+
+def test_a_large_batch_shared_with_the_helper_thread_gives_the_vectors_of_one_batch() -> None:
+    """200 new headers are encoded in two halves on two cores; each text is encoded on its own,
+    so the halves must give exactly what the package gives for the whole batch."""
+    texts = [f"Spalte {word} {i}" for i, word in enumerate(["Betrag", "Datum", "Kunde"] * 40)]
+    assert len(texts) >= embeddings.SPLIT_FROM
+    embeddings._CACHE.clear()
+    ours = embeddings._vectors(texts)
+    whole = embeddings._load().encode(texts)
+    np.testing.assert_array_equal(ours, whole)
+    assert embeddings._helper is not None or (os.cpu_count() or 1) < 2
+
+
+def test_copy_counters_do_not_change_what_the_encoder_reads() -> None:
+    """ "Ausleiher (2)" is the second copy of "Ausleiher": the number is not what it means."""
+    names = [["Shelf"], ["Borrower"]]
+    plain = embeddings.similarity_scores(names, [["Regal"], ["Ausleiher"]])
+    counted = [_embedding_headers(h, h.lower()) for h in ("Regal #3", "Ausleiher (2)")]
+    assert counted == [["Regal", "regal"], ["Ausleiher", "ausleiher"]]
+    np.testing.assert_array_equal(embeddings.similarity_scores(names, counted)[:, 1], plain[:, 1])
+    assert _embedding_headers("2024", "2024") == ["2024"]  # a header that is only a number stays
